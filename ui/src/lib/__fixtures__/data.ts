@@ -1,0 +1,110 @@
+// Test data in the backend's shapes (see ../types.ts), modelled on the shared sample transcripts.
+import type { Block, Entry, MessageEntry, SessionDetail, SessionIndex, SessionSummary } from '../types';
+
+export const NOW = Date.UTC(2026, 10, 22, 12, 0, 0);
+
+export function summary(over: Partial<SessionSummary> = {}): SessionSummary {
+  const id = over.id ?? '0d5e6d18-44bd-4040-934c-95411eb40216';
+  return {
+    id,
+    projectPath: '/home/dev/proj',
+    dirName: '-home-dev-proj',
+    transcriptPath: `/home/dev/.claude/projects/-home-dev-proj/${id}.jsonl`,
+    title: 'Say hello',
+    titleSource: 'prompt',
+    firstTimestamp: '2026-11-22T08:00:00.000Z',
+    lastTimestamp: '2026-11-22T09:00:00.000Z',
+    lastActivityMs: NOW - 3 * 3_600_000,
+    gitBranch: 'main',
+    cliVersion: '2.1.330',
+    model: 'claude-opus-5-5',
+    sizeBytes: 1234,
+    sidechainCount: 0,
+    resumability: { state: 'resumable' },
+    ...over,
+  };
+}
+
+export const missingDir = summary({
+  id: '11111111-2222-4333-8444-555555555555',
+  projectPath: '/gone/away',
+  dirName: '-gone-away',
+  title: 'Old work',
+  gitBranch: null,
+  lastActivityMs: NOW - 2 * 86_400_000,
+  resumability: { state: 'notResumable', reason: 'projectDirMissing', message: 'The project folder /gone/away no longer exists' },
+});
+
+export function index(): SessionIndex {
+  return {
+    configDir: '/home/dev/.claude',
+    scannedFiles: 3,
+    errors: [],
+    projects: [
+      {
+        projectPath: '/home/dev/proj',
+        dirName: '-home-dev-proj',
+        lastActivityMs: NOW - 3 * 3_600_000,
+        sessions: [summary(), summary({ id: '22222222-2222-4333-8444-555555555555', title: 'Second', lastActivityMs: NOW - 4 * 3_600_000 })],
+      },
+      { projectPath: '/gone/away', dirName: '-gone-away', lastActivityMs: missingDir.lastActivityMs, sessions: [missingDir] },
+      {
+        projectPath: null,
+        dirName: '-mystery',
+        lastActivityMs: null,
+        sessions: [summary({ id: '33333333-2222-4333-8444-555555555555', projectPath: null, dirName: '-mystery', title: 'No cwd', resumability: { state: 'notResumable', reason: 'noCwd', message: 'No working directory recorded' } })],
+      },
+    ],
+  };
+}
+
+let n = 0;
+export function message(kind: string, content: string | Block[], over: Partial<MessageEntry> = {}): MessageEntry {
+  n += 1;
+  return {
+    entry: 'message',
+    kind,
+    subtype: null,
+    uuid: `uuid-${n}`,
+    parentUuid: null,
+    isSidechain: false,
+    isMeta: false,
+    isCompactSummary: false,
+    sessionId: 's',
+    cwd: '/home/dev/proj',
+    gitBranch: 'main',
+    version: '2.1.330',
+    timestamp: '2026-11-22T08:00:00.000Z',
+    role: kind === 'user' || kind === 'assistant' ? kind : null,
+    model: kind === 'assistant' ? 'claude-opus-5-5' : null,
+    content,
+    ...over,
+  };
+}
+
+/** A conversation with a tool call, thinking, a subagent, a meta line and hostile HTML. */
+export function entries(): Entry[] {
+  return [
+    { entry: 'other', kind: 'file-history-snapshot' },
+    message('user', 'Run **echo** please'),
+    message('user', '<command-name>/clear</command-name>', { isMeta: true }),
+    message('assistant', [
+      { type: 'thinking', thinking: 'Let me think.' },
+      { type: 'text', text: "I'll run a command." },
+      { type: 'tool_use', id: 'toolu_1', name: 'Bash', input: { command: 'echo hello-from-bash' } },
+    ]),
+    message('user', [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'hello-from-bash', is_error: false }]),
+    message('assistant', [{ type: 'tool_use', id: 'toolu_2', name: 'Agent', input: { description: 'Say hi', subagent_type: 'general-purpose' } }]),
+    message('user', 'SUBAGENT: reply with hi', { isSidechain: true }),
+    message('assistant', [{ type: 'text', text: 'hi (from subagent)' }], { isSidechain: true }),
+    message('user', [{ type: 'tool_result', tool_use_id: 'toolu_2', content: [{ type: 'text', text: 'hi' }], is_error: false }]),
+    message('progress', []),
+    message('system', [], { subtype: 'compact_boundary' }),
+    message('assistant', [{ type: 'text', text: 'Look: <img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script> [link](https://example.com)' }]),
+    { entry: 'aiTitle', title: 'Say hello' },
+  ];
+}
+
+export function detail(over: Partial<SessionDetail['transcript']> = {}, s: SessionSummary = summary()): SessionDetail {
+  return { summary: s, transcript: { entries: entries(), malformedLines: 0, incompleteTail: false, ...over } };
+}

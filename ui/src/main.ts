@@ -1,0 +1,9 @@
+import { mount } from 'svelte';
+import './app.css';
+import App from './App.svelte';
+import { tauriApi } from './ipc';
+
+const target = document.getElementById('app');
+if (!target) throw new Error('missing #app');
+
+export default mount(App, { target, props: { api: tauriApi } });
