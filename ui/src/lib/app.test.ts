@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { index, summary } from './__fixtures__/data';
+import { fakeApi } from './__fixtures__/fakeApi';
+import { AppModel } from './app.svelte';
+
+const settle = () => new Promise((r) => setTimeout(r, 0));
+
+describe('AppModel', () => {
+  it('loads info and index and opens the newest project', async () => {
+    const app = new AppModel(fakeApi());
+    await app.init();
+    expect(app.info?.version).toBe('0.1.0');
+    expect(app.selectedProject).toBe('-home-dev-proj');
+    expect(app.currentProject?.sessions).toHaveLength(2);
+    expect(app.currentSession).toBeNull();
+  });
+
+  it('keeps the selection across refreshes and reloads the open transcript', async () => {
+    const api = fakeApi();
+    const app = new AppModel(api);
+    await app.init();
+    await app.selectSession(summary().id);
+    await app.refresh();
+    expect(app.selectedSessionId).toBe(summary().id);
+    expect(api.mocks.showSession).toHaveBeenCalledTimes(2);
+  });
+
+  it('selecting a session selects its project', async () => {
+    const app = new AppModel(fakeApi());
+    await app.init();
+    await app.selectSession('33333333-2222-4333-8444-555555555555');
+    expect(app.selectedProject).toBe('-mystery');
+    expect(app.detail?.summary.id).toBe('33333333-2222-4333-8444-555555555555');
+  });
+
+  it('resume is refused for a session that cannot resume', async () => {
+    const api = fakeApi();
+    const app = new AppModel(api);
+    await app.init();
+    await app.selectSession('11111111-2222-4333-8444-555555555555');
+    await app.resume('hello');
+    expect(api.mocks.startRun).not.toHaveBeenCalled();
+  });
+
+  it('ends an idle run before starting the next one', async () => {
+    const api = fakeApi();
+    const app = new AppModel(api);
+    await app.init();
+    await app.startNew({ cwd: '/a', prompt: 'one' });
+    api.emit({ event: 'cli', line: { type: 'result', subtype: 'success' } });
+    expect(app.run?.state.status).toBe('idle');
+    expect(app.runBlocker).toBeNull();
+    await app.startNew({ cwd: '/a', prompt: 'two' });
+    expect(api.mocks.stopRun).toHaveBeenCalledWith('run-1');
+    expect(app.run?.runId).toBe('run-2');
+  });
+
+  it('does not follow a run the user navigated away from', async () => {
+    const newId = 'ffffffff-2222-4333-8444-555555555555';
+    let listed = false;
+    const api = fakeApi({
+      index: () => {
+        const idx = index();
+        if (listed) idx.projects[0].sessions.unshift(summary({ id: newId }));
+        return idx;
+      },
+    });
+    const app = new AppModel(api);
+    await app.init();
+    await app.startNew({ cwd: '/home/dev/proj', prompt: 'p' });
+    api.emit({ event: 'cli', line: { type: 'system', subtype: 'init', session_id: newId } });
+    await app.selectSession('22222222-2222-4333-8444-555555555555');
+    listed = true;
+    api.emit({ event: 'cli', line: { type: 'result', subtype: 'success' } });
+    await settle();
+    expect(app.selectedSessionId).toBe('22222222-2222-4333-8444-555555555555');
+  });
+
+  it('closes only an ended run', async () => {
+    const api = fakeApi();
+    const app = new AppModel(api);
+    await app.init();
+    await app.startNew({ cwd: '/a', prompt: 'x' });
+    app.closeRun();
+    expect(app.run).not.toBeNull();
+    api.emit({ event: 'exited', code: 0, stderrTail: '', errors: [], sessionId: null });
+    app.closeRun();
+    expect(app.run).toBeNull();
+  });
+
+  it('reports a follow-up to a run that already ended', async () => {
+    const api = fakeApi();
+    api.mocks.sendPrompt.mockRejectedValue({ kind: 'run_ended', message: 'The run has ended.' });
+    const app = new AppModel(api);
+    await app.init();
+    await app.startNew({ cwd: '/a', prompt: 'x' });
+    expect(await app.run!.send('more')).toBe(false);
+    expect(app.run!.state.status).toBe('exited');
+    expect(app.run!.state.errors).toEqual(['The run has ended.']);
+  });
+});
