@@ -122,11 +122,13 @@ export class AppModel {
     });
   }
 
-  /** Continues the selected session with a prompt. */
-  async resume(prompt: string): Promise<void> {
+  /** Continues the selected session with a prompt; `fork` continues it as a new session. */
+  async resume(prompt: string, fork = false): Promise<void> {
     const s = this.currentSession;
     if (!s || s.resumability.state !== 'resumable' || !s.projectPath) return;
-    await this.startRun({ cwd: s.projectPath, prompt: prompt.trim(), resume: s.id });
+    const request: RunRequest = { cwd: s.projectPath, prompt: prompt.trim(), resume: s.id };
+    if (fork) request.forkSession = true;
+    await this.startRun(request);
   }
 
   private async startRun(request: RunRequest): Promise<void> {

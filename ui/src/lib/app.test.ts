@@ -99,3 +99,14 @@ describe('AppModel', () => {
     expect(app.run!.state.errors).toEqual(['The run has ended.']);
   });
 });
+
+describe('AppModel resume', () => {
+  it('forks when asked', async () => {
+    const api = fakeApi();
+    const app = new AppModel(api);
+    await app.init();
+    await app.selectSession(summary().id);
+    await app.resume(' again ', true);
+    expect(api.lastRequest()).toEqual({ cwd: '/home/dev/proj', prompt: 'again', resume: summary().id, forkSession: true });
+  });
+});

@@ -7,6 +7,7 @@
 //
 // `applyRunEvent` mutates the state it is given, always through the state's own containers, so a
 // Svelte `$state` proxy passed in updates the view block by block. It never throws on odd input.
+import { isObject, num, str } from './json';
 import type { CliLine, RunEvent } from './types';
 
 export type RunStatus = 'connecting' | 'streaming' | 'idle' | 'exited';
@@ -387,16 +388,4 @@ function errorSuffix(error: unknown): string {
   if (typeof error === 'string' && error) return `: ${error}`;
   if (isObject(error) && typeof error.message === 'string') return `: ${error.message}`;
   return '';
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function str(v: unknown): string | null {
-  return typeof v === 'string' ? v : null;
-}
-
-function num(v: unknown): number | null {
-  return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }

@@ -12,6 +12,24 @@ describe('buildTranscriptView', () => {
     expect(view.toolResults.toolu_2).toEqual({ text: 'hi', isError: false });
   });
 
+  it('joins the one-line-per-block assistant lines of a reply into one message', () => {
+    const first = view.items[2];
+    expect(first.kind === 'assistant' && first.blocks.map((b) => b.type)).toEqual(['thinking', 'text', 'tool_use']);
+    const v = buildTranscriptView({
+      transcript: {
+        entries: [
+          message('assistant', [{ type: 'text', text: 'a' }]),
+          message('assistant', [{ type: 'text', text: 'sub' }], { isSidechain: true }),
+          message('user', [{ type: 'tool_result', tool_use_id: 'x', content: '', is_error: false }]),
+          message('assistant', [{ type: 'text', text: 'b' }]),
+        ],
+        malformedLines: 0,
+        incompleteTail: false,
+      },
+    });
+    expect(v.items.filter((i) => i.kind === 'assistant')).toHaveLength(3);
+  });
+
   it('dims meta lines and command echoes, marks sidechains', () => {
     const meta = view.items[1];
     expect(meta.kind === 'user' && meta.dim).toBe(true);

@@ -1,6 +1,7 @@
 // Turns a session's decoded transcript entries into what the transcript pane shows.
 //
-// Lines are shown in file order. Tool results (user lines made only of `tool_result` blocks) are
+// Lines are shown in file order. The CLI writes one line per content block, so assistant lines
+// that follow each other directly are shown as one message. Tool results (user lines made only of `tool_result` blocks) are
 // attached to their tool call instead of showing as user messages; `attachment` and `progress`
 // lines are hidden; meta lines and CLI command echoes are kept but dimmed.
 import type { Block, Entry, MessageEntry, SessionDetail } from './types';
@@ -44,12 +45,16 @@ export function buildTranscriptView(detail: Pick<SessionDetail, 'transcript'>): 
   const toolResults: Record<string, ToolResultView> = {};
   const toolUseIds = new Set<string>();
   let hiddenCount = 0;
+  /** The assistant item the previous line added to, while nothing else came between. */
+  let openAssistant: Extract<TranscriptItem, { kind: 'assistant' }> | null = null;
 
   entries.forEach((entry, n) => {
     if (entry?.entry !== 'message') {
       hiddenCount += 1;
       return;
     }
+    const previous = openAssistant;
+    openAssistant = null;
     const common: Common = {
       key: entry.uuid ?? `line-${n}`,
       sidechain: entry.isSidechain === true,
@@ -65,7 +70,14 @@ export function buildTranscriptView(detail: Pick<SessionDetail, 'transcript'>): 
           hiddenCount += 1;
           return;
         }
-        items.push({ ...common, kind: 'assistant', blocks: shown, model: entry.model ?? null, synthetic: entry.model === '<synthetic>' });
+        const synthetic = entry.model === '<synthetic>';
+        if (previous && previous.sidechain === common.sidechain && previous.dim === common.dim && previous.synthetic === synthetic) {
+          previous.blocks.push(...shown);
+          openAssistant = previous;
+          return;
+        }
+        openAssistant = { ...common, kind: 'assistant', blocks: shown, model: entry.model ?? null, synthetic };
+        items.push(openAssistant);
         return;
       }
       case 'user': {
