@@ -1,0 +1,165 @@
+//! Index benchmark (prints figures; not a test): builds a corpus of 10,000 transcripts with a
+//! realistic, long-tailed size distribution and compares `SessionIndex::scan` with `cat` reading
+//! the same files. Both run on a warm page cache; each figure is the median of 5 runs.
+//!
+//! Run: `cargo bench -p ccdesk-core --bench index` (env `CCDESK_BENCH_SESSIONS` to change the
+//! count, `CCDESK_BENCH_DIR` to keep the corpus somewhere else than the system temp dir).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use ccdesk_core::index::SessionIndex;
+use ccdesk_core::paths::project_dir_name;
+
+/// Deterministic xorshift, so every run builds the same corpus.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn unit(&mut self) -> f64 {
+        (self.next() % 1_000_000) as f64 / 1_000_000.0
+    }
+}
+
+fn line(kind: &str, cwd: &str, id: &str, i: usize, body: &str) -> String {
+    let ts = format!(
+        "2026-{:02}-{:02}T{:02}:{:02}:00.000Z",
+        1 + i % 12,
+        1 + i % 28,
+        i % 24,
+        i % 60
+    );
+    match kind {
+        "user" => serde_json::json!({"type":"user","parentUuid":null,"isSidechain":false,"uuid":format!("u{i}"),
+            "sessionId":id,"cwd":cwd,"gitBranch":"main","version":"2.1.330","timestamp":ts,
+            "message":{"role":"user","content":body}}),
+        "tool" => serde_json::json!({"type":"user","uuid":format!("t{i}"),"sessionId":id,"cwd":cwd,"timestamp":ts,
+            "message":{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":body}]}}),
+        _ => serde_json::json!({"type":"assistant","uuid":format!("a{i}"),"sessionId":id,"cwd":cwd,"timestamp":ts,
+            "version":"2.1.330","message":{"role":"assistant","model":"claude-opus-4","content":[{"type":"text","text":body}]}}),
+    }
+    .to_string()
+}
+
+/// Writes `n` sessions over 200 projects; sizes log-uniform between 4 KiB and 2 MiB.
+fn build_corpus(root: &Path, n: usize) -> std::io::Result<u64> {
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut total = 0u64;
+    let filler: String = "lorem ipsum dolor sit amet, consectetur adipiscing elit. ".repeat(200);
+    for s in 0..n {
+        let cwd = format!("/home/dev/project-{}", s % 200);
+        let dir = root.join("projects").join(project_dir_name(&cwd));
+        std::fs::create_dir_all(&dir)?;
+        let id = format!("{:08x}-0000-4000-8000-{:012x}", s, s);
+        let target = (4096.0 * (512f64).powf(rng.unit())) as usize;
+        let mut f =
+            std::io::BufWriter::new(std::fs::File::create(dir.join(format!("{id}.jsonl")))?);
+        let mut written = 0usize;
+        let mut i = 0usize;
+        while written < target {
+            let len = (rng.next() % 6000) as usize + 50;
+            let body = &filler[..len.min(filler.len())];
+            let kind = match i % 3 {
+                0 => "user",
+                1 => "assistant",
+                _ => "tool",
+            };
+            let l = line(if i == 0 { "user" } else { kind }, &cwd, &id, i, body);
+            written += l.len() + 1;
+            writeln!(f, "{l}")?;
+            i += 1;
+        }
+        total += written as u64;
+    }
+    Ok(total)
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn files(root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for d in std::fs::read_dir(root.join("projects"))
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        for f in std::fs::read_dir(d.path()).into_iter().flatten().flatten() {
+            out.push(f.path());
+        }
+    }
+    out
+}
+
+fn main() -> std::io::Result<()> {
+    if std::env::args().any(|a| a == "--list") {
+        return Ok(()); // `cargo test --benches` probes with --list
+    }
+    let n: usize = std::env::var("CCDESK_BENCH_SESSIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    let base = std::env::var_os("CCDESK_BENCH_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir);
+    let root = base.join(format!("ccdesk-bench-{n}"));
+    let marker = root.join("complete");
+    let bytes = if marker.exists() {
+        files(&root)
+            .iter()
+            .filter_map(|p| std::fs::metadata(p).ok())
+            .map(|m| m.len())
+            .sum()
+    } else {
+        let _ = std::fs::remove_dir_all(&root);
+        let t = Instant::now();
+        let b = build_corpus(&root, n)?;
+        std::fs::write(&marker, b"")?;
+        eprintln!(
+            "built corpus: {n} sessions, {:.1} MB in {:.1?}",
+            b as f64 / 1e6,
+            t.elapsed()
+        );
+        b
+    };
+    let list = files(&root);
+
+    let cat = || {
+        let t = Instant::now();
+        for chunk in list.chunks(500) {
+            let st = Command::new("cat")
+                .args(chunk)
+                .stdout(std::process::Stdio::null())
+                .status();
+            assert!(st.is_ok_and(|s| s.success()), "cat failed");
+        }
+        t.elapsed()
+    };
+    let index = || {
+        let t = Instant::now();
+        let idx = SessionIndex::scan(&root).map(|i| i.scanned_files);
+        assert_eq!(idx.ok(), Some(n), "index did not list every session");
+        t.elapsed()
+    };
+    cat(); // warm the page cache
+    index();
+    let cat_t = median((0..5).map(|_| cat()).collect());
+    let index_t = median((0..5).map(|_| index()).collect());
+    println!("sessions:            {n}");
+    println!("corpus size:         {:.1} MB", bytes as f64 / 1e6);
+    println!("cat (all files):     {:.1} ms", cat_t.as_secs_f64() * 1e3);
+    println!("SessionIndex::scan:  {:.1} ms", index_t.as_secs_f64() * 1e3);
+    println!(
+        "ratio index/cat:     {:.3} (target < 0.1)",
+        index_t.as_secs_f64() / cat_t.as_secs_f64()
+    );
+    Ok(())
+}

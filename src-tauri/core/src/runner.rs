@@ -1,0 +1,618 @@
+//! The claude process runner: spawns the CLI speaking stream-json in both directions, feeds it
+//! prompts, and turns its stdout into [`RunEvent`]s.
+//!
+//! Spawned as the Agent SDKs do (Python SDK `_internal/transport/subprocess_cli.py`, CLI
+//! 2.1.112/2.1.330): `claude -p --output-format stream-json --verbose --input-format stream-json
+//! --include-partial-messages [--resume=<id>] [--fork-session] [--model=M] [--permission-mode=M]`,
+//! in the session's recorded cwd, with no shell in between. Each prompt is one stream-json `user`
+//! line on stdin; the process stays alive between turns until stdin is closed.
+//!
+//! Guarantees:
+//! - stdout is read **to EOF** (a run can print more than one `result`; stopping early leaves a
+//!   session that later fails to resume), then the exit status is collected, then exactly one
+//!   [`RunEvent::Exited`] is sent, always last.
+//! - stderr is drained concurrently (a full stderr pipe would otherwise block the CLI) and its
+//!   last [`STDERR_TAIL_BYTES`] are kept for error reports.
+//! - The child runs in its own process group (Unix) so ending a run ends its tools' processes
+//!   too, and is killed when the runner task is dropped (`kill_on_drop`).
+//! - Events go through a bounded channel of [`EVENT_BUFFER`] events: a consumer that stops
+//!   reading slows the CLI down (back-pressure through its stdout pipe) instead of growing memory.
+
+use std::collections::VecDeque;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::process::{ChildStdin, Command};
+use tokio::sync::{mpsc, Mutex as AsyncMutex};
+
+use crate::error::CoreError;
+use crate::stream::{user_message_line, EventKind, StreamEvent};
+
+/// Env var naming the claude executable to use; wins over PATH.
+pub const CLAUDE_ENV: &str = "CCDESK_CLAUDE";
+/// Bytes of stderr kept for error reports (the most recent ones).
+pub const STDERR_TAIL_BYTES: usize = 64 * 1024;
+/// Capacity of a run's event channel, in events.
+pub const EVENT_BUFFER: usize = 1024;
+/// How long [`Run::stop`] waits after closing stdin before signalling, in ms.
+pub const STOP_GRACE_MS: u64 = 3_000;
+
+/// How to start the CLI: the executable, run directly (never through a shell).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaudeCommand {
+    /// Absolute path of the executable (the native `claude`, or the JS build's `cli.js` with its
+    /// `#!/usr/bin/env node` line).
+    pub program: PathBuf,
+}
+
+impl ClaudeCommand {
+    /// Uses exactly this executable.
+    pub fn new(program: impl Into<PathBuf>) -> Self {
+        ClaudeCommand {
+            program: program.into(),
+        }
+    }
+
+    /// Finds the CLI: `$CCDESK_CLAUDE`, else `claude` on `PATH`, else `~/.claude/local/claude`.
+    ///
+    /// Errors: [`CoreError::ClaudeNotFound`] listing every place tried.
+    pub fn locate() -> Result<Self, CoreError> {
+        Self::locate_in(
+            std::env::var_os(CLAUDE_ENV),
+            std::env::var_os("PATH"),
+            dirs::home_dir(),
+        )
+    }
+
+    /// [`ClaudeCommand::locate`] with its inputs given, for tests.
+    pub fn locate_in(
+        override_path: Option<OsString>,
+        path_var: Option<OsString>,
+        home: Option<PathBuf>,
+    ) -> Result<Self, CoreError> {
+        let mut tried = Vec::new();
+        if let Some(p) = override_path.filter(|p| !p.is_empty()) {
+            let p = PathBuf::from(p);
+            if is_executable(&p) {
+                return Ok(Self::new(p));
+            }
+            tried.push(format!(
+                "${CLAUDE_ENV}={} (not an executable file)",
+                p.display()
+            ));
+        }
+        let exe_names: &[&str] = if cfg!(windows) {
+            &["claude.exe", "claude.cmd", "claude"]
+        } else {
+            &["claude"]
+        };
+        match path_var {
+            Some(path_var) => {
+                for dir in std::env::split_paths(&path_var) {
+                    for name in exe_names {
+                        let candidate = dir.join(name);
+                        if is_executable(&candidate) {
+                            return Ok(Self::new(candidate));
+                        }
+                    }
+                }
+                tried.push("claude on PATH".to_owned());
+            }
+            None => tried.push("claude on PATH (PATH is not set)".to_owned()),
+        }
+        if let Some(home) = home {
+            let local = home.join(".claude").join("local").join("claude");
+            if is_executable(&local) {
+                return Ok(Self::new(local));
+            }
+            tried.push(local.display().to_string());
+        }
+        Err(CoreError::ClaudeNotFound { tried })
+    }
+}
+
+fn is_executable(p: &Path) -> bool {
+    let Ok(meta) = std::fs::metadata(p) else {
+        return false;
+    };
+    if !meta.is_file() {
+        return false;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        meta.permissions().mode() & 0o111 != 0
+    }
+    #[cfg(not(unix))]
+    {
+        true
+    }
+}
+
+/// How to run one session.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Working directory: the session's project path. Must exist.
+    pub cwd: PathBuf,
+    /// Resume this CLI session id (`--resume=<id>`).
+    pub resume: Option<String>,
+    /// With `resume`: fork into a new session id (`--fork-session`).
+    pub fork_session: bool,
+    /// `--model=<m>`.
+    pub model: Option<String>,
+    /// `--permission-mode=<m>` (`default`, `acceptEdits`, `plan`, ...).
+    pub permission_mode: Option<String>,
+    /// Extra environment for the child (API endpoint, config dir, ...). Never logged.
+    pub env: Vec<(OsString, OsString)>,
+    /// Extra CLI arguments, each passed as one argv entry (e.g. `--allowedTools=Bash`).
+    pub extra_args: Vec<String>,
+}
+
+impl RunOptions {
+    /// The argv after the program name.
+    pub fn args(&self) -> Vec<String> {
+        let mut args: Vec<String> = [
+            "-p",
+            "--output-format",
+            "stream-json",
+            "--verbose",
+            "--input-format",
+            "stream-json",
+            "--include-partial-messages",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        if let Some(id) = &self.resume {
+            args.push(format!("--resume={id}"));
+            if self.fork_session {
+                args.push("--fork-session".to_owned());
+            }
+        }
+        if let Some(m) = &self.model {
+            args.push(format!("--model={m}"));
+        }
+        if let Some(m) = &self.permission_mode {
+            args.push(format!("--permission-mode={m}"));
+        }
+        args.extend(self.extra_args.iter().cloned());
+        args
+    }
+}
+
+/// How a run's process ended.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunExit {
+    /// Exit code; `None` when ended by a signal.
+    pub code: Option<i32>,
+    /// Signal that ended it (Unix), if any.
+    pub signal: Option<i32>,
+    /// The last [`STDERR_TAIL_BYTES`] of stderr, lossily decoded.
+    pub stderr_tail: String,
+    /// Errors the CLI reported in `result` lines (`errors`, or the text of an `is_error` result).
+    pub errors: Vec<String>,
+    /// The CLI session id, from the last `system/init` or `result`.
+    pub session_id: Option<String>,
+    /// stdout lines that were not JSON objects.
+    pub malformed_lines: usize,
+}
+
+impl RunExit {
+    /// True for exit code 0 with no reported errors.
+    pub fn is_success(&self) -> bool {
+        self.code == Some(0) && self.errors.is_empty()
+    }
+}
+
+/// What a run reports, in order. [`RunEvent::Exited`] is always the last event.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunEvent {
+    /// One stdout line of the CLI, decoded.
+    Cli(StreamEvent),
+    /// A stdout line that was not a JSON object: skipped and counted; `preview` is its first
+    /// 200 chars.
+    Malformed {
+        /// Start of the line, lossily decoded.
+        preview: String,
+    },
+    /// The process has ended and stdout was read to EOF.
+    Exited(RunExit),
+}
+
+/// Serialized for the UI as `{"event":"cli","line":{..as the CLI printed it..}}`,
+/// `{"event":"malformed","preview":".."}` or `{"event":"exited", ..RunExit fields}`.
+impl serde::Serialize for RunEvent {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        match self {
+            RunEvent::Cli(line) => {
+                let mut m = s.serialize_map(Some(2))?;
+                m.serialize_entry("event", "cli")?;
+                m.serialize_entry("line", line)?;
+                m.end()
+            }
+            RunEvent::Malformed { preview } => {
+                let mut m = s.serialize_map(Some(2))?;
+                m.serialize_entry("event", "malformed")?;
+                m.serialize_entry("preview", preview)?;
+                m.end()
+            }
+            RunEvent::Exited(exit) => {
+                #[derive(serde::Serialize)]
+                struct Tagged<'a> {
+                    event: &'static str,
+                    #[serde(flatten)]
+                    exit: &'a RunExit,
+                }
+                Tagged {
+                    event: "exited",
+                    exit,
+                }
+                .serialize(s)
+            }
+        }
+    }
+}
+
+/// A live `claude` process. Dropping it kills the process group if it is still running.
+pub struct Run {
+    stdin: AsyncMutex<Option<ChildStdin>>,
+    pid: Option<u32>,
+    state: Arc<Mutex<Shared>>,
+}
+
+#[derive(Default)]
+struct Shared {
+    session_id: Option<String>,
+    exited: bool,
+}
+
+impl Run {
+    /// Spawns the CLI for `opts` and starts reading it. Send the first prompt with
+    /// [`Run::send_prompt`].
+    ///
+    /// Errors: [`CoreError::ProjectDirMissing`] when `opts.cwd` is not a directory;
+    /// [`CoreError::Spawn`] when the program cannot be started.
+    pub async fn spawn(
+        claude: &ClaudeCommand,
+        opts: RunOptions,
+    ) -> Result<(Run, mpsc::Receiver<RunEvent>), CoreError> {
+        if !opts.cwd.is_dir() {
+            return Err(CoreError::ProjectDirMissing(opts.cwd.clone()));
+        }
+        let mut cmd = Command::new(&claude.program);
+        cmd.args(opts.args())
+            .current_dir(&opts.cwd)
+            .env_remove("CLAUDECODE")
+            .envs(opts.env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        #[cfg(unix)]
+        cmd.process_group(0);
+        let mut child = cmd.spawn().map_err(|source| CoreError::Spawn {
+            program: claude.program.clone(),
+            source,
+        })?;
+        let pid = child.id();
+        tracing::info!(pid, cwd = %opts.cwd.display(), resume = ?opts.resume, "claude run started");
+        let (tx, rx) = mpsc::channel(EVENT_BUFFER);
+        let state = Arc::new(Mutex::new(Shared::default()));
+        let stdin = child.stdin.take();
+        let stdout = child.stdout.take();
+        let stderr = child.stderr.take();
+        let task_state = Arc::clone(&state);
+        tokio::spawn(async move {
+            let stderr_task = tokio::spawn(drain_stderr(stderr));
+            let mut exit = RunExit {
+                code: None,
+                signal: None,
+                stderr_tail: String::new(),
+                errors: Vec::new(),
+                session_id: None,
+                malformed_lines: 0,
+            };
+            if let Some(stdout) = stdout {
+                read_stdout(stdout, &tx, &task_state, &mut exit).await;
+            }
+            let status = child.wait().await;
+            exit.stderr_tail = stderr_task.await.unwrap_or_default();
+            match status {
+                Ok(st) => {
+                    exit.code = st.code();
+                    #[cfg(unix)]
+                    {
+                        use std::os::unix::process::ExitStatusExt;
+                        exit.signal = st.signal();
+                    }
+                }
+                Err(e) => exit
+                    .errors
+                    .push(format!("cannot collect the exit status: {e}")),
+            }
+            if let Ok(mut s) = task_state.lock() {
+                s.exited = true;
+                exit.session_id.clone_from(&s.session_id);
+            }
+            tracing::info!(pid, code = ?exit.code, signal = ?exit.signal, "claude run ended");
+            // The receiver may be gone; the run is over either way.
+            let _ = tx.send(RunEvent::Exited(exit)).await;
+        });
+        Ok((
+            Run {
+                stdin: AsyncMutex::new(stdin),
+                pid,
+                state,
+            },
+            rx,
+        ))
+    }
+
+    /// Sends one prompt as a stream-json `user` line. A prompt sent while a turn runs is queued
+    /// by the CLI.
+    ///
+    /// Errors: [`CoreError::InvalidInput`] for an empty prompt; [`CoreError::RunEnded`] when
+    /// the process is gone or its stdin was closed.
+    pub async fn send_prompt(&self, prompt: &str) -> Result<(), CoreError> {
+        if prompt.trim().is_empty() {
+            return Err(CoreError::InvalidInput("the prompt is empty".into()));
+        }
+        self.write_line(&user_message_line(prompt)).await
+    }
+
+    /// Writes one raw line (a stream-json message or control request) to the CLI's stdin.
+    ///
+    /// Errors: [`CoreError::RunEnded`] when the process is gone or its stdin was closed.
+    pub async fn write_line(&self, line: &str) -> Result<(), CoreError> {
+        let mut guard = self.stdin.lock().await;
+        let stdin = guard.as_mut().ok_or(CoreError::RunEnded)?;
+        let mut buf = Vec::with_capacity(line.len() + 1);
+        buf.extend_from_slice(line.as_bytes());
+        buf.push(b'\n');
+        let res = async {
+            stdin.write_all(&buf).await?;
+            stdin.flush().await
+        }
+        .await;
+        if res.is_err() {
+            *guard = None;
+            return Err(CoreError::RunEnded);
+        }
+        Ok(())
+    }
+
+    /// Closes stdin: the CLI finishes the turn under way and exits.
+    pub async fn close_input(&self) {
+        self.stdin.lock().await.take();
+    }
+
+    /// Ends the run: closes stdin, waits up to [`STOP_GRACE_MS`], then SIGTERM and finally
+    /// SIGKILL to the whole process group. Returns when the process has exited (bounded by
+    /// about `STOP_GRACE_MS + 2 s`).
+    pub async fn stop(&self) {
+        self.close_input().await;
+        if self.wait_exited(Duration::from_millis(STOP_GRACE_MS)).await {
+            return;
+        }
+        self.signal_group(Signal::Term);
+        if self.wait_exited(Duration::from_millis(1_500)).await {
+            return;
+        }
+        self.signal_group(Signal::Kill);
+        self.wait_exited(Duration::from_millis(500)).await;
+    }
+
+    /// The CLI session id once `system/init` has been seen.
+    pub fn session_id(&self) -> Option<String> {
+        self.state.lock().ok().and_then(|s| s.session_id.clone())
+    }
+
+    /// True once the process has exited and its output was read.
+    pub fn has_exited(&self) -> bool {
+        self.state.lock().map(|s| s.exited).unwrap_or(true)
+    }
+
+    /// OS process id (also the process group id on Unix).
+    pub fn pid(&self) -> Option<u32> {
+        self.pid
+    }
+
+    async fn wait_exited(&self, within: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + within;
+        while tokio::time::Instant::now() < deadline {
+            if self.has_exited() {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        self.has_exited()
+    }
+
+    fn signal_group(&self, sig: Signal) {
+        if self.has_exited() {
+            return;
+        }
+        #[cfg(unix)]
+        if let Some(pid) = self.pid.and_then(|p| i32::try_from(p).ok()) {
+            use nix::sys::signal::{killpg, Signal as NixSignal};
+            let s = match sig {
+                Signal::Term => NixSignal::SIGTERM,
+                Signal::Kill => NixSignal::SIGKILL,
+            };
+            if let Err(e) = killpg(nix::unistd::Pid::from_raw(pid), s) {
+                tracing::debug!(pid, error = %e, "signalling the process group failed");
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = sig;
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Signal {
+    Term,
+    Kill,
+}
+
+impl Drop for Run {
+    fn drop(&mut self) {
+        self.signal_group(Signal::Kill);
+    }
+}
+
+async fn read_stdout(
+    stdout: impl AsyncRead + Unpin,
+    tx: &mpsc::Sender<RunEvent>,
+    state: &Mutex<Shared>,
+    exit: &mut RunExit,
+) {
+    let mut reader = BufReader::with_capacity(256 * 1024, stdout);
+    let mut line = Vec::new();
+    let mut receiver_gone = false;
+    loop {
+        line.clear();
+        match reader.read_until(b'\n', &mut line).await {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) => {
+                exit.errors
+                    .push(format!("reading the CLI's output failed: {e}"));
+                break;
+            }
+        }
+        if line.trim_ascii().is_empty() {
+            continue;
+        }
+        let event = match StreamEvent::parse(&line) {
+            Some(ev) => {
+                if matches!(ev.kind(), EventKind::Init | EventKind::Result) {
+                    if let Some(id) = ev.session_id() {
+                        if let Ok(mut s) = state.lock() {
+                            s.session_id = Some(id.to_owned());
+                        }
+                    }
+                }
+                for e in ev.result_errors() {
+                    if !exit.errors.contains(&e) {
+                        exit.errors.push(e);
+                    }
+                }
+                RunEvent::Cli(ev)
+            }
+            None => {
+                exit.malformed_lines += 1;
+                let text = String::from_utf8_lossy(&line[..line.len().min(800)]);
+                RunEvent::Malformed {
+                    preview: text.trim_end().chars().take(200).collect(),
+                }
+            }
+        };
+        // Keep reading to EOF even when nobody listens any more.
+        if !receiver_gone && tx.send(event).await.is_err() {
+            receiver_gone = true;
+        }
+    }
+}
+
+/// Reads stderr to EOF, keeping the last [`STDERR_TAIL_BYTES`].
+async fn drain_stderr(stderr: Option<impl AsyncRead + Unpin>) -> String {
+    let Some(mut stderr) = stderr else {
+        return String::new();
+    };
+    let mut tail: VecDeque<u8> = VecDeque::with_capacity(STDERR_TAIL_BYTES);
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        match stderr.read(&mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                let chunk = &buf[..n];
+                let chunk = &chunk[chunk.len().saturating_sub(STDERR_TAIL_BYTES)..];
+                let overflow = (tail.len() + chunk.len()).saturating_sub(STDERR_TAIL_BYTES);
+                tail.drain(..overflow);
+                tail.extend(chunk);
+            }
+        }
+    }
+    let bytes: Vec<u8> = tail.into_iter().collect();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn args_are_those_of_the_sdks_with_ids_as_flag_values() {
+        let opts = RunOptions {
+            resume: Some("-x".into()),
+            fork_session: true,
+            model: Some("sonnet".into()),
+            permission_mode: Some("plan".into()),
+            ..Default::default()
+        };
+        let a = opts.args();
+        for f in [
+            "--output-format",
+            "stream-json",
+            "--verbose",
+            "--input-format",
+            "--include-partial-messages",
+        ] {
+            assert!(a.iter().any(|x| x == f), "missing {f}");
+        }
+        assert!(a.contains(&"--resume=-x".to_owned()));
+        assert!(a.contains(&"--fork-session".to_owned()));
+        assert!(a.contains(&"--model=sonnet".to_owned()));
+        assert!(a.contains(&"--permission-mode=plan".to_owned()));
+    }
+
+    #[test]
+    fn fork_is_only_passed_with_resume() {
+        let opts = RunOptions {
+            fork_session: true,
+            ..Default::default()
+        };
+        assert!(!opts.args().contains(&"--fork-session".to_owned()));
+    }
+
+    #[test]
+    fn a_missing_cli_names_every_place_tried() {
+        let dir = tempfile::tempdir().ok();
+        let home = dir.as_ref().map(|d| d.path().to_path_buf());
+        let err = ClaudeCommand::locate_in(
+            Some("/nonexistent/claude".into()),
+            Some("/nonexistent-bin".into()),
+            home,
+        );
+        let Err(CoreError::ClaudeNotFound { tried }) = err else {
+            panic!("expected ClaudeNotFound")
+        };
+        assert_eq!(tried.len(), 3);
+        assert!(tried[0].contains("CCDESK_CLAUDE=/nonexistent/claude"));
+        assert!(tried[2].ends_with(".claude/local/claude"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_env_override_wins_over_path() {
+        use std::os::unix::fs::PermissionsExt;
+        let Ok(dir) = tempfile::tempdir() else { return };
+        let exe = dir.path().join("my-claude");
+        let on_path = dir.path().join("claude");
+        for p in [&exe, &on_path] {
+            std::fs::write(p, "#!/bin/sh\n").ok();
+            std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).ok();
+        }
+        let found =
+            ClaudeCommand::locate_in(Some(exe.clone().into()), Some(dir.path().into()), None);
+        assert_eq!(found.ok(), Some(ClaudeCommand::new(exe)));
+        let found = ClaudeCommand::locate_in(None, Some(dir.path().into()), None);
+        assert_eq!(found.ok(), Some(ClaudeCommand::new(on_path)));
+    }
+}

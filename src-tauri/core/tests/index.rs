@@ -1,0 +1,384 @@
+//! The session index on genuine CLI transcripts and on hand-made edge cases.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use ccdesk_core::index::{
+    find_session, NotResumableReason, Resumability, SessionIndex, TitleSource,
+};
+use ccdesk_core::paths::project_dir_name;
+use ccdesk_core::transcript::Transcript;
+
+fn samples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/samples")
+}
+
+fn reason(r: &Resumability) -> Option<NotResumableReason> {
+    match r {
+        Resumability::Resumable => None,
+        Resumability::NotResumable { reason, .. } => Some(reason.clone()),
+    }
+}
+
+/// A temp config dir with one project dir; returns (guard, config dir, project dir).
+fn config_with_project(cwd: &str) -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("config");
+    let proj = config.join("projects").join(project_dir_name(cwd));
+    fs::create_dir_all(&proj).unwrap();
+    (tmp, config, proj)
+}
+
+fn user_line(cwd: &str, session: &str, ts: &str, text: &str) -> String {
+    serde_json::json!({
+        "type": "user", "parentUuid": null, "isSidechain": false, "uuid": format!("u-{ts}"),
+        "sessionId": session, "cwd": cwd, "gitBranch": "main", "version": "2.1.330", "timestamp": ts,
+        "message": {"role": "user", "content": text}
+    })
+    .to_string()
+}
+
+fn assistant_line(cwd: &str, session: &str, ts: &str, text: &str) -> String {
+    serde_json::json!({
+        "type": "assistant", "uuid": format!("a-{ts}"), "sessionId": session, "cwd": cwd, "timestamp": ts,
+        "version": "2.1.330",
+        "message": {"role": "assistant", "model": "claude-test-1", "content": [{"type": "text", "text": text}]}
+    })
+    .to_string()
+}
+
+#[test]
+fn genuine_2_1_112_sessions_are_listed_with_their_recorded_project_path() {
+    let index = SessionIndex::scan(&samples().join("local-cli-2.1.112")).unwrap();
+    assert_eq!(
+        index.scanned_files, 3,
+        "subagent transcripts are not sessions"
+    );
+    assert_eq!(index.projects.len(), 1);
+    let project = &index.projects[0];
+    assert_eq!(project.project_path.as_deref(), Some("/home/dev/proj"));
+    assert_eq!(project.sessions.len(), 3);
+
+    let s = index.find("11111111-2222-4333-8444-555555555555").unwrap();
+    assert_eq!(s.title, "first turn");
+    assert_eq!(s.title_source, TitleSource::Prompt);
+    assert_eq!(s.git_branch.as_deref(), Some("main"));
+    assert_eq!(s.cli_version.as_deref(), Some("2.1.112"));
+    assert!(s.first_timestamp < s.last_timestamp);
+    assert!(s.model.is_some());
+    assert_eq!(s.malformed_lines, 0);
+    // /home/dev/proj does not exist on a test machine: the CLI could not resume it from there.
+    assert_eq!(
+        reason(&s.resumability),
+        Some(NotResumableReason::ProjectDirMissing)
+    );
+
+    let with_agent = index.find("5aa47c0d-7cf3-42d8-9951-79f0c19c766b").unwrap();
+    assert_eq!(with_agent.sidechain_count, 1);
+    assert_eq!(with_agent.title, "USE_TASK delegate");
+}
+
+#[test]
+fn genuine_2_1_330_sessions_are_listed_despite_new_line_types() {
+    let index = SessionIndex::scan(&samples().join("local-cli-2.1.330")).unwrap();
+    assert_eq!(index.scanned_files, 2);
+    let s = index.find("22222222-2222-4333-8444-555555555555").unwrap();
+    assert_eq!(s.project_path.as_deref(), Some("/home/dev/proj"));
+    assert_eq!(s.title, "first turn");
+    assert_eq!(s.cli_version.as_deref(), Some("2.1.330"));
+    assert_eq!(
+        index
+            .find("0d5e6d18-44bd-4040-934c-95411eb40216")
+            .unwrap()
+            .sidechain_count,
+        1
+    );
+}
+
+#[test]
+fn sessions_are_newest_first_and_projects_by_newest_session() {
+    let index = SessionIndex::scan(&samples().join("local-cli-2.1.112")).unwrap();
+    let times: Vec<_> = index.projects[0]
+        .sessions
+        .iter()
+        .map(|s| s.last_activity_ms)
+        .collect();
+    let mut sorted = times.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(times, sorted);
+}
+
+#[test]
+fn a_large_transcript_is_summarized_from_its_head_and_tail_only() {
+    // 2.9 MB genuine transcript (CLI 2.1.39): the bounded read must still get the last timestamp.
+    let src = samples().join("public/marot-spotter/8463c716-a2ea-4c14-9efa-87158ebd9f20.jsonl");
+    let full = Transcript::read(&src).unwrap();
+    let first = full.messages().find(|m| m.cwd.is_some()).unwrap();
+    let cwd = first.cwd.clone().unwrap();
+    let last_ts = full.messages().filter_map(|m| m.timestamp.clone()).last();
+    let (_tmp, config, proj) = config_with_project(&cwd);
+    fs::copy(
+        &src,
+        proj.join("8463c716-a2ea-4c14-9efa-87158ebd9f20.jsonl"),
+    )
+    .unwrap();
+    fs::create_dir_all(proj.join("8463c716-a2ea-4c14-9efa-87158ebd9f20/subagents")).unwrap();
+    for a in ["agent-a7be2f0.jsonl", "agent-acompact-f46190.jsonl"] {
+        fs::copy(
+            samples()
+                .join("public/marot-spotter/8463c716-a2ea-4c14-9efa-87158ebd9f20/subagents")
+                .join(a),
+            proj.join("8463c716-a2ea-4c14-9efa-87158ebd9f20/subagents")
+                .join(a),
+        )
+        .unwrap();
+    }
+    let index = SessionIndex::scan(&config).unwrap();
+    let s = index.find("8463c716-a2ea-4c14-9efa-87158ebd9f20").unwrap();
+    assert_eq!(s.project_path.as_deref(), Some(cwd.as_str()));
+    assert_eq!(s.last_timestamp, last_ts);
+    assert_eq!(s.size_bytes, fs::metadata(&src).unwrap().len());
+    assert_eq!(s.sidechain_count, 2);
+    let first_prompt = full
+        .messages()
+        .find(|m| m.is_real_user_prompt())
+        .unwrap()
+        .content
+        .plain_text();
+    assert!(first_prompt
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .starts_with(s.title.trim_end_matches('…')));
+}
+
+#[test]
+fn a_session_in_an_existing_dir_is_resumable() {
+    let work = tempfile::tempdir().unwrap();
+    let cwd = work.path().to_str().unwrap().to_owned();
+    let (_tmp, config, proj) = config_with_project(&cwd);
+    let id = "aaaaaaaa-0000-4000-8000-000000000001";
+    fs::write(
+        proj.join(format!("{id}.jsonl")),
+        format!(
+            "{}\n{}\n",
+            user_line(&cwd, id, "2026-01-01T10:00:00.000Z", "hello"),
+            assistant_line(&cwd, id, "2026-01-01T10:00:01.000Z", "hi")
+        ),
+    )
+    .unwrap();
+    let s = find_session(&config, id).unwrap();
+    assert_eq!(s.resumability, Resumability::Resumable);
+    assert_eq!(s.model.as_deref(), Some("claude-test-1"));
+    assert_eq!(s.last_activity_ms, Some(1_767_261_601_000));
+}
+
+#[test]
+fn why_a_session_cannot_resume_is_told() {
+    let (_tmp, config, proj) = config_with_project("/nowhere/at/all");
+    let no_cwd = r#"{"type":"user","message":{"role":"user","content":"hi"},"timestamp":"2026-01-01T00:00:00Z"}"#;
+    fs::write(proj.join("no-cwd.jsonl"), format!("{no_cwd}\n")).unwrap();
+    fs::write(
+        proj.join("titles-only.jsonl"),
+        "{\"type\":\"summary\",\"summary\":\"Only a title\"}\n",
+    )
+    .unwrap();
+    fs::write(
+        proj.join("gone.jsonl"),
+        format!(
+            "{}\n",
+            user_line("/nowhere/at/all", "gone", "2026-01-01T00:00:00Z", "x")
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(proj.join("missing-target"), proj.join("dangling.jsonl")).unwrap();
+
+    let index = SessionIndex::scan(&config).unwrap();
+    let r = |id: &str| reason(&index.find(id).unwrap().resumability);
+    assert_eq!(r("no-cwd"), Some(NotResumableReason::NoCwd));
+    assert_eq!(r("titles-only"), Some(NotResumableReason::NoConversation));
+    assert_eq!(r("gone"), Some(NotResumableReason::ProjectDirMissing));
+    #[cfg(unix)]
+    assert_eq!(r("dangling"), Some(NotResumableReason::Unreadable));
+    let Resumability::NotResumable { message, .. } = &index.find("gone").unwrap().resumability
+    else {
+        panic!()
+    };
+    assert!(message.contains("/nowhere/at/all"), "{message}");
+    // No cwd: grouped under the dir name, never a path decoded from it.
+    assert!(index
+        .projects
+        .iter()
+        .any(|p| p.project_path.is_none() && p.dir_name == project_dir_name("/nowhere/at/all")));
+}
+
+#[test]
+fn titles_follow_custom_then_ai_then_summary_then_first_prompt() {
+    let work = tempfile::tempdir().unwrap();
+    let cwd = work.path().to_str().unwrap().to_owned();
+    let (_tmp, config, proj) = config_with_project(&cwd);
+    let base = format!(
+        "{}\n{}\n",
+        user_line(
+            &cwd,
+            "s",
+            "2026-01-01T00:00:00Z",
+            "<command-name>/clear</command-name>"
+        ),
+        user_line(&cwd, "s", "2026-01-01T00:00:01Z", "  fix the\n parser  ")
+    );
+    let cases = [
+        ("prompt", String::new(), "fix the parser", TitleSource::Prompt),
+        ("summary", "{\"type\":\"summary\",\"summary\":\"Old summary\"}\n".into(), "Old summary", TitleSource::Summary),
+        (
+            "ai",
+            "{\"type\":\"summary\",\"summary\":\"S\"}\n{\"type\":\"ai-title\",\"aiTitle\":\"AI one\"}\n{\"type\":\"ai-title\",\"aiTitle\":\"AI two\"}\n".into(),
+            "AI two",
+            TitleSource::Ai,
+        ),
+        (
+            "custom",
+            "{\"type\":\"custom-title\",\"customTitle\":\"Mine\"}\n{\"type\":\"ai-title\",\"aiTitle\":\"AI later\"}\n".into(),
+            "Mine",
+            TitleSource::Custom,
+        ),
+    ];
+    for (id, extra, _, _) in &cases {
+        fs::write(proj.join(format!("{id}.jsonl")), format!("{base}{extra}")).unwrap();
+    }
+    let index = SessionIndex::scan(&config).unwrap();
+    for (id, _, title, source) in cases {
+        let s = index.find(id).unwrap();
+        assert_eq!(
+            (s.title.as_str(), s.title_source),
+            (title, source),
+            "session {id}"
+        );
+    }
+}
+
+#[test]
+fn a_big_file_gets_its_title_from_the_tail_and_its_cwd_from_the_head() {
+    let work = tempfile::tempdir().unwrap();
+    let cwd = work.path().to_str().unwrap().to_owned();
+    let (_tmp, config, proj) = config_with_project(&cwd);
+    let mut body = user_line(&cwd, "big", "2026-01-01T00:00:00Z", "start here") + "\n";
+    let filler = "y".repeat(10_000);
+    for i in 0..100 {
+        body += &assistant_line(
+            &cwd,
+            "big",
+            &format!("2026-01-01T00:{:02}:00Z", i % 60),
+            &filler,
+        );
+        body += "\n";
+    }
+    body += "{\"type\":\"custom-title\",\"customTitle\":\"Renamed late\"}\n";
+    body += &assistant_line(&cwd, "big", "2026-01-02T00:00:00Z", "end");
+    body += "\n{\"type\":\"assistant\",\"message\":{\"content\":[{\"type\":\"te"; // half-written
+    fs::write(proj.join("big.jsonl"), &body).unwrap();
+    assert!(body.len() > 1_000_000);
+    let s = find_session(&config, "big").unwrap();
+    assert_eq!(s.project_path.as_deref(), Some(cwd.as_str()));
+    assert_eq!(s.title, "Renamed late");
+    assert_eq!(s.last_timestamp.as_deref(), Some("2026-01-02T00:00:00Z"));
+    assert_eq!(
+        s.malformed_lines, 0,
+        "a half-written last line is not malformed"
+    );
+    assert_eq!(s.resumability, Resumability::Resumable);
+}
+
+#[test]
+fn malformed_lines_are_skipped_and_counted_never_fatal() {
+    let work = tempfile::tempdir().unwrap();
+    let cwd = work.path().to_str().unwrap().to_owned();
+    let (_tmp, config, proj) = config_with_project(&cwd);
+    let body = format!(
+        "garbage\n{}\n{{broken\n\u{0}\u{1}\n",
+        user_line(&cwd, "m", "2026-01-01T00:00:00Z", "ok")
+    );
+    fs::write(proj.join("m.jsonl"), body).unwrap();
+    let s = find_session(&config, "m").unwrap();
+    assert_eq!(s.malformed_lines, 3);
+    assert_eq!(s.title, "ok");
+    let t = Transcript::read(&s.transcript_path).unwrap();
+    assert_eq!(t.malformed_lines, 3);
+    assert_eq!(t.messages().count(), 1);
+}
+
+#[test]
+fn old_style_agent_files_and_subagent_dirs_are_not_sessions() {
+    let work = tempfile::tempdir().unwrap();
+    let cwd = work.path().to_str().unwrap().to_owned();
+    let (_tmp, config, proj) = config_with_project(&cwd);
+    fs::write(
+        proj.join("main.jsonl"),
+        user_line(&cwd, "main", "2026-01-01T00:00:00Z", "hi") + "\n",
+    )
+    .unwrap();
+    fs::write(
+        proj.join("agent-abc.jsonl"),
+        user_line(&cwd, "main", "2026-01-01T00:00:00Z", "sub") + "\n",
+    )
+    .unwrap();
+    fs::create_dir_all(proj.join("main/subagents/workflows/run1")).unwrap();
+    fs::write(proj.join("main/subagents/agent-1.jsonl"), "{}\n").unwrap();
+    fs::write(
+        proj.join("main/subagents/workflows/run1/agent-2.jsonl"),
+        "{}\n",
+    )
+    .unwrap();
+    fs::write(proj.join("main/subagents/agent-1.meta.json"), "{}\n").unwrap();
+    let index = SessionIndex::scan(&config).unwrap();
+    assert_eq!(index.scanned_files, 1);
+    assert_eq!(index.find("main").unwrap().sidechain_count, 2);
+}
+
+#[test]
+fn a_missing_config_dir_is_an_empty_index_and_unknown_ids_are_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let index = SessionIndex::scan(&tmp.path().join("nope")).unwrap();
+    assert!(index.projects.is_empty());
+    for id in ["nope", "../etc/passwd", ""] {
+        assert!(matches!(
+            find_session(tmp.path(), id),
+            Err(ccdesk_core::CoreError::UnknownSession(_))
+        ));
+    }
+}
+
+#[test]
+fn every_genuine_transcript_reads_without_malformed_lines() {
+    let mut n = 0;
+    for dir in [
+        "local-cli-2.1.112/projects",
+        "local-cli-2.1.330/projects",
+        "public/marot-spotter",
+    ] {
+        for entry in walk(&samples().join(dir)) {
+            if entry.extension().is_some_and(|e| e == "jsonl") {
+                let t = Transcript::read(&entry).unwrap();
+                assert_eq!(t.malformed_lines, 0, "{}", entry.display());
+                assert!(!t.incomplete_tail, "{}", entry.display());
+                assert!(t.messages().count() > 0, "{}", entry.display());
+                n += 1;
+            }
+        }
+    }
+    assert!(n >= 12, "expected all sample transcripts, read {n}");
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}

@@ -1,0 +1,439 @@
+//! The runner and the session manager against the project's fake `claude`
+//! (`tests/fake-claude`, built by `cargo build --workspace`).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use ccdesk_core::index::SessionIndex;
+use ccdesk_core::manager::{SessionManager, StartRequest};
+use ccdesk_core::runner::{ClaudeCommand, Run, RunEvent, RunExit, RunOptions};
+use ccdesk_core::stream::EventKind;
+use ccdesk_core::transcript::Transcript;
+use ccdesk_core::CoreError;
+use tokio::sync::mpsc;
+
+/// The fake CLI binary next to this test's deps dir: `target/<profile>/fake-claude`.
+fn fake_claude() -> ClaudeCommand {
+    let exe = std::env::current_exe().unwrap();
+    let profile_dir = exe.parent().and_then(Path::parent).unwrap();
+    let fake = profile_dir.join(if cfg!(windows) {
+        "fake-claude.exe"
+    } else {
+        "fake-claude"
+    });
+    assert!(
+        fake.is_file(),
+        "{} is missing: run `cargo build --workspace` first",
+        fake.display()
+    );
+    ClaudeCommand::new(fake)
+}
+
+struct Env {
+    _tmp: tempfile::TempDir,
+    config: PathBuf,
+    project: PathBuf,
+}
+
+fn env() -> Env {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("config");
+    let project = tmp.path().join("my project");
+    std::fs::create_dir_all(&project).unwrap();
+    let project = std::fs::canonicalize(project).unwrap();
+    Env {
+        _tmp: tmp,
+        config,
+        project,
+    }
+}
+
+impl Env {
+    fn opts(&self) -> RunOptions {
+        RunOptions {
+            cwd: self.project.clone(),
+            env: vec![("CLAUDE_CONFIG_DIR".into(), self.config.clone().into())],
+            ..Default::default()
+        }
+    }
+}
+
+/// Collects events until `Exited` (bounded by 30 s).
+async fn collect(rx: &mut mpsc::Receiver<RunEvent>) -> (Vec<RunEvent>, RunExit) {
+    let mut events = Vec::new();
+    let fut = async {
+        while let Some(ev) = rx.recv().await {
+            if let RunEvent::Exited(exit) = ev {
+                return exit;
+            }
+            events.push(ev);
+        }
+        panic!("channel closed without Exited");
+    };
+    let exit = tokio::time::timeout(Duration::from_secs(30), fut)
+        .await
+        .expect("run did not end in 30 s");
+    (events, exit)
+}
+
+/// Reads events until the first `result` (bounded by 30 s).
+async fn until_result(rx: &mut mpsc::Receiver<RunEvent>) -> Vec<RunEvent> {
+    let mut events = Vec::new();
+    let fut = async {
+        while let Some(ev) = rx.recv().await {
+            let done = matches!(&ev, RunEvent::Cli(e) if e.is_result());
+            events.push(ev);
+            if done {
+                return;
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(30), fut)
+        .await
+        .expect("no result in 30 s");
+    events
+}
+
+fn kinds(events: &[RunEvent]) -> Vec<EventKind> {
+    events
+        .iter()
+        .filter_map(|e| {
+            if let RunEvent::Cli(c) = e {
+                Some(c.kind().clone())
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+fn streamed_text(events: &[RunEvent]) -> String {
+    events
+        .iter()
+        .filter_map(|e| {
+            if let RunEvent::Cli(c) = e {
+                c.text_delta()
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_new_session_streams_its_reply_and_is_indexed_under_its_project() {
+    let e = env();
+    let (run, mut rx) = Run::spawn(&fake_claude(), e.opts()).await.unwrap();
+    run.send_prompt("hello there").await.unwrap();
+    let events = until_result(&mut rx).await;
+    let k = kinds(&events);
+    assert_eq!(k.first(), Some(&EventKind::Init));
+    let first_partial = k.iter().position(|k| *k == EventKind::Partial).unwrap();
+    let assistant = k.iter().position(|k| *k == EventKind::Assistant).unwrap();
+    assert!(
+        first_partial < assistant,
+        "partial text arrives before the final message"
+    );
+    assert_eq!(streamed_text(&events), "Echo: hello there");
+    let id = run.session_id().unwrap();
+    run.close_input().await;
+    let (_, exit) = collect(&mut rx).await;
+    assert!(exit.is_success(), "{exit:?}");
+    assert_eq!(exit.session_id.as_deref(), Some(id.as_str()));
+
+    let index = SessionIndex::scan(&e.config).unwrap();
+    let s = index.find(&id).unwrap();
+    assert_eq!(s.project_path.as_deref(), e.project.to_str());
+    assert_eq!(s.title, "hello there");
+    assert!(s.resumability.is_resumable());
+}
+
+#[tokio::test]
+async fn follow_up_prompts_go_to_the_same_process_and_resume_appends_to_the_same_file() {
+    let e = env();
+    let (run, mut rx) = Run::spawn(&fake_claude(), e.opts()).await.unwrap();
+    let pid = run.pid();
+    run.send_prompt("one").await.unwrap();
+    until_result(&mut rx).await;
+    run.send_prompt("two").await.unwrap();
+    let second = until_result(&mut rx).await;
+    assert_eq!(streamed_text(&second), "Echo: two");
+    assert_eq!(run.pid(), pid);
+    let id = run.session_id().unwrap();
+    run.close_input().await;
+    collect(&mut rx).await;
+
+    let mut opts = e.opts();
+    opts.resume = Some(id.clone());
+    let (resumed, mut rx) = Run::spawn(&fake_claude(), opts).await.unwrap();
+    resumed.send_prompt("three").await.unwrap();
+    until_result(&mut rx).await;
+    assert_eq!(resumed.session_id().as_deref(), Some(id.as_str()));
+    resumed.close_input().await;
+    collect(&mut rx).await;
+
+    let s = SessionIndex::scan(&e.config)
+        .unwrap()
+        .find(&id)
+        .cloned()
+        .unwrap();
+    let t = Transcript::read(&s.transcript_path).unwrap();
+    let prompts: Vec<String> = t
+        .messages()
+        .filter(|m| m.is_real_user_prompt())
+        .map(|m| m.content.plain_text())
+        .collect();
+    assert_eq!(prompts, ["one", "two", "three"]);
+    assert!(t
+        .messages()
+        .all(|m| m.session_id.as_deref() == Some(id.as_str())));
+}
+
+#[tokio::test]
+async fn resuming_an_unknown_session_reports_the_clis_error() {
+    let e = env();
+    let mut opts = e.opts();
+    opts.resume = Some("00000000-0000-4000-8000-000000000000".into());
+    let (run, mut rx) = Run::spawn(&fake_claude(), opts).await.unwrap();
+    let _ = run.send_prompt("hi").await; // the CLI may already be gone
+    let (_, exit) = collect(&mut rx).await;
+    assert_eq!(exit.code, Some(1));
+    assert!(
+        exit.errors
+            .iter()
+            .any(|e| e.contains("No conversation found")),
+        "{exit:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_crash_mid_stream_ends_the_run_with_its_code_and_stderr() {
+    let e = env();
+    let (run, mut rx) = Run::spawn(&fake_claude(), e.opts()).await.unwrap();
+    run.send_prompt("please FAKE_CRASH now").await.unwrap();
+    let (events, exit) = collect(&mut rx).await;
+    assert_eq!(exit.code, Some(3));
+    assert!(
+        exit.stderr_tail.contains("fake crash"),
+        "{:?}",
+        exit.stderr_tail
+    );
+    assert!(!kinds(&events).contains(&EventKind::Result));
+    assert!(!exit.is_success());
+}
+
+#[tokio::test]
+async fn garbage_lines_are_skipped_and_counted() {
+    let e = env();
+    let (run, mut rx) = Run::spawn(&fake_claude(), e.opts()).await.unwrap();
+    run.send_prompt("FAKE_GARBAGE").await.unwrap();
+    until_result(&mut rx).await;
+    run.close_input().await;
+    let (events, exit) = collect(&mut rx).await;
+    let _ = events;
+    assert!(exit.malformed_lines >= 2, "{exit:?}");
+    assert!(exit.is_success());
+}
+
+#[tokio::test]
+async fn a_ten_megabyte_line_and_fifty_megabytes_of_stderr_do_not_block() {
+    let e = env();
+    let (run, mut rx) = Run::spawn(&fake_claude(), e.opts()).await.unwrap();
+    run.send_prompt("FAKE_BIGLINE").await.unwrap();
+    let events = until_result(&mut rx).await;
+    let big = events
+        .iter()
+        .filter_map(|e| {
+            if let RunEvent::Cli(c) = e {
+                c.assistant_text()
+            } else {
+                None
+            }
+        })
+        .map(|t| t.len())
+        .max();
+    assert_eq!(big, Some(10 * 1024 * 1024));
+    run.send_prompt("FAKE_STDERR_FLOOD").await.unwrap();
+    until_result(&mut rx).await;
+    run.close_input().await;
+    let (_, exit) = collect(&mut rx).await;
+    assert!(exit.is_success(), "{:?}", exit.code);
+    assert!(exit.stderr_tail.len() <= ccdesk_core::runner::STDERR_TAIL_BYTES);
+}
+
+#[tokio::test]
+async fn stdout_is_read_to_the_end_past_the_first_result() {
+    let e = env();
+    let (run, mut rx) = Run::spawn(&fake_claude(), e.opts()).await.unwrap();
+    run.send_prompt("FAKE_TWO_RESULTS").await.unwrap();
+    run.close_input().await;
+    let (events, exit) = collect(&mut rx).await;
+    assert_eq!(
+        kinds(&events)
+            .iter()
+            .filter(|k| **k == EventKind::Result)
+            .count(),
+        2
+    );
+    assert!(exit.is_success());
+}
+
+#[tokio::test]
+async fn stop_ends_a_hung_process_group() {
+    let e = env();
+    let (run, mut rx) = Run::spawn(&fake_claude(), e.opts()).await.unwrap();
+    run.send_prompt("FAKE_HANG_MIDTURN").await.unwrap();
+    // wait for the first delta, then stop
+    loop {
+        match tokio::time::timeout(Duration::from_secs(10), rx.recv())
+            .await
+            .unwrap()
+        {
+            Some(RunEvent::Cli(c)) if c.text_delta().is_some() => break,
+            Some(_) => {}
+            None => panic!("ended early"),
+        }
+    }
+    tokio::time::timeout(Duration::from_secs(10), run.stop())
+        .await
+        .unwrap();
+    let (_, exit) = collect(&mut rx).await;
+    assert!(run.has_exited());
+    assert!(exit.code.is_none() || exit.code != Some(0), "{exit:?}");
+}
+
+#[tokio::test]
+async fn the_manager_resumes_in_the_recorded_directory_and_refuses_what_cannot_resume() {
+    let e = env();
+    let claude = fake_claude();
+    let env_vars = vec![("CLAUDE_CONFIG_DIR".into(), e.config.clone().into())];
+    let mgr = SessionManager::new(
+        e.config.clone(),
+        Box::new(move || Ok(claude.clone())),
+        env_vars,
+    );
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let tx2 = tx.clone();
+    let run_id = mgr
+        .start(
+            StartRequest {
+                cwd: Some(e.project.clone()),
+                prompt: "first".into(),
+                ..Default::default()
+            },
+            move |ev| {
+                let _ = tx.send(ev);
+            },
+        )
+        .await
+        .unwrap();
+    let mut session = None;
+    while let Some(ev) = rx.recv().await {
+        if let RunEvent::Cli(c) = &ev {
+            if c.is_result() {
+                session = c.session_id().map(str::to_owned);
+                break;
+            }
+        }
+    }
+    assert_eq!(mgr.live_runs(), vec![run_id.clone()]);
+    mgr.stop(&run_id).await;
+    let id = session.unwrap();
+
+    // Resume: the request's cwd is ignored, the recorded one is used.
+    let run2 = mgr
+        .start(
+            StartRequest {
+                cwd: Some("/".into()),
+                prompt: "again".into(),
+                resume: Some(id.clone()),
+                ..Default::default()
+            },
+            move |ev| {
+                let _ = tx2.send(ev);
+            },
+        )
+        .await
+        .unwrap();
+    while let Some(ev) = rx.recv().await {
+        if let RunEvent::Cli(c) = &ev {
+            if matches!(c.kind(), EventKind::Init) {
+                assert_eq!(c.raw()["cwd"].as_str(), e.project.to_str());
+            }
+            if c.is_result() {
+                break;
+            }
+        }
+    }
+    mgr.stop_all().await;
+    assert!(mgr.live_runs().is_empty() || mgr.live_runs() == vec![run2]);
+
+    let unknown = mgr
+        .start(
+            StartRequest {
+                prompt: "x".into(),
+                resume: Some("nope".into()),
+                ..Default::default()
+            },
+            |_| {},
+        )
+        .await;
+    assert!(matches!(unknown, Err(CoreError::UnknownSession(_))));
+    let no_folder = mgr
+        .start(
+            StartRequest {
+                prompt: "x".into(),
+                ..Default::default()
+            },
+            |_| {},
+        )
+        .await;
+    assert!(matches!(no_folder, Err(CoreError::InvalidInput(_))));
+    let empty = mgr
+        .start(
+            StartRequest {
+                cwd: Some(e.project.clone()),
+                prompt: "  ".into(),
+                ..Default::default()
+            },
+            |_| {},
+        )
+        .await;
+    assert!(matches!(empty, Err(CoreError::InvalidInput(_))));
+    let gone = mgr
+        .start(
+            StartRequest {
+                cwd: Some(e.project.join("gone")),
+                prompt: "x".into(),
+                ..Default::default()
+            },
+            |_| {},
+        )
+        .await;
+    assert!(matches!(gone, Err(CoreError::ProjectDirMissing(_))));
+}
+
+#[tokio::test]
+async fn a_missing_cli_is_a_clear_error() {
+    let e = env();
+    let mgr = SessionManager::new(
+        e.config.clone(),
+        Box::new(|| ClaudeCommand::locate_in(None, Some("/nonexistent".into()), None)),
+        Vec::new(),
+    );
+    let err = mgr
+        .start(
+            StartRequest {
+                cwd: Some(e.project.clone()),
+                prompt: "x".into(),
+                ..Default::default()
+            },
+            |_| {},
+        )
+        .await;
+    let Err(err) = err else {
+        panic!("started without a CLI")
+    };
+    assert_eq!(err.kind(), "claude_not_found");
+    assert!(err.to_string().contains("claude on PATH"));
+}

@@ -1,0 +1,33 @@
+// No console window on Windows release builds.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+//! ccdesk's entry point: `ccdesk list|show ...` runs headless; anything else opens the window.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("CCDESK_LOG")
+                .unwrap_or_else(|_| "ccdesk=info,ccdesk_core=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let config_dir = match ccdesk_core::paths::config_dir() {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("ccdesk: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(code) = ccdesk_lib::headless::try_run(&args, &config_dir) {
+        return code;
+    }
+    match ccdesk_lib::run(config_dir) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("ccdesk: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
