@@ -162,6 +162,9 @@ pub struct MessageLine {
     pub role: Option<String>,
     /// `message.model` (assistant lines).
     pub model: Option<String>,
+    /// `message.id` (`msg_...`): the CLI writes one line per content block, so several
+    /// assistant lines can share it.
+    pub message_id: Option<String>,
     /// `message.content`; empty for lines that carry no message.
     pub content: Content,
 }
@@ -250,6 +253,7 @@ impl Entry {
                     timestamp: s("timestamp"),
                     role: ms("role"),
                     model: ms("model"),
+                    message_id: ms("id"),
                     content: match kind {
                         // system lines keep their text in `content` at the top level
                         "system" => match v.get("content") {
