@@ -1,0 +1,728 @@
+//! The real Claude Code CLI, driven through ccdesk's runner against a loopback mock of the
+//! Messages API (`tests/mock-api`).
+//!
+//! Two pinned builds (see `tests/real-cli/package.json`): the last JS build (2.1.112, `cli.js`)
+//! and a native build. Their paths come from `CCDESK_REAL_CLI_JS` and `CCDESK_REAL_CLI_NATIVE`;
+//! `tests/real-cli/run.sh` installs them from npm, sets both and runs this suite inside a network
+//! namespace that has only loopback. Without the variables the tests print a skip notice and
+//! pass, unless `CI` is set: then they fail, so CI cannot silently skip them.
+//!
+//! Every CLI gets its own temp `HOME` and `CLAUDE_CONFIG_DIR` (the real `~/.claude` is never
+//! touched) and talks only to the mock. Every test is bounded by a timeout so a hang fails.
+//!
+//! Tests (one module per build, `js::` and `native::`):
+//! - `session_lifecycle`: stream a reply, end, find it in the index, resume it, same `.jsonl`.
+//! - `two_prompts_in_one_process`: a second prompt after the first `result`.
+//! - `resume_of_an_unknown_id_fails`: exit code 1 and `No conversation found`.
+//! - `api_error_is_reported`: an HTTP 400 from the API ends the turn with an error result.
+//! - `tool_use_round_trip`: an allowed `Bash` tool call runs and its output comes back.
+//! - `project_dir_names_match_the_cli`: `paths::project_dir_name` against where the CLI wrote.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use ccdesk_core::index::{SessionIndex, TitleSource};
+use ccdesk_core::paths::project_dir_name;
+use ccdesk_core::runner::{ClaudeCommand, Run, RunEvent, RunExit, RunOptions};
+use ccdesk_core::stream::{EventKind, StreamEvent};
+use ccdesk_core::transcript::{Block, Content, Transcript};
+use ccdesk_mock_api::{script, MockApi, RequestKind};
+use serde_json::Value;
+
+/// Bound on one CLI process, from spawn to exit.
+const RUN_TIMEOUT: Duration = Duration::from_secs(90);
+
+/// One build of the CLI under test.
+#[derive(Clone, Debug)]
+struct Cli {
+    label: &'static str,
+    exe: PathBuf,
+}
+
+impl Cli {
+    /// The build named by `var`, or `None` (skip) when it is not set. Panics when `CI` is set
+    /// and the variable is missing or points nowhere.
+    fn from_env(var: &str, label: &'static str) -> Option<Cli> {
+        let value = std::env::var_os(var).filter(|v| !v.is_empty());
+        let in_ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
+        match value {
+            Some(v) => {
+                let exe = PathBuf::from(v);
+                assert!(
+                    exe.is_file(),
+                    "{var}={} is not a file: run tests/real-cli/run.sh (it installs the pinned CLI builds)",
+                    exe.display()
+                );
+                Some(Cli { label, exe })
+            }
+            None if in_ci => panic!(
+                "{var} is not set and CI is set: the real-CLI suite must not be skipped in CI. \
+                 Run it with `bash tests/real-cli/run.sh`, which installs the pinned {label} build \
+                 from npm and sets {var}."
+            ),
+            None => {
+                eprintln!(
+                    "SKIPPED: {var} is not set, so the real {label} CLI tests do not run. \
+                     Use `bash tests/real-cli/run.sh` to run them."
+                );
+                None
+            }
+        }
+    }
+
+    fn command(&self) -> ClaudeCommand {
+        ClaudeCommand::new(self.exe.clone())
+    }
+}
+
+/// A sandbox: a temp dir holding `home/`, `home/.claude` (the config dir) and project dirs.
+struct Sandbox {
+    _tmp: tempfile::TempDir,
+    /// Canonical path of the temp dir.
+    root: PathBuf,
+    home: PathBuf,
+    config: PathBuf,
+}
+
+impl Sandbox {
+    fn new() -> Sandbox {
+        let tmp = tempfile::Builder::new()
+            .prefix("ccdesk-real-cli-")
+            .tempdir()
+            .unwrap();
+        let root = tmp.path().canonicalize().unwrap();
+        let home = root.join("home");
+        let config = home.join(".claude");
+        std::fs::create_dir_all(&config).unwrap();
+        Sandbox {
+            _tmp: tmp,
+            root,
+            home,
+            config,
+        }
+    }
+
+    /// Creates `rel` under the sandbox and returns its canonical path.
+    fn project(&self, rel: &str) -> PathBuf {
+        let p = self.root.join(rel);
+        std::fs::create_dir_all(&p).unwrap();
+        p.canonicalize().unwrap()
+    }
+
+    /// Environment for the CLI: the mock, no outside traffic, the sandbox's home and config.
+    fn env(&self, mock: &MockApi) -> Vec<(OsString, OsString)> {
+        let mut env: Vec<(OsString, OsString)> = vec![
+            ("ANTHROPIC_BASE_URL".into(), mock.base_url().into()),
+            ("ANTHROPIC_API_KEY".into(), "sk-ant-fake".into()),
+            (
+                "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC".into(),
+                "1".into(),
+            ),
+            ("DISABLE_TELEMETRY".into(), "1".into()),
+            ("DISABLE_AUTOUPDATER".into(), "1".into()),
+            ("DISABLE_ERROR_REPORTING".into(), "1".into()),
+            ("HOME".into(), self.home.clone().into()),
+            ("CLAUDE_CONFIG_DIR".into(), self.config.clone().into()),
+        ];
+        for (var, sub) in [
+            ("XDG_CONFIG_HOME", ".config"),
+            ("XDG_CACHE_HOME", ".cache"),
+            ("XDG_DATA_HOME", ".local/share"),
+            ("XDG_STATE_HOME", ".local/state"),
+        ] {
+            env.push((var.into(), self.home.join(sub).into()));
+        }
+        env
+    }
+
+    fn options(&self, mock: &MockApi, cwd: &Path, resume: Option<String>) -> RunOptions {
+        RunOptions {
+            cwd: cwd.to_path_buf(),
+            resume,
+            fork_session: false,
+            model: None,
+            permission_mode: None,
+            env: self.env(mock),
+            ..Default::default()
+        }
+    }
+}
+
+/// What one turn (one prompt up to its `result`) showed.
+#[derive(Debug, Default)]
+struct Turn {
+    /// `text_delta` pieces of the main conversation, in order.
+    deltas: Vec<String>,
+    /// Texts of the `assistant` lines.
+    assistant_texts: Vec<String>,
+    /// Tool names of the `assistant` lines' tool_use blocks.
+    tool_uses: Vec<String>,
+    /// The `result` line that ended the turn.
+    result: Option<Value>,
+    /// Session ids of the `system/init` lines of this turn.
+    init_ids: Vec<String>,
+}
+
+impl Turn {
+    fn text(&self) -> String {
+        self.deltas.concat()
+    }
+    fn result(&self) -> &Value {
+        self.result.as_ref().expect("the turn has a result")
+    }
+}
+
+/// Everything one CLI process showed.
+#[derive(Debug)]
+struct Outcome {
+    turns: Vec<Turn>,
+    exit: RunExit,
+    malformed: usize,
+    /// Lines seen after the last `result` (should be none of substance).
+    all_lines: Vec<StreamEvent>,
+}
+
+impl Outcome {
+    fn session_id(&self) -> String {
+        self.exit
+            .session_id
+            .clone()
+            .unwrap_or_else(|| panic!("no session id: {:#?}", self.exit))
+    }
+}
+
+/// Spawns the CLI through ccdesk's runner, sends `prompts` one at a time (each after the
+/// previous `result`), closes stdin after the last `result`, and reads to `Exited`.
+async fn drive(cli: &Cli, opts: RunOptions, prompts: &[&str]) -> Outcome {
+    let what = format!("{} in {}", cli.label, opts.cwd.display());
+    let fut = async {
+        let (run, mut events) = Run::spawn(&cli.command(), opts).await.expect("spawn");
+        let mut prompts = prompts.iter();
+        let mut turns = vec![Turn::default()];
+        match prompts.next() {
+            // A send can fail when the CLI has already exited (unknown --resume id): the
+            // Exited event tells the rest.
+            Some(p) => {
+                let _ = run.send_prompt(p).await;
+            }
+            None => run.close_input().await,
+        }
+        let mut malformed = 0;
+        let mut all_lines = Vec::new();
+        loop {
+            let Some(ev) = events.recv().await else {
+                panic!("the event channel closed before Exited");
+            };
+            match ev {
+                RunEvent::Cli(line) => {
+                    all_lines.push(line.clone());
+                    let turn = turns.last_mut().unwrap();
+                    let top_level = line
+                        .raw()
+                        .get("parent_tool_use_id")
+                        .is_none_or(Value::is_null);
+                    match line.kind() {
+                        EventKind::Init => {
+                            turn.init_ids.extend(line.session_id().map(str::to_owned))
+                        }
+                        EventKind::Partial if top_level => {
+                            if let Some(d) = line.text_delta() {
+                                turn.deltas.push(d.to_owned());
+                            }
+                        }
+                        EventKind::Assistant if top_level => {
+                            if let Some(t) = line.assistant_text().filter(|t| !t.is_empty()) {
+                                turn.assistant_texts.push(t);
+                            }
+                            let blocks = line
+                                .raw()
+                                .pointer("/message/content")
+                                .and_then(Value::as_array);
+                            for b in blocks.into_iter().flatten() {
+                                if b.get("type").and_then(Value::as_str) == Some("tool_use") {
+                                    turn.tool_uses.extend(
+                                        b.get("name").and_then(Value::as_str).map(str::to_owned),
+                                    );
+                                }
+                            }
+                        }
+                        EventKind::Result => {
+                            turn.result = Some(line.raw().clone());
+                            match prompts.next() {
+                                Some(p) => {
+                                    turns.push(Turn::default());
+                                    run.send_prompt(p).await.expect("send the next prompt");
+                                }
+                                None => run.close_input().await,
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                RunEvent::Malformed { preview } => {
+                    eprintln!("[{what}] malformed stdout line: {preview}");
+                    malformed += 1;
+                }
+                RunEvent::Exited(exit) => {
+                    // A turn opened for a prompt that never got its result is dropped.
+                    if turns
+                        .last()
+                        .is_some_and(|t| t.result.is_none() && t.deltas.is_empty())
+                        && turns.len() > 1
+                    {
+                        turns.pop();
+                    }
+                    return Outcome {
+                        turns,
+                        exit,
+                        malformed,
+                        all_lines,
+                    };
+                }
+            }
+        }
+    };
+    match tokio::time::timeout(RUN_TIMEOUT, fut).await {
+        Ok(o) => o,
+        Err(_) => panic!("{what}: the CLI did not finish within {RUN_TIMEOUT:?}"),
+    }
+}
+
+/// Asserts a successful turn whose streamed text is `expected`, with partial deltas before the
+/// `result`.
+fn assert_reply(turn: &Turn, expected: &str) {
+    assert!(
+        turn.deltas.len() > 1,
+        "partial text deltas arrive before the result (got {:?})",
+        turn.deltas
+    );
+    assert_eq!(
+        turn.text(),
+        expected,
+        "the streamed text is the mock's reply"
+    );
+    assert_eq!(
+        turn.assistant_texts.last().map(String::as_str),
+        Some(expected)
+    );
+    let r = turn.result();
+    assert_eq!(r["subtype"], "success", "{r}");
+    assert_eq!(r["is_error"], false, "{r}");
+    assert_eq!(r["result"], expected, "{r}");
+}
+
+fn assert_clean_exit(o: &Outcome) {
+    assert_eq!(o.exit.code, Some(0), "exit: {:#?}", o.exit);
+    assert!(o.exit.errors.is_empty(), "errors: {:?}", o.exit.errors);
+    assert!(o.exit.is_success());
+    assert_eq!(o.malformed, 0);
+    assert_eq!(o.exit.malformed_lines, 0);
+}
+
+/// The one `.jsonl` of the sandbox's config dir, with its project dir name.
+fn transcripts(config: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(dirs) = std::fs::read_dir(config.join("projects")) else {
+        return out;
+    };
+    for d in dirs.flatten() {
+        for f in std::fs::read_dir(d.path()).into_iter().flatten().flatten() {
+            if f.path().extension().is_some_and(|e| e == "jsonl") {
+                out.push(f.path());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+async fn bounded<F: std::future::Future<Output = ()>>(limit: Duration, what: &str, f: F) {
+    if tokio::time::timeout(limit, f).await.is_err() {
+        panic!("{what} did not finish within {limit:?}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async fn session_lifecycle(cli: Cli) {
+    let mock = MockApi::start().await.unwrap();
+    let sb = Sandbox::new();
+    let project = sb.project("my project");
+    let first = "Say hello to the real CLI test";
+    let second = "And now a second turn after resume";
+
+    // 1. A new session, one turn.
+    let o = drive(&cli, sb.options(&mock, &project, None), &[first]).await;
+    assert_clean_exit(&o);
+    assert_eq!(o.turns.len(), 1);
+    let id = o.session_id();
+    assert!(
+        uuid::Uuid::parse_str(&id).is_ok(),
+        "session id {id} is a uuid"
+    );
+    assert_eq!(o.turns[0].init_ids, vec![id.clone()]);
+    assert_reply(&o.turns[0], &script::reply_text_for(first));
+    assert_eq!(o.turns[0].result()["session_id"], id.as_str());
+    assert_eq!(mock.user_texts(), vec![first.to_string()]);
+
+    // 2. The index finds it under the canonical project path.
+    let index = SessionIndex::scan(&sb.config).unwrap();
+    assert!(index.errors.is_empty(), "{:?}", index.errors);
+    let s = index
+        .find(&id)
+        .unwrap_or_else(|| panic!("session {id} not indexed: {index:#?}"));
+    assert_eq!(s.project_path.as_deref(), Some(project.to_str().unwrap()));
+    assert_eq!(s.dir_name, project_dir_name(project.to_str().unwrap()));
+    // In stream-json mode neither build writes a title line (no ai-title/summary/custom-title):
+    // the title is the first prompt.
+    assert_eq!(s.title_source, TitleSource::Prompt, "{s:#?}");
+    assert_eq!(s.title, first);
+    assert!(s.resumability.is_resumable(), "{s:#?}");
+    assert!(s.cli_version.is_some());
+    let path = s.transcript_path.clone();
+    assert_eq!(
+        path,
+        sb.config
+            .join("projects")
+            .join(&s.dir_name)
+            .join(format!("{id}.jsonl"))
+    );
+    assert_eq!(
+        transcripts(&sb.config),
+        vec![path.clone()],
+        "exactly one transcript"
+    );
+
+    // 3. Resume it with a second prompt: same id, same file.
+    let o2 = drive(
+        &cli,
+        sb.options(&mock, &project, Some(id.clone())),
+        &[second],
+    )
+    .await;
+    assert_clean_exit(&o2);
+    assert_eq!(o2.session_id(), id, "--resume keeps the session id");
+    assert_eq!(o2.turns[0].init_ids, vec![id.clone()]);
+    assert_reply(&o2.turns[0], &script::reply_text_for(second));
+    assert_eq!(
+        transcripts(&sb.config),
+        vec![path.clone()],
+        "resume appends to the same file"
+    );
+
+    // The resumed request carried the first turn as history.
+    let last = mock
+        .requests()
+        .into_iter()
+        .rfind(|r| r.kind == RequestKind::Messages)
+        .unwrap();
+    let history = last.body["messages"].to_string();
+    assert!(history.contains(first) && history.contains(&script::reply_text_for(first)));
+
+    // 4. Both turns in the one transcript, under the one session id.
+    let t = Transcript::read(&path).unwrap();
+    assert_eq!(t.malformed_lines, 0);
+    assert!(!t.incomplete_tail);
+    let prompts: Vec<String> = t
+        .messages()
+        .filter(|m| m.is_real_user_prompt())
+        .map(|m| m.content.plain_text())
+        .collect();
+    assert_eq!(prompts, vec![first.to_string(), second.to_string()]);
+    let replies: Vec<String> = t
+        .messages()
+        .filter(|m| m.kind == "assistant" && !m.is_sidechain)
+        .map(|m| m.content.plain_text())
+        .filter(|t| !t.is_empty())
+        .collect();
+    assert_eq!(
+        replies,
+        vec![
+            script::reply_text_for(first),
+            script::reply_text_for(second)
+        ]
+    );
+    for m in t
+        .messages()
+        .filter(|m| m.kind == "user" || m.kind == "assistant")
+    {
+        assert_eq!(m.session_id.as_deref(), Some(id.as_str()));
+        assert_eq!(m.cwd.as_deref(), Some(project.to_str().unwrap()));
+    }
+    // The index sees the resumed session's last prompt and the title still the first prompt.
+    let index = SessionIndex::scan(&sb.config).unwrap();
+    let s2 = index.find(&id).unwrap();
+    assert_eq!(s2.title, first);
+    assert!(s2.last_activity_ms >= s.last_activity_ms);
+    mock.shutdown().await;
+}
+
+async fn two_prompts_in_one_process(cli: Cli) {
+    let mock = MockApi::start().await.unwrap();
+    let sb = Sandbox::new();
+    let project = sb.project("multi");
+    let prompts = ["first prompt of two", "second prompt of two"];
+    let o = drive(&cli, sb.options(&mock, &project, None), &prompts).await;
+    assert_clean_exit(&o);
+    assert_eq!(o.turns.len(), 2, "{:#?}", o.turns);
+    let id = o.session_id();
+    for (turn, p) in o.turns.iter().zip(prompts) {
+        assert_reply(turn, &script::reply_text_for(p));
+        assert_eq!(turn.result()["session_id"], id.as_str());
+        // A system/init precedes every turn, always with the same id.
+        assert_eq!(turn.init_ids, vec![id.clone()]);
+    }
+    assert_eq!(o.all_lines.iter().filter(|l| l.is_result()).count(), 2);
+    assert_eq!(mock.user_texts(), prompts.map(str::to_owned).to_vec());
+    // One transcript with both prompts.
+    let files = transcripts(&sb.config);
+    assert_eq!(files.len(), 1, "{files:?}");
+    let t = Transcript::read(&files[0]).unwrap();
+    let seen: Vec<String> = t
+        .messages()
+        .filter(|m| m.is_real_user_prompt())
+        .map(|m| m.content.plain_text())
+        .collect();
+    assert_eq!(seen, prompts.map(str::to_owned).to_vec());
+    mock.shutdown().await;
+}
+
+async fn resume_of_an_unknown_id_fails(cli: Cli) {
+    let mock = MockApi::start().await.unwrap();
+    let sb = Sandbox::new();
+    let project = sb.project("unknown");
+    let bogus = uuid::Uuid::new_v4().to_string();
+    let o = drive(
+        &cli,
+        sb.options(&mock, &project, Some(bogus.clone())),
+        &["hello?"],
+    )
+    .await;
+    assert_eq!(o.exit.code, Some(1), "{:#?}", o.exit);
+    let wanted = format!("No conversation found with session ID: {bogus}");
+    assert!(
+        o.exit.errors.iter().any(|e| e.contains(&wanted)),
+        "errors {:?} should contain {wanted:?} (stderr: {})",
+        o.exit.errors,
+        o.exit.stderr_tail
+    );
+    assert!(!o.exit.is_success());
+    assert_eq!(
+        mock.count(RequestKind::Messages),
+        0,
+        "no model request for a failed resume"
+    );
+    assert!(transcripts(&sb.config).is_empty(), "no transcript written");
+    mock.shutdown().await;
+}
+
+async fn api_error_is_reported(cli: Cli) {
+    let mock = MockApi::start().await.unwrap();
+    let sb = Sandbox::new();
+    let project = sb.project("api-error");
+    let o = drive(
+        &cli,
+        sb.options(&mock, &project, None),
+        &["please fail MOCK_400"],
+    )
+    .await;
+    assert_eq!(o.turns.len(), 1);
+    let r = o.turns[0].result();
+    assert_eq!(r["is_error"], true, "{r}");
+    assert!(
+        o.exit
+            .errors
+            .iter()
+            .any(|e| e.contains("400") && e.contains("MOCK_400")),
+        "{:?}",
+        o.exit.errors
+    );
+    assert_eq!(o.exit.code, Some(1), "{:#?}", o.exit);
+    assert!(!o.exit.is_success());
+    // The session still exists and is indexed.
+    let id = o.session_id();
+    let index = SessionIndex::scan(&sb.config).unwrap();
+    assert!(index.find(&id).is_some());
+    mock.shutdown().await;
+}
+
+async fn tool_use_round_trip(cli: Cli) {
+    let mock = MockApi::start().await.unwrap();
+    let sb = Sandbox::new();
+    let project = sb.project("tools");
+    let mut opts = sb.options(&mock, &project, None);
+    // Running as root, bypassPermissions is refused: allow just the tool.
+    opts.extra_args = vec!["--allowedTools=Bash".into()];
+    let o = drive(&cli, opts, &["run something MOCK_BASH"]).await;
+    assert_clean_exit(&o);
+    let turn = &o.turns[0];
+    assert_eq!(turn.tool_uses, vec!["Bash".to_string()]);
+    let expected_final = script::after_tool_text("mock-bash");
+    assert_eq!(turn.result()["result"], expected_final.as_str());
+    assert_eq!(turn.result()["num_turns"], 2);
+    assert!(turn.text().ends_with(&expected_final), "{:?}", turn.deltas);
+    // The tool result reached the model.
+    let reqs: Vec<_> = mock
+        .requests()
+        .into_iter()
+        .filter(|r| r.kind == RequestKind::Messages)
+        .collect();
+    assert_eq!(reqs.len(), 2);
+    assert_eq!(
+        reqs[1].last_user,
+        script::LastUser::ToolResults("mock-bash".into())
+    );
+    // And the transcript records the call and its result.
+    let t = Transcript::read(&transcripts(&sb.config)[0]).unwrap();
+    let has = |f: &dyn Fn(&Block) -> bool| {
+        t.messages()
+            .any(|m| matches!(&m.content, Content::Blocks(b) if b.iter().any(f)))
+    };
+    assert!(has(
+        &|b| matches!(b, Block::ToolUse { name, .. } if name == "Bash")
+    ));
+    assert!(has(
+        &|b| matches!(b, Block::ToolResult { content, is_error: false, .. } if content.to_string().contains("mock-bash"))
+    ));
+    mock.shutdown().await;
+}
+
+async fn project_dir_names_match_the_cli(cli: Cli) {
+    let mock = MockApi::start().await.unwrap();
+    let sb = Sandbox::new();
+    // A path longer than 200 chars in total, made of legal components.
+    let long_rel = format!(
+        "long/{}/{}/{}",
+        "a_component.with-dots and spaces".repeat(2),
+        "b".repeat(120),
+        "ünï ç.ø_d €".repeat(3)
+    );
+    let cases = [
+        "with spaces and.dots_and_underscores".to_string(),
+        "ünïcødé 日本語 🎉 émoji".to_string(),
+        long_rel,
+    ];
+    let long_cwd = sb.root.join(&cases[2]);
+    let long_units = long_cwd.to_str().unwrap().encode_utf16().count();
+    assert!(
+        long_units > 230,
+        "the long case must be longer than 200 UTF-16 units: {long_units}"
+    );
+    for rel in &cases {
+        let project = sb.project(rel);
+        let cwd = project.to_str().unwrap().to_owned();
+        let o = drive(&cli, sb.options(&mock, &project, None), &["where am I?"]).await;
+        assert_clean_exit(&o);
+        let id = o.session_id();
+        let expected_dir = sb.config.join("projects").join(project_dir_name(&cwd));
+        let file = expected_dir.join(format!("{id}.jsonl"));
+        let all = transcripts(&sb.config);
+        assert!(
+            file.is_file(),
+            "{}: for cwd {cwd:?} ({} UTF-16 units) ccdesk expects {}, the CLI wrote {all:?}",
+            cli.label,
+            cwd.encode_utf16().count(),
+            file.display()
+        );
+        let index = SessionIndex::scan(&sb.config).unwrap();
+        let s = index.find(&id).unwrap();
+        assert_eq!(s.project_path.as_deref(), Some(cwd.as_str()));
+        assert_eq!(s.transcript_path, file);
+    }
+    assert!(
+        sb.root
+            .join(&cases[2])
+            .to_str()
+            .unwrap()
+            .encode_utf16()
+            .count()
+            > 200,
+        "the long case is long"
+    );
+    assert_eq!(transcripts(&sb.config).len(), cases.len());
+    mock.shutdown().await;
+}
+
+macro_rules! suite {
+    ($module:ident, $var:literal, $label:literal) => {
+        mod $module {
+            use super::*;
+
+            fn cli() -> Option<Cli> {
+                Cli::from_env($var, $label)
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn session_lifecycle() {
+                let Some(cli) = cli() else { return };
+                bounded(
+                    2 * RUN_TIMEOUT,
+                    "session_lifecycle",
+                    super::session_lifecycle(cli),
+                )
+                .await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn two_prompts_in_one_process() {
+                let Some(cli) = cli() else { return };
+                bounded(
+                    RUN_TIMEOUT,
+                    "two_prompts_in_one_process",
+                    super::two_prompts_in_one_process(cli),
+                )
+                .await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn resume_of_an_unknown_id_fails() {
+                let Some(cli) = cli() else { return };
+                bounded(
+                    RUN_TIMEOUT,
+                    "resume_of_an_unknown_id_fails",
+                    super::resume_of_an_unknown_id_fails(cli),
+                )
+                .await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn api_error_is_reported() {
+                let Some(cli) = cli() else { return };
+                bounded(
+                    RUN_TIMEOUT,
+                    "api_error_is_reported",
+                    super::api_error_is_reported(cli),
+                )
+                .await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn tool_use_round_trip() {
+                let Some(cli) = cli() else { return };
+                bounded(
+                    RUN_TIMEOUT,
+                    "tool_use_round_trip",
+                    super::tool_use_round_trip(cli),
+                )
+                .await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn project_dir_names_match_the_cli() {
+                let Some(cli) = cli() else { return };
+                bounded(
+                    3 * RUN_TIMEOUT,
+                    "project_dir_names_match_the_cli",
+                    super::project_dir_names_match_the_cli(cli),
+                )
+                .await;
+            }
+        }
+    };
+}
+
+suite!(js, "CCDESK_REAL_CLI_JS", "2.1.112 JS");
+suite!(native, "CCDESK_REAL_CLI_NATIVE", "native");
