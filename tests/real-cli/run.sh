@@ -37,6 +37,11 @@ cd "$repo"
 "$cargo" test -p ccdesk-core --test real_cli --no-run
 
 # 3. Run with only loopback: nothing the CLI tries can leave the machine.
+# The runner adds the test's env to the inherited one: drop the caller's Claude/Anthropic
+# settings (an auth token, Bedrock/Vertex switches, a model) so they cannot steer the CLI.
+for v in $(compgen -e); do
+    case "$v" in ANTHROPIC_* | CLAUDE_* | CLAUDECODE) unset "$v" ;; esac
+done
 export CCDESK_REAL_CLI_JS="$js"
 export CCDESK_REAL_CLI_NATIVE="$native"
 export RUST_TEST_THREADS="${RUST_TEST_THREADS:-2}"
