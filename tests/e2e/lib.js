@@ -1,0 +1,153 @@
+// Shared helpers of the GUI suite: a WebDriver session on the app (through tauri-driver), lookups by
+// data-testid, bounded polling, screenshots. Everything the tests need from the outside comes from
+// the environment that run.sh sets up.
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Builder, By } from 'selenium-webdriver';
+
+/** Reads a variable run.sh must have set. */
+export function env(name) {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set: run the suite through tests/e2e/run.sh`);
+  return v;
+}
+
+/** Default bound of every wait, in ms. */
+export const WAIT_MS = 15_000;
+
+/** Starts the app (a fresh process) and returns the WebDriver session on its webview. */
+export async function launch(application = env('E2E_APP')) {
+  const driver = await new Builder()
+    .usingServer(env('E2E_WEBDRIVER_URL'))
+    .withCapabilities({
+      browserName: 'wry',
+      'tauri:options': { application },
+    })
+    .build();
+  await driver.manage().setTimeouts({ implicit: 0, pageLoad: 30_000, script: 10_000 });
+  return driver;
+}
+
+/** Ends the session (closes the app); never throws, so a failing test still cleans up. */
+export async function quit(driver) {
+  if (!driver) return;
+  try {
+    await driver.quit();
+  } catch {
+    // the app may already be gone
+  }
+}
+
+export const testId = (id) => By.css(`[data-testid="${id}"]`);
+
+/** Polls `fn` until it returns a truthy value, which is returned; fails with `what` after `ms`. */
+export async function until(what, fn, ms = WAIT_MS, every = 100) {
+  const end = Date.now() + ms;
+  let last;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end) {
+      throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? ` (last error: ${last.message})` : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, every));
+  }
+}
+
+/** All elements with this testid, optionally inside `root`. */
+export function all(driver, id, root = driver) {
+  return root.findElements(testId(id));
+}
+
+/** Waits for the first element with this testid. */
+export async function one(driver, id, root = driver, ms = WAIT_MS) {
+  return until(`[data-testid="${id}"]`, async () => (await root.findElements(testId(id)))[0], ms);
+}
+
+/** Waits for an element with this testid and attribute value. */
+export async function withAttr(driver, id, attr, value, ms = WAIT_MS) {
+  const css = `[data-testid="${id}"][${attr}="${cssString(value)}"]`;
+  return until(css, async () => (await driver.findElements(By.css(css)))[0], ms);
+}
+
+function cssString(s) {
+  return String(s).replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+}
+
+/** Visible text of every element with this testid. */
+export async function texts(driver, id, root = driver) {
+  const els = await all(driver, id, root);
+  return Promise.all(els.map((e) => e.getText()));
+}
+
+/** textContent (also of hidden or collapsed parts), which getText() leaves out. */
+export function textContent(driver, el) {
+  return driver.executeScript('return arguments[0].textContent', el);
+}
+
+/**
+ * The text of an element the user sees, for elements WebKitWebDriver's getText() wrongly reports as
+ * empty: it drops the text of `overflow: hidden` boxes (the ellipsized session titles and project
+ * paths), though they are on screen. Checks it is displayed, then reads its textContent.
+ */
+export async function shownText(driver, el) {
+  if (!(await el.isDisplayed())) throw new Error('element is not displayed');
+  return (await textContent(driver, el)).trim();
+}
+
+/** Replaces an input's or textarea's value by typing (fires the input events Svelte listens to). */
+export async function typeInto(el, text) {
+  await el.clear();
+  await el.sendKeys(text);
+}
+
+/**
+ * Waits until the webview has painted the current DOM: two animation frames. Without it WebKit's
+ * screenshot can show an older frame than the DOM the test just checked.
+ */
+export function settle(driver) {
+  return driver.executeAsyncScript(
+    'const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));',
+  );
+}
+
+/** Saves a PNG of the window's web content to tests/e2e/screenshots/<name>.png. */
+export async function screenshot(driver, name, dir = env('E2E_SCREENSHOTS')) {
+  mkdirSync(dir, { recursive: true });
+  await settle(driver);
+  const file = path.join(dir, `${name}.png`);
+  writeFileSync(file, Buffer.from(await driver.takeScreenshot(), 'base64'));
+  return file;
+}
+
+/** Best effort screenshot for a failed test, into the git-ignored screenshots-tmp/. */
+export async function failureShot(driver, name) {
+  if (!driver || !process.env.E2E_FAILURE_SHOTS) return;
+  try {
+    const file = await screenshot(driver, name.replace(/[^a-z0-9]+/gi, '-').toLowerCase(), process.env.E2E_FAILURE_SHOTS);
+    console.error(`# screenshot of the failure: ${file}`);
+  } catch {
+    // no window left to shoot
+  }
+}
+
+/** The CLI's project dir name for a cwd: every character but ASCII letters and digits becomes '-'. */
+export function sanitizedDir(cwd) {
+  return cwd.replace(/[^A-Za-z0-9]/g, '-');
+}
+
+/** Session ids (transcript file names) under the config dir's project dir of `cwd`. */
+export function sessionIdsOnDisk(cwd) {
+  const dir = path.join(env('E2E_CONFIG_DIR'), 'projects', sanitizedDir(cwd));
+  try {
+    return readdirSync(dir)
+      .filter((f) => f.endsWith('.jsonl'))
+      .map((f) => f.slice(0, -'.jsonl'.length));
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# GUI end-to-end suite of ccdesk: the real app (target/debug/ccdesk) driven through tauri-driver
+# and WebKitWebDriver on a private Xvfb display, against a temp Claude Code config dir and the
+# fake `claude` CLI (target/debug/fake-claude).
+#
+#   bash tests/e2e/run.sh            runs every test; exits with the suite's status
+#
+# Needs: target/debug/ccdesk (built after `npm --prefix ui run build`), target/debug/fake-claude,
+# Xvfb, WebKitWebDriver, tauri-driver, node >= 20. Works headless, as root, with no stdin (CI).
+# Environment knobs (all optional):
+#   CCDESK_APP=path           the app binary (default target/debug/ccdesk)
+#   CCDESK_FAKE_CLAUDE=path   the fake CLI (default target/debug/fake-claude)
+#   E2E_KEEP_TMP=1            keep the temp dir (config dir, logs) and print where it is
+#   E2E_TEST_TIMEOUT=secs     hard limit for the whole node run (default 240)
+#   E2E_SPECS="specs/x.test.js"  run only these spec files (paths relative to tests/e2e)
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+export PATH="${HOME:+$HOME/.cargo/bin:}$PATH"
+
+APP=${CCDESK_APP:-$ROOT/target/debug/ccdesk}
+FAKE=${CCDESK_FAKE_CLAUDE:-$ROOT/target/debug/fake-claude}
+FIXTURES=$ROOT/tests/fixtures/samples
+
+log() { printf '[e2e] %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 2; }
+
+# ---- preconditions ---------------------------------------------------------------------------
+[ -x "$APP" ] || die "no app binary at $APP (build it: npm --prefix ui ci && npm --prefix ui run build && cargo build -p ccdesk)"
+[ -x "$FAKE" ] || die "no fake CLI at $FAKE (build it: cargo build -p ccdesk-fake-claude)"
+for tool in Xvfb WebKitWebDriver tauri-driver node npm setsid timeout; do
+  command -v "$tool" >/dev/null || die "$tool is not installed (tests/bootstrap.sh test installs it)"
+done
+APP=$(realpath "$APP")
+FAKE=$(realpath "$FAKE")
+
+# ---- 1. npm packages -------------------------------------------------------------------------
+# node_modules/.package-lock.json is npm's record of what it installed: reinstall when missing or older.
+if [ ! -f "$HERE/node_modules/.package-lock.json" ] || [ "$HERE/package-lock.json" -nt "$HERE/node_modules/.package-lock.json" ]; then
+  log "npm ci"
+  (cd "$HERE" && timeout 300 npm ci --no-audit --no-fund --loglevel=error </dev/null)
+fi
+
+# ---- everything started below is stopped on exit ---------------------------------------------
+TMP=$(realpath "$(mktemp -d -t ccdesk-e2e.XXXXXX)")
+PGIDS=()
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  local g
+  # Each background helper leads its own process group (setsid): end the group, children included.
+  for g in "${PGIDS[@]}"; do kill -TERM -- "-$g" 2>/dev/null || kill -TERM "$g" 2>/dev/null || true; done
+  for _ in $(seq 1 30); do
+    local alive=0
+    for g in "${PGIDS[@]}"; do { kill -0 -- "-$g" || kill -0 "$g"; } 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && break
+    sleep 0.1
+  done
+  for g in "${PGIDS[@]}"; do kill -KILL -- "-$g" 2>/dev/null || kill -KILL "$g" 2>/dev/null || true; done
+  if [ "${E2E_KEEP_TMP:-}" = 1 ] || [ "$status" != 0 ]; then
+    log "temp dir kept: $TMP (logs: $TMP/logs)"
+  else
+    rm -rf "$TMP"
+  fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+mkdir -p "$TMP/logs" "$TMP/config/projects" "$TMP/xdg/data" "$TMP/xdg/config" "$TMP/xdg/cache" "$TMP/xdg/runtime"
+chmod 700 "$TMP/xdg/runtime"
+
+# ---- 2. fixture config dir -------------------------------------------------------------------
+# Genuine CLI transcripts whose project dir (/home/dev/proj) does not exist here ...
+cp -R "$FIXTURES/local-cli-2.1.112/projects/." "$TMP/config/projects/"
+cp -R "$FIXTURES/local-cli-2.1.330/projects/." "$TMP/config/projects/"
+# ... and one resumable session in a real dir (with a space in its name), made by the fake CLI.
+DEMO="$TMP/work/demo project"
+mkdir -p "$DEMO"
+SEED_OUT=$TMP/logs/seed.jsonl
+(cd "$DEMO" && printf '{"type":"user","message":{"role":"user","content":"seed prompt"}}\n' |
+  CLAUDE_CONFIG_DIR=$TMP/config timeout 30 "$FAKE" -p --output-format stream-json --verbose --input-format stream-json \
+  >"$SEED_OUT" 2>"$TMP/logs/seed.stderr") || die "the fake CLI failed to make the seed session (see $TMP/logs)"
+SEED_ID=$(grep -o '"session_id":"[^"]*"' "$SEED_OUT" | head -n1 | cut -d'"' -f4)
+[ -n "$SEED_ID" ] || die "no session id in the fake CLI's output ($SEED_OUT)"
+[ -n "$(find "$TMP/config/projects" -name "$SEED_ID.jsonl")" ] || die "the seed transcript $SEED_ID.jsonl was not written"
+log "seed session $SEED_ID in $DEMO"
+
+# ---- a launcher for the same app with no claude anywhere (test of the missing-CLI message) ----
+# tauri-driver can pass arguments to the app but no environment, so a wrapper sets it.
+mkdir -p "$TMP/empty-path" "$TMP/home-no-claude"
+NO_CLAUDE_APP=$TMP/ccdesk-without-claude
+cat >"$NO_CLAUDE_APP" <<EOF
+#!/bin/sh
+export CCDESK_CLAUDE='$TMP/no-such-dir/claude'
+export PATH='$TMP/empty-path'
+export HOME='$TMP/home-no-claude'
+exec '$APP' "\$@"
+EOF
+chmod +x "$NO_CLAUDE_APP"
+
+# ---- 3. display, session bus, tauri-driver -----------------------------------------------------
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+wait_until() { # wait_until SECONDS DESCRIPTION COMMAND...: polls every 0.1 s
+  local limit=$1 what=$2 i
+  shift 2
+  for i in $(seq 1 $((limit * 10))); do
+    "$@" && return 0
+    sleep 0.1
+  done
+  die "timed out after ${limit}s waiting for $what"
+}
+
+# Everything started from here on (the bus, the driver, the app) keeps its files in the temp dir.
+export XDG_DATA_HOME=$TMP/xdg/data XDG_CONFIG_HOME=$TMP/xdg/config XDG_CACHE_HOME=$TMP/xdg/cache
+export XDG_RUNTIME_DIR=$TMP/xdg/runtime
+export NO_AT_BRIDGE=1 # GTK: no accessibility bus
+
+# Xvfb picks a free display number itself and writes it to fd 3.
+setsid Xvfb -displayfd 3 -screen 0 1400x1000x24 -nolisten tcp -noreset 3>"$TMP/display" \
+  >"$TMP/logs/xvfb.log" 2>&1 </dev/null &
+PGIDS+=($!)
+display_ready() { [ -s "$TMP/display" ] && grep -q '^[0-9]' "$TMP/display"; }
+wait_until 20 "Xvfb to start (see $TMP/logs/xvfb.log)" display_ready
+export DISPLAY=":$(head -n1 "$TMP/display" | tr -dc 0-9)"
+log "Xvfb on $DISPLAY"
+
+# A private session bus, run as our own child (dbus-launch would leave an unreaped daemon behind).
+if command -v dbus-daemon >/dev/null; then
+  BUS=$TMP/xdg/runtime/bus
+  setsid dbus-daemon --session --nofork --nopidfile --address="unix:path=$BUS" \
+    >"$TMP/logs/dbus.log" 2>&1 </dev/null &
+  PGIDS+=($!)
+  wait_until 10 "the session bus (see $TMP/logs/dbus.log)" test -S "$BUS"
+  export DBUS_SESSION_BUS_ADDRESS="unix:path=$BUS"
+else
+  log "no dbus-daemon: running without a session bus"
+fi
+
+# Two free loopback ports: tauri-driver's and WebKitWebDriver's (default 4444/4445).
+PORT=${E2E_PORT:-4444}
+while port_in_use "$PORT" || port_in_use "$((PORT + 1))"; do
+  PORT=$((PORT + 2))
+  [ "$PORT" -lt 4600 ] || die "no free port pair in 4444..4600"
+done
+
+# The app inherits tauri-driver's environment (through WebKitWebDriver).
+export CLAUDE_CONFIG_DIR=$TMP/config
+export CCDESK_CLAUDE=$FAKE
+export CCDESK_LOG=${CCDESK_LOG:-ccdesk=debug,ccdesk_core=debug}
+setsid tauri-driver --port "$PORT" --native-port "$((PORT + 1))" \
+  >"$TMP/logs/tauri-driver.log" 2>&1 </dev/null &
+DRIVER_PID=$!
+PGIDS+=("$DRIVER_PID")
+driver_ready() {
+  kill -0 "$DRIVER_PID" 2>/dev/null || die "tauri-driver exited (see $TMP/logs/tauri-driver.log)"
+  port_in_use "$PORT"
+}
+wait_until 30 "tauri-driver on port $PORT" driver_ready
+log "tauri-driver on 127.0.0.1:$PORT"
+
+# ---- 4. the suite --------------------------------------------------------------------------------
+export E2E_WEBDRIVER_URL="http://127.0.0.1:$PORT/"
+export E2E_APP=$APP
+export E2E_APP_NO_CLAUDE=$NO_CLAUDE_APP
+export E2E_FAKE_CLAUDE=$FAKE
+export E2E_CONFIG_DIR=$TMP/config
+export E2E_DEMO_DIR=$DEMO
+export E2E_SEED_ID=$SEED_ID
+export E2E_FIXTURES=$FIXTURES
+export E2E_SCREENSHOTS=${E2E_SCREENSHOTS:-$HERE/screenshots}
+export E2E_FAILURE_SHOTS=$ROOT/tests/e2e/screenshots-tmp
+# In the background, and waited for, so that a signal to this script runs the cleanup at once
+# (bash runs traps only between foreground commands; `wait` is interrupted by them).
+(cd "$HERE" && exec timeout --kill-after=10 "${E2E_TEST_TIMEOUT:-240}" \
+  node --test --test-concurrency=1 --test-reporter=spec ${E2E_SPECS:-specs/*.test.js} </dev/null) &
+SUITE_PID=$!
+PGIDS+=("$SUITE_PID")
+status=0
+wait "$SUITE_PID" || status=$?
+if [ "$status" != 0 ]; then
+  log "suite failed (status $status); tauri-driver log tail:"
+  tail -n 40 "$TMP/logs/tauri-driver.log" >&2 || true
+fi
+exit "$status"
