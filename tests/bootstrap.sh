@@ -60,8 +60,7 @@ case "$mode" in
     (cd ui && npm run check && npm test)
 
     log "real claude CLI builds (npm, pinned)"
-    (cd tests/real-cli && npm ci --no-audit --no-fund --loglevel=error)
-    # shellcheck source=/dev/null
+    # shellcheck source=tests/real-cli/env.sh
     . tests/real-cli/env.sh
 
     log "rust: format, lints, build"

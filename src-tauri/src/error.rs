@@ -33,3 +33,20 @@ impl AppError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn core_errors_keep_their_kind_and_message() {
+        let e = AppError::from(CoreError::UnknownSession("abc".into()));
+        assert_eq!(e.kind, "unknown_session");
+        assert!(e.message.contains("abc"));
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"kind": "unknown_session", "message": e.message})
+        );
+    }
+}

@@ -14,36 +14,15 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 cargo="${CARGO:-cargo}"
 
-# 1. The pinned CLIs, from the npm registry only.
-stamp="$here/node_modules/.package-lock.json"
-if [ ! -f "$stamp" ] || [ "$here/package-lock.json" -nt "$stamp" ]; then
-    echo "run.sh: installing the pinned CLI builds (npm ci)" >&2
-    # --ignore-scripts: nothing but the registry tarballs; both packages work without scripts.
-    (cd "$here" && npm ci --ignore-scripts --no-audit --no-fund)
-fi
-js="$here/node_modules/claude-js/cli.js"
-native="$here/node_modules/claude-native-linux-x64/claude"
-for f in "$js" "$native"; do
-    if [ ! -x "$f" ]; then
-        echo "run.sh: $f is missing or not executable after npm ci" >&2
-        exit 1
-    fi
-done
-command -v node >/dev/null || { echo "run.sh: node is needed for the JS build" >&2; exit 1; }
-echo "run.sh: JS build $(node "$js" --version 2>/dev/null), native build $("$native" --version 2>/dev/null)" >&2
+# 1. The pinned CLIs, from the npm registry only; the env the suite reads.
+# shellcheck source=tests/real-cli/env.sh
+. "$here/env.sh"
 
 # 2. Build while the network is still there.
 cd "$repo"
 "$cargo" test -p ccdesk-core --test real_cli --no-run
 
 # 3. Run with only loopback: nothing the CLI tries can leave the machine.
-# The runner adds the test's env to the inherited one: drop the caller's Claude/Anthropic
-# settings (an auth token, Bedrock/Vertex switches, a model) so they cannot steer the CLI.
-for v in $(compgen -e); do
-    case "$v" in ANTHROPIC_* | CLAUDE_* | CLAUDECODE) unset "$v" ;; esac
-done
-export CCDESK_REAL_CLI_JS="$js"
-export CCDESK_REAL_CLI_NATIVE="$native"
 export RUST_TEST_THREADS="${RUST_TEST_THREADS:-2}"
 # Quote the extra args for the inner shell.
 extra=""

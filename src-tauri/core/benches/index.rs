@@ -149,11 +149,30 @@ fn main() -> std::io::Result<()> {
         assert_eq!(idx.ok(), Some(n), "index did not list every session");
         t.elapsed()
     };
+    let floor = || {
+        use std::io::{Read, Seek, SeekFrom};
+        let t = Instant::now();
+        let mut buf = vec![0u8; 8192];
+        for p in &list {
+            if let Ok(mut f) = std::fs::File::open(p) {
+                let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+                let _ = f.read(&mut buf[..4096]);
+                let _ = f.seek(SeekFrom::Start(len.saturating_sub(4096)));
+                let _ = f.read(&mut buf[4096..]);
+            }
+        }
+        t.elapsed()
+    };
     cat(); // warm the page cache
     index();
     let cat_t = median((0..5).map(|_| cat()).collect());
     let index_t = median((0..5).map(|_| index()).collect());
+    let floor_t = median((0..5).map(|_| floor()).collect());
     println!("sessions:            {n}");
+    println!(
+        "open+read 2x4 KiB:   {:.1} ms (one thread, no parsing: the I/O floor)",
+        floor_t.as_secs_f64() * 1e3
+    );
     println!("corpus size:         {:.1} MB", bytes as f64 / 1e6);
     println!("cat (all files):     {:.1} ms", cat_t.as_secs_f64() * 1e3);
     println!("SessionIndex::scan:  {:.1} ms", index_t.as_secs_f64() * 1e3);

@@ -94,7 +94,8 @@ pub enum Content {
 }
 
 impl Content {
-    fn from_value(v: Option<&Value>) -> Content {
+    /// Decodes `message.content`; anything but a string or an array is empty blocks.
+    pub fn from_value(v: Option<&Value>) -> Content {
         match v {
             Some(Value::String(s)) => Content::Text(s.clone()),
             Some(Value::Array(items)) => {
@@ -174,19 +175,8 @@ impl MessageLine {
     /// not a tool result, a compact summary, or a slash-command echo (`<command-...>` /
     /// `<local-command-...>` markup).
     pub fn is_real_user_prompt(&self) -> bool {
-        if self.kind != "user" || self.is_meta || self.is_sidechain || self.is_compact_summary {
-            return false;
-        }
-        if self.content.is_tool_result_only() {
-            return false;
-        }
-        let text = self.content.plain_text();
-        let t = text.trim_start();
-        !t.is_empty()
-            && !t.starts_with("<command-")
-            && !t.starts_with("<local-command-")
-            && !t.starts_with("[Request interrupted")
-            && !t.starts_with("Caveat: The messages below were generated")
+        let not_typed = self.is_meta || self.is_sidechain || self.is_compact_summary;
+        prompt_text(&self.kind, not_typed, &self.content).is_some()
     }
 
     /// True for `user`/`assistant` lines, the ones that make a conversation resumable.
@@ -195,7 +185,29 @@ impl MessageLine {
     }
 }
 
+/// The text of a prompt a person typed, or `None` when the line is not one: it must be a `user`
+/// line that is not meta/sidechain/compact summary (`not_typed`), not only tool results, and not
+/// a slash-command echo (`<command-...>`, `<local-command-...>`), an interruption marker or the
+/// CLI's caveat text.
+pub(crate) fn prompt_text(kind: &str, not_typed: bool, content: &Content) -> Option<String> {
+    if kind != "user" || not_typed || content.is_tool_result_only() {
+        return None;
+    }
+    let text = content.plain_text();
+    let t = text.trim_start();
+    let echo = [
+        "<command-",
+        "<local-command-",
+        "[Request interrupted",
+        "Caveat: The messages below were generated",
+    ];
+    (!t.is_empty() && !echo.iter().any(|p| t.starts_with(p))).then_some(text)
+}
+
 /// One decoded transcript line.
+// Nearly every entry of a transcript is a `Message`: boxing it would add an allocation per
+// line and save nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "entry", rename_all = "camelCase")]
 pub enum Entry {

@@ -1,4 +1,5 @@
 //! The session index on genuine CLI transcripts and on hand-made edge cases.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -1,5 +1,6 @@
 //! The runner and the session manager against the project's fake `claude`
 //! (`tests/fake-claude`, built by `cargo build --workspace`).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

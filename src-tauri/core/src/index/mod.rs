@@ -1,32 +1,27 @@
 //! The session index: every Claude Code session on the machine, grouped by project dir.
 //!
 //! Built from `<config>/projects/*/*.jsonl` (format: CLI 2.1.x, `shared/claude-code-formats.md` §1–2).
-//! Listing never reads whole transcripts: per file it reads a bounded head (growing from
-//! [`CHUNK_BYTES`] up to [`MAX_SLICE_BYTES`] until the session's cwd and first prompt are found)
-//! and a bounded tail (likewise, until the last timestamp is found). At most
-//! `2 * MAX_SLICE_BYTES` (128 KiB) are read per file, whatever its size.
+//! Listing never reads whole transcripts: per file it reads a head that grows from
+//! [`CHUNK_BYTES`] until the session's cwd and first prompt are found, and a tail that grows
+//! until the last timestamp is found; at most [`MAX_SLICE_BYTES`] each, whatever the file's size.
+//! Files are summarized on one thread per core.
 //!
 //! Known limit of the bounded read: a title line (`custom-title`, `ai-title`, `summary`) that sits
-//! only in the middle of a transcript larger than 128 KiB is not seen; the first prompt is used then.
+//! only in the middle of a transcript is not seen; the first prompt is used then. So are malformed
+//! lines there: [`SessionSummary::malformed_lines`] counts those among the lines parsed.
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use serde_json::Value;
+
+mod facts;
+
+pub use facts::{CHUNK_BYTES, MAX_SLICE_BYTES, MAX_TITLE_CHARS};
 
 use crate::error::CoreError;
 use crate::paths;
-use crate::transcript::{parse_line, Entry, LineOutcome, MessageLine};
-
-/// First read size for a head or tail slice, in bytes.
-pub const CHUNK_BYTES: u64 = 16 * 1024;
-/// Largest head or tail slice, in bytes.
-pub const MAX_SLICE_BYTES: u64 = 64 * 1024;
-/// Longest title kept, in chars (a first prompt can be very long).
-pub const MAX_TITLE_CHARS: usize = 200;
 
 /// Where a session's title came from, in order of precedence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -207,21 +202,49 @@ impl SessionIndex {
     }
 }
 
+/// A transcript file found by a listing.
+struct Candidate {
+    path: PathBuf,
+    /// Whether `<id>/` exists beside it (where subagent transcripts live), when the listing
+    /// already knows; `None` to look.
+    has_session_dir: Option<bool>,
+}
+
+/// Remembers which project paths exist during one scan (many sessions share one).
+#[derive(Default)]
+struct DirCache(std::collections::HashMap<String, bool>);
+
+impl DirCache {
+    fn exists(&mut self, dir: &str) -> bool {
+        *self
+            .0
+            .entry(dir.to_owned())
+            .or_insert_with(|| Path::new(dir).is_dir())
+    }
+}
+
 /// Summarizes files on as many threads as there are cores (reading is I/O and parse bound, and
 /// each file is independent). Order of the result is not meaningful.
-fn summarize_all(files: &[PathBuf]) -> Vec<SessionSummary> {
+fn summarize_all(files: &[Candidate]) -> Vec<SessionSummary> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(8);
     if threads <= 1 || files.len() < 64 {
-        return files.iter().map(|f| summarize(f)).collect();
+        let mut dirs = DirCache::default();
+        return files.iter().map(|f| summarize_with(f, &mut dirs)).collect();
     }
     let per = files.len().div_ceil(threads);
     std::thread::scope(|scope| {
         let handles: Vec<_> = files
             .chunks(per)
             .map(|chunk| {
-                scope.spawn(move || chunk.iter().map(|f| summarize(f)).collect::<Vec<_>>())
+                scope.spawn(move || {
+                    let mut dirs = DirCache::default();
+                    chunk
+                        .iter()
+                        .map(|f| summarize_with(f, &mut dirs))
+                        .collect::<Vec<_>>()
+                })
             })
             .collect();
         // A panicking worker loses its chunk's summaries rather than the whole listing.
@@ -266,24 +289,41 @@ pub fn find_session(config_dir: &Path, id: &str) -> Result<SessionSummary, CoreE
 
 /// The session transcripts of one project dir: `*.jsonl` files directly inside it, except
 /// old builds' `agent-*.jsonl` subagent files.
-fn transcript_files(dir: &Path) -> Result<Vec<PathBuf>, CoreError> {
-    let mut out = Vec::new();
+fn transcript_files(dir: &Path) -> Result<Vec<Candidate>, CoreError> {
+    let mut files = Vec::new();
+    let mut subdirs = std::collections::HashSet::new();
     for entry in std::fs::read_dir(dir)
         .map_err(|e| CoreError::io(dir, e))?
         .flatten()
     {
+        // The entry's type comes with the listing; only links cost a stat.
+        let Ok(ft) = entry.file_type() else { continue };
         let path = entry.path();
+        let is_dir = ft.is_dir() || (ft.is_symlink() && path.is_dir());
+        if is_dir {
+            subdirs.insert(entry.file_name());
+            continue;
+        }
         let is_transcript = path.extension().is_some_and(|e| e == "jsonl")
             && path
                 .file_stem()
                 .and_then(|s| s.to_str())
                 .is_some_and(|s| !s.starts_with("agent-") && !s.is_empty());
-        // Links are followed; a dangling one is kept and reported as unreadable.
-        if is_transcript && !path.is_dir() {
-            out.push(path);
+        // A dangling link is kept and reported as unreadable.
+        if is_transcript {
+            files.push(path);
         }
     }
-    Ok(out)
+    Ok(files
+        .into_iter()
+        .map(|path| {
+            let has_session_dir = path.file_stem().is_some_and(|stem| subdirs.contains(stem));
+            Candidate {
+                path,
+                has_session_dir: Some(has_session_dir),
+            }
+        })
+        .collect())
 }
 
 /// Counts subagent transcripts (`agent-*.jsonl`) under `<session dir>/subagents`, any depth.
@@ -312,187 +352,18 @@ fn count_sidechains(session_dir: &Path) -> usize {
     walk(&session_dir.join("subagents"), 0)
 }
 
-/// What the head and tail slices of one transcript told us.
-#[derive(Default)]
-struct Facts {
-    cwd: Option<String>,
-    first_prompt: Option<String>,
-    first_timestamp: Option<String>,
-    last_timestamp: Option<String>,
-    git_branch: Option<String>,
-    version: Option<String>,
-    model: Option<String>,
-    custom_title: Option<String>,
-    ai_title: Option<String>,
-    summary: Option<String>,
-    has_conversation: bool,
-    malformed: usize,
-}
-
-impl Facts {
-    /// Folds one line in, in file order: first-seen facts (cwd, branch, first prompt) keep
-    /// their first value; last-seen facts (timestamp, version, model, titles) take the newest,
-    /// as the CLI's own resume picker does for titles.
-    fn absorb(&mut self, v: &Value) {
-        match Entry::from_value(v) {
-            Entry::Message(m) => self.absorb_message(&m),
-            Entry::CustomTitle { title } => self.custom_title = Some(title),
-            Entry::AiTitle { title } => self.ai_title = Some(title),
-            Entry::Summary { summary } => self.summary = Some(summary),
-            Entry::Other { .. } => {
-                if let Some(ts) = v.get("timestamp").and_then(Value::as_str) {
-                    self.see_timestamp(ts);
-                }
-            }
-        }
-    }
-
-    fn absorb_message(&mut self, m: &MessageLine) {
-        if self.cwd.is_none() {
-            self.cwd.clone_from(&m.cwd);
-        }
-        if self.git_branch.is_none() {
-            self.git_branch.clone_from(&m.git_branch);
-        }
-        if m.version.is_some() {
-            self.version.clone_from(&m.version);
-        }
-        if let Some(ts) = &m.timestamp {
-            self.see_timestamp(ts);
-        }
-        if m.is_conversation() && !m.is_sidechain {
-            self.has_conversation = true;
-        }
-        if m.kind == "assistant" && !m.is_sidechain {
-            if let Some(model) = m.model.as_deref().filter(|x| *x != "<synthetic>") {
-                self.model = Some(model.to_owned());
-            }
-        }
-        if self.first_prompt.is_none() && m.is_real_user_prompt() {
-            self.first_prompt = Some(m.content.plain_text());
-        }
-    }
-
-    fn see_timestamp(&mut self, ts: &str) {
-        if self.first_timestamp.is_none() {
-            self.first_timestamp = Some(ts.to_owned());
-        }
-        self.last_timestamp = Some(ts.to_owned());
-    }
-
-    fn head_done(&self) -> bool {
-        self.cwd.is_some() && self.first_prompt.is_some()
-    }
-
-    fn title(&self) -> (String, TitleSource) {
-        let pick = [
-            (&self.custom_title, TitleSource::Custom),
-            (&self.ai_title, TitleSource::Ai),
-            (&self.summary, TitleSource::Summary),
-            (&self.first_prompt, TitleSource::Prompt),
-        ];
-        for (t, src) in pick {
-            if let Some(t) = t.as_deref().map(one_line).filter(|t| !t.is_empty()) {
-                return (t, src);
-            }
-        }
-        (String::new(), TitleSource::None)
-    }
-}
-
-/// Collapses whitespace and cuts to [`MAX_TITLE_CHARS`].
-fn one_line(s: &str) -> String {
-    let mut out: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    if out.chars().count() > MAX_TITLE_CHARS {
-        out = out.chars().take(MAX_TITLE_CHARS - 1).collect();
-        out.push('…');
-    }
-    out
-}
-
-/// Splits `buf` into lines. With `cut_first`, the first piece (cut by a tail slice) is dropped.
-/// The last piece (no newline: cut by a head slice, or half written by the CLI) is kept; it only
-/// counts when it parses.
-fn split_lines(buf: &[u8], cut_first: bool) -> Vec<&[u8]> {
-    let mut lines: Vec<&[u8]> = buf.split(|&b| b == b'\n').collect();
-    if cut_first && lines.len() > 1 {
-        lines.remove(0);
-    }
-    lines
-}
-
-/// Parses one line for the index. A malformed line is counted unless it is the unterminated
-/// last piece of a slice.
-fn parse_counted(facts: &mut Facts, raw: &[u8], is_last_piece: bool) -> Option<Value> {
-    match parse_line(raw) {
-        LineOutcome::Parsed(v) => Some(v),
-        LineOutcome::Blank => None,
-        LineOutcome::Malformed => {
-            if !is_last_piece {
-                facts.malformed += 1;
-            }
-            None
-        }
-    }
-}
-
-/// Forward pass: parses lines in order until the cwd and first prompt are known. Returns how
-/// many lines it consumed.
-fn head_pass(facts: &mut Facts, lines: &[&[u8]]) -> usize {
-    for (i, raw) in lines.iter().enumerate() {
-        if let Some(v) = parse_counted(facts, raw, i + 1 == lines.len()) {
-            facts.absorb(&v);
-        }
-        if facts.head_done() {
-            return i + 1;
-        }
-    }
-    lines.len()
-}
-
-/// Backward pass: newest line first. Parses a line only while the last timestamp, version or
-/// model is still unknown, or when it carries a title key (`customTitle`, `aiTitle`,
-/// `summary`), found by a byte search instead of a parse. Titles keep the newest value.
-fn tail_pass(facts: &mut Facts, lines: &[&[u8]]) {
-    let finder = |needle: &'static str| memchr::memmem::Finder::new(needle);
-    let title_keys = [
-        finder("\"customTitle\""),
-        finder("\"aiTitle\""),
-        finder("\"summary\""),
-    ];
-    let model_key = finder("\"model\"");
-    let mut newest = Facts::default();
-    for (i, raw) in lines.iter().enumerate().rev() {
-        let need_time = newest.last_timestamp.is_none();
-        let need_model = newest.model.is_none() && model_key.find(raw).is_some();
-        let has_title = title_keys.iter().any(|k| k.find(raw).is_some());
-        if !(need_time || need_model || has_title) {
-            continue;
-        }
-        let Some(v) = parse_counted(facts, raw, i + 1 == lines.len()) else {
-            continue;
-        };
-        let mut one = Facts::default();
-        one.absorb(&v);
-        // Walking backwards, the first value seen is the newest one.
-        newest.last_timestamp = newest.last_timestamp.or(one.last_timestamp);
-        newest.version = newest.version.or(one.version);
-        newest.model = newest.model.or(one.model);
-        newest.custom_title = newest.custom_title.or(one.custom_title);
-        newest.ai_title = newest.ai_title.or(one.ai_title);
-        newest.summary = newest.summary.or(one.summary);
-        newest.cwd = one.cwd.or(newest.cwd);
-        newest.git_branch = one.git_branch.or(newest.git_branch);
-        newest.first_prompt = one.first_prompt.or(newest.first_prompt);
-        newest.first_timestamp = one.first_timestamp.or(newest.first_timestamp);
-        newest.has_conversation |= one.has_conversation;
-    }
-    merge_tail(facts, newest);
-}
-
 /// Reads a bounded head and tail of one transcript and summarizes it. Never fails: an
 /// unreadable file is a summary marked [`NotResumableReason::Unreadable`].
 pub fn summarize(path: &Path) -> SessionSummary {
+    let candidate = Candidate {
+        path: path.to_path_buf(),
+        has_session_dir: None,
+    };
+    summarize_with(&candidate, &mut DirCache::default())
+}
+
+fn summarize_with(candidate: &Candidate, dirs: &mut DirCache) -> SessionSummary {
+    let path = candidate.path.as_path();
     let id = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -502,15 +373,22 @@ pub fn summarize(path: &Path) -> SessionSummary {
         .and_then(|p| p.file_name())
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let sidechain_count = path.parent().map_or(0, |p| count_sidechains(&p.join(&id)));
-    let mtime_ms = std::fs::metadata(path)
-        .ok()
-        .and_then(|m| m.modified().ok())
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .and_then(|d| i64::try_from(d.as_millis()).ok());
-    let (facts, size, read_error) = match read_facts(path) {
-        Ok((f, size)) => (f, size, None),
-        Err(e) => (Facts::default(), 0, Some(e)),
+    let sidechain_count = match (candidate.has_session_dir, path.parent()) {
+        (Some(false), _) | (_, None) => 0,
+        (_, Some(parent)) => count_sidechains(&parent.join(&id)),
+    };
+    let read = File::open(path).and_then(|mut file| {
+        let meta = file.metadata()?;
+        let mtime_ms = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .and_then(|d| i64::try_from(d.as_millis()).ok());
+        Ok((facts::read(&mut file, meta.len())?, meta.len(), mtime_ms))
+    });
+    let (facts, size, mtime_ms, read_error) = match read {
+        Ok((f, size, mtime)) => (f, size, mtime, None),
+        Err(e) => (facts::Facts::default(), 0, None, Some(e)),
     };
     let (title, title_source) = facts.title();
     let resumability = if let Some(e) = read_error {
@@ -529,7 +407,7 @@ pub fn summarize(path: &Path) -> SessionSummary {
                 NotResumableReason::NoCwd,
                 "the transcript records no project directory".into(),
             ),
-            Some(cwd) if !Path::new(cwd).is_dir() => Resumability::not(
+            Some(cwd) if !dirs.exists(cwd) => Resumability::not(
                 NotResumableReason::ProjectDirMissing,
                 format!("its project directory {cwd} no longer exists"),
             ),
@@ -559,65 +437,6 @@ pub fn summarize(path: &Path) -> SessionSummary {
         malformed_lines: facts.malformed,
         resumability,
     }
-}
-
-/// Reads the head (growing until cwd and first prompt are known) and the tail (growing until a
-/// timestamp is seen) of a transcript; never more than `MAX_SLICE_BYTES` each.
-fn read_facts(path: &Path) -> std::io::Result<(Facts, u64)> {
-    let mut file = File::open(path)?;
-    let size = file.metadata()?.len();
-    let mut facts = Facts::default();
-    if size <= 2 * MAX_SLICE_BYTES {
-        let mut buf = Vec::with_capacity(size as usize);
-        file.read_to_end(&mut buf)?;
-        let lines = split_lines(&buf, false);
-        let consumed = head_pass(&mut facts, &lines);
-        tail_pass(&mut facts, &lines[consumed..]);
-        return Ok((facts, size));
-    }
-    let mut len = CHUNK_BYTES;
-    let mut buf = Vec::new();
-    loop {
-        buf.clear();
-        file.seek(SeekFrom::Start(0))?;
-        (&mut file).take(len).read_to_end(&mut buf)?;
-        let mut probe = Facts::default();
-        head_pass(&mut probe, &split_lines(&buf, false));
-        if probe.head_done() || len >= MAX_SLICE_BYTES {
-            facts = probe;
-            break;
-        }
-        len = (len * 2).min(MAX_SLICE_BYTES);
-    }
-    let mut len = CHUNK_BYTES;
-    loop {
-        buf.clear();
-        file.seek(SeekFrom::Start(size - len))?;
-        (&mut file).take(len).read_to_end(&mut buf)?;
-        let mut probe = Facts::default();
-        tail_pass(&mut probe, &split_lines(&buf, true));
-        if probe.last_timestamp.is_some() || len >= MAX_SLICE_BYTES {
-            merge_tail(&mut facts, probe);
-            break;
-        }
-        len = (len * 2).min(MAX_SLICE_BYTES);
-    }
-    Ok((facts, size))
-}
-
-fn merge_tail(head: &mut Facts, tail: Facts) {
-    head.cwd = head.cwd.take().or(tail.cwd);
-    head.first_prompt = head.first_prompt.take().or(tail.first_prompt);
-    head.first_timestamp = head.first_timestamp.take().or(tail.first_timestamp);
-    head.git_branch = head.git_branch.take().or(tail.git_branch);
-    head.last_timestamp = tail.last_timestamp.or(head.last_timestamp.take());
-    head.version = tail.version.or(head.version.take());
-    head.model = tail.model.or(head.model.take());
-    head.custom_title = tail.custom_title.or(head.custom_title.take());
-    head.ai_title = tail.ai_title.or(head.ai_title.take());
-    head.summary = tail.summary.or(head.summary.take());
-    head.has_conversation |= tail.has_conversation;
-    head.malformed += tail.malformed;
 }
 
 /// Groups sessions by project path (or dir name when no path is known), newest first.
