@@ -28,7 +28,7 @@ impl AppState {
 
 /// Builds and runs the app until it quits. Every live run is ended before the process exits.
 ///
-/// Errors: the config dir cannot be determined, or the window system fails to start.
+/// Errors: the window system or webview fails to start.
 pub fn run(config_dir: PathBuf) -> Result<(), tauri::Error> {
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())

@@ -123,6 +123,7 @@ impl SessionManager {
             model: req.model.clone().filter(|m| !m.trim().is_empty()),
             permission_mode: req.permission_mode.clone().filter(|m| !m.trim().is_empty()),
             env: self.env.clone(),
+            env_remove: Vec::new(),
             extra_args: Vec::new(),
         };
         let (run, mut events) = Run::spawn(&claude, opts).await?;

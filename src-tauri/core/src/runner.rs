@@ -148,6 +148,8 @@ pub struct RunOptions {
     pub permission_mode: Option<String>,
     /// Extra environment for the child (API endpoint, config dir, ...). Never logged.
     pub env: Vec<(OsString, OsString)>,
+    /// Inherited variables to remove from the child's environment (applied before `env`).
+    pub env_remove: Vec<OsString>,
     /// Extra CLI arguments, each passed as one argv entry (e.g. `--allowedTools=Bash`).
     pub extra_args: Vec<String>,
 }
@@ -196,7 +198,8 @@ pub struct RunExit {
     pub stderr_tail: String,
     /// Errors the CLI reported in `result` lines (`errors`, or the text of an `is_error` result).
     pub errors: Vec<String>,
-    /// The CLI session id, from the last `system/init` or `result`.
+    /// The CLI session id, from the last `system/init` (`None` when the CLI never started a
+    /// session, e.g. an unknown `--resume` id).
     pub session_id: Option<String>,
     /// stdout lines that were not JSON objects.
     pub malformed_lines: usize,
@@ -288,8 +291,11 @@ impl Run {
         let mut cmd = Command::new(&claude.program);
         cmd.args(opts.args())
             .current_dir(&opts.cwd)
-            .env_remove("CLAUDECODE")
-            .envs(opts.env.iter().map(|(k, v)| (k, v)))
+            .env_remove("CLAUDECODE");
+        for k in &opts.env_remove {
+            cmd.env_remove(k);
+        }
+        cmd.envs(opts.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -491,7 +497,8 @@ async fn read_stdout(
         }
         let event = match StreamEvent::parse(&line) {
             Some(ev) => {
-                if matches!(ev.kind(), EventKind::Init | EventKind::Result) {
+                // From `init` only: a failed `--resume` prints a `result` carrying the unknown id.
+                if matches!(ev.kind(), EventKind::Init) {
                     if let Some(id) = ev.session_id() {
                         if let Ok(mut s) = state.lock() {
                             s.session_id = Some(id.to_owned());

@@ -54,6 +54,11 @@ impl Env {
         RunOptions {
             cwd: self.project.clone(),
             env: vec![("CLAUDE_CONFIG_DIR".into(), self.config.clone().into())],
+            // A developer's own settings must not reach the fake.
+            env_remove: vec![
+                "FAKE_CLAUDE_DELAY_MS".into(),
+                "FAKE_CLAUDE_HANG_BEFORE_INIT".into(),
+            ],
             ..Default::default()
         }
     }
