@@ -6,8 +6,27 @@ describe('describeError', () => {
     expect(describeError({ kind: 'unknown_session', message: 'No session abc.' })).toBe('No session abc.');
   });
 
-  it('adds a hint when claude is missing', () => {
-    expect(describeError({ kind: 'claude_not_found', message: 'claude was not found.' })).toMatch(/^claude was not found\. Install Claude Code/);
+  it('puts the hint on its own line, not run into a path that ends the message', () => {
+    const text = describeError({
+      kind: 'claude_not_found',
+      message: 'cannot find the claude CLI; tried: claude on PATH, /home/dev/.claude/local/claude',
+    });
+    expect(text).toBe(
+      'cannot find the claude CLI; tried: claude on PATH, /home/dev/.claude/local/claude\n' +
+        'Install Claude Code or put claude on your PATH, then restart ccdesk.',
+    );
+    expect(text).not.toContain('claude Install');
+  });
+
+  it('shows no literal backticks', () => {
+    expect(describeError({ kind: 'claude_not_found', message: 'claude was not found.' })).not.toContain('`');
+    expect(describeError({ kind: 'invalid_input', message: 'Use `--model` with a name.' })).toBe('Use --model with a name.');
+    expect(describeError(new Error('bad `x`'))).toBe('bad x');
+  });
+
+  it('does not repeat a hint the message already has', () => {
+    const msg = 'Gone. The project folder no longer exists.';
+    expect(describeError({ kind: 'project_dir_missing', message: msg })).toBe(msg);
   });
 
   it('handles errors, strings and junk', () => {
