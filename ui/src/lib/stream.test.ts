@@ -218,7 +218,7 @@ describe('samples without partial messages', () => {
 
   it('compact resume: a compaction notice and replayed user lines', () => {
     const s = foldRunEvents(sampleEvents(`${V330}compact_resume.stream.jsonl`));
-    expect(s.items).toContainEqual(expect.objectContaining({ kind: 'notice', text: 'Conversation compacted' }));
+    expect(s.items).toContainEqual(expect.objectContaining({ kind: 'notice', text: 'Conversation compacted (manual, 131 tokens before)' }));
     expect(s.items).toContainEqual(expect.objectContaining({ kind: 'user', replay: true }));
     expect(s.sessionId).toBe('22222222-2222-4333-8444-555555555555');
   });
@@ -228,8 +228,18 @@ describe('errors', () => {
   it.each([V330, V112])('API error (%s): synthetic message and the error in words', (dir) => {
     const s = foldRunEvents(sampleEvents(`${dir}api_error_400.stream.jsonl`));
     expect(assistants(s)[0].synthetic).toBe(true);
+    expect(assistants(s)[0].error).toBe(true);
     expect(s.errors).toHaveLength(1);
     expect(s.errors[0]).toMatch(/^API Error: 400/);
+  });
+
+  it('a CLI message that is not an API error is not an error', () => {
+    const s = foldRunEvents([cli({ type: 'assistant', message: { id: 'm', model: '<synthetic>', content: [{ type: 'text', text: 'No response requested.' }] } })]);
+    expect(assistants(s)[0]).toEqual(expect.objectContaining({ synthetic: true, error: false }));
+    const e = foldRunEvents([cli({ type: 'assistant', error: 'rate_limit', message: { id: 'm', model: '<synthetic>', content: [{ type: 'text', text: 'Slow down' }] } })]);
+    expect(assistants(e)[0].error).toBe(true);
+    const compact = foldRunEvents([cli({ type: 'system', subtype: 'compact_boundary' })]);
+    expect(compact.items).toEqual([expect.objectContaining({ kind: 'notice', text: 'Conversation compacted' })]);
   });
 
   it('unknown resume id: the result errors, no session id, then exit 1 without repeating them', () => {

@@ -8,6 +8,7 @@
 // `applyRunEvent` mutates the state it is given, always through the state's own containers, so a
 // Svelte `$state` proxy passed in updates the view block by block. It never throws on odd input.
 import { isObject, num, str } from './json';
+import { compactionText, isApiErrorText } from './transcript';
 import type { CliLine, RunEvent } from './types';
 
 export type RunStatus = 'connecting' | 'streaming' | 'idle' | 'exited';
@@ -44,6 +45,8 @@ export type RunItem =
       model: string | null;
       /** The CLI's own stand-in message (model `<synthetic>`), e.g. for an API error. */
       synthetic: boolean;
+      /** A stand-in for a failed API call (the line's `error`, or "API Error: …" text). */
+      error: boolean;
       blocks: LiveBlock[];
     }
   | { kind: 'user'; key: string; parentToolUseId: string | null; replay: boolean; text: string }
@@ -158,8 +161,10 @@ function applySystem(state: RunState, line: CliLine): void {
       state.model = str(line.model) ?? state.model;
       state.cwd = str(line.cwd) ?? state.cwd;
       return;
-    case 'compact_boundary':
-      return notice(state, 'info', 'Conversation compacted');
+    case 'compact_boundary': {
+      const meta = isObject(line.compact_metadata) ? line.compact_metadata : {};
+      return notice(state, 'info', compactionText({ trigger: str(meta.trigger), preTokens: num(meta.pre_tokens) }));
+    }
     case 'permission_denied':
       return notice(state, 'warn', str(line.message) ?? `Permission denied: ${str(line.tool_name) ?? 'tool'}`);
     case 'api_retry':
@@ -246,6 +251,10 @@ function applyAssistant(state: RunState, line: CliLine): void {
   const item = ensureMessage(state, id, str(line.parent_tool_use_id), model);
   if (model === '<synthetic>') item.synthetic = true;
   const content = typeof msg.content === 'string' ? [{ type: 'text', text: msg.content }] : msg.content;
+  if (item.synthetic && (str(line.error) || line.isApiErrorMessage === true ||
+    (Array.isArray(content) && content.some((b) => isObject(b) && typeof b.text === 'string' && isApiErrorText(b.text))))) {
+    item.error = true;
+  }
   if (!Array.isArray(content)) return;
   for (const raw of content) {
     const block = liveBlock(raw, true);
@@ -347,6 +356,7 @@ function ensureMessage(state: RunState, id: string, parent: string | null, model
     parentToolUseId: parent,
     model,
     synthetic: model === '<synthetic>',
+    error: false,
     blocks: [],
   });
   state.track.itemByMessage[id] = state.items.length - 1;

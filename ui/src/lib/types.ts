@@ -66,6 +66,10 @@ export interface MessageEntry {
   role: string | null;
   model: string | null;
   content: string | Block[];
+  /** The CLI's flag on its stand-in message for a failed API call (optional: not every backend sends it). */
+  isApiErrorMessage?: boolean;
+  /** `compact_boundary` lines: how and from what size the conversation was compacted (optional). */
+  compactMetadata?: { trigger?: string | null; preTokens?: number | null } | null;
 }
 
 export type Entry =
