@@ -12,12 +12,25 @@ describe('SessionList', () => {
     expect(items[0].textContent).toContain('main');
     expect(items[1].textContent).toContain('2 d ago');
     expect(items[1].getAttribute('aria-current')).toBe('true');
-    expect(screen.getAllByTestId('resumability-badge').map((b) => b.textContent?.trim())).toEqual([
+    const badges = screen.getAllByTestId('resumability-badge');
+    expect(badges.map((b) => b.textContent?.trim())).toEqual([
       'resumable',
-      'The project folder /gone/away no longer exists',
+      'not resumable: The project folder /gone/away no longer exists',
     ]);
     await fireEvent.click(items[0]);
     expect(onselect).toHaveBeenCalledWith(summary().id);
+  });
+
+  it('keeps the not-resumable badge short: the reason is in its tooltip and hidden text', () => {
+    render(SessionList, { sessions: [summary(), missingDir], selected: null, now: NOW, onselect: () => {} });
+    const [ok, badge] = screen.getAllByTestId('resumability-badge');
+    expect(ok.getAttribute('title')).toBeNull();
+    expect(badge.getAttribute('title')).toBe('The project folder /gone/away no longer exists');
+    const hidden = badge.querySelector('.sr-only');
+    expect(hidden?.textContent).toBe(': The project folder /gone/away no longer exists');
+    // what shows on screen is the badge without its visually hidden part
+    expect(badge.firstChild?.textContent).toBe('not resumable');
+    expect(badge.classList.contains('warn')).toBe(true);
   });
 
   it('names untitled sessions', () => {

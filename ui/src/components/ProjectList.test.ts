@@ -1,0 +1,36 @@
+import { fireEvent, render, screen } from '@testing-library/svelte';
+import { describe, expect, it, vi } from 'vitest';
+import { index } from '../lib/__fixtures__/data';
+import type { ProjectGroup } from '../lib/types';
+import ProjectList from './ProjectList.svelte';
+
+const group = (projectPath: string | null, dirName: string): ProjectGroup => ({ projectPath, dirName, lastActivityMs: null, sessions: [] });
+
+describe('ProjectList', () => {
+  it('shows the folder name, the whole path shortened in the middle, the full path as tooltip', async () => {
+    const long = '/tmp/ccdesk-e2e.wUdixU/work/some/deeper/folders/demo project';
+    const onselect = vi.fn();
+    render(ProjectList, { projects: [group(long, '-long'), ...index().projects], selected: '-long', onselect });
+    const [first] = screen.getAllByTestId('project-item');
+    expect(first.dataset.projectPath).toBe(long);
+    expect(first.getAttribute('title')).toBe(long);
+    expect(first.querySelector('[data-testid="project-name"]')?.textContent).toBe('demo project');
+    const path = first.querySelector('.path')?.textContent ?? '';
+    expect(path).toContain('…');
+    expect(path.startsWith('/tmp/')).toBe(true);
+    expect(path.endsWith('/demo project')).toBe(true);
+    expect(Array.from(path).length).toBeLessThanOrEqual(40);
+    await fireEvent.click(first);
+    expect(onselect).toHaveBeenCalledWith('-long');
+  });
+
+  it('shows short paths whole and names a project without a known path by its directory', () => {
+    render(ProjectList, { projects: index().projects, selected: null, onselect: () => {} });
+    const items = screen.getAllByTestId('project-item');
+    expect(items[0].querySelector('.path')?.textContent).toBe('/home/dev/proj');
+    expect(items[0].querySelector('[data-testid="project-name"]')?.textContent).toBe('proj');
+    expect(items[2].querySelector('[data-testid="project-name"]')?.textContent).toBe('-mystery');
+    expect(items[2].textContent).toContain('unknown path');
+    expect(items[2].getAttribute('title')).toBe('-mystery');
+  });
+});
