@@ -2,7 +2,7 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/sve
 import { flushSync } from 'svelte';
 import { describe, expect, it } from 'vitest';
 import App from './App.svelte';
-import { index, summary } from './lib/__fixtures__/data';
+import { detail, index, message, summary } from './lib/__fixtures__/data';
 import { fakeApi, type FakeApi } from './lib/__fixtures__/fakeApi';
 import { sampleEvents } from './lib/__fixtures__/load';
 import type { RunEvent } from './lib/types';
@@ -217,5 +217,90 @@ describe('App: runs', () => {
     await openSession('22222222-2222-4333-8444-555555555555');
     expect((byTestId('resume-prompt') as HTMLTextAreaElement).disabled).toBe(true);
     expect(screen.getByText(/A run is in progress/)).toBeTruthy();
+  });
+});
+
+describe('App: the live run is the focus', () => {
+  const newId = '8f03be0a-3403-4269-842c-c018168b05ae';
+
+  it('a new session’s run replaces the open transcript, and keeps its view when its session opens', async () => {
+    let listed = false;
+    const api = fakeApi({
+      index: () => {
+        const idx = index();
+        if (listed) idx.projects[0].sessions.unshift(summary({ id: newId, title: 'Say hello' }));
+        return idx;
+      },
+    });
+    await openApp(api);
+    await openSession(summary().id);
+    await fireEvent.click(byTestId('new-session-button'));
+    await fireEvent.input(byTestId('new-session-prompt'), { target: { value: 'Say hello' } });
+    await fireEvent.click(byTestId('new-session-start'));
+    await waitFor(() => expect(api.mocks.startRun).toHaveBeenCalled());
+    await waitFor(() => expect(screen.queryByTestId('transcript')).toBeNull());
+    const main = document.querySelector('main')!;
+    expect(main.firstElementChild).toBe(byTestId('run-view'));
+    expect(screen.queryByTestId('resume-prompt')).toBeNull();
+
+    const events = sampleEvents('local-cli-2.1.330/stream/tool_use_partial_messages.stream.jsonl');
+    emitAll(api, events.slice(0, 5));
+    const followup = byTestId('followup-prompt') as HTMLTextAreaElement;
+    await fireEvent.input(followup, { target: { value: 'typed while it streams' } });
+    listed = true;
+    emitAll(api, events.slice(5));
+    await waitFor(() => expect(byTestId('transcript')).toBeTruthy());
+    // the session opened above the same run view: nothing typed is lost
+    expect(byTestId('followup-prompt')).toBe(followup);
+    expect(followup.value).toBe('typed while it streams');
+    const order = [...main.children].map((el) => (el as HTMLElement).dataset.testid ?? el.className);
+    expect(order.indexOf('transcript')).toBeLessThan(order.indexOf('run-view'));
+  });
+
+  it('a run shows above an unrelated transcript the user opens', async () => {
+    const api = await openApp();
+    await openSession(summary().id);
+    await fireEvent.input(byTestId('resume-prompt'), { target: { value: 'go' } });
+    await fireEvent.click(byTestId('resume-button'));
+    await waitFor(() => expect(api.mocks.startRun).toHaveBeenCalled());
+    const main = document.querySelector('main')!;
+    expect(main.firstElementChild).not.toBe(byTestId('run-view'));
+    await openSession('22222222-2222-4333-8444-555555555555');
+    expect(main.firstElementChild).toBe(byTestId('run-view'));
+    // once ended, it no longer sits over the unrelated transcript, only under its own
+    emitAll(api, [{ event: 'exited', code: 0, stderrTail: '', errors: [], sessionId: null }]);
+    expect(screen.queryByTestId('run-view')).toBeNull();
+    await openSession(summary().id);
+    expect(byTestId('run-status').textContent).toBe('exited');
+  });
+
+  it('folds a resumed run into one line once the reloaded transcript shows its turn', async () => {
+    let written = false;
+    const api = fakeApi({
+      detail: (id) => {
+        const d = detail({}, index().projects.flatMap((p) => p.sessions).find((x) => x.id === id)!);
+        if (written && id === summary().id) {
+          d.transcript.entries.push(message('user', 'Run echo'), message('assistant', [{ type: 'text', text: 'Tool said: hello-from-bash' }]));
+        }
+        return d;
+      },
+    });
+    await openApp(api);
+    await openSession(summary().id);
+    await fireEvent.input(byTestId('resume-prompt'), { target: { value: 'Run echo' } });
+    await fireEvent.click(byTestId('resume-button'));
+    await waitFor(() => expect(api.mocks.startRun).toHaveBeenCalled());
+    const events = sampleEvents('local-cli-2.1.330/stream/tool_use_partial_messages.stream.jsonl').map((ev) =>
+      ev.event === 'cli' && ev.line.type === 'system' ? { ...ev, line: { ...ev.line, session_id: summary().id } } : ev,
+    );
+    written = true;
+    emitAll(api, events);
+    await waitFor(() => expect(screen.getByTestId('run-summary')).toBeTruthy());
+    expect(byTestId('run-summary').textContent).toMatch(/^Turn finished/);
+    expect(byTestId('run-output').hidden).toBe(true);
+    expect(byTestId('run-output').textContent).toContain('Tool said: hello-from-bash');
+    // the reply shows once on screen: in the transcript
+    expect(within(byTestId('transcript')).getAllByText(/Tool said: hello-from-bash/)).toHaveLength(1);
+    expect(byTestId('followup-prompt')).toBeTruthy();
   });
 });

@@ -3,6 +3,8 @@
 import type { Api } from '../ipc';
 import { describeError } from './errors';
 import { LiveRun } from './run.svelte';
+import { buildTranscriptView, userPrompts } from './transcript';
+import { runSessionId, splitTurns, turnsInTranscript } from './turns';
 import type { AppInfo, ProjectGroup, RunRequest, SessionDetail, SessionIndex, SessionSummary } from './types';
 
 export interface NewRunInput {
@@ -24,6 +26,18 @@ export class AppModel {
   /** App-level problems in words (failed commands), shown in the top banner. */
   errors: string[] = $state([]);
   run: LiveRun | null = $state(null);
+  /** The prompts typed in the open transcript (to tell which of a run's turns it shows). */
+  private readonly detailPrompts: string[] = $derived(this.detail ? userPrompts(buildTranscriptView(this.detail)) : []);
+  /**
+   * How many of the run's first turns the open transcript already shows (it is the run's session
+   * and was reloaded after them): the run view folds those away instead of repeating them.
+   */
+  readonly runTurnsShown: number = $derived.by(() => {
+    const run = this.run;
+    if (!run || !this.detail) return 0;
+    if (runSessionId(run.state, run.request) !== this.detail.summary.id) return 0;
+    return turnsInTranscript(splitTurns(run.state.items), this.detailPrompts);
+  });
   /** A run's session to select once the index lists it. */
   private follow: string | null = null;
   private readonly api: Api;
@@ -112,7 +126,10 @@ export class AppModel {
     return this.run?.busy ? 'A run is in progress: wait for it to finish or stop it first.' : null;
   }
 
-  /** Starts `claude` in a folder with a first prompt. */
+  /**
+   * Starts `claude` in a folder with a first prompt. The open transcript is closed, so the new run
+   * has the main pane to itself until its session is listed (and then opened).
+   */
   async startNew(input: NewRunInput): Promise<void> {
     await this.startRun({
       cwd: input.cwd.trim(),
@@ -135,6 +152,11 @@ export class AppModel {
     if (this.runBlocker || !request.prompt || !request.cwd) return;
     // An idle run has finished its turn; end it so only one claude process runs at a time.
     if (this.run?.alive) await this.run.stop();
+    if (!request.resume) {
+      this.follow = null;
+      this.selectedSessionId = null;
+      this.detail = null;
+    }
     const run = new LiveRun(this.api, request, {
       onSessionId: (r, id) => {
         if (this.run !== r || this.selectedSessionId === id) return;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { index, summary } from './__fixtures__/data';
+import { detail, index, message, summary } from './__fixtures__/data';
 import { fakeApi } from './__fixtures__/fakeApi';
 import { AppModel } from './app.svelte';
 
@@ -108,5 +108,56 @@ describe('AppModel resume', () => {
     await app.selectSession(summary().id);
     await app.resume(' again ', true);
     expect(api.lastRequest()).toEqual({ cwd: '/home/dev/proj', prompt: 'again', resume: summary().id, forkSession: true });
+  });
+});
+
+describe('AppModel and the live run', () => {
+  it('closes the open transcript when a new session starts, so the run has the pane to itself', async () => {
+    const api = fakeApi();
+    const app = new AppModel(api);
+    await app.init();
+    await app.selectSession(summary().id);
+    expect(app.detail).not.toBeNull();
+    await app.startNew({ cwd: '/home/dev/proj', prompt: 'hello' });
+    expect(app.selectedSessionId).toBeNull();
+    expect(app.detail).toBeNull();
+    expect(app.currentSession).toBeNull();
+    expect(app.selectedProject).toBe('-home-dev-proj');
+  });
+
+  it('keeps the open transcript when resuming it', async () => {
+    const api = fakeApi();
+    const app = new AppModel(api);
+    await app.init();
+    await app.selectSession(summary().id);
+    await app.resume('more');
+    expect(app.selectedSessionId).toBe(summary().id);
+    expect(app.detail?.summary.id).toBe(summary().id);
+  });
+
+  it('counts the run’s turns the reloaded transcript of its session shows', async () => {
+    let written: string[] = [];
+    const api = fakeApi({
+      detail: (id) => {
+        const d = detail({}, index().projects.flatMap((p) => p.sessions).find((x) => x.id === id)!);
+        d.transcript.entries.push(...written.map((p) => message('user', p)), message('assistant', [{ type: 'text', text: 'ok' }]));
+        return d;
+      },
+    });
+    const app = new AppModel(api);
+    await app.init();
+    await app.selectSession(summary().id);
+    await app.resume('Run echo');
+    expect(app.runTurnsShown).toBe(0);
+    written = ['Run echo'];
+    api.emit({ event: 'cli', line: { type: 'system', subtype: 'init', session_id: summary().id } });
+    api.emit({ event: 'cli', line: { type: 'result', subtype: 'success', total_cost_usd: 0.01 } });
+    await settle();
+    await settle();
+    expect(app.runTurnsShown).toBe(1);
+
+    // another session's transcript never counts
+    await app.selectSession('22222222-2222-4333-8444-555555555555');
+    expect(app.runTurnsShown).toBe(0);
   });
 });
