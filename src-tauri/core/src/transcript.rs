@@ -168,6 +168,10 @@ pub struct MessageLine {
     pub message_id: Option<String>,
     /// `message.content`; empty for lines that carry no message.
     pub content: Content,
+    /// `compactMetadata` of a `system/compact_boundary` line (`trigger`, `preTokens`), as written.
+    pub compact_metadata: Option<Value>,
+    /// `isApiErrorMessage`: the CLI's synthetic assistant message for a failed API call.
+    pub is_api_error_message: bool,
 }
 
 impl MessageLine {
@@ -266,6 +270,8 @@ impl Entry {
                     role: ms("role"),
                     model: ms("model"),
                     message_id: ms("id"),
+                    compact_metadata: v.get("compactMetadata").cloned(),
+                    is_api_error_message: b("isApiErrorMessage"),
                     content: match kind {
                         // system lines keep their text in `content` at the top level
                         "system" => match v.get("content") {
@@ -438,6 +444,25 @@ mod tests {
             panic!("not a message")
         };
         assert!(matches!(&m.content, Content::Blocks(b) if matches!(&b[0], Block::Other { .. })));
+    }
+
+    #[test]
+    fn compact_boundaries_and_api_errors_are_marked() {
+        let t = read(concat!(
+            r#"{"type":"system","subtype":"compact_boundary","compactMetadata":{"trigger":"manual","preTokens":114}}"#,
+            "\n",
+            r#"{"type":"assistant","isApiErrorMessage":true,"message":{"model":"<synthetic>","content":[{"type":"text","text":"API Error: 400"}]}}"#,
+            "\n",
+        ));
+        let m: Vec<_> = t.messages().collect();
+        assert_eq!(
+            m[0].compact_metadata
+                .as_ref()
+                .map(|c| c["preTokens"].clone()),
+            Some(114.into())
+        );
+        assert!(m[1].is_api_error_message);
+        assert!(!m[0].is_api_error_message);
     }
 
     #[test]
