@@ -27,7 +27,7 @@ use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::process::{ChildStdin, Command};
-use tokio::sync::{mpsc, Mutex as AsyncMutex};
+use tokio::sync::{mpsc, watch, Mutex as AsyncMutex};
 
 use crate::error::CoreError;
 use crate::stream::{user_message_line, EventKind, StreamEvent};
@@ -187,7 +187,7 @@ impl RunOptions {
 }
 
 /// How a run's process ended.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RunExit {
     /// Exit code; `None` when ended by a signal.
@@ -266,13 +266,15 @@ impl serde::Serialize for RunEvent {
 pub struct Run {
     stdin: AsyncMutex<Option<ChildStdin>>,
     pid: Option<u32>,
-    state: Arc<Mutex<Shared>>,
+    state: Arc<Shared>,
 }
 
-#[derive(Default)]
+/// What the reader task tells the [`Run`] handle.
 struct Shared {
-    session_id: Option<String>,
-    exited: bool,
+    /// From the last `system/init`.
+    session_id: Mutex<Option<String>>,
+    /// Becomes true once the process has exited and its output was read.
+    exited: watch::Sender<bool>,
 }
 
 impl Run {
@@ -309,21 +311,17 @@ impl Run {
         let pid = child.id();
         tracing::info!(pid, cwd = %opts.cwd.display(), resume = ?opts.resume, "claude run started");
         let (tx, rx) = mpsc::channel(EVENT_BUFFER);
-        let state = Arc::new(Mutex::new(Shared::default()));
+        let state = Arc::new(Shared {
+            session_id: Mutex::new(None),
+            exited: watch::Sender::new(false),
+        });
         let stdin = child.stdin.take();
         let stdout = child.stdout.take();
         let stderr = child.stderr.take();
         let task_state = Arc::clone(&state);
         tokio::spawn(async move {
             let stderr_task = tokio::spawn(drain_stderr(stderr));
-            let mut exit = RunExit {
-                code: None,
-                signal: None,
-                stderr_tail: String::new(),
-                errors: Vec::new(),
-                session_id: None,
-                malformed_lines: 0,
-            };
+            let mut exit = RunExit::default();
             if let Some(stdout) = stdout {
                 read_stdout(stdout, &tx, &task_state, &mut exit).await;
             }
@@ -342,10 +340,10 @@ impl Run {
                     .errors
                     .push(format!("cannot collect the exit status: {e}")),
             }
-            if let Ok(mut s) = task_state.lock() {
-                s.exited = true;
-                exit.session_id.clone_from(&s.session_id);
+            if let Ok(id) = task_state.session_id.lock() {
+                exit.session_id.clone_from(&id);
             }
+            task_state.exited.send_replace(true);
             tracing::info!(pid, code = ?exit.code, signal = ?exit.signal, "claude run ended");
             // The receiver may be gone; the run is over either way.
             let _ = tx.send(RunEvent::Exited(exit)).await;
@@ -416,12 +414,12 @@ impl Run {
 
     /// The CLI session id once `system/init` has been seen.
     pub fn session_id(&self) -> Option<String> {
-        self.state.lock().ok().and_then(|s| s.session_id.clone())
+        self.state.session_id.lock().ok().and_then(|s| s.clone())
     }
 
     /// True once the process has exited and its output was read.
     pub fn has_exited(&self) -> bool {
-        self.state.lock().map(|s| s.exited).unwrap_or(true)
+        *self.state.exited.borrow()
     }
 
     /// OS process id (also the process group id on Unix).
@@ -430,13 +428,8 @@ impl Run {
     }
 
     async fn wait_exited(&self, within: Duration) -> bool {
-        let deadline = tokio::time::Instant::now() + within;
-        while tokio::time::Instant::now() < deadline {
-            if self.has_exited() {
-                return true;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        let mut exited = self.state.exited.subscribe();
+        let _ = tokio::time::timeout(within, exited.wait_for(|e| *e)).await;
         self.has_exited()
     }
 
@@ -475,7 +468,7 @@ impl Drop for Run {
 async fn read_stdout(
     stdout: impl AsyncRead + Unpin,
     tx: &mpsc::Sender<RunEvent>,
-    state: &Mutex<Shared>,
+    state: &Shared,
     exit: &mut RunExit,
 ) {
     let mut reader = BufReader::with_capacity(256 * 1024, stdout);
@@ -500,8 +493,8 @@ async fn read_stdout(
                 // From `init` only: a failed `--resume` prints a `result` carrying the unknown id.
                 if matches!(ev.kind(), EventKind::Init) {
                     if let Some(id) = ev.session_id() {
-                        if let Ok(mut s) = state.lock() {
-                            s.session_id = Some(id.to_owned());
+                        if let Ok(mut s) = state.session_id.lock() {
+                            *s = Some(id.to_owned());
                         }
                     }
                 }

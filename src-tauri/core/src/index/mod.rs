@@ -155,33 +155,15 @@ impl SessionIndex {
     /// unreadable project dir or file is recorded in [`SessionIndex::errors`] or marked
     /// [`NotResumableReason::Unreadable`].
     pub fn scan(config_dir: &Path) -> Result<SessionIndex, CoreError> {
-        let projects_dir = paths::projects_dir(config_dir);
         let mut errors = Vec::new();
-        let mut sessions = Vec::new();
-        let entries = match std::fs::read_dir(&projects_dir) {
-            Ok(e) => e,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(SessionIndex {
-                    config_dir: config_dir.to_path_buf(),
-                    projects: Vec::new(),
-                    scanned_files: 0,
-                    errors,
-                })
-            }
-            Err(e) => return Err(CoreError::io(&projects_dir, e)),
-        };
         let mut files = Vec::new();
-        for dir in entries.flatten() {
-            let dir_path = dir.path();
-            if !dir_path.is_dir() {
-                continue;
-            }
-            match transcript_files(&dir_path) {
+        for dir in project_dirs(config_dir)? {
+            match transcript_files(&dir) {
                 Ok(f) => files.extend(f),
                 Err(e) => errors.push(e.to_string()),
             }
         }
-        sessions.extend(summarize_all(&files));
+        let sessions = summarize_all(&files);
         let scanned_files = sessions.len();
         Ok(SessionIndex {
             config_dir: config_dir.to_path_buf(),
@@ -264,18 +246,10 @@ pub fn find_session(config_dir: &Path, id: &str) -> Result<SessionSummary, CoreE
     if id.is_empty() || id.contains(['/', '\\']) || id.starts_with('.') {
         return Err(CoreError::UnknownSession(id.to_owned()));
     }
-    let projects_dir = paths::projects_dir(config_dir);
-    let entries = match std::fs::read_dir(&projects_dir) {
-        Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(CoreError::UnknownSession(id.to_owned()))
-        }
-        Err(e) => return Err(CoreError::io(&projects_dir, e)),
-    };
     let file_name = format!("{id}.jsonl");
-    let mut found: Vec<SessionSummary> = entries
-        .flatten()
-        .map(|d| d.path().join(&file_name))
+    let mut found: Vec<SessionSummary> = project_dirs(config_dir)?
+        .into_iter()
+        .map(|d| d.join(&file_name))
         .filter(|p| p.is_file())
         .map(|p| summarize(&p))
         .collect();
@@ -287,6 +261,32 @@ pub fn find_session(config_dir: &Path, id: &str) -> Result<SessionSummary, CoreE
         .ok_or_else(|| CoreError::UnknownSession(id.to_owned()))
 }
 
+/// The project dirs under `<config>/projects` (links to dirs included); none when it does not
+/// exist.
+///
+/// Errors: [`CoreError::Io`] when it exists but cannot be listed.
+fn project_dirs(config_dir: &Path) -> Result<Vec<PathBuf>, CoreError> {
+    let projects_dir = paths::projects_dir(config_dir);
+    let entries = match std::fs::read_dir(&projects_dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(CoreError::io(&projects_dir, e)),
+    };
+    Ok(entries
+        .flatten()
+        .filter(is_dir_entry)
+        .map(|e| e.path())
+        .collect())
+}
+
+/// True for a directory, or a link to one; the type comes with the listing, so only links
+/// cost a stat.
+fn is_dir_entry(entry: &std::fs::DirEntry) -> bool {
+    entry
+        .file_type()
+        .is_ok_and(|t| t.is_dir() || (t.is_symlink() && entry.path().is_dir()))
+}
+
 /// The session transcripts of one project dir: `*.jsonl` files directly inside it, except
 /// old builds' `agent-*.jsonl` subagent files.
 fn transcript_files(dir: &Path) -> Result<Vec<Candidate>, CoreError> {
@@ -296,14 +296,11 @@ fn transcript_files(dir: &Path) -> Result<Vec<Candidate>, CoreError> {
         .map_err(|e| CoreError::io(dir, e))?
         .flatten()
     {
-        // The entry's type comes with the listing; only links cost a stat.
-        let Ok(ft) = entry.file_type() else { continue };
-        let path = entry.path();
-        let is_dir = ft.is_dir() || (ft.is_symlink() && path.is_dir());
-        if is_dir {
+        if is_dir_entry(&entry) {
             subdirs.insert(entry.file_name());
             continue;
         }
+        let path = entry.path();
         let is_transcript = path.extension().is_some_and(|e| e == "jsonl")
             && path
                 .file_stem()
@@ -338,9 +335,8 @@ fn count_sidechains(session_dir: &Path) -> usize {
         entries
             .flatten()
             .map(|e| {
-                let p = e.path();
-                if p.is_dir() {
-                    walk(&p, depth + 1)
+                if is_dir_entry(&e) {
+                    walk(&e.path(), depth + 1)
                 } else {
                     let name = e.file_name();
                     let name = name.to_string_lossy();
@@ -391,6 +387,11 @@ fn summarize_with(candidate: &Candidate, dirs: &mut DirCache) -> SessionSummary 
         Err(e) => (facts::Facts::default(), 0, None, Some(e)),
     };
     let (title, title_source) = facts.title();
+    let last_activity_ms = facts
+        .last_timestamp
+        .as_deref()
+        .and_then(rfc3339_to_ms)
+        .or(mtime_ms);
     let resumability = if let Some(e) = read_error {
         Resumability::not(
             NotResumableReason::Unreadable,
@@ -414,24 +415,19 @@ fn summarize_with(candidate: &Candidate, dirs: &mut DirCache) -> SessionSummary 
             Some(_) => Resumability::Resumable,
         }
     };
-    let last_activity_ms = facts
-        .last_timestamp
-        .as_deref()
-        .and_then(rfc3339_to_ms)
-        .or(mtime_ms);
     SessionSummary {
         id,
-        project_path: facts.cwd.clone(),
+        project_path: facts.cwd,
         dir_name,
         transcript_path: path.to_path_buf(),
         title,
         title_source,
-        first_timestamp: facts.first_timestamp.clone(),
-        last_timestamp: facts.last_timestamp.clone(),
+        first_timestamp: facts.first_timestamp,
+        last_timestamp: facts.last_timestamp,
         last_activity_ms,
-        git_branch: facts.git_branch.clone(),
-        cli_version: facts.version.clone(),
-        model: facts.model.clone(),
+        git_branch: facts.git_branch,
+        cli_version: facts.version,
+        model: facts.model,
         size_bytes: size,
         sidechain_count,
         malformed_lines: facts.malformed,
