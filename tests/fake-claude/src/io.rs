@@ -29,6 +29,13 @@ impl Out {
         }
     }
 
+    /// Writes `bytes` and flushes like [`Out::raw`], but a closed stdout is not fatal: `false`.
+    pub fn try_raw(&self, bytes: &[u8]) -> bool {
+        let stdout = std::io::stdout();
+        let mut lock = stdout.lock();
+        lock.write_all(bytes).and_then(|()| lock.flush()).is_ok()
+    }
+
     /// Writes one JSON line now.
     pub fn line(&self, v: &Value) {
         self.raw(&to_line(v));

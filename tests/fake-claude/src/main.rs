@@ -42,7 +42,10 @@ fn run() -> i32 {
         out.raw(format!("{} (Claude Code)\n", util::VERSION).as_bytes());
         return 0;
     }
-    if std::env::var("FAKE_CLAUDE_HANG_BEFORE_INIT").as_deref() == Ok("1") {
+    let hang_if = std::env::var_os("FAKE_CLAUDE_HANG_BEFORE_INIT_IF")
+        .filter(|p| !p.is_empty())
+        .is_some_and(|p| Path::new(&p).exists());
+    if hang_if || std::env::var("FAKE_CLAUDE_HANG_BEFORE_INIT").as_deref() == Ok("1") {
         loop {
             std::thread::sleep(Duration::from_secs(3600));
         }

@@ -14,6 +14,8 @@ use crate::io::{warn, Shared};
 use crate::transcript::Transcript;
 use crate::util::{msg_id, request_id, timestamp, tool_use_id, uuid, VERSION};
 
+mod stress;
+
 const TOOLS: &[&str] = &[
     "Task",
     "AskUserQuestion",
@@ -49,6 +51,10 @@ struct Keywords {
     two_results: bool,
     api_error: bool,
     exit_after_result: bool,
+    deaf: bool,
+    grandchild: bool,
+    flood: bool,
+    rate: bool,
 }
 
 impl Keywords {
@@ -65,6 +71,10 @@ impl Keywords {
             two_results: p.contains("FAKE_TWO_RESULTS"),
             api_error: p.contains("FAKE_API_ERROR"),
             exit_after_result: p.contains("FAKE_EXIT_AFTER_RESULT"),
+            deaf: p.contains("FAKE_DEAF"),
+            grandchild: p.contains("FAKE_GRANDCHILD"),
+            flood: p.contains("FAKE_FLOOD"),
+            rate: p.contains("FAKE_RATE"),
         }
     }
 }
@@ -335,16 +345,22 @@ impl Turn<'_> {
                        "delta": {"type": "text_delta", "text": chunk}}),
             );
         }
+        self.finish_text_message(&id, text, input, output)
+    }
+
+    /// The end of a streamed text message `id`: the `assistant` line with `text`, then
+    /// `content_block_stop` … `message_stop`; counts its tokens.
+    fn finish_text_message(&mut self, id: &str, text: &str, input: u64, output: u64) -> Step {
         self.check()?;
         self.garbage(b"{not json\n");
         self.assistant(
-            &id,
+            id,
             json!({"type": "text", "text": text}),
             "end_turn",
             input,
             output,
         );
-        self.finish_message(&id, "end_turn", output);
+        self.finish_message(id, "end_turn", output);
         self.input_tokens += input;
         self.output_tokens += output;
         self.num_turns += 1;
@@ -553,6 +569,9 @@ impl Turn<'_> {
     }
 
     fn run(&mut self) -> TurnEnd {
+        if self.kw.deaf {
+            stress::ignore_termination_signals();
+        }
         self.init();
         self.garbage(b"<<garbage>>\n");
         if self.kw.api_error {
@@ -596,20 +615,26 @@ impl Turn<'_> {
 
     /// Everything between `init` and `result`; returns the final text.
     fn body(&mut self) -> Step<String> {
-        if self.kw.hang {
-            let id = msg_id();
-            self.start_message(&id, 100, json!({"type": "text", "text": ""}));
-            self.stream_event(
-                &id,
-                json!({"type": "content_block_delta", "index": 0,
-                       "delta": {"type": "text_delta", "text": "Echo"}}),
-            );
+        if self.kw.grandchild {
+            self.spawn_grandchild();
+        }
+        if self.kw.deaf {
+            self.deaf();
+        }
+        if self.kw.hang || self.kw.grandchild {
+            self.first_delta();
             loop {
                 self.sleep(1000)?;
             }
         }
         if self.kw.tool || self.kw.permission {
             self.tool_round()?;
+        }
+        if self.kw.flood {
+            return self.flood();
+        }
+        if self.kw.rate {
+            return self.rate();
         }
         if self.kw.bigline {
             let text = "x".repeat(BIGLINE_BYTES);

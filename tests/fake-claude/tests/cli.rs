@@ -19,6 +19,8 @@ struct Env {
 struct Run {
     code: Option<i32>,
     lines: Vec<Value>,
+    /// stdout's lines as written (without the `\n`).
+    raw: Vec<String>,
     stderr: String,
 }
 
@@ -65,26 +67,37 @@ impl Env {
         self.project_dir().join(format!("{session_id}.jsonl"))
     }
 
+    /// The fake in stream-json mode with `extra` args and `env`, stdio piped, not started.
+    fn command(&self, extra: &[&str], env: &[(&str, &str)]) -> Command {
+        let mut cmd = Command::new(BIN);
+        cmd.args([
+            "--output-format",
+            "stream-json",
+            "--verbose",
+            "--input-format",
+            "stream-json",
+        ])
+        .args(extra)
+        .current_dir(self.cwd.path())
+        .env("CLAUDE_CONFIG_DIR", self.config.path())
+        .env_remove("FAKE_CLAUDE_DELAY_MS")
+        .env_remove("FAKE_CLAUDE_HANG_BEFORE_INIT")
+        .env_remove("FAKE_CLAUDE_HANG_BEFORE_INIT_IF")
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+        cmd
+    }
+
     /// Runs the fake in stream-json mode with `extra` args, feeding `stdin` lines then EOF.
     fn run(&self, extra: &[&str], stdin: &[String]) -> Run {
-        let mut child = Command::new(BIN)
-            .args([
-                "--output-format",
-                "stream-json",
-                "--verbose",
-                "--input-format",
-                "stream-json",
-            ])
-            .args(extra)
-            .current_dir(self.cwd.path())
-            .env("CLAUDE_CONFIG_DIR", self.config.path())
-            .env_remove("FAKE_CLAUDE_DELAY_MS")
-            .env_remove("FAKE_CLAUDE_HANG_BEFORE_INIT")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+        self.run_env(extra, &[], stdin)
+    }
+
+    /// [`Env::run`] with extra environment variables.
+    fn run_env(&self, extra: &[&str], env: &[(&str, &str)], stdin: &[String]) -> Run {
+        let mut child = self.command(extra, env).spawn().unwrap();
         let mut input = child.stdin.take().unwrap();
         for line in stdin {
             // The fake may already have exited (e.g. an unknown --resume id).
@@ -99,6 +112,7 @@ impl Env {
                 .lines()
                 .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
                 .collect(),
+            raw: stdout.lines().map(str::to_owned).collect(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         }
     }
@@ -357,4 +371,269 @@ fn fault_mode_exit_codes() {
         .map(|l| l["type"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(types, ["user", "assistant", "user", "assistant"]);
+}
+
+/// A running fake whose stdout lines arrive on a channel as they are written.
+struct Live {
+    child: std::process::Child,
+    stdin: Option<std::process::ChildStdin>,
+    lines: std::sync::mpsc::Receiver<Value>,
+}
+
+impl Live {
+    fn start(mut cmd: Command) -> Live {
+        let mut child = cmd.spawn().unwrap();
+        let stdin = child.stdin.take();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                let v = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
+                if tx.send(v).is_err() {
+                    break;
+                }
+            }
+        });
+        Live {
+            child,
+            stdin,
+            lines,
+        }
+    }
+
+    fn send(&mut self, line: &str) {
+        writeln!(self.stdin.as_mut().unwrap(), "{line}").unwrap();
+    }
+
+    /// The next line matching `pred` (others are skipped), within 10 s.
+    fn wait_for(&self, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(v) if pred(&v) => return v,
+                Ok(_) => {}
+                Err(e) => panic!("no {what} line: {e}"),
+            }
+        }
+    }
+
+    fn alive(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_none()
+    }
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn interrupt_request(id: &str) -> String {
+    json!({"type": "control_request", "request_id": id, "request": {"subtype": "interrupt"}})
+        .to_string()
+}
+
+fn signal(pid: u32, sig: &str) {
+    let ok = Command::new("kill")
+        .args([sig, &pid.to_string()])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "kill {sig} {pid} failed");
+}
+
+/// Fields of `/proc/<pid>/stat` after the command name: state, ppid, pgrp, ...
+#[cfg(target_os = "linux")]
+fn proc_stat(pid: u32) -> Option<Vec<String>> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after = &stat[stat.rfind(')')? + 2..];
+    Some(after.split_whitespace().map(str::to_owned).collect())
+}
+
+#[cfg(unix)]
+#[test]
+fn deaf_turn_ignores_interrupt_sigint_sigterm_and_eof() {
+    use std::os::unix::process::ExitStatusExt;
+    let env = Env::new();
+    let mut live = Live::start(env.command(&["--include-partial-messages"], &[]));
+    live.send(&user("FAKE_DEAF"));
+    let init = live.wait_for("init", |l| l["subtype"] == "init");
+    live.wait_for("first delta", |l| {
+        l["event"]["delta"]["text"] == "Echo" && l["type"] == "stream_event"
+    });
+    let pid = live.child.id();
+    let first = live.wait_for("tick", |l| l["subtype"] == "fake_tick");
+    assert_eq!(first["type"], "system");
+    assert_eq!(first["pid"], pid);
+    assert_eq!(first["n"], 0);
+    assert_eq!(first["session_id"], init["session_id"]);
+
+    live.send(&interrupt_request("req_deaf"));
+    let resp = live.wait_for("control_response", |l| l["type"] == "control_response");
+    assert_eq!(resp["response"]["subtype"], "success");
+    assert_eq!(resp["response"]["request_id"], "req_deaf");
+    signal(pid, "-INT");
+    signal(pid, "-TERM");
+    live.stdin = None;
+    // Ticks go on, numbered without gaps, and nothing ends the turn.
+    let not_result = |l: &Value| l["type"] != "result" || panic!("{l}");
+    let mut n = None;
+    let mut seen = 0;
+    while seen < 8 {
+        let tick = live.wait_for("tick", not_result);
+        if tick["subtype"] == "fake_tick" {
+            let got = tick["n"].as_u64().unwrap();
+            assert!(n.is_none_or(|prev| got == prev + 1), "{n:?} then {got}");
+            n = Some(got);
+            seen += 1;
+        }
+    }
+    assert!(live.alive());
+    live.child.kill().unwrap();
+    let status = live.child.wait().unwrap();
+    assert_eq!(status.signal(), Some(9));
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn grandchild_is_left_running_in_the_same_group() {
+    /// Kills the grandchild even when an assertion fails.
+    struct Reap(u32);
+    impl Drop for Reap {
+        fn drop(&mut self) {
+            let _ = Command::new("kill")
+                .args(["-KILL", &self.0.to_string()])
+                .status();
+        }
+    }
+    let env = Env::new();
+    let mut live = Live::start(env.command(&["--include-partial-messages"], &[]));
+    live.send(&user("FAKE_GRANDCHILD"));
+    let gc = live.wait_for("fake_grandchild", |l| l["subtype"] == "fake_grandchild");
+    let sleep_pid = u32::try_from(gc["pid"].as_u64().unwrap()).unwrap();
+    let _reap = Reap(sleep_pid);
+    assert!(gc["session_id"].is_string());
+    let fake_pid = live.child.id();
+    let sleep = proc_stat(sleep_pid).unwrap();
+    let fake = proc_stat(fake_pid).unwrap();
+    assert_eq!(sleep[1], fake_pid.to_string(), "sleep's parent is the fake");
+    assert_eq!(sleep[2], fake[2], "same process group");
+    assert_eq!(
+        std::fs::read_to_string(format!("/proc/{sleep_pid}/comm"))
+            .unwrap()
+            .trim(),
+        "sleep"
+    );
+    live.wait_for("first delta", |l| l["event"]["delta"]["text"] == "Echo");
+
+    // Interruptible like FAKE_HANG_MIDTURN; the sleep outlives the turn and the fake.
+    live.send(&interrupt_request("req_gc"));
+    let result = live.wait_for("result", |l| l["type"] == "result");
+    assert_eq!(result["subtype"], "error_during_execution");
+    live.stdin = None;
+    assert_eq!(live.child.wait().unwrap().code(), Some(0));
+    let state = proc_stat(sleep_pid).map(|f| f[0].clone());
+    assert_eq!(state.as_deref(), Some("S"), "sleep still running");
+}
+
+#[test]
+fn hang_before_init_if_the_path_exists() {
+    let env = Env::new();
+    let flag = env.config.path().join("hang-flag");
+    let flag_str = flag.to_str().unwrap();
+    // Missing path: a normal session.
+    let run = env.run_env(
+        &[],
+        &[("FAKE_CLAUDE_HANG_BEFORE_INIT_IF", flag_str)],
+        &[user("hi")],
+    );
+    assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
+    assert_eq!(run.of_type("result")[0]["result"], "Echo: hi");
+
+    std::fs::write(&flag, "").unwrap();
+    let mut live = Live::start(env.command(&[], &[("FAKE_CLAUDE_HANG_BEFORE_INIT_IF", flag_str)]));
+    live.send(&user("hi"));
+    live.stdin = None;
+    let got = live
+        .lines
+        .recv_timeout(std::time::Duration::from_millis(700));
+    assert!(got.is_err(), "printed {got:?}");
+    assert!(live.alive());
+}
+
+#[test]
+fn flood_writes_the_asked_bytes_of_cli_shaped_deltas() {
+    let env = Env::new();
+    let run = env.run_env(
+        &["--include-partial-messages"],
+        &[("FAKE_FLOOD_BYTES", "2_000_000")],
+        &[user("FAKE_FLOOD")],
+    );
+    assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
+    let sid = session_of(&run);
+    let mut total = 0;
+    let mut count = 0;
+    let mut ids = std::collections::HashSet::new();
+    for (raw, l) in run.raw.iter().zip(&run.lines) {
+        if l["type"] != "stream_event" || l["event"]["type"] != "content_block_delta" {
+            continue;
+        }
+        let len = raw.len() + 1;
+        assert!((200..=400).contains(&len), "{len} bytes: {raw}");
+        assert!(raw.starts_with(r#"{"type":"stream_event","event":{"type":"content_block_delta""#));
+        assert_eq!(l["event"]["delta"]["type"], "text_delta");
+        assert_eq!(l["session_id"], sid.as_str());
+        assert_eq!(l["parent_tool_use_id"], Value::Null);
+        assert!(ids.insert(l["uuid"].as_str().unwrap().to_owned()));
+        total += len;
+        count += 1;
+    }
+    assert!((2_000_000..2_000_400).contains(&total), "{total} bytes");
+    assert!(count > 5_000, "{count} lines");
+    assert_eq!(
+        run.of_type("assistant")[0]["message"]["content"][0]["text"],
+        "flood done"
+    );
+    let result = run.of_type("result")[0];
+    assert_eq!(result["subtype"], "success");
+    assert_eq!(result["result"], "flood done");
+}
+
+#[test]
+fn rate_paces_stamped_deltas_on_a_fixed_schedule() {
+    let env = Env::new();
+    let started = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let run = env.run_env(
+        &["--include-partial-messages"],
+        &[
+            ("FAKE_RATE_COUNT", "300"),
+            ("FAKE_RATE_LINES_PER_SEC", "1000"),
+        ],
+        &[user("FAKE_RATE")],
+    );
+    assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
+    let sent: Vec<u128> = run
+        .lines
+        .iter()
+        .filter(|l| l["event"]["delta"]["type"] == "text_delta")
+        .map(|l| {
+            assert!(l["session_id"].is_string() && l["uuid"].is_string());
+            u128::from(l["fake_sent_ns"].as_u64().unwrap())
+        })
+        .collect();
+    assert_eq!(sent.len(), 300);
+    assert!(sent[0] > started);
+    assert!(sent.windows(2).all(|w| w[0] <= w[1]));
+    // 299 intervals of 1 ms: never early, and (on any sane machine) not seconds late.
+    let span_ms = (sent[299] - sent[0]) as f64 / 1e6;
+    assert!((279.0..3000.0).contains(&span_ms), "{span_ms} ms");
+    assert!((sent[150] - sent[0]) as f64 / 1e6 > 130.0);
+    assert_eq!(run.of_type("result")[0]["result"], "rate done");
 }
