@@ -2,10 +2,10 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/sve
 import { flushSync } from 'svelte';
 import { describe, expect, it } from 'vitest';
 import App from './App.svelte';
-import { detail, index, message, summary } from './lib/__fixtures__/data';
+import { detail, index, message, permissionRequest, sessionInfo, summary } from './lib/__fixtures__/data';
 import { fakeApi, type FakeApi } from './lib/__fixtures__/fakeApi';
 import { sampleEvents } from './lib/__fixtures__/load';
-import type { RunEvent } from './lib/types';
+import type { SessionEvent } from './lib/types';
 
 const byTestId = (id: string) => screen.getByTestId(id);
 
@@ -22,7 +22,7 @@ async function openSession(id: string) {
   await waitFor(() => expect(byTestId('transcript')).toBeTruthy());
 }
 
-function emitAll(api: FakeApi, events: RunEvent[]) {
+function emitAll(api: FakeApi, events: SessionEvent[]) {
   for (const ev of events) api.emit(ev);
   flushSync();
 }
@@ -47,7 +47,7 @@ describe('App: browsing', () => {
 
   it('shows the claude error when the CLI is missing', async () => {
     const api = fakeApi();
-    api.mocks.appInfo.mockResolvedValue({ configDir: '/c', claude: { path: null, error: 'claude not found on PATH' }, version: '0.1.0' });
+    api.mocks.appInfo.mockResolvedValue({ configDir: '/c', claude: { path: null, error: 'claude not found on PATH' }, version: '0.1.0', maxSessions: 8 });
     await openApp(api);
     await waitFor(() => expect(byTestId('app-info').textContent).toContain('claude not found on PATH'));
   });
@@ -114,7 +114,7 @@ describe('App: runs', () => {
     await openSession(summary().id);
     await fireEvent.input(byTestId('resume-prompt'), { target: { value: 'Run echo' } });
     await fireEvent.click(byTestId('resume-button'));
-    await waitFor(() => expect(api.mocks.startRun).toHaveBeenCalled());
+    await waitFor(() => expect(api.mocks.startSession).toHaveBeenCalled());
     expect(api.lastRequest()).toEqual({ cwd: '/home/dev/proj', prompt: 'Run echo', resume: summary().id });
     expect(byTestId('run-status').textContent).toBe('connecting');
 
@@ -127,24 +127,23 @@ describe('App: runs', () => {
     expect(byTestId('run-output').textContent).toContain("I'll run a command.");
     expect(within(byTestId('run-output')).getByTestId('tool-call').dataset.toolName).toBe('Bash');
     emitAll(api, events.slice(9));
-    expect(byTestId('run-status').textContent).toBe('idle');
+    expect(byTestId('run-status').textContent).toBe('ready');
     const out = byTestId('run-output').textContent ?? '';
     expect(out.split('Tool said: hello-from-bash').length - 1).toBe(1);
     await waitFor(() => expect(api.mocks.listSessions).toHaveBeenCalledTimes(2));
 
-    // the follow-up box replaces the resume box while the process lives
+    // the follow-up box replaces the resume box while the session is live
     expect(screen.queryByTestId('resume-prompt')).toBeNull();
     await fireEvent.input(byTestId('followup-prompt'), { target: { value: 'And again' } });
     await fireEvent.click(byTestId('followup-send'));
     await waitFor(() => expect(api.mocks.sendPrompt).toHaveBeenCalledWith('run-1', 'And again'));
     expect(byTestId('run-status').textContent).toBe('streaming');
 
-    await fireEvent.click(byTestId('stop-run'));
-    expect(api.mocks.stopRun).toHaveBeenCalledWith('run-1');
-    emitAll(api, [{ event: 'exited', code: null, stderrTail: '', errors: [], sessionId: summary().id }]);
-    expect(byTestId('run-status').textContent).toBe('exited');
+    // Close ends the session: its view goes, the resume box is back
+    await fireEvent.click(byTestId('close-run'));
+    await waitFor(() => expect(api.mocks.closeSession).toHaveBeenCalledWith('run-1'));
+    await waitFor(() => expect(screen.queryByTestId('run-view')).toBeNull());
     expect(screen.queryByTestId('followup-prompt')).toBeNull();
-    expect(screen.queryByTestId('stop-run')).toBeNull();
     expect(byTestId('resume-prompt')).toBeTruthy();
   });
 
@@ -167,7 +166,7 @@ describe('App: runs', () => {
     await fireEvent.input(byTestId('new-session-prompt'), { target: { value: 'Say hello' } });
     await fireEvent.input(byTestId('new-session-model'), { target: { value: 'claude-opus-5-5' } });
     await fireEvent.click(byTestId('new-session-start'));
-    await waitFor(() => expect(api.mocks.startRun).toHaveBeenCalled());
+    await waitFor(() => expect(api.mocks.startSession).toHaveBeenCalled());
     expect(api.lastRequest()).toEqual({ cwd: '/picked/folder', prompt: 'Say hello', model: 'claude-opus-5-5', permissionMode: null });
     expect(screen.queryByTestId('new-session-prompt')).toBeNull();
 
@@ -180,16 +179,18 @@ describe('App: runs', () => {
     await waitFor(() => expect(api.mocks.showSession).toHaveBeenCalledWith(newId));
   });
 
-  it('reports a missing CLI in words and ends the run', async () => {
+  it('reports a missing CLI in words: the session failed, with the hint', async () => {
     const api = fakeApi();
-    api.mocks.startRun.mockRejectedValue({ kind: 'claude_not_found', message: 'The claude CLI was not found.' });
+    api.mocks.startSession.mockRejectedValue({ kind: 'claude_not_found', message: 'The claude CLI was not found.' });
     await openApp(api);
     await fireEvent.click(byTestId('new-session-button'));
     await fireEvent.input(byTestId('new-session-prompt'), { target: { value: 'hi' } });
     await fireEvent.click(byTestId('new-session-start'));
-    await waitFor(() => expect(byTestId('run-status').textContent).toBe('exited'));
-    const banner = within(byTestId('run-view')).getByTestId('error-banner');
-    expect(banner.textContent).toContain('The claude CLI was not found.');
+    await waitFor(() => expect(byTestId('run-status').textContent).toBe('failed'));
+    const failure = within(byTestId('run-view')).getByTestId('run-failure');
+    expect(failure.textContent).toContain('The claude CLI was not found.');
+    expect(failure.textContent).toContain('Install Claude Code');
+    expect(screen.queryByTestId('followup-prompt')).toBeNull();
   });
 
   it('shows result errors, exit code and stderr of a failed resume', async () => {
@@ -197,26 +198,154 @@ describe('App: runs', () => {
     await openSession(summary().id);
     await fireEvent.input(byTestId('resume-prompt'), { target: { value: 'go' } });
     await fireEvent.click(byTestId('resume-button'));
-    await waitFor(() => expect(api.mocks.startRun).toHaveBeenCalled());
+    await waitFor(() => expect(api.mocks.startSession).toHaveBeenCalled());
     emitAll(api, sampleEvents('local-cli-2.1.330/stream/resume_unknown_session.stream.jsonl'));
-    emitAll(api, [{ event: 'exited', code: 1, stderrTail: 'fatal: something', errors: [], sessionId: null }]);
+    emitAll(api, [
+      { event: 'exited', code: 1, stderrTail: 'fatal: something', errors: [], sessionId: null },
+      { event: 'state', info: sessionInfo({ state: 'failed', kind: 'not_resumable', message: 'the CLI cannot resume this session: No conversation found with session ID: 9999' }) },
+    ]);
     const view = byTestId('run-view');
-    expect(within(view).getByTestId('error-banner').textContent).toContain('No conversation found with session ID');
+    expect(within(view).getByTestId('run-failure').textContent).toContain('the CLI cannot resume this session');
     expect(view.textContent).toContain('exit code 1');
     expect(within(view).getByTestId('run-stderr').textContent).toContain('fatal: something');
-    await fireEvent.click(within(view).getByText('Close'));
-    expect(screen.queryByTestId('run-view')).toBeNull();
+    await fireEvent.click(within(view).getByTestId('close-run'));
+    await waitFor(() => expect(screen.queryByTestId('run-view')).toBeNull());
   });
 
-  it('will not start a second run while one is busy', async () => {
+  it('runs two sessions at once; the live list shows both, and a waiting one even while the other is open', async () => {
     const api = await openApp();
     await openSession(summary().id);
     await fireEvent.input(byTestId('resume-prompt'), { target: { value: 'go' } });
     await fireEvent.click(byTestId('resume-button'));
-    await waitFor(() => expect(api.mocks.startRun).toHaveBeenCalledTimes(1));
+    await waitFor(() => expect(api.mocks.startSession).toHaveBeenCalledTimes(1));
+    // another session can be resumed at the same time
     await openSession('22222222-2222-4333-8444-555555555555');
-    expect((byTestId('resume-prompt') as HTMLTextAreaElement).disabled).toBe(true);
-    expect(screen.getByText(/A run is in progress/)).toBeTruthy();
+    expect((byTestId('resume-prompt') as HTMLTextAreaElement).disabled).toBe(false);
+    await fireEvent.input(byTestId('resume-prompt'), { target: { value: 'go too' } });
+    await fireEvent.click(byTestId('resume-button'));
+    await waitFor(() => expect(api.mocks.startSession).toHaveBeenCalledTimes(2));
+    expect(api.mocks.closeSession).not.toHaveBeenCalled();
+
+    api.emitPool(sessionInfo({ runId: 'run-1', sessionId: summary().id, state: 'streaming', createdAtMs: 1 }));
+    api.emitPool(sessionInfo({ runId: 'run-2', sessionId: '22222222-2222-4333-8444-555555555555', state: 'streaming', createdAtMs: 2 }));
+    flushSync();
+    let items = screen.getAllByTestId('live-item');
+    expect(items.map((i) => i.dataset.runId)).toEqual(['run-2', 'run-1']);
+    // run-2 is open; run-1 asks for permission: its badge says so
+    api.emitPool(sessionInfo({ runId: 'run-1', sessionId: summary().id, state: 'waitingForPermission', createdAtMs: 1 }));
+    flushSync();
+    items = screen.getAllByTestId('live-item');
+    expect(items[1].dataset.state).toBe('waitingForPermission');
+    expect(within(items[1]).getByTestId('live-state').textContent).toBe('waiting for permission');
+    expect(byTestId('run-view').dataset.runId).toBe('run-2');
+    // clicking it opens its run view
+    await fireEvent.click(items[1]);
+    await waitFor(() => expect(byTestId('run-view').dataset.runId).toBe('run-1'));
+  });
+});
+
+describe('App: Esc interrupts the running turn', () => {
+  async function streamingApp() {
+    const api = await openApp();
+    await fireEvent.click(byTestId('new-session-button'));
+    await fireEvent.input(byTestId('new-session-prompt'), { target: { value: 'FAKE_HANG_MIDTURN' } });
+    await fireEvent.click(byTestId('new-session-start'));
+    await waitFor(() => expect(api.mocks.startSession).toHaveBeenCalled());
+    emitAll(api, [{ event: 'state', info: sessionInfo({ state: 'streaming' }) }]);
+    return api;
+  }
+
+  it('Esc anywhere but a dialog interrupts the turn in view', async () => {
+    const api = await streamingApp();
+    await fireEvent.keyDown(window, { key: 'Escape' });
+    expect(api.mocks.interruptSession).toHaveBeenCalledWith('run-1');
+    // also while typing the follow-up
+    api.mocks.interruptSession.mockClear();
+    await waitFor(() => expect(byTestId('interrupt-run')).toBeTruthy());
+    emitAll(api, [{ event: 'state', info: sessionInfo({ state: 'streaming' }) }]);
+    await fireEvent.keyDown(byTestId('followup-prompt'), { key: 'Escape' });
+    await waitFor(() => expect(api.mocks.interruptSession).toHaveBeenCalledTimes(1));
+  });
+
+  it('Esc in the new-session dialog closes the dialog and interrupts nothing', async () => {
+    const api = await streamingApp();
+    await fireEvent.click(byTestId('new-session-button'));
+    await fireEvent.keyDown(byTestId('new-session-prompt'), { key: 'Escape' });
+    expect(screen.queryByTestId('new-session-prompt')).toBeNull();
+    expect(api.mocks.interruptSession).not.toHaveBeenCalled();
+  });
+
+  it('Esc does nothing when no turn runs, or in the deny message box', async () => {
+    const api = await streamingApp();
+    emitAll(api, [{ event: 'permission', request: permissionRequest() }]);
+    await fireEvent.click(byTestId('permission-deny'));
+    await fireEvent.keyDown(byTestId('permission-deny-message'), { key: 'Escape' });
+    expect(api.mocks.interruptSession).not.toHaveBeenCalled();
+    expect(screen.queryByTestId('permission-deny-message')).toBeNull();
+    emitAll(api, [{ event: 'state', info: sessionInfo({ state: 'ready' }) }]);
+    await fireEvent.keyDown(window, { key: 'Escape' });
+    expect(api.mocks.interruptSession).not.toHaveBeenCalled();
+  });
+});
+
+describe('App: the pool view', () => {
+  it('lists every live session with its numbers and totals; Close closes, a row opens its run', async () => {
+    const api = fakeApi({
+      pool: () => ({
+        sessions: [
+          sessionInfo({ runId: 'run-2', cwd: '/work/b', state: 'failed', kind: 'crashed', message: 'claude exited with code 3', createdAtMs: 2 }),
+          sessionInfo({ runId: 'run-1', cwd: '/work/a', state: 'ready', createdAtMs: 1, turns: 2, costUsd: 0.25, bytesStreamed: 2048, tokens: { input: 1500, output: 20, cacheRead: 0, cacheCreation: 0 } }),
+        ],
+        byState: { ready: 1, failed: 1 },
+        live: 1,
+        maxSessions: 8,
+        totalCreated: 5,
+      }),
+    });
+    api.mocks.attachSession.mockImplementation(async (runId) => (await api.poolSnapshot()).sessions.find((s) => s.runId === runId)!);
+    await openApp(api);
+    await waitFor(() => expect(screen.getAllByTestId('live-item')).toHaveLength(2));
+    expect(byTestId('live-count').textContent).toBe('1');
+    await fireEvent.click(byTestId('open-pool-view'));
+    const pool = byTestId('pool-view');
+    expect(within(pool).getByTestId('pool-live').textContent).toBe('1 of 8 live');
+    expect(within(pool).getByTestId('pool-total-created').textContent).toContain('5');
+    expect(within(pool).getAllByTestId('pool-by-state').map((e) => e.textContent)).toEqual(['ready: 1', 'failed: 1']);
+    const rows = within(pool).getAllByTestId('pool-row');
+    expect(rows.map((r) => r.dataset.runId)).toEqual(['run-2', 'run-1']);
+    expect(rows[0].textContent).toContain('claude exited with code 3');
+    expect(within(rows[1]).getByTestId('pool-tokens').textContent).toBe('1.5k / 20');
+    expect(within(rows[1]).getByTestId('pool-cost').textContent).toBe('$0.2500');
+    expect(rows[1].textContent).toContain('2.0 KiB');
+    expect(rows[1].textContent).toContain('/work/a');
+
+    await fireEvent.click(within(rows[0]).getByTestId('pool-close'));
+    await waitFor(() => expect(api.mocks.closeSession).toHaveBeenCalledWith('run-2'));
+    await waitFor(() => expect(within(byTestId('pool-view')).getAllByTestId('pool-row')).toHaveLength(1));
+
+    await fireEvent.click(within(byTestId('pool-view')).getByTestId('pool-open'));
+    await waitFor(() => expect(screen.queryByTestId('pool-view')).toBeNull());
+    expect(byTestId('run-view').dataset.runId).toBe('run-1');
+  });
+});
+
+describe('App: a full pool', () => {
+  it('starting past the limit names it and “Close idle session and start” makes room', async () => {
+    const idle = sessionInfo({ runId: 'idle', cwd: '/work/idle', state: 'ready', idleMs: 300_000 });
+    const api = fakeApi({ pool: () => ({ sessions: [idle], byState: { ready: 1 }, live: 1, maxSessions: 1, totalCreated: 1 }) });
+    api.mocks.attachSession.mockResolvedValue(idle);
+    api.mocks.startSession.mockRejectedValueOnce({ kind: 'pool_full', message: '1 sessions are already running, the most ccdesk allows at once' });
+    await openApp(api);
+    await fireEvent.click(byTestId('new-session-button'));
+    await fireEvent.input(byTestId('new-session-prompt'), { target: { value: 'one more' } });
+    await fireEvent.click(byTestId('new-session-start'));
+    const notice = await waitFor(() => byTestId('capacity-notice'));
+    expect(notice.textContent).toContain('1 session is already live, the most ccdesk runs at once.');
+    await fireEvent.click(byTestId('capacity-close-idle'));
+    await waitFor(() => expect(api.mocks.startSession).toHaveBeenCalledTimes(2));
+    expect(api.mocks.closeSession).toHaveBeenCalledWith('idle');
+    await waitFor(() => expect(screen.queryByTestId('capacity-notice')).toBeNull());
+    expect(byTestId('run-view').dataset.runId).toBe('run-1');
   });
 });
 
@@ -237,7 +366,7 @@ describe('App: the live run is the focus', () => {
     await fireEvent.click(byTestId('new-session-button'));
     await fireEvent.input(byTestId('new-session-prompt'), { target: { value: 'Say hello' } });
     await fireEvent.click(byTestId('new-session-start'));
-    await waitFor(() => expect(api.mocks.startRun).toHaveBeenCalled());
+    await waitFor(() => expect(api.mocks.startSession).toHaveBeenCalled());
     await waitFor(() => expect(screen.queryByTestId('transcript')).toBeNull());
     const main = document.querySelector('main')!;
     expect(main.firstElementChild).toBe(byTestId('run-view'));
@@ -262,16 +391,16 @@ describe('App: the live run is the focus', () => {
     await openSession(summary().id);
     await fireEvent.input(byTestId('resume-prompt'), { target: { value: 'go' } });
     await fireEvent.click(byTestId('resume-button'));
-    await waitFor(() => expect(api.mocks.startRun).toHaveBeenCalled());
+    await waitFor(() => expect(api.mocks.startSession).toHaveBeenCalled());
     const main = document.querySelector('main')!;
     expect(main.firstElementChild).not.toBe(byTestId('run-view'));
     await openSession('22222222-2222-4333-8444-555555555555');
     expect(main.firstElementChild).toBe(byTestId('run-view'));
-    // once ended, it no longer sits over the unrelated transcript, only under its own
-    emitAll(api, [{ event: 'exited', code: 0, stderrTail: '', errors: [], sessionId: null }]);
+    // once idle, it no longer sits over the unrelated transcript, only under its own
+    emitAll(api, [{ event: 'state', info: sessionInfo({ state: 'ready' }) }]);
     expect(screen.queryByTestId('run-view')).toBeNull();
     await openSession(summary().id);
-    expect(byTestId('run-status').textContent).toBe('exited');
+    expect(byTestId('run-status').textContent).toBe('ready');
   });
 
   it('folds a resumed run into one line once the reloaded transcript shows its turn', async () => {
@@ -289,7 +418,7 @@ describe('App: the live run is the focus', () => {
     await openSession(summary().id);
     await fireEvent.input(byTestId('resume-prompt'), { target: { value: 'Run echo' } });
     await fireEvent.click(byTestId('resume-button'));
-    await waitFor(() => expect(api.mocks.startRun).toHaveBeenCalled());
+    await waitFor(() => expect(api.mocks.startSession).toHaveBeenCalled());
     const events = sampleEvents('local-cli-2.1.330/stream/tool_use_partial_messages.stream.jsonl').map((ev) =>
       ev.event === 'cli' && ev.line.type === 'system' ? { ...ev, line: { ...ev.line, session_id: summary().id } } : ev,
     );

@@ -3,17 +3,20 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 const invoke = vi.fn();
 const open = vi.fn();
+const listen = vi.fn();
 class FakeChannel {
   onmessage: ((m: unknown) => void) | null = null;
 }
 vi.mock('@tauri-apps/api/core', () => ({ invoke: (...a: unknown[]) => invoke(...a), Channel: FakeChannel }));
 vi.mock('@tauri-apps/plugin-dialog', () => ({ open: (...a: unknown[]) => open(...a) }));
+vi.mock('@tauri-apps/api/event', () => ({ listen: (...a: unknown[]) => listen(...a) }));
 
 const { tauriApi } = await import('./ipc');
 
 beforeEach(() => {
   invoke.mockReset();
   open.mockReset();
+  listen.mockReset();
 });
 
 describe('tauriApi', () => {
@@ -25,24 +28,60 @@ describe('tauriApi', () => {
     expect(invoke.mock.calls).toEqual([['list_sessions'], ['show_session', { sessionId: 'abc' }], ['app_info']]);
   });
 
-  it('starts a run with a channel that delivers events to the callback', async () => {
+  it('starts a session with a channel that delivers its events to the callback', async () => {
     invoke.mockResolvedValue({ runId: 'r1' });
     const seen: unknown[] = [];
-    const request = { cwd: '/p', prompt: 'hi', resume: 'sid' };
-    await expect(tauriApi.startRun(request, (e) => seen.push(e))).resolves.toEqual({ runId: 'r1' });
+    const request = { cwd: '/p', prompt: 'hi', resume: 'sid', forkSession: true };
+    await expect(tauriApi.startSession(request, (e) => seen.push(e))).resolves.toEqual({ runId: 'r1' });
     const [name, args] = invoke.mock.calls[0];
-    expect(name).toBe('start_run');
+    expect(name).toBe('start_session');
     expect(args.request).toBe(request);
     expect(args.onEvent).toBeInstanceOf(FakeChannel);
     args.onEvent.onmessage({ event: 'malformed', preview: 'x' });
     expect(seen).toEqual([{ event: 'malformed', preview: 'x' }]);
   });
 
-  it('sends follow-ups and stops runs by id', async () => {
+  it('attaches to a live session with a new channel', async () => {
+    invoke.mockResolvedValue({ runId: 'r1', state: 'ready' });
+    const seen: unknown[] = [];
+    await expect(tauriApi.attachSession('r1', (e) => seen.push(e))).resolves.toEqual({ runId: 'r1', state: 'ready' });
+    const [name, args] = invoke.mock.calls[0];
+    expect(name).toBe('attach_session');
+    expect(args.runId).toBe('r1');
+    args.onEvent.onmessage({ event: 'warning', code: 'stuck', message: 'm' });
+    expect(seen).toEqual([{ event: 'warning', code: 'stuck', message: 'm' }]);
+  });
+
+  it('calls the session commands by name with their arguments', async () => {
     invoke.mockResolvedValue(null);
     await expect(tauriApi.sendPrompt('r1', 'more')).resolves.toBeUndefined();
-    await expect(tauriApi.stopRun('r1')).resolves.toBeUndefined();
-    expect(invoke.mock.calls).toEqual([['send_prompt', { runId: 'r1', prompt: 'more' }], ['stop_run', { runId: 'r1' }]]);
+    await expect(tauriApi.answerPermission('r1', 'q1', { decision: 'deny', message: 'no' })).resolves.toBeUndefined();
+    await expect(tauriApi.setPermissionMode('r1', 'acceptEdits')).resolves.toBeUndefined();
+    await expect(tauriApi.closeSession('r1')).resolves.toBeUndefined();
+    invoke.mockResolvedValueOnce('turnEnded').mockResolvedValueOnce({ sessions: [], live: 0 });
+    await expect(tauriApi.interruptSession('r1')).resolves.toBe('turnEnded');
+    await expect(tauriApi.poolSnapshot()).resolves.toEqual({ sessions: [], live: 0 });
+    expect(invoke.mock.calls).toEqual([
+      ['send_prompt', { runId: 'r1', prompt: 'more' }],
+      ['answer_permission', { runId: 'r1', requestId: 'q1', answer: { decision: 'deny', message: 'no' } }],
+      ['set_permission_mode', { runId: 'r1', mode: 'acceptEdits' }],
+      ['close_session', { runId: 'r1' }],
+      ['interrupt_session', { runId: 'r1' }],
+      ['pool_snapshot'],
+    ]);
+  });
+
+  it('listens to pool://session and hands over the payload; the result stops it', async () => {
+    const unlisten = vi.fn();
+    listen.mockResolvedValue(unlisten);
+    const seen: unknown[] = [];
+    const stop = await tauriApi.onPoolChange((info) => seen.push(info));
+    expect(listen.mock.calls[0][0]).toBe('pool://session');
+    const handler = listen.mock.calls[0][1] as (e: { payload: unknown }) => void;
+    handler({ payload: { runId: 'r1', state: 'waitingForPermission' } });
+    expect(seen).toEqual([{ runId: 'r1', state: 'waitingForPermission' }]);
+    stop();
+    expect(unlisten).toHaveBeenCalled();
   });
 
   it('passes command errors through unchanged', async () => {

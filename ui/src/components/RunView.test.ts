@@ -1,6 +1,7 @@
 import { fireEvent, render, screen, within } from '@testing-library/svelte';
 import { flushSync } from 'svelte';
 import { describe, expect, it, vi } from 'vitest';
+import { permissionRequest, sessionInfo } from '../lib/__fixtures__/data';
 import { fakeApi } from '../lib/__fixtures__/fakeApi';
 import { sampleEvents } from '../lib/__fixtures__/load';
 import { LiveRun } from '../lib/run.svelte';
@@ -24,7 +25,7 @@ describe('RunView', () => {
     expect(out.querySelector('.assistant.subagent')?.textContent).toContain('hi (from subagent)');
     expect(within(out).getByTestId('tool-call').textContent).toContain('subagent run');
     expect(out.querySelectorAll('.turn-result')).toHaveLength(2);
-    expect(screen.getByTestId('run-status').textContent).toBe('idle');
+    expect(screen.getByTestId('run-status').textContent).toBe('ready');
     expect(screen.queryByTestId('error-banner')).toBeNull();
   });
 
@@ -66,7 +67,7 @@ describe('RunView: turns the transcript above already shows', () => {
     const view = screen.getByTestId('run-view');
     expect(view.classList.contains('collapsed')).toBe(true);
     expect(screen.getByTestId('run-summary').textContent).toContain('Turn finished · 1 turn · $0.0029 · 1.2 s');
-    expect(screen.getByTestId('run-status').textContent).toBe('idle');
+    expect(screen.getByTestId('run-status').textContent).toBe('ready');
     const out = screen.getByTestId('run-output');
     expect(out.hidden).toBe(true);
     expect(out.textContent).toContain('Echo: Go');
@@ -76,15 +77,17 @@ describe('RunView: turns the transcript above already shows', () => {
     expect(out.hidden).toBe(false);
   });
 
-  it('after exit it is one line with Close', async () => {
+  it('after its process ended it is still one line, takes prompts, and Close closes it', async () => {
     const { api, run } = await answeredRun(['Go']);
     api.emit({ event: 'exited', code: 0, stderrTail: '', errors: [], sessionId: null });
     const onclose = vi.fn();
     render(RunView, { run, onclose, shownAbove: 1 });
-    expect(screen.getByTestId('run-status').textContent).toBe('exited');
+    expect(screen.getByTestId('run-status').textContent).toBe('closed');
     expect(screen.getByTestId('run-summary').textContent).toContain('Turn finished');
-    expect(screen.queryByTestId('followup-prompt')).toBeNull();
-    await fireEvent.click(screen.getByText('Close'));
+    // a closed session resumes on the next prompt
+    expect(screen.getByTestId('followup-prompt')).toBeTruthy();
+    expect(screen.queryByTestId('interrupt-run')).toBeNull();
+    await fireEvent.click(screen.getByTestId('close-run'));
     expect(onclose).toHaveBeenCalled();
   });
 
@@ -170,5 +173,150 @@ describe('RunView: keeping the end in view', () => {
     } finally {
       g.restore();
     }
+  });
+});
+
+describe('RunView: a live session', () => {
+  it('Interrupt shows while a turn runs and calls interrupt_session', async () => {
+    const { api, run } = await startedRun();
+    render(RunView, { run, onclose: () => {} });
+    api.emit({ event: 'state', info: sessionInfo({ state: 'streaming' }) });
+    flushSync();
+    const button = screen.getByTestId('interrupt-run') as HTMLButtonElement;
+    expect(button.title).toContain('Esc');
+    await fireEvent.click(button);
+    expect(api.mocks.interruptSession).toHaveBeenCalledWith('run-1');
+    api.emit({ event: 'state', info: sessionInfo({ state: 'interrupting' }) });
+    flushSync();
+    expect((screen.getByTestId('interrupt-run') as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByTestId('run-status').textContent).toBe('interrupting');
+    api.emit({ event: 'cli', line: { type: 'user', message: { content: [{ type: 'text', text: '[Request interrupted by user]' }] } } });
+    api.emit({ event: 'cli', line: { type: 'result', subtype: 'error_during_execution', is_error: true, errors: ['[ede_diagnostic] x'] } });
+    api.emit({ event: 'state', info: sessionInfo({ state: 'ready' }) });
+    flushSync();
+    expect(screen.queryByTestId('interrupt-run')).toBeNull();
+    expect(screen.getByTestId('run-status').textContent).toBe('ready');
+  });
+
+  it('shows the interrupt line as a marker, not as a message, and no error', async () => {
+    const { api, run } = await startedRun();
+    render(RunView, { run, onclose: () => {} });
+    api.emit({ event: 'cli', line: { type: 'user', message: { content: [{ type: 'text', text: '[Request interrupted by user]' }] } } });
+    api.emit({ event: 'cli', line: { type: 'result', subtype: 'error_during_execution', is_error: true, errors: ['[ede_diagnostic] x'] } });
+    flushSync();
+    const out = screen.getByTestId('run-output');
+    expect(screen.getByTestId('interrupt-marker').textContent).toBe('Interrupted by you');
+    expect(out.querySelector('.user-line')).toBeNull();
+    expect(out.querySelector('.turn-result')?.textContent).toBe('Turn interrupted');
+    expect(out.querySelector('.turn-result.error')).toBeNull();
+    expect(screen.queryByTestId('error-banner')).toBeNull();
+  });
+
+  it('the state badge says each state in words', async () => {
+    const { api, run } = await startedRun();
+    render(RunView, { run, onclose: () => {} });
+    const seen: string[] = [];
+    for (const state of ['connecting', 'streaming', 'waitingForPermission', 'interrupting', 'ready', 'expired', 'closed'] as const) {
+      api.emit({ event: 'state', info: sessionInfo({ state }) });
+      flushSync();
+      const badge = screen.getByTestId('run-status');
+      expect(badge.dataset.state).toBe(state);
+      seen.push(badge.textContent ?? '');
+    }
+    expect(seen).toEqual(['connecting', 'streaming', 'waiting for permission', 'interrupting', 'ready', 'expired', 'closed']);
+  });
+
+  it('a failed session says why in words, and Retry asks for the last prompt again', async () => {
+    const { api, run } = await startedRun();
+    const onretry = vi.fn();
+    render(RunView, { run, onclose: () => {}, onretry });
+    api.emit({ event: 'state', info: sessionInfo({ state: 'failed', kind: 'first_chunk_timeout', message: 'claude printed nothing within 10 s of starting; it was ended.' }) });
+    flushSync();
+    expect(screen.getByTestId('run-status').textContent).toBe('failed');
+    expect(screen.getByTestId('run-failure').textContent).toContain('Failed: claude printed nothing within 10 s');
+    await fireEvent.click(screen.getByTestId('run-retry'));
+    expect(onretry).toHaveBeenCalled();
+  });
+
+  it('shows warnings inline', async () => {
+    const { api, run } = await startedRun();
+    render(RunView, { run, onclose: () => {} });
+    api.emit({ event: 'warning', code: 'ongoing_timeout', message: 'no output for 120 s: interrupting the turn (the session stays open)' });
+    api.emit({ event: 'warning', code: 'reconnecting', message: 'starting claude again (attempt 2 of 3)' });
+    flushSync();
+    const out = screen.getByTestId('run-output');
+    expect(out.querySelector('[data-warning-code="ongoing_timeout"]')?.textContent).toContain('no output for 120 s');
+    expect(out.querySelector('[data-warning-code="reconnecting"]')?.textContent).toContain('attempt 2 of 3');
+  });
+
+  it('the metrics strip shows the backend’s numbers', async () => {
+    const { api, run } = await startedRun();
+    render(RunView, { run, onclose: () => {} });
+    api.emit({
+      event: 'metrics',
+      info: sessionInfo({
+        turns: 3, messagesIn: 3, messagesOut: 5, costUsd: 0.0123, durationMs: 4200, errors: 1,
+        tokens: { input: 1200, output: 345, cacheRead: 56_000, cacheCreation: 7 },
+      }),
+    });
+    flushSync();
+    const strip = screen.getByTestId('run-metrics');
+    const metric = (m: string) => strip.querySelector(`[data-metric="${m}"]`)?.textContent;
+    expect(metric('turns')).toBe('3');
+    expect(metric('messages')).toBe('3 / 5');
+    expect(metric('tokens')).toBe('1.2k / 345');
+    expect(metric('cache')).toBe('56k / 7');
+    expect(metric('cost')).toBe('$0.0123');
+    expect(metric('duration')).toBe('4.2 s');
+    expect(metric('errors')).toBe('1');
+  });
+
+  it('the permission mode selector offers default, acceptEdits and plan (never bypass) and switches', async () => {
+    const { api, run } = await startedRun();
+    render(RunView, { run, onclose: () => {} });
+    api.emit({ event: 'state', info: sessionInfo({ state: 'ready', permissionMode: 'default' }) });
+    flushSync();
+    const select = screen.getByTestId('run-permission-mode') as HTMLSelectElement;
+    expect([...select.options].map((o) => o.value)).toEqual(['default', 'acceptEdits', 'plan']);
+    expect(select.value).toBe('default');
+    await fireEvent.change(select, { target: { value: 'plan' } });
+    expect(api.mocks.setPermissionMode).toHaveBeenCalledWith('run-1', 'plan');
+  });
+
+  it('a permission prompt shows as a card until it is resolved, and its answers reach the backend', async () => {
+    const { api, run } = await startedRun();
+    render(RunView, { run, onclose: () => {} });
+    api.emit({ event: 'permission', request: permissionRequest({ requestId: 'q1' }) });
+    flushSync();
+    const card = screen.getByTestId('permission-card');
+    expect(card.dataset.toolName).toBe('Write');
+    await fireEvent.click(within(card).getByTestId('permission-allow-once'));
+    expect(api.mocks.answerPermission).toHaveBeenCalledWith('run-1', 'q1', { decision: 'allowOnce' });
+    api.emit({ event: 'permissionResolved', requestId: 'q1', resolution: 'answered' });
+    flushSync();
+    expect(screen.queryByTestId('permission-card')).toBeNull();
+  });
+});
+
+describe('RunView: the pool is full', () => {
+  it('names the limit and offers closing an idle session, and retry', async () => {
+    const api = fakeApi();
+    api.mocks.startSession.mockRejectedValue({ kind: 'pool_full', message: '8 sessions are already running, the most ccdesk allows at once; close an idle session (the session in /a has been idle for 90 s)' });
+    const run = new LiveRun(api, { cwd: '/home/dev/proj', prompt: 'Go' });
+    await run.start();
+    const oncloseidle = vi.fn();
+    const onretry = vi.fn();
+    render(RunView, { run, onclose: () => {}, oncloseidle, onretry, maxSessions: 8 });
+    const notice = screen.getByTestId('capacity-notice');
+    expect(notice.textContent).toContain('8 sessions are already live, the most ccdesk runs at once.');
+    expect(notice.textContent).toContain('idle for 90 s');
+    expect(screen.queryByTestId('run-failure')).toBeNull();
+    expect(screen.getByTestId('capacity-close-idle').textContent).toContain('Close idle session and start');
+    await fireEvent.click(screen.getByTestId('capacity-close-idle'));
+    expect(oncloseidle).toHaveBeenCalled();
+    await fireEvent.click(screen.getByTestId('capacity-retry'));
+    expect(onretry).toHaveBeenCalled();
+    // nothing was started, so nothing takes prompts
+    expect(screen.queryByTestId('followup-prompt')).toBeNull();
   });
 });

@@ -1,17 +1,41 @@
 // The app's state and what the screens can do with it: load the session index, select a project
-// and a session, start runs (new or resumed) and follow them. No DOM here; tested with a fake Api.
+// and a session, start live sessions (new, resumed or forked), follow several at once, and keep
+// the pool view current. No DOM here; tested with a fake Api.
 import type { Api } from '../ipc';
+import { pickIdleSession } from './capacity';
 import { describeError } from './errors';
+import { baseName } from './paths';
+import { PoolModel } from './pool.svelte';
 import { LiveRun } from './run.svelte';
+import { isBusy } from './sessionState';
 import { buildTranscriptView, userPrompts } from './transcript';
 import { runSessionId, splitTurns, turnsInTranscript } from './turns';
-import type { AppInfo, ProjectGroup, RunRequest, SessionDetail, SessionIndex, SessionSummary } from './types';
+import type {
+  AppInfo,
+  PermissionMode,
+  ProjectGroup,
+  SessionDetail,
+  SessionIndex,
+  SessionInfo,
+  SessionSummary,
+  StartRequest,
+} from './types';
 
 export interface NewRunInput {
   cwd: string;
   prompt: string;
   model?: string | null;
-  permissionMode?: string | null;
+  permissionMode?: PermissionMode | null;
+}
+
+/** One row of the live list and the pool view: the backend's info and the UI's run, if any. */
+export interface LiveEntry {
+  key: string;
+  runId: string | null;
+  info: SessionInfo | null;
+  run: LiveRun | null;
+  title: string;
+  state: string;
 }
 
 export class AppModel {
@@ -25,12 +49,23 @@ export class AppModel {
   loadingDetail = $state(false);
   /** App-level problems in words (failed commands), shown in the top banner. */
   errors: string[] = $state([]);
-  run: LiveRun | null = $state(null);
+  /** Every live session the UI follows, oldest first. */
+  runs: LiveRun[] = $state([]);
+  /** `key` of the run shown in the main pane. */
+  activeKey: string | null = $state(null);
+  /** The main pane shows the pool view instead of a session. */
+  showPool = $state(false);
+  readonly pool = new PoolModel();
+  /** A capacity action is under way (closing an idle session to make room). */
+  makingRoom = $state(false);
+
+  /** The run shown in the main pane. */
+  readonly run: LiveRun | null = $derived(this.runs.find((r) => r.key === this.activeKey) ?? null);
   /** The prompts typed in the open transcript (to tell which of a run's turns it shows). */
   private readonly detailPrompts: string[] = $derived(this.detail ? userPrompts(buildTranscriptView(this.detail)) : []);
   /**
-   * How many of the run's first turns the open transcript already shows (it is the run's session
-   * and was reloaded after them): the run view folds those away instead of repeating them.
+   * How many of the active run's first turns the open transcript already shows (it is the run's
+   * session and was reloaded after them): the run view folds those away instead of repeating them.
    */
   readonly runTurnsShown: number = $derived.by(() => {
     const run = this.run;
@@ -38,8 +73,33 @@ export class AppModel {
     if (runSessionId(run.state, run.request) !== this.detail.summary.id) return 0;
     return turnsInTranscript(splitTurns(run.state.items), this.detailPrompts);
   });
+  /** Live list rows: the pool's sessions, and runs that never reached it (failed starts). */
+  readonly live: LiveEntry[] = $derived.by(() => {
+    const rows: LiveEntry[] = [];
+    const seen = new Set<string>();
+    for (const info of this.pool.list) {
+      const run = this.runs.find((r) => r.runId === info.runId) ?? null;
+      seen.add(info.runId);
+      rows.push({ key: run?.key ?? info.runId, runId: info.runId, info, run, title: this.liveTitle(info, run), state: info.state });
+    }
+    for (const run of this.runs) {
+      if (run.runId !== null && seen.has(run.runId)) continue;
+      if (run.runId !== null && !run.gone && !run.state.info) continue; // started; its first event is on the way
+      rows.push({ key: run.key, runId: run.runId, info: run.state.info, run, title: this.liveTitle(null, run), state: run.state.status });
+    }
+    return rows;
+  });
+  /** The pool's sessions by CLI session id (for the session list's badges). */
+  readonly liveBySession: Record<string, SessionInfo> = $derived.by(() => {
+    const out: Record<string, SessionInfo> = {};
+    for (const info of this.pool.list) if (info.sessionId && !(info.sessionId in out)) out[info.sessionId] = info;
+    return out;
+  });
   /** A run's session to select once the index lists it. */
   private follow: string | null = null;
+  private refreshing: Promise<void> | null = null;
+  private refreshAgain = false;
+  private unlisten: (() => void) | null = null;
   private readonly api: Api;
 
   constructor(api: Api) {
@@ -47,19 +107,78 @@ export class AppModel {
   }
 
   async init(): Promise<void> {
-    await Promise.all([this.loadInfo(), this.refresh()]);
+    await Promise.all([this.loadInfo(), this.refresh(), this.listenPool()]);
+    await this.loadPool(true);
+  }
+
+  /** Stops listening to pool events (the app is going away). */
+  dispose(): void {
+    this.unlisten?.();
+    this.unlisten = null;
   }
 
   async loadInfo(): Promise<void> {
     try {
       this.info = await this.api.appInfo();
+      if (this.pool.maxSessions === null && typeof this.info.maxSessions === 'number') this.pool.maxSessions = this.info.maxSessions;
     } catch (e) {
       this.report(e);
     }
   }
 
-  /** Reloads the session list (and the open session), keeping the selection when it still exists. */
-  async refresh(): Promise<void> {
+  private async listenPool(): Promise<void> {
+    try {
+      this.unlisten = await this.api.onPoolChange((info) => {
+        if (this.pool.apply(info)) void this.loadPool();
+      });
+    } catch (e) {
+      this.report(e);
+    }
+  }
+
+  /**
+   * Reloads the pool (totals, sessions that left it). With `attach`, sessions this window does not
+   * follow (it was reloaded) are attached to, so their events reach it again.
+   */
+  async loadPool(attach = false): Promise<void> {
+    const mark = this.pool.mark();
+    try {
+      this.pool.load(await this.api.poolSnapshot(), mark);
+    } catch (e) {
+      this.report(e);
+      return;
+    }
+    if (!attach) return;
+    for (const info of this.pool.list) {
+      if (this.runs.some((r) => r.runId === info.runId)) continue;
+      const run = await LiveRun.attach(this.api, info, this.hooks());
+      if (!this.runs.some((r) => r.runId === info.runId)) this.runs.push(run);
+    }
+  }
+
+  /**
+   * Reloads the session list (and the open session), keeping the selection when it still exists.
+   * Calls made while one runs are folded into one more reload after it.
+   */
+  refresh(): Promise<void> {
+    if (this.refreshing) {
+      this.refreshAgain = true;
+      return this.refreshing;
+    }
+    this.refreshing = (async () => {
+      try {
+        do {
+          this.refreshAgain = false;
+          await this.refreshOnce();
+        } while (this.refreshAgain);
+      } finally {
+        this.refreshing = null;
+      }
+    })();
+    return this.refreshing;
+  }
+
+  private async refreshOnce(): Promise<void> {
     this.loadingIndex = true;
     try {
       const index = await this.api.listSessions();
@@ -100,12 +219,16 @@ export class AppModel {
     this.selectedProject = dirName;
   }
 
+  /** Opens a session's transcript; a live run of that session becomes the one in view. */
   async selectSession(id: string): Promise<void> {
     this.follow = null;
+    this.showPool = false;
     const found = this.findSession(id);
     if (found) this.selectedProject = found.dirName;
     if (this.selectedSessionId !== id) this.detail = null;
     this.selectedSessionId = id;
+    const run = this.runOfSession(id);
+    if (run) this.activeKey = run.key;
     await this.loadDetail(id);
   }
 
@@ -121,9 +244,39 @@ export class AppModel {
     }
   }
 
-  /** Why a new run cannot start now, or null. */
-  get runBlocker(): string | null {
-    return this.run?.busy ? 'A run is in progress: wait for it to finish or stop it first.' : null;
+  /** The newest run that writes to session `id` (not a fork of it), if the UI follows one. */
+  runOfSession(id: string): LiveRun | null {
+    for (let i = this.runs.length - 1; i >= 0; i -= 1) {
+      const r = this.runs[i];
+      if (!r.gone && runSessionId(r.state, r.request) === id) return r;
+    }
+    return null;
+  }
+
+  /** Shows a live session: under its transcript when it is listed, else alone in the main pane. */
+  async openRun(key: string): Promise<void> {
+    let run = this.runs.find((r) => r.key === key || r.runId === key) ?? null;
+    if (!run) {
+      const info = this.pool.sessions[key];
+      if (!info) return;
+      run = await LiveRun.attach(this.api, info, this.hooks());
+      this.runs.push(run);
+    }
+    this.showPool = false;
+    this.activeKey = run.key;
+    const sid = runSessionId(run.state, run.request);
+    if (sid && this.findSession(sid)) {
+      await this.selectSession(sid);
+      return;
+    }
+    this.follow = sid;
+    this.selectedSessionId = null;
+    this.detail = null;
+  }
+
+  openPool(): void {
+    this.showPool = true;
+    void this.loadPool();
   }
 
   /**
@@ -139,44 +292,143 @@ export class AppModel {
     });
   }
 
-  /** Continues the selected session with a prompt; `fork` continues it as a new session. */
+  /**
+   * Continues the selected session with a prompt (its live run takes it when there is one);
+   * `fork` continues it as a new session that starts with a copy of its history.
+   */
   async resume(prompt: string, fork = false): Promise<void> {
     const s = this.currentSession;
-    if (!s || s.resumability.state !== 'resumable' || !s.projectPath) return;
-    const request: RunRequest = { cwd: s.projectPath, prompt: prompt.trim(), resume: s.id };
+    const text = prompt.trim();
+    if (!s || s.resumability.state !== 'resumable' || !s.projectPath || !text) return;
+    const live = fork ? null : this.runOfSession(s.id);
+    if (live?.open) {
+      this.activeKey = live.key;
+      this.showPool = false;
+      await live.send(text);
+      return;
+    }
+    const request: StartRequest = { cwd: s.projectPath, prompt: text, resume: s.id };
     if (fork) request.forkSession = true;
     await this.startRun(request);
   }
 
-  private async startRun(request: RunRequest): Promise<void> {
-    if (this.runBlocker || !request.prompt || !request.cwd) return;
-    // An idle run has finished its turn; end it so only one claude process runs at a time.
-    if (this.run?.alive) await this.run.stop();
-    if (!request.resume) {
+  private hooks() {
+    return {
+      onSessionId: (r: LiveRun, id: string) => {
+        if (this.activeKey !== r.key || this.selectedSessionId === id) return;
+        if (this.findSession(id)) void this.selectSession(id);
+        else this.follow = id;
+      },
+      onResult: () => void this.refresh(),
+      onExited: () => void this.refresh(),
+    };
+  }
+
+  private async startRun(request: StartRequest): Promise<void> {
+    if (!request.prompt || !request.cwd) return;
+    if (!request.resume || request.forkSession) {
       this.follow = null;
       this.selectedSessionId = null;
       this.detail = null;
     }
-    const run = new LiveRun(this.api, request, {
-      onSessionId: (r, id) => {
-        if (this.run !== r || this.selectedSessionId === id) return;
-        if (this.findSession(id)) void this.selectSession(id);
-        else this.follow = id;
-      },
-      onResult: (r) => {
-        if (this.run === r) void this.refresh();
-      },
-      onExited: (r) => {
-        if (this.run === r) void this.refresh();
-      },
-    });
-    this.run = run;
+    const run = new LiveRun(this.api, request, this.hooks());
+    this.runs.push(run);
+    this.activeKey = run.key;
+    this.showPool = false;
     await run.start();
+    this.adopt(run);
   }
 
-  /** Hides an ended run's view. */
-  closeRun(): void {
-    if (this.run && !this.run.alive) this.run = null;
+  /** A start may have reused a session already live: one run per run id, the newest. */
+  private adopt(run: LiveRun): void {
+    if (!run.runId) return;
+    this.runs = this.runs.filter((r) => r === run || r.runId !== run.runId);
+    void this.loadPool();
+  }
+
+  /** Closes a live session (its process ends, its transcript stays) and drops its view. */
+  async closeRun(run: LiveRun): Promise<void> {
+    const runId = run.runId;
+    if (!(await run.close())) return;
+    if (runId) this.pool.remove(runId);
+    this.runs = this.runs.filter((r) => r !== run);
+    if (this.activeKey === run.key) this.activeKey = null;
+    void this.loadPool();
+  }
+
+  /** Closes a session listed by the pool (the pool view's Close), whether or not the UI follows it. */
+  async closeSession(runId: string): Promise<void> {
+    const run = this.runs.find((r) => r.runId === runId);
+    if (run) return this.closeRun(run);
+    try {
+      await this.api.closeSession(runId);
+      this.pool.remove(runId);
+    } catch (e) {
+      this.report(e);
+    }
+    void this.loadPool();
+  }
+
+  /**
+   * The pool was full for `run`: closes the ready session idle the longest (from a fresh
+   * snapshot) and tries again. Says so in the run's errors when no session is idle.
+   */
+  async closeIdleAndRetry(run: LiveRun): Promise<void> {
+    if (this.makingRoom) return;
+    this.makingRoom = true;
+    try {
+      const mark = this.pool.mark();
+      const snapshot = await this.api.poolSnapshot();
+      this.pool.load(snapshot, mark);
+      const idle = pickIdleSession(snapshot, run.runId ? [run.runId] : []);
+      if (!idle) {
+        const msg = 'No session is idle: every live session is busy. Interrupt or close one in the pool view, then retry.';
+        if (!run.state.errors.includes(msg)) run.state.errors.push(msg);
+        return;
+      }
+      await this.closeSession(idle.runId);
+      await run.retry();
+      this.adopt(run);
+    } catch (e) {
+      run.state.errors.push(describeError(e));
+    } finally {
+      this.makingRoom = false;
+    }
+  }
+
+  /** Retries what failed for `run` (a start, or the last prompt). */
+  async retry(run: LiveRun): Promise<void> {
+    await run.retry();
+    this.adopt(run);
+  }
+
+  /** Interrupts the run in view if it is running a turn (Esc). */
+  async interruptActive(): Promise<boolean> {
+    const run = this.run;
+    if (!run || this.showPool || !run.busy) return false;
+    await run.interrupt();
+    return true;
+  }
+
+  /** A name for a live session: its title in the index, else its first prompt, else its folder. */
+  liveTitle(info: SessionInfo | null, run: LiveRun | null): string {
+    const sid = info?.sessionId ?? run?.state.sessionId ?? null;
+    const listed = sid ? this.findSession(sid) : null;
+    if (listed?.title) return listed.title;
+    const first = run?.state.items.find((i) => i.kind === 'prompt');
+    if (first?.kind === 'prompt' && first.text.trim()) return first.text.trim();
+    const cwd = info?.cwd ?? run?.request.cwd ?? '';
+    return baseName(cwd) || cwd || '(new session)';
+  }
+
+  /** How many live sessions are waiting for a permission answer. */
+  get waitingCount(): number {
+    return this.live.filter((e) => e.state === 'waitingForPermission').length;
+  }
+
+  /** True while the run in view is busy (the Esc shortcut applies). */
+  get activeBusy(): boolean {
+    return this.run !== null && this.run.busy && isBusy(this.run.state.status);
   }
 
   dismissErrors(): void {

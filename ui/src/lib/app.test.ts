@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detail, index, message, summary } from './__fixtures__/data';
+import { detail, index, message, sessionInfo, summary } from './__fixtures__/data';
 import { fakeApi } from './__fixtures__/fakeApi';
 import { AppModel } from './app.svelte';
 
@@ -39,20 +39,27 @@ describe('AppModel', () => {
     await app.init();
     await app.selectSession('11111111-2222-4333-8444-555555555555');
     await app.resume('hello');
-    expect(api.mocks.startRun).not.toHaveBeenCalled();
+    expect(api.mocks.startSession).not.toHaveBeenCalled();
   });
 
-  it('ends an idle run before starting the next one', async () => {
+  it('runs several sessions at once: a new start leaves the others running', async () => {
     const api = fakeApi();
     const app = new AppModel(api);
     await app.init();
     await app.startNew({ cwd: '/a', prompt: 'one' });
-    api.emit({ event: 'cli', line: { type: 'result', subtype: 'success' } });
-    expect(app.run?.state.status).toBe('idle');
-    expect(app.runBlocker).toBeNull();
-    await app.startNew({ cwd: '/a', prompt: 'two' });
-    expect(api.mocks.stopRun).toHaveBeenCalledWith('run-1');
+    api.emit({ event: 'state', info: sessionInfo({ runId: 'run-1', state: 'streaming' }) }, 'run-1');
+    await app.startNew({ cwd: '/b', prompt: 'two' });
+    expect(api.mocks.closeSession).not.toHaveBeenCalled();
+    expect(app.runs.map((r) => r.runId)).toEqual(['run-1', 'run-2']);
     expect(app.run?.runId).toBe('run-2');
+    // each run folds only its own channel's events
+    api.emit({ event: 'cli', line: { type: 'assistant', message: { id: 'm1', content: [{ type: 'text', text: 'for one' }] } } }, 'run-1');
+    api.emit({ event: 'state', info: sessionInfo({ runId: 'run-2', state: 'waitingForPermission' }) }, 'run-2');
+    const [one, two] = app.runs;
+    expect(one.state.status).toBe('streaming');
+    expect(two.state.status).toBe('waitingForPermission');
+    expect(one.state.items.map((i) => i.kind)).toEqual(['prompt', 'assistant']);
+    expect(two.state.items.map((i) => i.kind)).toEqual(['prompt']);
   });
 
   it('does not follow a run the user navigated away from', async () => {
@@ -76,38 +83,189 @@ describe('AppModel', () => {
     expect(app.selectedSessionId).toBe('22222222-2222-4333-8444-555555555555');
   });
 
-  it('closes only an ended run', async () => {
+  it('closes a session: close_session, then its view and pool entry go', async () => {
     const api = fakeApi();
     const app = new AppModel(api);
     await app.init();
     await app.startNew({ cwd: '/a', prompt: 'x' });
-    app.closeRun();
-    expect(app.run).not.toBeNull();
-    api.emit({ event: 'exited', code: 0, stderrTail: '', errors: [], sessionId: null });
-    app.closeRun();
+    api.emitPool(sessionInfo({ runId: 'run-1', state: 'ready' }));
+    expect(app.live.map((e) => e.runId)).toEqual(['run-1']);
+    await app.closeRun(app.run!);
+    expect(api.mocks.closeSession).toHaveBeenCalledWith('run-1');
+    expect(app.runs).toEqual([]);
     expect(app.run).toBeNull();
+    // the close's own state event does not bring it back
+    api.emitPool(sessionInfo({ runId: 'run-1', state: 'closed' }));
+    expect(app.live).toEqual([]);
   });
 
-  it('reports a follow-up to a run that already ended', async () => {
+  it('a follow-up to a session the pool no longer has says so and takes no more prompts', async () => {
     const api = fakeApi();
-    api.mocks.sendPrompt.mockRejectedValue({ kind: 'run_ended', message: 'The run has ended.' });
+    api.mocks.sendPrompt.mockRejectedValue({ kind: 'unknown_run', message: 'no live session run-1' });
     const app = new AppModel(api);
     await app.init();
     await app.startNew({ cwd: '/a', prompt: 'x' });
+    api.emit({ event: 'state', info: sessionInfo({ state: 'ready' }) });
     expect(await app.run!.send('more')).toBe(false);
-    expect(app.run!.state.status).toBe('exited');
-    expect(app.run!.state.errors).toEqual(['The run has ended.']);
+    expect(app.run!.gone).toBe(true);
+    expect(app.run!.open).toBe(false);
+    expect(app.run!.state.errors).toEqual(['no live session run-1']);
+    expect(await app.run!.send('again')).toBe(false);
+    expect(api.mocks.sendPrompt).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('AppModel and the pool', () => {
+  it('pool://session events keep the live list current, totals from the snapshot', async () => {
+    const api = fakeApi({ pool: () => ({ sessions: [], byState: {}, live: 0, maxSessions: 3, totalCreated: 5 }) });
+    const app = new AppModel(api);
+    await app.init();
+    expect(app.pool.totals).toEqual({ live: 0, byState: {}, maxSessions: 3, totalCreated: 5 });
+    api.emitPool(sessionInfo({ runId: 'a', state: 'streaming', createdAtMs: 1 }));
+    api.emitPool(sessionInfo({ runId: 'b', state: 'waitingForPermission', createdAtMs: 2 }));
+    api.emitPool(sessionInfo({ runId: 'a', state: 'ready', createdAtMs: 1 }));
+    expect(app.live.map((e) => [e.runId, e.state])).toEqual([['b', 'waitingForPermission'], ['a', 'ready']]);
+    expect(app.pool.totals.live).toBe(2);
+    expect(app.pool.totals.byState).toEqual({ waitingForPermission: 1, ready: 1 });
+    expect(app.waitingCount).toBe(1);
+  });
+
+  it('attaches to sessions the backend runs that this window does not follow (after a reload)', async () => {
+    const running = sessionInfo({ runId: 'old', sessionId: summary().id, state: 'ready', turns: 2 });
+    const api = fakeApi({ pool: () => ({ sessions: [running], byState: { ready: 1 }, live: 1, maxSessions: 8, totalCreated: 1 }) });
+    const app = new AppModel(api);
+    await app.init();
+    expect(api.mocks.attachSession).toHaveBeenCalledWith('old', expect.any(Function));
+    expect(app.runs.map((r) => r.runId)).toEqual(['old']);
+    expect(app.runs[0].state.info?.turns).toBe(2);
+    // its events reach it; opening it selects its listed session
+    api.emit({ event: 'state', info: { ...running, state: 'streaming' } }, 'old');
+    expect(app.runs[0].state.status).toBe('streaming');
+    await app.openRun(app.live[0].key);
+    expect(app.selectedSessionId).toBe(summary().id);
+    expect(app.run?.runId).toBe('old');
+  });
+
+  it('pool_full: closes the ready session idle the longest, then starts', async () => {
+    const busy = sessionInfo({ runId: 'busy', state: 'streaming', idleMs: 900_000 });
+    const idleLong = sessionInfo({ runId: 'idle-long', state: 'ready', idleMs: 600_000 });
+    const idleShort = sessionInfo({ runId: 'idle-short', state: 'ready', idleMs: 5_000 });
+    const api = fakeApi({ pool: () => ({ sessions: [busy, idleShort, idleLong], byState: {}, live: 3, maxSessions: 3, totalCreated: 3 }) });
+    api.mocks.attachSession.mockResolvedValue(busy);
+    const app = new AppModel(api);
+    await app.init();
+    api.mocks.startSession.mockRejectedValueOnce({ kind: 'pool_full', message: '3 sessions are already running, the most ccdesk allows at once' });
+    await app.startNew({ cwd: '/a', prompt: 'hello' });
+    const run = app.run!;
+    expect(run.capacity).toEqual({ action: 'start', message: expect.stringContaining('3 sessions') });
+    expect(run.state.status).toBe('failed');
+    expect(run.runId).toBeNull();
+
+    await app.closeIdleAndRetry(run);
+    expect(api.mocks.closeSession).toHaveBeenCalledTimes(1);
+    expect(api.mocks.closeSession).toHaveBeenCalledWith('idle-long');
+    expect(api.mocks.startSession).toHaveBeenCalledTimes(2);
+    expect(api.mocks.startSession.mock.calls[1][0]).toEqual({ cwd: '/a', prompt: 'hello', model: null, permissionMode: null });
+    expect(run.runId).toBe('run-1');
+    expect(run.capacity).toBeNull();
+    expect(run.state.status).toBe('connecting');
+    // the prompt is shown once, not once per attempt
+    expect(run.state.items.filter((i) => i.kind === 'prompt')).toHaveLength(1);
+  });
+
+  it('pool_full with no idle session: says so and closes nothing', async () => {
+    const busy = sessionInfo({ runId: 'busy', state: 'streaming' });
+    const api = fakeApi({ pool: () => ({ sessions: [busy], byState: {}, live: 1, maxSessions: 1, totalCreated: 1 }) });
+    api.mocks.attachSession.mockResolvedValue(busy);
+    const app = new AppModel(api);
+    await app.init();
+    api.mocks.startSession.mockRejectedValueOnce({ kind: 'pool_full', message: 'full' });
+    await app.startNew({ cwd: '/a', prompt: 'hello' });
+    await app.closeIdleAndRetry(app.run!);
+    expect(api.mocks.closeSession).not.toHaveBeenCalled();
+    expect(api.mocks.startSession).toHaveBeenCalledTimes(1);
+    expect(app.run!.state.errors.join(' ')).toMatch(/No session is idle/);
+  });
+
+  it('Retry after a failed turn sends the last prompt again', async () => {
+    const api = fakeApi();
+    const app = new AppModel(api);
+    await app.init();
+    await app.startNew({ cwd: '/a', prompt: 'first' });
+    await app.run!.send('second');
+    api.emit({ event: 'state', info: sessionInfo({ state: 'failed', kind: 'crashed', message: 'claude exited with code 3' }) });
+    await app.retry(app.run!);
+    expect(api.mocks.sendPrompt).toHaveBeenLastCalledWith('run-1', 'second');
+    expect(app.run!.state.status).toBe('connecting');
+    expect(app.run!.state.failure).toBeNull();
+  });
+
+  it('Esc interrupts only a busy run in view', async () => {
+    const api = fakeApi();
+    const app = new AppModel(api);
+    await app.init();
+    await app.startNew({ cwd: '/a', prompt: 'x' });
+    api.emit({ event: 'state', info: sessionInfo({ state: 'ready' }) });
+    expect(await app.interruptActive()).toBe(false);
+    api.emit({ event: 'state', info: sessionInfo({ state: 'streaming' }) });
+    app.openPool();
+    expect(await app.interruptActive()).toBe(false);
+    app.showPool = false;
+    expect(await app.interruptActive()).toBe(true);
+    expect(api.mocks.interruptSession).toHaveBeenCalledWith('run-1');
   });
 });
 
 describe('AppModel resume', () => {
-  it('forks when asked', async () => {
-    const api = fakeApi();
+  it('forks when asked: a new session, the list refreshed after its turn', async () => {
+    const forkId = '9a9a9a9a-2222-4333-8444-555555555555';
+    let listed = false;
+    const api = fakeApi({
+      index: () => {
+        const idx = index();
+        if (listed) idx.projects[0].sessions.unshift(summary({ id: forkId, title: 'Forked' }));
+        return idx;
+      },
+    });
     const app = new AppModel(api);
     await app.init();
     await app.selectSession(summary().id);
     await app.resume(' again ', true);
     expect(api.lastRequest()).toEqual({ cwd: '/home/dev/proj', prompt: 'again', resume: summary().id, forkSession: true });
+    const calls = api.mocks.listSessions.mock.calls.length;
+    listed = true;
+    api.emit({ event: 'cli', line: { type: 'system', subtype: 'init', session_id: forkId } });
+    api.emit({ event: 'cli', line: { type: 'result', subtype: 'success' } });
+    await settle();
+    await settle();
+    expect(api.mocks.listSessions.mock.calls.length).toBeGreaterThan(calls);
+    expect(app.projects[0].sessions.map((x) => x.id)).toContain(forkId);
+    expect(app.selectedSessionId).toBe(forkId);
+  });
+
+  it('resuming a session that has a live run sends the prompt to that run', async () => {
+    const api = fakeApi();
+    const app = new AppModel(api);
+    await app.init();
+    await app.selectSession(summary().id);
+    await app.resume('one');
+    api.emit({ event: 'state', info: sessionInfo({ sessionId: summary().id, state: 'ready' }) });
+    await app.resume('two');
+    expect(api.mocks.startSession).toHaveBeenCalledTimes(1);
+    expect(api.mocks.sendPrompt).toHaveBeenCalledWith('run-1', 'two');
+    expect(app.runs).toHaveLength(1);
+  });
+
+  it('a start that the backend answers with a run already followed replaces that run', async () => {
+    const api = fakeApi();
+    const app = new AppModel(api);
+    await app.init();
+    await app.startNew({ cwd: '/a', prompt: 'one' });
+    api.mocks.startSession.mockImplementationOnce(async () => ({ runId: 'run-1' }));
+    await app.selectSession(summary().id);
+    await app.resume('two');
+    expect(app.runs).toHaveLength(1);
+    expect(app.run?.request.prompt).toBe('two');
   });
 });
 

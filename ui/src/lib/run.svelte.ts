@@ -1,78 +1,194 @@
-// One live `claude` run: starts it, folds its events into reactive state (see stream.ts), and
-// sends follow-ups or stops it. Talks to the backend only through the `Api` it is given.
+// One live session as the UI drives it: starts (or attaches to) it, folds its events into reactive
+// state (see stream.ts), and sends prompts, interrupts, permission answers, mode switches and
+// close. Talks to the backend only through the `Api` it is given.
 import type { Api } from '../ipc';
+import { isPoolFull } from './capacity';
 import { describeError, isCommandError } from './errors';
-import { addPrompt, applyRunEvent, createRunState, type RunState } from './stream';
-import type { RunEvent, RunRequest } from './types';
+import { isBusy } from './sessionState';
+import { addPrompt, applyRunEvent, createRunState, undoPrompt, type RunState } from './stream';
+import type { InterruptOutcome, PermissionAnswer, PermissionMode, SessionEvent, SessionInfo, StartRequest } from './types';
 
 export interface RunHooks {
   /** A `result` arrived (a turn ended); the session list should be refreshed. */
   onResult?(run: LiveRun): void;
-  /** The run's session id became known (from `system/init` or `exited`). */
+  /** The run's session id became known (from `system/init`, the backend's info or `exited`). */
   onSessionId?(run: LiveRun, sessionId: string): void;
-  /** The process ended. */
+  /** A process of the session ended. */
   onExited?(run: LiveRun): void;
 }
 
+/** What the pool's cap stopped: the start of the session, or a prompt that needed a new process. */
+export interface CapacityStop {
+  action: 'start' | 'prompt';
+  message: string;
+}
+
+let keys = 0;
+
 export class LiveRun {
   state: RunState = $state(createRunState());
+  /** ccdesk's id of the live session, once `start_session` answered. */
   runId: string | null = $state(null);
-  readonly request: RunRequest;
+  /** The pool was full: what could not be done (cleared by the next attempt). */
+  capacity: CapacityStop | null = $state(null);
+  /** The session is no longer in the backend's pool (closed, or unknown to it). */
+  gone = $state(false);
+  /** An interrupt call is under way. */
+  interrupting = $state(false);
+  /** Permission prompts being answered (their buttons are disabled meanwhile). */
+  answering: Record<string, boolean> = $state({});
+  /** A local id, stable from creation (the run id comes later, or never when the start fails). */
+  readonly key = `live-${++keys}`;
+  readonly request: StartRequest;
   private readonly api: Api;
   private readonly hooks: RunHooks;
 
-  constructor(api: Api, request: RunRequest, hooks: RunHooks = {}) {
+  constructor(api: Api, request: StartRequest, hooks: RunHooks = {}) {
     this.api = api;
     this.request = request;
     this.hooks = hooks;
   }
 
-  /** The process may still take prompts (it has not exited, nor failed to start). */
-  get alive(): boolean {
-    return this.state.status !== 'exited';
+  /** A session the backend already runs (after a reload of the window): its events from now on. */
+  static async attach(api: Api, info: SessionInfo, hooks: RunHooks = {}): Promise<LiveRun> {
+    const run = new LiveRun(api, { cwd: info.cwd, prompt: '', resume: info.sessionId, model: info.model }, hooks);
+    run.runId = info.runId;
+    run.handle({ event: 'state', info });
+    try {
+      run.handle({ event: 'state', info: await api.attachSession(info.runId, (ev) => run.handle(ev)) });
+    } catch (e) {
+      run.report(e);
+    }
+    return run;
   }
 
-  /** Busy with a turn (as opposed to idle between turns or ended). */
+  /** Busy with a turn (Interrupt applies), as opposed to idle, ended or never started. */
   get busy(): boolean {
-    return this.state.status === 'connecting' || this.state.status === 'streaming';
+    return this.runId !== null && !this.gone && isBusy(this.state.status);
+  }
+
+  /** Takes prompts: started and still in the pool (an ended process is resumed by the backend). */
+  get open(): boolean {
+    return this.runId !== null && !this.gone;
+  }
+
+  /** The session's permission mode as the backend last reported it. */
+  get permissionMode(): string {
+    return this.state.info?.permissionMode ?? this.request.permissionMode ?? 'default';
   }
 
   async start(): Promise<void> {
-    addPrompt(this.state, this.request.prompt);
+    if (this.request.prompt) addPrompt(this.state, this.request.prompt);
+    await this.startSession();
+  }
+
+  private async startSession(): Promise<void> {
+    this.capacity = null;
     try {
-      const handle = await this.api.startRun(this.request, (ev) => this.handle(ev));
+      const handle = await this.api.startSession(this.request, (ev) => this.handle(ev));
       this.runId = handle.runId;
     } catch (e) {
-      this.fail(describeError(e));
+      this.failStart(e);
     }
   }
 
+  /** Sends a prompt. False (and the text kept by the caller) when it did not reach the session. */
   async send(prompt: string): Promise<boolean> {
     const text = prompt.trim();
-    if (!this.runId || !this.alive || text === '') return false;
-    addPrompt(this.state, text);
+    if (!this.open || text === '') return false;
+    this.capacity = null;
+    const before = addPrompt(this.state, text);
+    return this.deliver(text, before);
+  }
+
+  /** Sends the last prompt again (after a failure); a session that never started is started again. */
+  async retry(): Promise<void> {
+    if (this.runId === null) {
+      this.state.status = 'connecting';
+      this.state.failure = null;
+      await this.startSession();
+      return;
+    }
+    const text = this.state.lastPrompt ?? this.request.prompt;
+    if (!text || this.gone) return;
+    this.capacity = null;
+    const before = this.state.status;
+    this.state.status = before === 'ready' ? 'streaming' : 'connecting';
+    this.state.failure = null;
+    await this.deliver(text, before);
+  }
+
+  private async deliver(text: string, before: RunState['status']): Promise<boolean> {
+    if (!this.runId) return false;
     try {
       await this.api.sendPrompt(this.runId, text);
       return true;
     } catch (e) {
-      if (isCommandError(e) && e.kind === 'run_ended') this.state.status = 'exited';
-      this.state.errors.push(describeError(e));
+      undoPrompt(this.state, before);
+      if (isPoolFull(e)) this.capacity = { action: 'prompt', message: describeError(e) };
+      else this.report(e);
       return false;
     }
   }
 
-  async stop(): Promise<void> {
-    if (!this.runId || !this.alive) return;
+  /** Interrupts the running turn (Esc, or the Interrupt button). */
+  async interrupt(): Promise<InterruptOutcome | null> {
+    if (!this.runId || !this.busy || this.interrupting) return null;
+    this.interrupting = true;
     try {
-      await this.api.stopRun(this.runId);
+      return await this.api.interruptSession(this.runId);
     } catch (e) {
-      if (isCommandError(e) && e.kind === 'run_ended') return;
-      this.state.errors.push(describeError(e));
+      this.report(e);
+      return null;
+    } finally {
+      this.interrupting = false;
+    }
+  }
+
+  async answer(requestId: string, answer: PermissionAnswer): Promise<boolean> {
+    if (!this.runId || this.answering[requestId]) return false;
+    this.answering[requestId] = true;
+    try {
+      await this.api.answerPermission(this.runId, requestId, answer);
+      return true;
+    } catch (e) {
+      this.report(e);
+      return false;
+    } finally {
+      delete this.answering[requestId];
+    }
+  }
+
+  async setPermissionMode(mode: PermissionMode): Promise<boolean> {
+    if (!this.runId) return false;
+    try {
+      await this.api.setPermissionMode(this.runId, mode);
+      if (this.state.info) this.state.info.permissionMode = mode;
+      return true;
+    } catch (e) {
+      this.report(e);
+      return false;
+    }
+  }
+
+  /** Ends the session's process and takes it out of the pool. */
+  async close(): Promise<boolean> {
+    if (!this.runId || this.gone) {
+      this.gone = true;
+      return true;
+    }
+    try {
+      await this.api.closeSession(this.runId);
+      this.gone = true;
+      return true;
+    } catch (e) {
+      this.report(e);
+      return false;
     }
   }
 
   /** Feeds one event from the backend's channel. */
-  handle(ev: RunEvent): void {
+  handle(ev: SessionEvent): void {
     const results = this.state.resultCount;
     const sessionId = this.state.sessionId;
     applyRunEvent(this.state, ev);
@@ -83,8 +199,19 @@ export class LiveRun {
     if (ev?.event === 'exited') this.hooks.onExited?.(this);
   }
 
-  private fail(message: string): void {
-    this.state.errors.push(message);
-    this.state.status = 'exited';
+  /** A command failed: said in words; an unknown run means the session left the pool. */
+  private report(e: unknown): void {
+    if (isCommandError(e) && e.kind === 'unknown_run') {
+      this.gone = true;
+      if (this.state.status !== 'failed') this.state.status = 'closed';
+    }
+    const msg = describeError(e);
+    if (!this.state.errors.includes(msg)) this.state.errors.push(msg);
+  }
+
+  private failStart(e: unknown): void {
+    this.state.status = 'failed';
+    this.state.failure = { kind: isCommandError(e) ? e.kind : 'start_failed', message: describeError(e) };
+    if (isPoolFull(e)) this.capacity = { action: 'start', message: describeError(e) };
   }
 }

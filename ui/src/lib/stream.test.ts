@@ -1,16 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { sampleEvents } from './__fixtures__/load';
+import { permissionRequest } from './__fixtures__/data';
+import { sessionInfo } from './__fixtures__/fakeApi';
 import {
   addPrompt,
   applyRunEvent,
   createRunState,
   foldRunEvents,
   runText,
+  undoPrompt,
   type LiveBlock,
   type RunItem,
   type RunState,
 } from './stream';
-import type { CliLine, RunEvent } from './types';
+import type { CliLine, SessionEvent } from './types';
 
 const V330 = 'local-cli-2.1.330/stream/';
 const V112 = 'local-cli-2.1.112/stream/';
@@ -27,7 +30,7 @@ const ALL_SAMPLES = [
   `${V112}api_error_400.stream.jsonl`,
 ];
 
-const cli = (line: CliLine): RunEvent => ({ event: 'cli', line });
+const cli = (line: CliLine): SessionEvent => ({ event: 'cli', line });
 const assistants = (s: RunState) => s.items.filter((i): i is Extract<RunItem, { kind: 'assistant' }> => i.kind === 'assistant');
 const summary = (b: LiveBlock) =>
   b.type === 'text' ? `text:${b.text}` : b.type === 'thinking' ? `thinking:${b.thinking}` : b.type === 'tool_use' ? `tool:${b.name}:${b.id}` : 'other';
@@ -49,9 +52,9 @@ describe('every real capture', () => {
     for (const m of assistants(state)) for (const b of m.blocks) expect(b.final).toBe(true);
   });
 
-  it.each(ALL_SAMPLES)('%s: ends idle after its last result', (file) => {
+  it.each(ALL_SAMPLES)('%s: ends ready after its last result', (file) => {
     const state = foldRunEvents(sampleEvents(file));
-    expect(state.status).toBe('idle');
+    expect(state.status).toBe('ready');
     expect(state.resultCount).toBeGreaterThan(0);
   });
 });
@@ -103,7 +106,7 @@ describe('partial messages (tool_use_partial_messages, 2.1.330)', () => {
     expect(tool.input).toEqual({ command: 'echo hello-from-bash', description: 'Print a greeting' });
   });
 
-  it('ends with two messages, the tool result, one result, idle', () => {
+  it('ends with two messages, the tool result, one result, ready', () => {
     const state = foldRunEvents(events);
     expect(assistants(state).map((m) => m.blocks.map(summary))).toEqual([
       ["text:I'll run a command.", 'tool:Bash:toolu_mock386bc8060cbb4e28'],
@@ -111,7 +114,7 @@ describe('partial messages (tool_use_partial_messages, 2.1.330)', () => {
     ]);
     expect(state.toolResults.toolu_mock386bc8060cbb4e28).toEqual({ content: 'hello-from-bash', isError: false });
     expect(state.items.filter((i) => i.kind === 'result')).toHaveLength(1);
-    expect(state.status).toBe('idle');
+    expect(state.status).toBe('ready');
     expect(state.errors).toEqual([]);
     expect(runText(state)).toBe("I'll run a command.\nTool said: hello-from-bash");
   });
@@ -124,13 +127,13 @@ describe('partial messages (tool_use_partial_messages, 2.1.330)', () => {
 });
 
 describe('final lines and deltas', () => {
-  const start = (id: string, parent: string | null = null): RunEvent =>
+  const start = (id: string, parent: string | null = null): SessionEvent =>
     cli({ type: 'stream_event', parent_tool_use_id: parent, event: { type: 'message_start', message: { id } } });
-  const blockStart = (index: number, block: object, parent: string | null = null): RunEvent =>
+  const blockStart = (index: number, block: object, parent: string | null = null): SessionEvent =>
     cli({ type: 'stream_event', parent_tool_use_id: parent, event: { type: 'content_block_start', index, content_block: block } });
-  const textDelta = (index: number, text: string, parent: string | null = null): RunEvent =>
+  const textDelta = (index: number, text: string, parent: string | null = null): SessionEvent =>
     cli({ type: 'stream_event', parent_tool_use_id: parent, event: { type: 'content_block_delta', index, delta: { type: 'text_delta', text } } });
-  const final = (id: string, block: object, parent: string | null = null): RunEvent =>
+  const final = (id: string, block: object, parent: string | null = null): SessionEvent =>
     cli({ type: 'assistant', parent_tool_use_id: parent, message: { id, content: [block] } });
 
   it('the final line wins over what the deltas built', () => {
@@ -191,7 +194,7 @@ describe('samples without partial messages', () => {
   it('background subagent: two results, subagent text marked, main text not mixed in', () => {
     const s = foldRunEvents(sampleEvents(`${V330}subagent_background_two_results.stream.jsonl`));
     expect(s.resultCount).toBe(2);
-    expect(s.status).toBe('idle');
+    expect(s.status).toBe('ready');
     const sub = assistants(s).filter((m) => m.parentToolUseId);
     expect(sub).toHaveLength(1);
     expect(sub[0].parentToolUseId).toBe('toolu_mocka7c78919cb694044');
@@ -247,19 +250,25 @@ describe('errors', () => {
     expect(s.errors).toEqual(['No conversation found with session ID: 99999999-2222-4333-8444-555555555555']);
     expect(s.sessionId).toBeNull();
     applyRunEvent(s, { event: 'exited', code: 1, stderrTail: '', errors: [...s.errors], sessionId: null });
-    expect(s.status).toBe('exited');
+    expect(s.status).toBe('failed');
     expect(s.errors).toHaveLength(1);
   });
 
-  it('a failed exit with nothing else to say reports the code', () => {
+  it('a failed exit with nothing else to say is a failure naming the code', () => {
     const s = foldRunEvents([{ event: 'exited', code: 2, stderrTail: 'boom', errors: [], sessionId: null }]);
-    expect(s.errors).toEqual(['claude exited with code 2']);
-    expect(s.exit).toEqual({ code: 2, stderrTail: 'boom' });
+    expect(s.status).toBe('failed');
+    expect(s.failure).toEqual({ kind: 'exited', message: 'claude exited with code 2' });
+    expect(s.exit).toEqual({ code: 2, signal: null, stderrTail: 'boom' });
   });
 
   it('a stopped run (no code) or a clean exit is not an error', () => {
-    expect(foldRunEvents([{ event: 'exited', code: null, stderrTail: '', errors: [], sessionId: null }]).errors).toEqual([]);
-    expect(foldRunEvents([{ event: 'exited', code: 0, stderrTail: '', errors: [], sessionId: null }]).errors).toEqual([]);
+    const stopped = foldRunEvents([{ event: 'exited', code: null, stderrTail: '', errors: [], sessionId: null }]);
+    expect(stopped.errors).toEqual([]);
+    expect(stopped.status).toBe('closed');
+    const clean = foldRunEvents([{ event: 'exited', code: 0, stderrTail: '', errors: [], sessionId: null }]);
+    expect(clean.errors).toEqual([]);
+    expect(clean.status).toBe('closed');
+    expect(clean.failure).toBeNull();
   });
 
   it('error result subtypes without text get a sentence', () => {
@@ -279,9 +288,9 @@ describe('errors', () => {
       cli({ type: 'stream_event', event: 'nonsense' }),
       cli({ type: 'assistant' }),
       cli({ type: 'user', message: { content: [{ type: 'image' }] } }),
-      { event: 'cli', line: null } as unknown as RunEvent,
-      { event: 'mystery' } as unknown as RunEvent,
-      null as unknown as RunEvent,
+      { event: 'cli', line: null } as unknown as SessionEvent,
+      { event: 'mystery' } as unknown as SessionEvent,
+      null as unknown as SessionEvent,
     ]);
     expect(s.items).toEqual([]);
     expect(s.errors).toEqual([]);
@@ -289,34 +298,135 @@ describe('errors', () => {
 });
 
 describe('status', () => {
-  it('connecting, streaming, idle after each result, streaming on a new turn, exited last', () => {
+  it('without backend states: connecting, streaming, ready after each result, streaming on a new turn, closed last', () => {
     const s = createRunState();
     applyRunEvent(s, cli({ type: 'system', subtype: 'init', session_id: 's1' }));
     expect(s.status).toBe('streaming');
     applyRunEvent(s, cli({ type: 'result', subtype: 'success', is_error: false, result: 'ok' }));
-    expect(s.status).toBe('idle');
+    expect(s.status).toBe('ready');
     applyRunEvent(s, cli({ type: 'system', subtype: 'background_tasks_changed' }));
-    expect(s.status).toBe('idle');
+    expect(s.status).toBe('ready');
     applyRunEvent(s, cli({ type: 'assistant', message: { id: 'm2', content: [{ type: 'text', text: 'more' }] } }));
     expect(s.status).toBe('streaming');
     applyRunEvent(s, cli({ type: 'result', subtype: 'success' }));
-    expect(s.status).toBe('idle');
+    expect(s.status).toBe('ready');
     applyRunEvent(s, { event: 'exited', code: 0, stderrTail: '', errors: [], sessionId: 's1' });
-    expect(s.status).toBe('exited');
+    expect(s.status).toBe('closed');
     applyRunEvent(s, cli({ type: 'result', subtype: 'success' }));
-    expect(s.status).toBe('exited');
+    expect(s.status).toBe('closed');
   });
 
-  it('takes the session id from exited when init never came', () => {
+  it('once the backend sent a state, only its states count', () => {
+    const s = createRunState();
+    applyRunEvent(s, { event: 'state', info: sessionInfo({ state: 'streaming' }) });
+    // a queued second prompt: the backend stays streaming after the first result
+    applyRunEvent(s, cli({ type: 'result', subtype: 'success' }));
+    expect(s.status).toBe('streaming');
+    applyRunEvent(s, { event: 'state', info: sessionInfo({ state: 'ready' }) });
+    expect(s.status).toBe('ready');
+    applyRunEvent(s, { event: 'exited', code: 1, stderrTail: '', errors: [], sessionId: null });
+    expect(s.status).toBe('ready');
+    applyRunEvent(s, { event: 'state', info: sessionInfo({ state: 'failed', kind: 'crashed', message: 'claude exited with code 3: fake crash' }) });
+    expect(s.status).toBe('failed');
+    expect(s.failure).toEqual({ kind: 'crashed', message: 'claude exited with code 3: fake crash' });
+    applyRunEvent(s, { event: 'state', info: sessionInfo({ state: 'connecting' }) });
+    expect(s.failure).toBeNull();
+  });
+
+  it('metrics update the info but not the state', () => {
+    const s = createRunState();
+    applyRunEvent(s, { event: 'state', info: sessionInfo({ state: 'streaming' }) });
+    applyRunEvent(s, { event: 'metrics', info: sessionInfo({ state: 'ready', turns: 3, costUsd: 0.5 }) });
+    expect(s.status).toBe('streaming');
+    expect(s.info?.turns).toBe(3);
+    expect(s.info?.costUsd).toBe(0.5);
+  });
+
+  it('takes the session id from exited when init never came, or from the backend info', () => {
     const s = foldRunEvents([{ event: 'exited', code: 0, stderrTail: '', errors: [], sessionId: 'abc' }]);
     expect(s.sessionId).toBe('abc');
+    const t = foldRunEvents([{ event: 'state', info: sessionInfo({ sessionId: 'from-info' }) }]);
+    expect(t.sessionId).toBe('from-info');
   });
 
-  it('a follow-up prompt makes an idle run busy again', () => {
+  it('a follow-up prompt makes a ready run busy again, an ended one connecting; undo restores', () => {
     const s = foldRunEvents([cli({ type: 'result', subtype: 'success' })]);
-    expect(s.status).toBe('idle');
-    addPrompt(s, 'and now?');
+    expect(s.status).toBe('ready');
+    const before = addPrompt(s, 'and now?');
+    expect(before).toBe('ready');
     expect(s.status).toBe('streaming');
+    expect(s.lastPrompt).toBe('and now?');
     expect(s.items.at(-1)).toEqual(expect.objectContaining({ kind: 'prompt', text: 'and now?' }));
+    undoPrompt(s, before);
+    expect(s.status).toBe('ready');
+
+    const ended = foldRunEvents([{ event: 'state', info: sessionInfo({ state: 'expired' }) }]);
+    addPrompt(ended, 'wake up');
+    expect(ended.status).toBe('connecting');
+  });
+});
+
+describe('permission prompts', () => {
+  const req = (id: string) => permissionRequest({ requestId: id });
+
+  it('a permission event adds a prompt once; permissionResolved removes it', () => {
+    const s = foldRunEvents([{ event: 'permission', request: req('r1') }, { event: 'permission', request: req('r1') }, { event: 'permission', request: req('r2') }]);
+    expect(s.permissions.map((p) => p.requestId)).toEqual(['r1', 'r2']);
+    applyRunEvent(s, { event: 'permissionResolved', requestId: 'r1', resolution: 'answered' });
+    expect(s.permissions.map((p) => p.requestId)).toEqual(['r2']);
+    expect(s.items).toEqual([]);
+    applyRunEvent(s, { event: 'permissionResolved', requestId: 'r2', resolution: 'cancelled' });
+    expect(s.permissions).toEqual([]);
+    expect(s.items).toEqual([expect.objectContaining({ kind: 'notice', text: 'claude withdrew its request to use Write.' })]);
+    applyRunEvent(s, { event: 'permissionResolved', requestId: 'nope', resolution: 'answered' });
+    expect(s.items).toHaveLength(1);
+  });
+
+  it('the backend info is the list of pending prompts', () => {
+    const s = foldRunEvents([{ event: 'permission', request: req('r1') }]);
+    applyRunEvent(s, { event: 'state', info: sessionInfo({ state: 'waitingForPermission', pendingPermissions: [req('r1'), req('r3')] }) });
+    expect(s.permissions.map((p) => p.requestId)).toEqual(['r1', 'r3']);
+    applyRunEvent(s, { event: 'state', info: sessionInfo({ state: 'streaming', pendingPermissions: [] }) });
+    expect(s.permissions).toEqual([]);
+  });
+});
+
+describe('interrupts and warnings', () => {
+  const marker = cli({ type: 'user', message: { role: 'user', content: [{ type: 'text', text: '[Request interrupted by user]' }] } });
+  const interruptedResult = cli({
+    type: 'result', subtype: 'error_during_execution', is_error: true,
+    errors: ['[ede_diagnostic] result_type=user last_content_type=n/a stop_reason=null'],
+  });
+
+  it('the interrupt line is a marker, and the turn’s error result is not a failure', () => {
+    const s = foldRunEvents([cli({ type: 'system', subtype: 'init', session_id: 's' }), marker, interruptedResult]);
+    expect(s.items.map((i) => i.kind)).toEqual(['interrupt', 'result']);
+    expect(s.items.some((i) => i.kind === 'user')).toBe(false);
+    const result = s.items[1];
+    expect(result.kind === 'result' && result.result.interrupted).toBe(true);
+    expect(s.errors).toEqual([]);
+    // the process's end repeats the result's errors: still not shown
+    applyRunEvent(s, { event: 'exited', code: 0, stderrTail: '', errors: ['[ede_diagnostic] result_type=user last_content_type=n/a stop_reason=null'], sessionId: 's' });
+    expect(s.errors).toEqual([]);
+  });
+
+  it('an interrupting state also marks the next error result as interrupted', () => {
+    const s = foldRunEvents([{ event: 'state', info: sessionInfo({ state: 'interrupting' }) }, interruptedResult]);
+    const result = s.items.find((i) => i.kind === 'result');
+    expect(result?.kind === 'result' && result.result.interrupted).toBe(true);
+    expect(s.errors).toEqual([]);
+    // the next error result is a real failure again
+    applyRunEvent(s, interruptedResult);
+    expect(s.errors).toHaveLength(1);
+  });
+
+  it('a user line that only mentions the marker later is a normal message', () => {
+    const s = foldRunEvents([cli({ type: 'user', message: { content: 'what does [Request interrupted by user] mean?' } })]);
+    expect(s.items.map((i) => i.kind)).toEqual(['user']);
+  });
+
+  it('warnings are inline notices with their code', () => {
+    const s = foldRunEvents([{ event: 'warning', code: 'stuck', message: 'this turn has been running for over 30 min' }]);
+    expect(s.items).toEqual([expect.objectContaining({ kind: 'notice', tone: 'warn', code: 'stuck', text: 'this turn has been running for over 30 min' })]);
   });
 });

@@ -1,17 +1,30 @@
-// Folds a run's events (the CLI's stream-json lines, forwarded by the backend) into what the live
-// view shows: prompts, assistant messages made of blocks, tool results, notices and results.
+// Folds a live session's events (the CLI's stream-json lines, forwarded by the backend, and the
+// backend's own state, permission, metrics and warning events) into what the run view shows:
+// prompts, assistant messages made of blocks, tool results, notices, results, the session's state
+// and its pending permission prompts.
 //
 // Partial text grows as `stream_event` deltas arrive; a tool call appears at its
 // `content_block_start`; the final `assistant` line of a block (one line per block, several per
 // `message.id`) replaces the partial block it completes instead of adding a copy.
 //
+// The session's state comes from the backend's `state` events; until the first one (or without
+// any, e.g. in replays of bare CLI captures) it is inferred from the CLI lines.
+//
 // `applyRunEvent` mutates the state it is given, always through the state's own containers, so a
 // Svelte `$state` proxy passed in updates the view block by block. It never throws on odd input.
 import { isObject, num, str } from './json';
 import { compactionText, isApiErrorText } from './transcript';
-import type { CliLine, RunEvent } from './types';
+import type { CliLine, PermissionRequest, SessionEvent, SessionInfo, SessionStateName } from './types';
 
-export type RunStatus = 'connecting' | 'streaming' | 'idle' | 'exited';
+export type RunStatus = SessionStateName;
+
+/** The user line the CLI writes when a turn is interrupted (also "… for tool use]"). */
+export const INTERRUPT_MARKER = '[Request interrupted by user';
+
+/** True for the CLI's interrupt marker line, which is shown as a marker, not as a message. */
+export function isInterruptMarker(text: string): boolean {
+  return text.trim().startsWith(INTERRUPT_MARKER);
+}
 
 export type LiveBlock =
   | { type: 'text'; text: string; final: boolean }
@@ -32,6 +45,8 @@ export interface RunResult {
   costUsd: number | null;
   durationMs: number | null;
   numTurns: number | null;
+  /** The turn was interrupted by the user (its error result is not a failure). */
+  interrupted: boolean;
 }
 
 /** `parentToolUseId` set means subagent traffic. */
@@ -50,11 +65,26 @@ export type RunItem =
       blocks: LiveBlock[];
     }
   | { kind: 'user'; key: string; parentToolUseId: string | null; replay: boolean; text: string }
-  | { kind: 'notice'; key: string; tone: 'info' | 'warn' | 'error'; text: string }
+  | { kind: 'notice'; key: string; tone: 'info' | 'warn' | 'error'; text: string; code?: string }
+  | { kind: 'interrupt'; key: string; text: string }
   | { kind: 'result'; key: string; result: RunResult };
 
 export interface RunState {
   status: RunStatus;
+  /** Failed only: the backend's kind and message (or the command error that stopped the start). */
+  failure: { kind: string; message: string } | null;
+  /** The backend's latest view of the session (state and metrics), once it sent one. */
+  info: SessionInfo | null;
+  /** `state` events are the source of the status once one arrived. */
+  stateFromBackend: boolean;
+  /** Permission prompts waiting for the user, oldest first. */
+  permissions: PermissionRequest[];
+  /** The last prompt sent (what Retry sends again). */
+  lastPrompt: string | null;
+  /** The running turn was interrupted (its error result is expected). */
+  interruptedTurn: boolean;
+  /** Errors of interrupted turns' results, not shown again when the process exits. */
+  ignoredErrors: string[];
   sessionId: string | null;
   model: string | null;
   cwd: string | null;
@@ -63,7 +93,8 @@ export interface RunState {
   toolResults: Record<string, ToolResult>;
   /** Problems to show in words: failed results, `exited.errors`, a bad exit code. */
   errors: string[];
-  exit: { code: number | null; stderrTail: string } | null;
+  /** The last process end (a session may outlive several processes). */
+  exit: { code: number | null; signal: number | null; stderrTail: string } | null;
   resultCount: number;
   /** Bookkeeping for matching deltas and final lines to blocks. */
   track: {
@@ -80,6 +111,13 @@ export interface RunState {
 export function createRunState(): RunState {
   return {
     status: 'connecting',
+    failure: null,
+    info: null,
+    stateFromBackend: false,
+    permissions: [],
+    lastPrompt: null,
+    interruptedTurn: false,
+    ignoredErrors: [],
     sessionId: null,
     model: null,
     cwd: null,
@@ -93,18 +131,35 @@ export function createRunState(): RunState {
 }
 
 /** Folds a whole list of events (tests, replays). */
-export function foldRunEvents(events: RunEvent[], state: RunState = createRunState()): RunState {
+export function foldRunEvents(events: SessionEvent[], state: RunState = createRunState()): RunState {
   for (const ev of events) applyRunEvent(state, ev);
   return state;
 }
 
-/** Records a prompt the user sent (first prompt or a follow-up); the run is busy again. */
-export function addPrompt(state: RunState, text: string): void {
+/**
+ * Records a prompt the user sent (first prompt, follow-up or retry). The session is busy again:
+ * at once if its process is idle, after a reconnect if it has ended. Returns the status before,
+ * for `undoPrompt` when sending fails.
+ */
+export function addPrompt(state: RunState, text: string): RunStatus {
+  const before = state.status;
   state.items.push({ kind: 'prompt', key: nextKey(state), text });
-  if (state.status === 'idle') state.status = 'streaming';
+  state.lastPrompt = text;
+  if (state.status === 'ready') state.status = 'streaming';
+  else if (state.status === 'closed' || state.status === 'expired' || state.status === 'failed') {
+    state.status = 'connecting';
+    state.failure = null;
+  }
+  return before;
 }
 
-export function applyRunEvent(state: RunState, ev: RunEvent): void {
+/** A prompt did not reach the session: its state is as before (the prompt stays in the list). */
+export function undoPrompt(state: RunState, before: RunStatus, failure: RunState['failure'] = null): void {
+  state.status = before;
+  if (failure) state.failure = failure;
+}
+
+export function applyRunEvent(state: RunState, ev: SessionEvent): void {
   if (!isObject(ev)) return;
   switch (ev.event) {
     case 'cli':
@@ -113,12 +168,61 @@ export function applyRunEvent(state: RunState, ev: RunEvent): void {
     case 'malformed':
       notice(state, 'warn', `Unreadable output line from claude: ${String(ev.preview ?? '')}`);
       return;
+    case 'state':
+      if (isObject(ev.info)) applyInfo(state, ev.info, true);
+      return;
+    case 'metrics':
+      if (isObject(ev.info)) applyInfo(state, ev.info, false);
+      return;
+    case 'permission':
+      if (isObject(ev.request) && typeof ev.request.requestId === 'string') {
+        if (!state.permissions.some((p) => p.requestId === ev.request.requestId)) state.permissions.push(ev.request);
+      }
+      return;
+    case 'permissionResolved':
+      applyResolved(state, ev.requestId, ev.resolution);
+      return;
+    case 'warning':
+      notice(state, 'warn', String(ev.message ?? ev.code ?? 'warning'), typeof ev.code === 'string' ? ev.code : undefined);
+      return;
     case 'exited':
       applyExited(state, ev);
       return;
     default:
       return;
   }
+}
+
+/** The backend's info: metrics always, the state from `state` events (and pending prompts). */
+function applyInfo(state: RunState, info: SessionInfo, isState: boolean): void {
+  state.info = info;
+  if (typeof info.sessionId === 'string' && info.sessionId) state.sessionId = info.sessionId;
+  if (!state.model && typeof info.model === 'string') state.model = info.model;
+  if (Array.isArray(info.pendingPermissions)) {
+    // The snapshot is authoritative: it has every prompt still pending and none answered.
+    const known = new Map(state.permissions.map((p) => [p.requestId, p]));
+    state.permissions = info.pendingPermissions.map((p) => known.get(p.requestId) ?? p);
+  }
+  if (!isState || typeof info.state !== 'string') return;
+  state.stateFromBackend = true;
+  state.status = info.state;
+  state.failure = info.state === 'failed'
+    ? { kind: info.kind ?? 'failed', message: info.message ?? '' }
+    : null;
+  if (info.state === 'interrupting') state.interruptedTurn = true;
+}
+
+function applyResolved(state: RunState, requestId: unknown, resolution: unknown): void {
+  const at = state.permissions.findIndex((p) => p.requestId === requestId);
+  if (at < 0) return;
+  const [req] = state.permissions.splice(at, 1);
+  if (resolution === 'cancelled') notice(state, 'info', `claude withdrew its request to use ${req.displayName || req.toolName}.`);
+  else if (resolution === 'abandoned') notice(state, 'info', `The request to use ${req.displayName || req.toolName} was dropped with the turn.`);
+}
+
+/** Status inferred from the CLI lines, while the backend has not sent a state. */
+function inferStatus(state: RunState, next: RunStatus): void {
+  if (!state.stateFromBackend) state.status = next;
 }
 
 /** The main thread's assistant text so far (what `run-output` mostly shows). */
@@ -135,8 +239,8 @@ function applyCliLine(state: RunState, line: CliLine): void {
   const type = str(line.type);
   const wakes = type === 'stream_event' || type === 'assistant' || type === 'user' ||
     (type === 'system' && str(line.subtype) === 'init');
-  if (state.status === 'connecting' || (state.status === 'idle' && wakes)) {
-    if (type !== 'result') state.status = 'streaming';
+  if (state.status === 'connecting' || (state.status === 'ready' && wakes)) {
+    if (type !== 'result' && type !== 'control_response') inferStatus(state, 'streaming');
   }
   switch (type) {
     case 'system':
@@ -289,6 +393,11 @@ function applyUser(state: RunState, line: CliLine): void {
   }
   const text = texts.join('\n');
   if (text.trim() === '') return;
+  if (!parent && isInterruptMarker(text)) {
+    state.interruptedTurn = true;
+    state.items.push({ kind: 'interrupt', key: nextKey(state), text: text.trim() });
+    return;
+  }
   state.items.push({ kind: 'user', key: nextKey(state), parentToolUseId: parent, replay: line.isReplay === true, text });
 }
 
@@ -296,6 +405,9 @@ function applyResult(state: RunState, line: CliLine): void {
   const subtype = str(line.subtype) ?? 'unknown';
   const errors = Array.isArray(line.errors) ? line.errors.filter((e): e is string => typeof e === 'string') : [];
   const isError = line.is_error === true || subtype.startsWith('error');
+  // An interrupted turn ends in an error result: expected, not a failure.
+  const interrupted = state.interruptedTurn && !str(line.parent_tool_use_id);
+  if (interrupted) state.interruptedTurn = false;
   const result: RunResult = {
     subtype,
     isError,
@@ -304,24 +416,34 @@ function applyResult(state: RunState, line: CliLine): void {
     costUsd: num(line.total_cost_usd),
     durationMs: num(line.duration_ms),
     numTurns: num(line.num_turns),
+    interrupted: interrupted && isError,
   };
   state.items.push({ kind: 'result', key: nextKey(state), result });
   state.resultCount += 1;
-  if (isError) {
+  if (isError && interrupted) {
+    state.ignoredErrors.push(...errors, result.text);
+  } else if (isError) {
     if (errors.length > 0) state.errors.push(...errors);
     else state.errors.push(result.text || describeSubtype(subtype));
   }
-  if (state.status !== 'exited') state.status = 'idle';
+  if (state.status !== 'closed' && state.status !== 'failed' && state.status !== 'expired') inferStatus(state, 'ready');
 }
 
-function applyExited(state: RunState, ev: Extract<RunEvent, { event: 'exited' }>): void {
-  state.status = 'exited';
+function applyExited(state: RunState, ev: Extract<SessionEvent, { event: 'exited' }>): void {
   const code = typeof ev.code === 'number' ? ev.code : null;
-  state.exit = { code, stderrTail: typeof ev.stderrTail === 'string' ? ev.stderrTail : '' };
+  const signal = typeof ev.signal === 'number' ? ev.signal : null;
+  state.exit = { code, signal, stderrTail: typeof ev.stderrTail === 'string' ? ev.stderrTail : '' };
+  state.interruptedTurn = false;
   const errors = Array.isArray(ev.errors) ? ev.errors.filter((e) => typeof e === 'string') : [];
-  for (const e of errors) if (!state.errors.includes(e)) state.errors.push(e);
-  if (code !== null && code !== 0 && state.errors.length === 0) {
-    state.errors.push(`claude exited with code ${code}`);
+  const fresh = errors.filter((e) => !state.errors.includes(e) && !state.ignoredErrors.includes(e));
+  state.errors.push(...fresh);
+  const failed = (code !== null && code !== 0) || fresh.length > 0;
+  if (!state.stateFromBackend) {
+    state.status = failed ? 'failed' : 'closed';
+    if (failed) {
+      const how = signal !== null ? `claude was ended by signal ${signal}` : `claude exited with code ${code ?? 'none'}`;
+      state.failure = { kind: 'exited', message: fresh.length > 0 ? `${how}: ${fresh.join('; ')}` : how };
+    }
   }
   if (!state.sessionId && typeof ev.sessionId === 'string') state.sessionId = ev.sessionId;
 }
@@ -385,8 +507,8 @@ function liveBlock(raw: unknown, final: boolean): LiveBlock {
   }
 }
 
-function notice(state: RunState, tone: 'info' | 'warn' | 'error', text: string): void {
-  state.items.push({ kind: 'notice', key: nextKey(state), tone, text });
+function notice(state: RunState, tone: 'info' | 'warn' | 'error', text: string, code?: string): void {
+  state.items.push(code ? { kind: 'notice', key: nextKey(state), tone, text, code } : { kind: 'notice', key: nextKey(state), tone, text });
 }
 
 function nextKey(state: RunState): string {

@@ -11,6 +11,7 @@ const result = (over: Partial<RunResult> = {}): RunResult => ({
   costUsd: null,
   durationMs: null,
   numTurns: null,
+  interrupted: false,
   ...over,
 });
 
@@ -85,5 +86,6 @@ describe('resultSummary', () => {
     expect(resultSummary(result({ numTurns: 2, costUsd: 0.012345, durationMs: 3400 }))).toBe('Turn finished · 2 turns · $0.0123 · 3.4 s');
     expect(resultSummary(result({ isError: true, numTurns: 1 }))).toBe('Turn failed · 1 turn');
     expect(resultSummary(result())).toBe('Turn finished');
+    expect(resultSummary(result({ isError: true, interrupted: true }))).toBe('Turn interrupted');
   });
 });

@@ -1,7 +1,7 @@
 // A live run's output as turns (a prompt and what followed it), and which of them the open
 // transcript already shows, so the run view need not repeat them.
 import type { RunItem, RunResult, RunState } from './stream';
-import type { RunRequest } from './types';
+import type { StartRequest } from './types';
 
 export interface RunTurn {
   /** The prompt that started the turn (null for output before any prompt). */
@@ -48,13 +48,13 @@ export function turnsInTranscript(turns: RunTurn[], transcriptPrompts: string[])
 }
 
 /** The session whose transcript a run writes to, once known (a fork writes to a new one). */
-export function runSessionId(state: Pick<RunState, 'sessionId'>, request: RunRequest): string | null {
+export function runSessionId(state: Pick<RunState, 'sessionId'>, request: StartRequest): string | null {
   return state.sessionId ?? (request.forkSession ? null : (request.resume ?? null));
 }
 
 /** One line about a finished turn: `Turn finished · 2 turns · $0.0123 · 3.4 s`. */
 export function resultSummary(result: RunResult): string {
-  const parts = [result.isError ? 'Turn failed' : 'Turn finished'];
+  const parts = [result.interrupted ? 'Turn interrupted' : result.isError ? 'Turn failed' : 'Turn finished'];
   if (result.numTurns !== null) parts.push(`${result.numTurns} turn${result.numTurns === 1 ? '' : 's'}`);
   if (result.costUsd !== null) parts.push(`$${result.costUsd.toFixed(4)}`);
   if (result.durationMs !== null) parts.push(`${(result.durationMs / 1000).toFixed(1)} s`);

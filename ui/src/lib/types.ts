@@ -1,4 +1,4 @@
-// The backend contract: JSON shapes of the Tauri commands and run events (camelCase).
+// The backend contract: JSON shapes of the Tauri commands and session events (camelCase).
 // Pure types, no Tauri import: every module and test can use them.
 
 export type TitleSource = 'custom' | 'ai' | 'summary' | 'prompt' | 'none';
@@ -90,31 +90,142 @@ export interface SessionDetail {
   transcript: Transcript;
 }
 
-export interface RunRequest {
-  cwd: string;
+/** What `start_session` takes: a new session in `cwd`, or `resume` (optionally forked). */
+export interface StartRequest {
+  /** Folder of a new session; ignored when resuming (a session resumes where it was recorded). */
+  cwd?: string | null;
   prompt: string;
   resume?: string | null;
   forkSession?: boolean;
   model?: string | null;
-  permissionMode?: string | null;
+  permissionMode?: PermissionMode | null;
 }
 
-export interface RunHandle {
+/** The answer of `start_session`: ccdesk's id of the live session. */
+export interface Started {
   runId: string;
 }
 
 /** A stream-json object as the CLI printed it: open-ended, every field optional. */
 export type CliLine = Record<string, unknown>;
 
-export type RunEvent =
+/** Lifecycle states of a live session (`SessionInfo.state`). */
+export type SessionStateName =
+  | 'connecting'
+  | 'ready'
+  | 'streaming'
+  | 'waitingForPermission'
+  | 'interrupting'
+  | 'closed'
+  | 'failed'
+  | 'expired';
+
+/** Permission modes ccdesk offers (`bypassPermissions` never is). */
+export type PermissionMode = 'default' | 'acceptEdits' | 'plan';
+
+export interface Tokens {
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheCreation: number;
+}
+
+/** A live session: identity, state (with `kind`/`message` when failed) and metrics. */
+export interface SessionInfo {
+  runId: string;
+  sessionId: string | null;
+  cwd: string;
+  state: SessionStateName;
+  /** Failed only: a stable kind (`crashed`, `first_chunk_timeout`, ...). */
+  kind?: string;
+  /** Failed only: what happened, in words. */
+  message?: string;
+  model: string | null;
+  permissionMode: string;
+  pid: number | null;
+  createdAtMs: number;
+  lastUsedAtMs: number;
+  ageMs: number;
+  idleMs: number;
+  turns: number;
+  messagesIn: number;
+  messagesOut: number;
+  tokens: Tokens;
+  costUsd: number;
+  durationMs: number;
+  errors: number;
+  bytesStreamed: number;
+  reconnects: number;
+  stuck: boolean;
+  pendingPermissions: PermissionRequest[];
+  staleLinesDropped: number;
+}
+
+/** A readable view of what a tool would do. */
+export type ToolPreview =
+  | { kind: 'command'; command: string; description: string | null }
+  | { kind: 'fileChange'; filePath: string; diff: string }
+  | { kind: 'target'; target: string }
+  | { kind: 'json'; text: string };
+
+/** A tool call waiting for the user's decision. */
+export interface PermissionRequest {
+  requestId: string;
+  toolName: string;
+  displayName: string;
+  input: unknown;
+  preview: ToolPreview;
+  /** The CLI's suggested permission updates (what "allow for this session" applies); any JSON. */
+  suggestions: unknown;
+  toolUseId: string | null;
+  description: string | null;
+}
+
+export type PermissionAnswer =
+  | { decision: 'allowOnce' }
+  | { decision: 'allowSession' }
+  | { decision: 'deny'; message: string };
+
+/** Why a permission prompt went away. */
+export type PermissionResolution = 'answered' | 'cancelled' | 'abandoned';
+
+export type InterruptOutcome = 'notRunning' | 'turnEnded' | 'processEnded';
+
+/** What a live session sends on its channel, in order. */
+export type SessionEvent =
   | { event: 'cli'; line: CliLine }
   | { event: 'malformed'; preview: string }
-  | { event: 'exited'; code: number | null; stderrTail: string; errors: string[]; sessionId: string | null };
+  | { event: 'state'; info: SessionInfo }
+  | { event: 'permission'; request: PermissionRequest }
+  | { event: 'permissionResolved'; requestId: string; resolution: PermissionResolution | string }
+  | { event: 'metrics'; info: SessionInfo }
+  | { event: 'warning'; code: string; message: string }
+  | {
+      event: 'exited';
+      code: number | null;
+      signal?: number | null;
+      stderrTail: string;
+      errors: string[];
+      sessionId: string | null;
+      malformedLines?: number;
+    };
+
+/** The whole pool, for the pool view. */
+export interface PoolSnapshot {
+  /** Newest first. */
+  sessions: SessionInfo[];
+  byState: Record<string, number>;
+  live: number;
+  maxSessions: number;
+  totalCreated: number;
+}
 
 export interface AppInfo {
   configDir: string;
   claude: { path: string | null; error: string | null };
   version: string;
+  /** The most live sessions at once. */
+  maxSessions: number;
 }
 
 /** How every command rejects. */

@@ -1,5 +1,5 @@
 // Test data in the backend's shapes (see ../types.ts), modelled on the shared sample transcripts.
-import type { Block, Entry, MessageEntry, SessionDetail, SessionIndex, SessionSummary } from '../types';
+import type { Block, Entry, MessageEntry, PermissionRequest, SessionDetail, SessionIndex, SessionInfo, SessionSummary } from '../types';
 
 export const NOW = Date.UTC(2026, 10, 22, 12, 0, 0);
 
@@ -105,4 +105,50 @@ export function entries(): Entry[] {
 
 export function detail(over: Partial<SessionDetail['transcript']> = {}, s: SessionSummary = summary()): SessionDetail {
   return { summary: s, transcript: { entries: entries(), malformedLines: 0, incompleteTail: false, ...over } };
+}
+
+/** A SessionInfo with defaults: a ready session started a minute ago. */
+export function sessionInfo(over: Partial<SessionInfo> = {}): SessionInfo {
+  const now = Date.now();
+  return {
+    runId: 'run-1',
+    sessionId: null,
+    cwd: '/home/dev/proj',
+    state: 'ready',
+    model: 'claude-sonnet-4-5',
+    permissionMode: 'default',
+    pid: 4242,
+    createdAtMs: now - 60_000,
+    lastUsedAtMs: now - 30_000,
+    ageMs: 60_000,
+    idleMs: 30_000,
+    turns: 0,
+    messagesIn: 0,
+    messagesOut: 0,
+    tokens: { input: 0, output: 0, cacheRead: 0, cacheCreation: 0 },
+    costUsd: 0,
+    durationMs: 0,
+    errors: 0,
+    bytesStreamed: 0,
+    reconnects: 0,
+    stuck: false,
+    pendingPermissions: [],
+    staleLinesDropped: 0,
+    ...over,
+  };
+}
+
+/** A permission prompt like the fake CLI's FAKE_PERMISSION Write. */
+export function permissionRequest(over: Partial<PermissionRequest> = {}): PermissionRequest {
+  return {
+    requestId: 'req-1',
+    toolName: 'Write',
+    displayName: 'Write',
+    input: { file_path: '/home/dev/proj/fake-permission.txt', content: 'x\n' },
+    preview: { kind: 'fileChange', filePath: '/home/dev/proj/fake-permission.txt', diff: '+x\n' },
+    suggestions: [{ type: 'setMode', mode: 'acceptEdits', destination: 'session' }],
+    toolUseId: 'toolu_1',
+    description: 'fake-permission.txt',
+    ...over,
+  };
 }

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { RunEvent } from '../types';
+import type { SessionEvent } from '../types';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** `ui/src/lib/__fixtures__` → `<repo>/tests/fixtures/samples`. */
@@ -15,9 +15,9 @@ export function samplePath(rel: string): string {
 }
 
 /** The sample's lines as `cli` run events, exactly as the backend forwards them. */
-export function sampleEvents(rel: string): RunEvent[] {
+export function sampleEvents(rel: string): SessionEvent[] {
   return readFileSync(samplePath(rel), 'utf8')
     .split('\n')
     .filter((l) => l.trim() !== '')
-    .map((l) => ({ event: 'cli', line: JSON.parse(l) }) as RunEvent);
+    .map((l) => ({ event: 'cli', line: JSON.parse(l) }) as SessionEvent);
 }

@@ -1,0 +1,29 @@
+// The pool's cap: recognising its error, and which session to close to make room.
+import { isCommandError } from './errors';
+import type { PoolSnapshot, SessionInfo } from './types';
+
+/** The backend refused to start a process because `maxSessions` are live. */
+export function isPoolFull(e: unknown): boolean {
+  return isCommandError(e) && e.kind === 'pool_full';
+}
+
+/** The limit in words, for the capacity notice. */
+export function capacityText(max: number | null | undefined): string {
+  const n = typeof max === 'number' && max > 0 ? max : null;
+  return n === null
+    ? 'The most sessions ccdesk runs at once are already live.'
+    : `${n} session${n === 1 ? ' is' : 's are'} already live, the most ccdesk runs at once.`;
+}
+
+/**
+ * The session to close to make room: the ready (idle between turns) one unused the longest.
+ * Busy sessions are never picked; null when none is ready.
+ */
+export function pickIdleSession(snapshot: Pick<PoolSnapshot, 'sessions'>, except: string[] = []): SessionInfo | null {
+  let best: SessionInfo | null = null;
+  for (const s of snapshot.sessions) {
+    if (s.state !== 'ready' || except.includes(s.runId)) continue;
+    if (!best || s.idleMs > best.idleMs || (s.idleMs === best.idleMs && s.lastUsedAtMs < best.lastUsedAtMs)) best = s;
+  }
+  return best;
+}

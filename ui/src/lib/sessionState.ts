@@ -1,0 +1,74 @@
+// Live session states in words, and what each allows (mirrors the backend's `SessionState`).
+import type { SessionInfo, SessionStateName } from './types';
+
+export const STATE_NAMES: SessionStateName[] = [
+  'connecting',
+  'ready',
+  'streaming',
+  'waitingForPermission',
+  'interrupting',
+  'closed',
+  'failed',
+  'expired',
+];
+
+const LABELS: Record<SessionStateName, string> = {
+  connecting: 'connecting',
+  ready: 'ready',
+  streaming: 'streaming',
+  waitingForPermission: 'waiting for permission',
+  interrupting: 'interrupting',
+  closed: 'closed',
+  failed: 'failed',
+  expired: 'expired',
+};
+
+/** The state in words, as badges show it (`waitingForPermission` → "waiting for permission"). */
+export function stateLabel(state: string): string {
+  return (LABELS as Record<string, string>)[state] ?? state;
+}
+
+/** A turn is under way: Interrupt applies. */
+export function isBusy(state: string): boolean {
+  return state === 'connecting' || state === 'streaming' || state === 'waitingForPermission' || state === 'interrupting';
+}
+
+/** A process is alive for the session (what counts against the pool's cap). */
+export function isLive(state: string): boolean {
+  return isBusy(state) || state === 'ready';
+}
+
+/** How a badge looks: `ok` idle and healthy, `busy` working, `attention` needs the user, `err`, `off`. */
+export function stateTone(state: string): 'ok' | 'busy' | 'attention' | 'err' | 'off' {
+  switch (state) {
+    case 'ready':
+      return 'ok';
+    case 'connecting':
+    case 'streaming':
+    case 'interrupting':
+      return 'busy';
+    case 'waitingForPermission':
+      return 'attention';
+    case 'failed':
+      return 'err';
+    default:
+      return 'off';
+  }
+}
+
+/** The failure in words: the backend's message, else its kind. */
+export function failureText(info: Pick<SessionInfo, 'state' | 'kind' | 'message'>): string | null {
+  if (info.state !== 'failed') return null;
+  return info.message?.trim() || (info.kind ? `failed (${info.kind})` : 'failed');
+}
+
+/** Count per state name, and how many are live, for the pool totals. */
+export function countStates(sessions: Pick<SessionInfo, 'state'>[]): { byState: Record<string, number>; live: number } {
+  const byState: Record<string, number> = {};
+  let live = 0;
+  for (const s of sessions) {
+    byState[s.state] = (byState[s.state] ?? 0) + 1;
+    if (isLive(s.state)) live += 1;
+  }
+  return { byState, live };
+}
