@@ -1,4 +1,5 @@
 // Live session states in words, and what each allows (mirrors the backend's `SessionState`).
+import { duration } from './format';
 import type { SessionInfo, SessionStateName } from './types';
 
 export const STATE_NAMES: SessionStateName[] = [
@@ -71,4 +72,15 @@ export function countStates(sessions: Pick<SessionInfo, 'state'>[]): { byState: 
     if (isLive(s.state)) live += 1;
   }
   return { byState, live };
+}
+
+/**
+ * How long a session has been idle, for the pool view: since its last prompt, for a session with a
+ * process between turns; "busy" while a turn runs; "—" without a process.
+ */
+export function idleText(info: Pick<SessionInfo, 'state' | 'lastUsedAtMs'>, now: number): string {
+  if (isBusy(info.state)) return 'busy';
+  if (info.state !== 'ready') return '—';
+  const ms = now - info.lastUsedAtMs;
+  return ms < 10_000 ? 'just now' : duration(ms);
 }

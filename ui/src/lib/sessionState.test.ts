@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { countStates, failureText, idleText, isBusy, isLive, stateLabel, stateTone, STATE_NAMES } from './sessionState';
+
+describe('session states', () => {
+  it('in words', () => {
+    expect(STATE_NAMES.map(stateLabel)).toEqual([
+      'connecting', 'ready', 'streaming', 'waiting for permission', 'interrupting', 'closed', 'failed', 'expired',
+    ]);
+    expect(stateLabel('somethingNew')).toBe('somethingNew');
+  });
+
+  it('busy and live as the backend counts them', () => {
+    expect(STATE_NAMES.filter(isBusy)).toEqual(['connecting', 'streaming', 'waitingForPermission', 'interrupting']);
+    expect(STATE_NAMES.filter(isLive)).toEqual(['connecting', 'ready', 'streaming', 'waitingForPermission', 'interrupting']);
+  });
+
+  it('a waiting session asks for attention, a failed one is an error', () => {
+    expect(stateTone('waitingForPermission')).toBe('attention');
+    expect(stateTone('failed')).toBe('err');
+    expect(stateTone('ready')).toBe('ok');
+    expect(stateTone('streaming')).toBe('busy');
+    expect(stateTone('expired')).toBe('off');
+  });
+
+  it('a failure in words: the message, else the kind', () => {
+    expect(failureText({ state: 'failed', kind: 'crashed', message: 'claude exited with code 3' })).toBe('claude exited with code 3');
+    expect(failureText({ state: 'failed', kind: 'crashed', message: '' })).toBe('failed (crashed)');
+    expect(failureText({ state: 'ready' })).toBeNull();
+  });
+
+  it('counts per state and live', () => {
+    expect(countStates([{ state: 'ready' }, { state: 'ready' }, { state: 'closed' }, { state: 'streaming' }])).toEqual({
+      byState: { ready: 2, closed: 1, streaming: 1 },
+      live: 3,
+    });
+  });
+
+  it('idle time only for a ready session', () => {
+    const now = 1_000_000;
+    expect(idleText({ state: 'ready', lastUsedAtMs: now - 3_000 }, now)).toBe('just now');
+    expect(idleText({ state: 'ready', lastUsedAtMs: now - 125_000 }, now)).toBe('2 min');
+    expect(idleText({ state: 'streaming', lastUsedAtMs: now - 125_000 }, now)).toBe('busy');
+    expect(idleText({ state: 'closed', lastUsedAtMs: now - 125_000 }, now)).toBe('—');
+  });
+});
