@@ -4,9 +4,14 @@ fn main() {
         tauri_build::AppManifest::new().commands(&[
             "list_sessions",
             "show_session",
-            "start_run",
+            "start_session",
             "send_prompt",
-            "stop_run",
+            "interrupt_session",
+            "answer_permission",
+            "set_permission_mode",
+            "close_session",
+            "attach_session",
+            "pool_snapshot",
             "app_info",
         ]),
     ))

@@ -5,6 +5,11 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // The process watchdog (see ccdesk_core::reaper): before anything else, no logging set-up.
+    if std::env::args().nth(1).as_deref() == Some(ccdesk_core::reaper::REAPER_ARG) {
+        ccdesk_core::reaper::serve(std::io::stdin().lock());
+        return ExitCode::SUCCESS;
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("CCDESK_LOG")

@@ -60,6 +60,25 @@ pub enum CoreError {
     /// Invalid input from the caller (an empty prompt, a bad option).
     #[error("{0}")]
     InvalidInput(String),
+
+    /// The pool has as many live sessions as it may; nothing was closed to make room.
+    #[error("{max} sessions are already running, the most ccdesk allows at once; close an idle session{} or raise the limit in the settings", idle_hint.as_ref().map(|h| format!(" ({h})")).unwrap_or_default())]
+    PoolFull {
+        /// The cap.
+        max: usize,
+        /// The run id of the session idle the longest, to offer closing it.
+        idle_run_id: Option<String>,
+        /// That session in words.
+        idle_hint: Option<String>,
+    },
+
+    /// No live session has this ccdesk run id (closed and removed, or never existed).
+    #[error("no live session {0}")]
+    UnknownRun(String),
+
+    /// The CLI refused a control request or did not answer it in time.
+    #[error("the claude CLI refused the request: {0}")]
+    ControlRequest(String),
 }
 
 impl CoreError {
@@ -83,6 +102,9 @@ impl CoreError {
             CoreError::RunEnded => "run_ended",
             CoreError::NotResumable { .. } => "not_resumable",
             CoreError::InvalidInput(_) => "invalid_input",
+            CoreError::PoolFull { .. } => "pool_full",
+            CoreError::UnknownRun(_) => "unknown_run",
+            CoreError::ControlRequest(_) => "control_request_failed",
         }
     }
 }

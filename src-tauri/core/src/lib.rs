@@ -5,13 +5,15 @@
 //! - [`index`]: the session index (every session, grouped by project, with resumability).
 //! - [`stream`]: stream-json lines the CLI prints and reads.
 //! - [`runner`]: spawning `claude` and streaming its output.
-//! - [`manager`]: the live runs, by ccdesk run id.
+//! - [`pool`]: the live sessions: cap, states, timeouts, interrupt, permission prompts, metrics.
+//! - [`reaper`]: the watchdog that ends ccdesk's children if ccdesk is killed.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod error;
 pub mod index;
-pub mod manager;
 pub mod paths;
+pub mod pool;
+pub mod reaper;
 pub mod runner;
 pub mod stream;
 pub mod transcript;

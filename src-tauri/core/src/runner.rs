@@ -22,6 +22,7 @@ use std::collections::VecDeque;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -38,6 +39,9 @@ pub const CLAUDE_ENV: &str = "CCDESK_CLAUDE";
 pub const STDERR_TAIL_BYTES: usize = 64 * 1024;
 /// Capacity of a run's event channel, in events.
 pub const EVENT_BUFFER: usize = 1024;
+/// How long a write to the CLI's stdin may block (the CLI not reading its input), in ms; past
+/// it the input is closed and the write fails with [`CoreError::RunEnded`].
+pub const WRITE_TIMEOUT_MS: u64 = 10_000;
 /// How long [`Run::stop`] waits after closing stdin before signalling, in ms.
 pub const STOP_GRACE_MS: u64 = 3_000;
 
@@ -275,6 +279,8 @@ struct Shared {
     session_id: Mutex<Option<String>>,
     /// Becomes true once the process has exited and its output was read.
     exited: watch::Sender<bool>,
+    /// stdout bytes read so far.
+    bytes_read: AtomicU64,
 }
 
 impl Run {
@@ -314,6 +320,7 @@ impl Run {
         let state = Arc::new(Shared {
             session_id: Mutex::new(None),
             exited: watch::Sender::new(false),
+            bytes_read: AtomicU64::new(0),
         });
         let stdin = child.stdin.take();
         let stdout = child.stdout.take();
@@ -372,19 +379,20 @@ impl Run {
 
     /// Writes one raw line (a stream-json message or control request) to the CLI's stdin.
     ///
-    /// Errors: [`CoreError::RunEnded`] when the process is gone or its stdin was closed.
+    /// Errors: [`CoreError::RunEnded`] when the process is gone, its stdin was closed, or it
+    /// has not taken the line within [`WRITE_TIMEOUT_MS`].
     pub async fn write_line(&self, line: &str) -> Result<(), CoreError> {
         let mut guard = self.stdin.lock().await;
         let stdin = guard.as_mut().ok_or(CoreError::RunEnded)?;
         let mut buf = Vec::with_capacity(line.len() + 1);
         buf.extend_from_slice(line.as_bytes());
         buf.push(b'\n');
-        let res = async {
+        let res = tokio::time::timeout(Duration::from_millis(WRITE_TIMEOUT_MS), async {
             stdin.write_all(&buf).await?;
             stdin.flush().await
-        }
+        })
         .await;
-        if res.is_err() {
+        if !matches!(res, Ok(Ok(()))) {
             *guard = None;
             return Err(CoreError::RunEnded);
         }
@@ -400,21 +408,31 @@ impl Run {
     /// SIGKILL to the whole process group. Returns when the process has exited (bounded by
     /// about `STOP_GRACE_MS + 2 s`).
     pub async fn stop(&self) {
+        self.stop_within(Duration::from_millis(STOP_GRACE_MS)).await;
+    }
+
+    /// [`Run::stop`] with its own grace period before the signals.
+    pub async fn stop_within(&self, grace: Duration) {
         self.close_input().await;
-        if self.wait_exited(Duration::from_millis(STOP_GRACE_MS)).await {
+        if self.wait_exited(grace).await {
             return;
         }
-        self.signal_group(Signal::Term);
+        self.signal(GroupSignal::Terminate);
         if self.wait_exited(Duration::from_millis(1_500)).await {
             return;
         }
-        self.signal_group(Signal::Kill);
+        self.signal(GroupSignal::Kill);
         self.wait_exited(Duration::from_millis(500)).await;
     }
 
     /// The CLI session id once `system/init` has been seen.
     pub fn session_id(&self) -> Option<String> {
         self.state.session_id.lock().ok().and_then(|s| s.clone())
+    }
+
+    /// Bytes of stdout read so far (all lines, malformed ones included).
+    pub fn bytes_read(&self) -> u64 {
+        self.state.bytes_read.load(Ordering::Relaxed)
     }
 
     /// True once the process has exited and its output was read.
@@ -427,13 +445,17 @@ impl Run {
         self.pid
     }
 
-    async fn wait_exited(&self, within: Duration) -> bool {
+    /// Waits up to `within` for the process to exit and its output to be read; true if it has.
+    pub async fn wait_exited(&self, within: Duration) -> bool {
         let mut exited = self.state.exited.subscribe();
         let _ = tokio::time::timeout(within, exited.wait_for(|e| *e)).await;
         self.has_exited()
     }
 
-    fn signal_group(&self, sig: Signal) {
+    /// Sends `sig` to the run's whole process group (the CLI and every tool process it started).
+    /// Does nothing once the process has exited. Unix only; elsewhere only
+    /// [`GroupSignal::Kill`] has an effect, through `kill_on_drop` when the run is dropped.
+    pub fn signal(&self, sig: GroupSignal) {
         if self.has_exited() {
             return;
         }
@@ -441,8 +463,9 @@ impl Run {
         if let Some(pid) = self.pid.and_then(|p| i32::try_from(p).ok()) {
             use nix::sys::signal::{killpg, Signal as NixSignal};
             let s = match sig {
-                Signal::Term => NixSignal::SIGTERM,
-                Signal::Kill => NixSignal::SIGKILL,
+                GroupSignal::Interrupt => NixSignal::SIGINT,
+                GroupSignal::Terminate => NixSignal::SIGTERM,
+                GroupSignal::Kill => NixSignal::SIGKILL,
             };
             if let Err(e) = killpg(nix::unistd::Pid::from_raw(pid), s) {
                 tracing::debug!(pid, error = %e, "signalling the process group failed");
@@ -453,15 +476,20 @@ impl Run {
     }
 }
 
-#[derive(Clone, Copy)]
-enum Signal {
-    Term,
+/// A signal for a run's process group, mildest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupSignal {
+    /// SIGINT: what Ctrl-C in a terminal sends; the CLI aborts its turn and exits.
+    Interrupt,
+    /// SIGTERM.
+    Terminate,
+    /// SIGKILL.
     Kill,
 }
 
 impl Drop for Run {
     fn drop(&mut self) {
-        self.signal_group(Signal::Kill);
+        self.signal(GroupSignal::Kill);
     }
 }
 
@@ -478,7 +506,9 @@ async fn read_stdout(
         line.clear();
         match reader.read_until(b'\n', &mut line).await {
             Ok(0) => break,
-            Ok(_) => {}
+            Ok(n) => {
+                state.bytes_read.fetch_add(n as u64, Ordering::Relaxed);
+            }
             Err(e) => {
                 exit.errors
                     .push(format!("reading the CLI's output failed: {e}"));

@@ -1,68 +1,17 @@
-//! The runner and the session manager against the project's fake `claude`
+//! The runner against the project's fake `claude`
 //! (`tests/fake-claude`, built by `cargo build --workspace`).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
 
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use ccdesk_core::index::SessionIndex;
-use ccdesk_core::manager::{SessionManager, StartRequest};
-use ccdesk_core::runner::{ClaudeCommand, Run, RunEvent, RunExit, RunOptions};
+mod common;
+
+use ccdesk_core::runner::{Run, RunEvent, RunExit};
 use ccdesk_core::stream::EventKind;
 use ccdesk_core::transcript::Transcript;
-use ccdesk_core::CoreError;
+use common::{env, fake_claude};
 use tokio::sync::mpsc;
-
-/// The fake CLI binary next to this test's deps dir: `target/<profile>/fake-claude`.
-fn fake_claude() -> ClaudeCommand {
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe.parent().and_then(Path::parent).unwrap();
-    let fake = profile_dir.join(if cfg!(windows) {
-        "fake-claude.exe"
-    } else {
-        "fake-claude"
-    });
-    assert!(
-        fake.is_file(),
-        "{} is missing: run `cargo build --workspace` first",
-        fake.display()
-    );
-    ClaudeCommand::new(fake)
-}
-
-struct Env {
-    _tmp: tempfile::TempDir,
-    config: PathBuf,
-    project: PathBuf,
-}
-
-fn env() -> Env {
-    let tmp = tempfile::tempdir().unwrap();
-    let config = tmp.path().join("config");
-    let project = tmp.path().join("my project");
-    std::fs::create_dir_all(&project).unwrap();
-    let project = std::fs::canonicalize(project).unwrap();
-    Env {
-        _tmp: tmp,
-        config,
-        project,
-    }
-}
-
-impl Env {
-    fn opts(&self) -> RunOptions {
-        RunOptions {
-            cwd: self.project.clone(),
-            env: vec![("CLAUDE_CONFIG_DIR".into(), self.config.clone().into())],
-            // A developer's own settings must not reach the fake.
-            env_remove: vec![
-                "FAKE_CLAUDE_DELAY_MS".into(),
-                "FAKE_CLAUDE_HANG_BEFORE_INIT".into(),
-            ],
-            ..Default::default()
-        }
-    }
-}
 
 /// Collects events until `Exited` (bounded by 30 s).
 async fn collect(rx: &mut mpsc::Receiver<RunEvent>) -> (Vec<RunEvent>, RunExit) {
@@ -306,140 +255,4 @@ async fn stop_ends_a_hung_process_group() {
     let (_, exit) = collect(&mut rx).await;
     assert!(run.has_exited());
     assert!(exit.code.is_none() || exit.code != Some(0), "{exit:?}");
-}
-
-#[tokio::test]
-async fn the_manager_resumes_in_the_recorded_directory_and_refuses_what_cannot_resume() {
-    let e = env();
-    let claude = fake_claude();
-    let env_vars = vec![("CLAUDE_CONFIG_DIR".into(), e.config.clone().into())];
-    let mgr = SessionManager::new(
-        e.config.clone(),
-        Box::new(move || Ok(claude.clone())),
-        env_vars,
-    );
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let tx2 = tx.clone();
-    let run_id = mgr
-        .start(
-            StartRequest {
-                cwd: Some(e.project.clone()),
-                prompt: "first".into(),
-                ..Default::default()
-            },
-            move |ev| {
-                let _ = tx.send(ev);
-            },
-        )
-        .await
-        .unwrap();
-    let mut session = None;
-    while let Some(ev) = rx.recv().await {
-        if let RunEvent::Cli(c) = &ev {
-            if c.is_result() {
-                session = c.session_id().map(str::to_owned);
-                break;
-            }
-        }
-    }
-    assert_eq!(mgr.live_runs(), vec![run_id.clone()]);
-    mgr.stop(&run_id).await;
-    let id = session.unwrap();
-
-    // Resume: the request's cwd is ignored, the recorded one is used.
-    let run2 = mgr
-        .start(
-            StartRequest {
-                cwd: Some("/".into()),
-                prompt: "again".into(),
-                resume: Some(id.clone()),
-                ..Default::default()
-            },
-            move |ev| {
-                let _ = tx2.send(ev);
-            },
-        )
-        .await
-        .unwrap();
-    while let Some(ev) = rx.recv().await {
-        if let RunEvent::Cli(c) = &ev {
-            if matches!(c.kind(), EventKind::Init) {
-                assert_eq!(c.raw()["cwd"].as_str(), e.project.to_str());
-            }
-            if c.is_result() {
-                break;
-            }
-        }
-    }
-    mgr.stop_all().await;
-    assert!(mgr.live_runs().is_empty() || mgr.live_runs() == vec![run2]);
-
-    let unknown = mgr
-        .start(
-            StartRequest {
-                prompt: "x".into(),
-                resume: Some("nope".into()),
-                ..Default::default()
-            },
-            |_| {},
-        )
-        .await;
-    assert!(matches!(unknown, Err(CoreError::UnknownSession(_))));
-    let no_folder = mgr
-        .start(
-            StartRequest {
-                prompt: "x".into(),
-                ..Default::default()
-            },
-            |_| {},
-        )
-        .await;
-    assert!(matches!(no_folder, Err(CoreError::InvalidInput(_))));
-    let empty = mgr
-        .start(
-            StartRequest {
-                cwd: Some(e.project.clone()),
-                prompt: "  ".into(),
-                ..Default::default()
-            },
-            |_| {},
-        )
-        .await;
-    assert!(matches!(empty, Err(CoreError::InvalidInput(_))));
-    let gone = mgr
-        .start(
-            StartRequest {
-                cwd: Some(e.project.join("gone")),
-                prompt: "x".into(),
-                ..Default::default()
-            },
-            |_| {},
-        )
-        .await;
-    assert!(matches!(gone, Err(CoreError::ProjectDirMissing(_))));
-}
-
-#[tokio::test]
-async fn a_missing_cli_is_a_clear_error() {
-    let e = env();
-    let mgr = SessionManager::new(
-        e.config.clone(),
-        Box::new(|| ClaudeCommand::locate_in(None, Some("/nonexistent".into()), None)),
-        Vec::new(),
-    );
-    let err = mgr
-        .start(
-            StartRequest {
-                cwd: Some(e.project.clone()),
-                prompt: "x".into(),
-                ..Default::default()
-            },
-            |_| {},
-        )
-        .await;
-    let Err(err) = err else {
-        panic!("started without a CLI")
-    };
-    assert_eq!(err.kind(), "claude_not_found");
-    assert!(err.to_string().contains("claude on PATH"));
 }

@@ -1,5 +1,5 @@
 //! Tauri commands: each a few lines that call `ccdesk-core`. The UI may call only the ones
 //! listed in `build.rs` and granted in `capabilities/default.json`.
 
-pub mod runs;
+pub mod live;
 pub mod sessions;

@@ -21,7 +21,7 @@ pub struct SessionDetail {
 /// Lists every session under the config dir, grouped by project. Runs off the UI thread.
 #[tauri::command]
 pub async fn list_sessions(state: State<'_, AppState>) -> Result<SessionIndex, AppError> {
-    let dir = state.manager.config_dir().to_path_buf();
+    let dir = state.pool.config_dir().to_path_buf();
     blocking(move || SessionIndex::scan(&dir)).await
 }
 
@@ -31,7 +31,7 @@ pub async fn show_session(
     state: State<'_, AppState>,
     session_id: String,
 ) -> Result<SessionDetail, AppError> {
-    let dir = state.manager.config_dir().to_path_buf();
+    let dir = state.pool.config_dir().to_path_buf();
     blocking(move || {
         let summary = find_session(&dir, &session_id)?;
         let transcript = Transcript::read(&summary.transcript_path)?;

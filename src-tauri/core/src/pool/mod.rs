@@ -1,0 +1,705 @@
+//! The session pool: several live `claude` sessions at once, each one process speaking
+//! stream-json, with a cap, timeouts, interrupt, permission prompts and metrics.
+//!
+//! Semantics follow the seed documents (ccproxy's session client and pool, shannon-mcp's session
+//! manager, the TypeScript session manager, the resume fix plan):
+//! - A session has a ccdesk run id (stable) and, once `system/init` has been seen, a CLI session
+//!   id. Its processes come and go: closing, TTL expiry or a crash end the process; the next
+//!   prompt starts a new one with `--resume=<session id>`, up to
+//!   [`PoolConfig::reconnect_attempts`] tries with doubling back-off.
+//! - At most [`PoolConfig::max_sessions`] processes live at once; past it a clear
+//!   [`CoreError::PoolFull`], nothing is closed silently.
+//! - Resuming a session that is already live reuses it (two processes must never write one
+//!   transcript); one being interrupted is waited for, then reused only if the CLI ended the
+//!   turn itself, otherwise replaced.
+//! - Every process runs with `--permission-prompt-tool stdio`; `can_use_tool` requests become
+//!   [`PermissionRequest`]s the UI answers with [`SessionPool::answer_permission`].
+//! - Timeouts are checked by [`sweep_forever`] every [`PoolConfig::sweep_interval_ms`].
+
+mod config;
+mod permission;
+mod session;
+mod state;
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock, Weak};
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+use serde_json::json;
+
+pub use config::PoolConfig;
+pub use permission::{PermissionAnswer, PermissionRequest, ToolPreview, PREVIEW_CHARS};
+pub use session::{EventSink, PoolObserver, CONTROL_TIMEOUT_MS};
+pub use state::{
+    InterruptOutcome, PoolSnapshot, Resolution, SessionEvent, SessionInfo, SessionState, Tokens,
+};
+
+use session::Live;
+
+use crate::error::CoreError;
+use crate::index::{find_session, Resumability};
+use crate::reaper::Reaper;
+use crate::runner::{ClaudeCommand, GroupSignal, Run, RunOptions};
+
+/// Finds the CLI each time a process starts (so installing it while ccdesk runs works).
+pub type ClaudeLocator = Box<dyn Fn() -> Result<ClaudeCommand, CoreError> + Send + Sync>;
+
+/// Permission modes a session can be switched to from ccdesk. `bypassPermissions` is not
+/// offered (and the CLI refuses it as root).
+pub const PERMISSION_MODES: [&str; 3] = ["default", "acceptEdits", "plan"];
+
+/// What the UI asks for when it starts (or resumes) a session.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StartRequest {
+    /// Folder for a new session. Ignored when resuming: a session resumes in the dir it was
+    /// recorded in.
+    #[serde(default)]
+    pub cwd: Option<PathBuf>,
+    /// The first prompt.
+    pub prompt: String,
+    /// CLI session id to resume.
+    #[serde(default)]
+    pub resume: Option<String>,
+    /// With `resume`: fork into a new session (`--fork-session`).
+    #[serde(default)]
+    pub fork_session: bool,
+    /// Model alias or name; `None` for the CLI's default.
+    #[serde(default)]
+    pub model: Option<String>,
+    /// Permission mode (one of [`PERMISSION_MODES`]); `None` for `default`.
+    #[serde(default)]
+    pub permission_mode: Option<String>,
+}
+
+/// The live sessions. Share it as `Arc<SessionPool>` and run [`sweep_forever`] beside it.
+pub struct SessionPool {
+    config_dir: PathBuf,
+    locate: ClaudeLocator,
+    env: Vec<(OsString, OsString)>,
+    config: RwLock<PoolConfig>,
+    sessions: Mutex<Vec<Arc<Live>>>,
+    total_created: AtomicU64,
+    reaper: Option<Arc<Reaper>>,
+    observer: Arc<RwLock<Option<PoolObserver>>>,
+}
+
+impl SessionPool {
+    /// A pool for sessions under `config_dir`, finding the CLI with `locate`; `env` is added to
+    /// every child's environment.
+    ///
+    /// Errors: [`CoreError::InvalidInput`] when `config` does not validate.
+    pub fn new(
+        config_dir: PathBuf,
+        locate: ClaudeLocator,
+        env: Vec<(OsString, OsString)>,
+        config: PoolConfig,
+    ) -> Result<SessionPool, CoreError> {
+        config.validate()?;
+        Ok(SessionPool {
+            config_dir,
+            locate,
+            env,
+            config: RwLock::new(config),
+            sessions: Mutex::default(),
+            total_created: AtomicU64::new(0),
+            reaper: None,
+            observer: Arc::default(),
+        })
+    }
+
+    /// Registers every process group with `reaper`, so they end even if ccdesk is killed.
+    pub fn with_reaper(mut self, reaper: Arc<Reaper>) -> Self {
+        self.reaper = Some(reaper);
+        self
+    }
+
+    /// Calls `observer` on every state and metrics change of any session.
+    pub fn set_observer(&self, observer: PoolObserver) {
+        if let Ok(mut o) = self.observer.write() {
+            *o = Some(observer);
+        }
+    }
+
+    /// The Claude Code config dir this pool works on.
+    pub fn config_dir(&self) -> &std::path::Path {
+        &self.config_dir
+    }
+
+    /// The limits in force.
+    pub fn config(&self) -> PoolConfig {
+        self.config.read().map(|c| c.clone()).unwrap_or_default()
+    }
+
+    /// Changes the limits; running sessions keep going (a lower cap only refuses new ones).
+    ///
+    /// Errors: [`CoreError::InvalidInput`] when `config` does not validate.
+    pub fn set_config(&self, config: PoolConfig) -> Result<(), CoreError> {
+        config.validate()?;
+        if let Ok(mut c) = self.config.write() {
+            *c = config;
+        }
+        Ok(())
+    }
+
+    fn all(&self) -> Vec<Arc<Live>> {
+        self.sessions.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    fn get(&self, run_id: &str) -> Result<Arc<Live>, CoreError> {
+        self.all()
+            .into_iter()
+            .find(|l| l.run_id == run_id)
+            .ok_or_else(|| CoreError::UnknownRun(run_id.to_owned()))
+    }
+
+    /// Errors with [`CoreError::PoolFull`] when `extra` more live processes would pass the cap.
+    fn check_capacity(&self) -> Result<(), CoreError> {
+        let max = self.config().max_sessions;
+        let all = self.all();
+        let live: Vec<&Arc<Live>> = all.iter().filter(|l| l.state().is_live()).collect();
+        if live.len() < max {
+            return Ok(());
+        }
+        let idle = live
+            .iter()
+            .filter(|l| l.state() == SessionState::Ready)
+            .map(|l| l.info())
+            .max_by_key(|i| i.idle_ms);
+        Err(CoreError::PoolFull {
+            max,
+            idle_run_id: idle.as_ref().map(|i| i.run_id.clone()),
+            idle_hint: idle.map(|i| {
+                format!(
+                    "the session in {} has been idle for {} s",
+                    i.cwd.display(),
+                    i.idle_ms / 1000
+                )
+            }),
+        })
+    }
+
+    /// Starts a session (or resumes one) and sends its first prompt; events go to `sink`.
+    /// Returns the run id. Resuming a session that is live already reuses it: `sink` replaces
+    /// its previous one and the prompt goes to the running process.
+    ///
+    /// Errors: [`CoreError::InvalidInput`] (empty prompt, no folder, unknown permission mode),
+    /// [`CoreError::UnknownSession`], [`CoreError::NotResumable`],
+    /// [`CoreError::ProjectDirMissing`], [`CoreError::PoolFull`],
+    /// [`CoreError::ClaudeNotFound`], [`CoreError::Spawn`].
+    pub async fn start(&self, req: StartRequest, sink: EventSink) -> Result<String, CoreError> {
+        if req.prompt.trim().is_empty() {
+            return Err(CoreError::InvalidInput("the prompt is empty".into()));
+        }
+        let mode = req.permission_mode.clone().filter(|m| !m.trim().is_empty());
+        if let Some(m) = &mode {
+            check_mode(m)?;
+        }
+        if let (Some(id), false) = (&req.resume, req.fork_session) {
+            let existing = self
+                .all()
+                .into_iter()
+                .find(|l| l.info().session_id.as_deref() == Some(id.as_str()));
+            if let Some(live) = existing {
+                live.set_sink(sink);
+                let run_id = live.run_id.clone();
+                self.send_prompt(&run_id, &req.prompt).await?;
+                return Ok(run_id);
+            }
+        }
+        let cwd = self.resolve_cwd(&req)?;
+        self.check_capacity()?;
+        let opts = RunOptions {
+            cwd,
+            resume: req.resume.clone(),
+            fork_session: req.fork_session && req.resume.is_some(),
+            model: req.model.clone().filter(|m| !m.trim().is_empty()),
+            permission_mode: mode,
+            env: self.env.clone(),
+            env_remove: Vec::new(),
+            extra_args: vec!["--permission-prompt-tool".into(), "stdio".into()],
+        };
+        let run_id = uuid::Uuid::new_v4().to_string();
+        let live = Arc::new(Live::new(
+            run_id.clone(),
+            opts.clone(),
+            sink,
+            Arc::clone(&self.observer),
+        ));
+        self.spawn_process(&live, opts).await?;
+        if let Ok(mut s) = self.sessions.lock() {
+            s.push(Arc::clone(&live));
+        }
+        self.total_created.fetch_add(1, Ordering::Relaxed);
+        let _guard = live.ops.lock().await;
+        match live.write_prompt(&req.prompt).await {
+            // Ended at once: its reader reports how (state `failed` with the CLI's words).
+            Ok(()) | Err(CoreError::RunEnded) => Ok(run_id),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn resolve_cwd(&self, req: &StartRequest) -> Result<PathBuf, CoreError> {
+        match &req.resume {
+            Some(id) => {
+                let summary = find_session(&self.config_dir, id)?;
+                if let Resumability::NotResumable { message, .. } = &summary.resumability {
+                    return Err(CoreError::NotResumable {
+                        id: id.clone(),
+                        reason: message.clone(),
+                    });
+                }
+                summary
+                    .project_path
+                    .map(PathBuf::from)
+                    .ok_or_else(|| CoreError::NotResumable {
+                        id: id.clone(),
+                        reason: "no project directory recorded".into(),
+                    })
+            }
+            None => {
+                let cwd = req
+                    .cwd
+                    .clone()
+                    .filter(|c| !c.as_os_str().is_empty())
+                    .ok_or_else(|| {
+                        CoreError::InvalidInput("choose a folder for the new session".into())
+                    })?;
+                if !cwd.is_dir() {
+                    return Err(CoreError::ProjectDirMissing(cwd));
+                }
+                // The CLI records the canonical path; so do we, for the index to group it right.
+                std::fs::canonicalize(&cwd).map_err(|e| CoreError::io(&cwd, e))
+            }
+        }
+    }
+
+    /// Spawns a process for `live` with `opts`, makes it current and sends `initialize`.
+    async fn spawn_process(&self, live: &Arc<Live>, opts: RunOptions) -> Result<(), CoreError> {
+        let claude = (self.locate)()?;
+        let (run, events) = Run::spawn(&claude, opts).await?;
+        let run = Arc::new(run);
+        live.adopt(Arc::clone(&run), events, self.reaper.clone());
+        // As the SDKs do; the answer (commands, models) is not needed, so it is not awaited. A
+        // process that is already gone (e.g. an unknown `--resume` id) is reported by its
+        // reader task with the exit; that is not an error of starting it.
+        let init = crate::stream::control_request_line(
+            &format!("ccdesk_init_{}", uuid::Uuid::new_v4().simple()),
+            json!({"subtype": "initialize", "hooks": null}),
+        );
+        if let Err(e) = run.write_line(&init).await {
+            tracing::debug!(error = %e, "claude ended before it took the initialize request");
+        }
+        Ok(())
+    }
+
+    /// Starts a new process for a session whose process has ended, resuming its CLI session.
+    /// Up to [`PoolConfig::reconnect_attempts`] tries with doubling back-off; errors that a
+    /// retry cannot fix are returned at once.
+    async fn reconnect(&self, live: &Arc<Live>) -> Result<(), CoreError> {
+        let cfg = self.config();
+        let (opts, state) = {
+            let inner = live.lock();
+            let mut opts = inner.opts.clone();
+            opts.resume.clone_from(&inner.info.session_id);
+            opts.fork_session = false;
+            (opts, inner.info.state.clone())
+        };
+        if let SessionState::Failed { kind, message } = &state {
+            if kind == "not_resumable" {
+                return Err(CoreError::NotResumable {
+                    id: opts.resume.unwrap_or_default(),
+                    reason: message.clone(),
+                });
+            }
+        }
+        let mut last = CoreError::RunEnded;
+        for attempt in 0..cfg.reconnect_attempts.max(1) {
+            if attempt > 0 {
+                let wait = cfg
+                    .reconnect_backoff_ms
+                    .saturating_mul(1 << (attempt - 1).min(10));
+                live.warn(
+                    "reconnecting",
+                    format!(
+                        "starting claude again (attempt {} of {}) in {wait} ms: {last}",
+                        attempt + 1,
+                        cfg.reconnect_attempts
+                    ),
+                );
+                tokio::time::sleep(Duration::from_millis(wait)).await;
+            }
+            self.check_capacity()?;
+            match self.spawn_process(live, opts.clone()).await {
+                Ok(()) => return Ok(()),
+                Err(
+                    e @ (CoreError::ClaudeNotFound { .. }
+                    | CoreError::ProjectDirMissing(_)
+                    | CoreError::PoolFull { .. }
+                    | CoreError::InvalidInput(_)),
+                ) => return Err(e),
+                Err(e) => last = e,
+            }
+        }
+        live.transition(SessionState::Failed {
+            kind: "reconnect_failed".into(),
+            message: format!("claude could not be started again: {last}"),
+        });
+        Err(last)
+    }
+
+    /// Sends a prompt to a session. A session being interrupted is waited for (bounded by
+    /// [`PoolConfig::interrupt_timeout_ms`]); one without a live process (closed, expired,
+    /// crashed) is resumed in a new process first. A prompt sent while a turn runs is queued
+    /// by the CLI.
+    ///
+    /// Errors: [`CoreError::UnknownRun`], [`CoreError::InvalidInput`] (empty prompt),
+    /// [`CoreError::NotResumable`], [`CoreError::PoolFull`], and the errors of starting the CLI.
+    pub async fn send_prompt(&self, run_id: &str, prompt: &str) -> Result<(), CoreError> {
+        if prompt.trim().is_empty() {
+            return Err(CoreError::InvalidInput("the prompt is empty".into()));
+        }
+        let live = self.get(run_id)?;
+        let _guard = live.ops.lock().await;
+        if live.state() == SessionState::Interrupting {
+            self.wait_not_interrupting(&live).await;
+        }
+        if live.state() == SessionState::Interrupting {
+            // The interrupt did not settle in time: never reuse a half-interrupted process.
+            self.replace_process(&live).await;
+        }
+        let cfg = self.config();
+        for _ in 0..cfg.reconnect_attempts.max(1) {
+            if !live.state().is_live() {
+                self.reconnect(&live).await?;
+            }
+            match live.write_prompt(prompt).await {
+                Ok(()) => return Ok(()),
+                Err(CoreError::RunEnded) => {
+                    // Died between the check and the write: count it and try again.
+                    let run = live.lock().run.clone();
+                    if let Some(run) = run {
+                        run.wait_exited(Duration::from_millis(2_000)).await;
+                    }
+                    if live.state().is_live() {
+                        live.transition(SessionState::Closed);
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Err(CoreError::RunEnded)
+    }
+
+    async fn wait_not_interrupting(&self, live: &Live) {
+        let bound = Duration::from_millis(self.config().interrupt_timeout_ms);
+        let mut rx = live.subscribe();
+        let _ =
+            tokio::time::timeout(bound, rx.wait_for(|s| *s != SessionState::Interrupting)).await;
+    }
+
+    /// Ends the current process at once, dropping anything it still prints.
+    async fn replace_process(&self, live: &Live) {
+        live.abandon_generation();
+        let run = live.lock().run.take();
+        if let Some(run) = run {
+            run.signal(GroupSignal::Kill);
+            run.wait_exited(Duration::from_millis(2_000)).await;
+        }
+        live.lock().info.pid = None;
+        live.transition(SessionState::Closed);
+    }
+
+    /// Interrupts the running turn: the `interrupt` control request first; if the turn has not
+    /// ended after [`PoolConfig::interrupt_grace_ms`], SIGINT, then SIGTERM, then SIGKILL to
+    /// the process group. Bounded by [`PoolConfig::interrupt_timeout_ms`]; always leaves the
+    /// session in a defined state (ready, or closed and resumable). Concurrent callers all wait
+    /// for the same interrupt.
+    ///
+    /// Errors: [`CoreError::UnknownRun`].
+    pub async fn interrupt(&self, run_id: &str) -> Result<InterruptOutcome, CoreError> {
+        let live = self.get(run_id)?;
+        let cfg = self.config();
+        let outcome = |s: &SessionState| match s {
+            SessionState::Ready => InterruptOutcome::TurnEnded,
+            _ => InterruptOutcome::ProcessEnded,
+        };
+        let state = live.state();
+        if state == SessionState::Interrupting {
+            self.wait_not_interrupting(&live).await;
+            return Ok(outcome(&live.state()));
+        }
+        if !state.is_busy() {
+            return Ok(InterruptOutcome::NotRunning);
+        }
+        let started = Instant::now();
+        live.begin_interrupt();
+        let run = live.lock().run.clone();
+        let Some(run) = run else {
+            live.transition(SessionState::Closed);
+            return Ok(InterruptOutcome::ProcessEnded);
+        };
+        let mut rx = live.subscribe();
+        let grace = Duration::from_millis(cfg.interrupt_grace_ms);
+        let asked = tokio::time::timeout(grace, async {
+            // The response is not needed: the turn's `result` (or the exit) is what counts.
+            let _ = live.control(json!({"subtype": "interrupt"})).await;
+            let _ = rx.wait_for(|s| *s != SessionState::Interrupting).await;
+        })
+        .await;
+        if asked.is_ok() {
+            return Ok(outcome(&live.state()));
+        }
+        tracing::info!(run = %run_id, "the CLI did not end the turn; signalling its process group");
+        let total = Duration::from_millis(cfg.interrupt_timeout_ms);
+        let step = total.saturating_sub(started.elapsed()) / 4;
+        for sig in [
+            GroupSignal::Interrupt,
+            GroupSignal::Terminate,
+            GroupSignal::Kill,
+        ] {
+            run.signal(sig);
+            if run.wait_exited(step).await {
+                break;
+            }
+        }
+        // The reader task sets the final state on exit; make sure it has.
+        let left = total.saturating_sub(started.elapsed());
+        let _ = tokio::time::timeout(left, rx.wait_for(|s| *s != SessionState::Interrupting)).await;
+        if live.state() == SessionState::Interrupting {
+            live.abandon_generation();
+            live.transition(SessionState::Failed {
+                kind: "interrupt_timeout".into(),
+                message: "the claude process did not end within the interrupt timeout".into(),
+            });
+        }
+        Ok(outcome(&live.state()))
+    }
+
+    /// Answers a permission prompt.
+    ///
+    /// Errors: [`CoreError::UnknownRun`]; [`CoreError::InvalidInput`] when no such prompt is
+    /// pending (answered already, or withdrawn); [`CoreError::RunEnded`].
+    pub async fn answer_permission(
+        &self,
+        run_id: &str,
+        request_id: &str,
+        answer: PermissionAnswer,
+    ) -> Result<(), CoreError> {
+        let live = self.get(run_id)?;
+        let (req, run) = {
+            let inner = live.lock();
+            let req = inner
+                .info
+                .pending_permissions
+                .iter()
+                .find(|p| p.request_id == request_id)
+                .cloned();
+            (req, inner.run.clone())
+        };
+        let req = req.ok_or_else(|| {
+            CoreError::InvalidInput(
+                "this permission prompt is no longer pending (answered, withdrawn or abandoned)"
+                    .into(),
+            )
+        })?;
+        let run = run.ok_or(CoreError::RunEnded)?;
+        run.write_line(&req.response_line(&answer)).await?;
+        live.resolve_permission(request_id);
+        Ok(())
+    }
+
+    /// Switches a session's permission mode (one of [`PERMISSION_MODES`]): at once through the
+    /// `set_permission_mode` control request when its process is alive, and for every later
+    /// process.
+    ///
+    /// Errors: [`CoreError::UnknownRun`], [`CoreError::InvalidInput`],
+    /// [`CoreError::ControlRequest`] when the CLI refuses.
+    pub async fn set_permission_mode(&self, run_id: &str, mode: &str) -> Result<(), CoreError> {
+        check_mode(mode)?;
+        let live = self.get(run_id)?;
+        let alive = live.state().is_live();
+        if alive {
+            live.control(json!({"subtype": "set_permission_mode", "mode": mode}))
+                .await?;
+        }
+        {
+            let mut inner = live.lock();
+            inner.opts.permission_mode = Some(mode.to_owned());
+            inner.info.permission_mode = mode.to_owned();
+        }
+        let info = live.info();
+        live.emit(SessionEvent::Metrics {
+            info: Box::new(info.clone()),
+        });
+        let obs = self.observer.read().ok().and_then(|o| o.clone());
+        if let Some(obs) = obs {
+            obs(&info);
+        }
+        Ok(())
+    }
+
+    /// Replaces the event sink of a session (the UI re-attaching after a reload) and returns
+    /// its info.
+    ///
+    /// Errors: [`CoreError::UnknownRun`].
+    pub fn attach(&self, run_id: &str, sink: EventSink) -> Result<SessionInfo, CoreError> {
+        let live = self.get(run_id)?;
+        live.set_sink(sink);
+        Ok(live.info())
+    }
+
+    /// Ends a session's process (stdin closed, then signals; see [`Run::stop`]) and removes
+    /// the session from the pool. The transcript stays; the session can be resumed later.
+    /// Closing an unknown or closed session is not an error.
+    pub async fn close(&self, run_id: &str) {
+        let Ok(live) = self.get(run_id) else { return };
+        let _guard = live.ops.lock().await;
+        close_live(&live, None).await;
+        if let Ok(mut s) = self.sessions.lock() {
+            s.retain(|l| l.run_id != run_id);
+        }
+    }
+
+    /// Ends every session's process, concurrently; returns when all have exited. Used on quit.
+    pub async fn close_all(&self) {
+        let all = self.all();
+        let mut tasks = tokio::task::JoinSet::new();
+        for live in all {
+            tasks.spawn(async move { close_live(&live, None).await });
+        }
+        while tasks.join_next().await.is_some() {}
+    }
+
+    /// One session's info.
+    ///
+    /// Errors: [`CoreError::UnknownRun`].
+    pub fn info(&self, run_id: &str) -> Result<SessionInfo, CoreError> {
+        Ok(self.get(run_id)?.info())
+    }
+
+    /// Every session, the count per state, and totals.
+    pub fn snapshot(&self) -> PoolSnapshot {
+        let mut sessions: Vec<SessionInfo> = self.all().iter().map(|l| l.info()).collect();
+        sessions.sort_by_key(|s| std::cmp::Reverse(s.created_at_ms));
+        let mut by_state = std::collections::BTreeMap::new();
+        for s in &sessions {
+            *by_state.entry(s.state.name().to_owned()).or_insert(0) += 1;
+        }
+        PoolSnapshot {
+            live: sessions.iter().filter(|s| s.state.is_live()).count(),
+            by_state,
+            sessions,
+            max_sessions: self.config().max_sessions,
+            total_created: self.total_created.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Applies the timeouts once: first chunk, ongoing (interrupts the turn), stuck turns, TTL.
+    /// [`sweep_forever`] calls it every [`PoolConfig::sweep_interval_ms`].
+    pub async fn sweep(self: &Arc<Self>) {
+        let cfg = self.config();
+        let ms = Duration::from_millis;
+        for live in self.all() {
+            let state = live.state();
+            let (since_spawn, since_output, since_use, turn_age, run, stuck) = {
+                let i = live.lock();
+                (
+                    i.spawned_at.elapsed(),
+                    i.last_output.elapsed(),
+                    i.last_used.elapsed(),
+                    i.turn_started.map(|t| t.elapsed()),
+                    i.run.clone(),
+                    i.info.stuck,
+                )
+            };
+            let Some(run) = run else { continue };
+            match state {
+                SessionState::Connecting if since_spawn > ms(cfg.first_chunk_timeout_ms) => {
+                    live.lock().ending_as = Some(SessionState::Failed {
+                        kind: "first_chunk_timeout".into(),
+                        message: format!(
+                            "claude printed nothing within {} s of starting; it was ended. Send the prompt again to retry.",
+                            cfg.first_chunk_timeout_ms / 1000
+                        ),
+                    });
+                    run.signal(GroupSignal::Kill);
+                }
+                SessionState::Streaming if since_output > ms(cfg.ongoing_timeout_ms) => {
+                    live.warn(
+                        "ongoing_timeout",
+                        format!(
+                            "no output for {} s: interrupting the turn (the session stays open)",
+                            cfg.ongoing_timeout_ms / 1000
+                        ),
+                    );
+                    let pool = Arc::clone(self);
+                    let id = live.run_id.clone();
+                    tokio::spawn(async move {
+                        let _ = pool.interrupt(&id).await;
+                    });
+                }
+                SessionState::Ready if since_use > ms(cfg.ttl_ms) => {
+                    live.lock().ending_as = Some(SessionState::Expired);
+                    tokio::spawn(async move { run.stop_within(ms(1_000)).await });
+                }
+                _ => {}
+            }
+            if state.is_busy() && !stuck && turn_age.is_some_and(|a| a > ms(cfg.stuck_after_ms)) {
+                live.lock().info.stuck = true;
+                live.warn(
+                    "stuck",
+                    format!(
+                        "this turn has been running for over {} min; interrupt it if it is stuck",
+                        cfg.stuck_after_ms / 60_000
+                    ),
+                );
+            }
+        }
+    }
+}
+
+async fn close_live(live: &Live, as_state: Option<SessionState>) {
+    let run = {
+        let mut inner = live.lock();
+        inner.ending_as = Some(as_state.unwrap_or(SessionState::Closed));
+        inner.run.clone()
+    };
+    match run {
+        Some(run) => run.stop().await,
+        None => live.transition(SessionState::Closed),
+    }
+}
+
+fn check_mode(mode: &str) -> Result<(), CoreError> {
+    if PERMISSION_MODES.contains(&mode) {
+        Ok(())
+    } else {
+        Err(CoreError::InvalidInput(format!(
+            "unknown permission mode {mode:?}; use one of {}",
+            PERMISSION_MODES.join(", ")
+        )))
+    }
+}
+
+/// Runs [`SessionPool::sweep`] every [`PoolConfig::sweep_interval_ms`] until the pool is dropped.
+pub async fn sweep_forever(pool: Weak<SessionPool>) {
+    loop {
+        let interval = match pool.upgrade() {
+            Some(p) => {
+                p.sweep().await;
+                p.config().sweep_interval_ms
+            }
+            None => return,
+        };
+        tokio::time::sleep(Duration::from_millis(interval)).await;
+    }
+}
+
+/// A sink that drops every event (for callers that only poll [`SessionPool::snapshot`]).
+pub fn null_sink() -> EventSink {
+    Arc::new(|_| {})
+}

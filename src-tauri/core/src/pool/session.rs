@@ -1,0 +1,669 @@
+//! One live session: the current `claude` process, its state machine and metrics, and the task
+//! that turns the process's output into [`SessionEvent`]s.
+//!
+//! A session outlives its processes: when one ends (closed, expired, crashed) the next prompt
+//! starts another with `--resume=<session id>`. Each process has a *generation*; output of a
+//! generation that is no longer current is dropped and counted, so an abandoned turn can never
+//! leak into the next one.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use tokio::sync::{mpsc, oneshot, watch};
+
+use super::permission::PermissionRequest;
+use super::state::{result_usage, Resolution, SessionEvent, SessionInfo, SessionState};
+use crate::error::CoreError;
+use crate::reaper::Reaper;
+use crate::runner::{Run, RunEvent, RunExit, RunOptions};
+use crate::stream::{control_request_line, EventKind, StreamEvent};
+
+/// Receives a session's events, in order. Must return quickly (it runs on the reader task).
+pub type EventSink = Arc<dyn Fn(SessionEvent) + Send + Sync>;
+/// Told about every state or metrics change of any session (for the pool view and the tray).
+pub type PoolObserver = Arc<dyn Fn(&SessionInfo) + Send + Sync>;
+
+/// How long a control request (interrupt aside) waits for the CLI's answer, in ms.
+pub const CONTROL_TIMEOUT_MS: u64 = 5_000;
+
+pub(crate) fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+        .unwrap_or(0)
+}
+
+/// Mutable part of a session, behind one mutex (held briefly, never across an await).
+pub(crate) struct Inner {
+    pub info: SessionInfo,
+    pub run: Option<Arc<Run>>,
+    /// Options for the next process (resume id and fork are set per connect).
+    pub opts: RunOptions,
+    pub last_used: Instant,
+    pub last_output: Instant,
+    pub spawned_at: Instant,
+    pub turn_started: Option<Instant>,
+    /// Prompts written whose `result` has not come yet.
+    pub in_flight: u64,
+    /// What the current process's end is to be recorded as (set by close, TTL, timeouts).
+    pub ending_as: Option<SessionState>,
+    last_message_id: Option<String>,
+    /// `total_cost_usd` of the current process (cumulative per process).
+    process_cost: f64,
+    cost_before: f64,
+    bytes_before: u64,
+    waiters: HashMap<String, oneshot::Sender<Result<Value, String>>>,
+    next_request: u64,
+    /// Processes started for this session so far.
+    processes: u32,
+}
+
+/// A session in the pool.
+pub(crate) struct Live {
+    pub run_id: String,
+    inner: Mutex<Inner>,
+    state_tx: watch::Sender<SessionState>,
+    sink: RwLock<EventSink>,
+    observer: Arc<RwLock<Option<PoolObserver>>>,
+    /// Serializes prompt sending, reconnects and closing.
+    pub ops: tokio::sync::Mutex<()>,
+    generation: AtomicU64,
+}
+
+impl Live {
+    pub fn new(
+        run_id: String,
+        opts: RunOptions,
+        sink: EventSink,
+        observer: Arc<RwLock<Option<PoolObserver>>>,
+    ) -> Live {
+        let now = Instant::now();
+        let created = now_ms();
+        let info = SessionInfo {
+            run_id: run_id.clone(),
+            session_id: opts.resume.clone().filter(|_| !opts.fork_session),
+            cwd: opts.cwd.clone(),
+            state: SessionState::Connecting,
+            model: opts.model.clone(),
+            permission_mode: opts
+                .permission_mode
+                .clone()
+                .unwrap_or_else(|| "default".to_owned()),
+            pid: None,
+            created_at_ms: created,
+            last_used_at_ms: created,
+            age_ms: 0,
+            idle_ms: 0,
+            turns: 0,
+            messages_in: 0,
+            messages_out: 0,
+            tokens: Default::default(),
+            cost_usd: 0.0,
+            duration_ms: 0,
+            errors: 0,
+            bytes_streamed: 0,
+            reconnects: 0,
+            stuck: false,
+            pending_permissions: Vec::new(),
+            stale_lines_dropped: 0,
+        };
+        Live {
+            run_id,
+            inner: Mutex::new(Inner {
+                info,
+                run: None,
+                opts,
+                last_used: now,
+                last_output: now,
+                spawned_at: now,
+                turn_started: None,
+                in_flight: 0,
+                ending_as: None,
+                last_message_id: None,
+                process_cost: 0.0,
+                cost_before: 0.0,
+                bytes_before: 0,
+                waiters: HashMap::new(),
+                next_request: 0,
+                processes: 0,
+            }),
+            state_tx: watch::Sender::new(SessionState::Connecting),
+            sink: RwLock::new(sink),
+            observer,
+            ops: tokio::sync::Mutex::new(()),
+            generation: AtomicU64::new(0),
+        }
+    }
+
+    /// Locks the mutable part. A poisoned lock (a panic elsewhere) is recovered: the data is
+    /// plain values, still consistent enough to report and shut down.
+    pub fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn state(&self) -> SessionState {
+        self.state_tx.borrow().clone()
+    }
+
+    pub fn subscribe(&self) -> watch::Receiver<SessionState> {
+        self.state_tx.subscribe()
+    }
+
+    pub fn set_sink(&self, sink: EventSink) {
+        if let Ok(mut s) = self.sink.write() {
+            *s = sink;
+        }
+    }
+
+    /// A snapshot of the session with ages computed now.
+    pub fn info(&self) -> SessionInfo {
+        let inner = self.lock();
+        snapshot(&inner)
+    }
+
+    pub fn emit(&self, ev: SessionEvent) {
+        let sink = self.sink.read().map(|s| Arc::clone(&s)).ok();
+        if let Some(sink) = sink {
+            sink(ev);
+        }
+    }
+
+    fn emit_all(&self, events: Vec<SessionEvent>) {
+        for ev in events {
+            let notify = match &ev {
+                SessionEvent::State { info } | SessionEvent::Metrics { info } => {
+                    Some(info.as_ref().clone())
+                }
+                _ => None,
+            };
+            self.emit(ev);
+            if let Some(info) = notify {
+                let obs = self.observer.read().ok().and_then(|o| o.clone());
+                if let Some(obs) = obs {
+                    obs(&info);
+                }
+            }
+        }
+    }
+
+    /// Sets the state (under the lock) and returns the event announcing it.
+    fn set_state(&self, inner: &mut Inner, state: SessionState) -> Option<SessionEvent> {
+        if inner.info.state == state {
+            return None;
+        }
+        tracing::debug!(run = %self.run_id, from = inner.info.state.name(), to = state.name(), "session state");
+        inner.info.state = state.clone();
+        self.state_tx.send_replace(state);
+        Some(SessionEvent::State {
+            info: Box::new(snapshot(inner)),
+        })
+    }
+
+    /// Changes the state from outside the reader task and tells the UI.
+    pub fn transition(&self, state: SessionState) {
+        let ev = {
+            let mut inner = self.lock();
+            self.set_state(&mut inner, state)
+        };
+        self.emit_all(ev.into_iter().collect());
+    }
+
+    /// Sends a warning to the UI.
+    pub fn warn(&self, code: &str, message: String) {
+        tracing::info!(run = %self.run_id, code, %message, "session warning");
+        self.emit(SessionEvent::Warning {
+            code: code.to_owned(),
+            message,
+        });
+    }
+
+    /// Drops every pending permission prompt as `resolution`, returning the events.
+    fn drop_pending(inner: &mut Inner, resolution: Resolution) -> Vec<SessionEvent> {
+        inner
+            .info
+            .pending_permissions
+            .drain(..)
+            .map(|p| SessionEvent::PermissionResolved {
+                request_id: p.request_id,
+                resolution,
+            })
+            .collect()
+    }
+
+    /// Starts the reader task of a freshly spawned process and makes it the current generation.
+    pub fn adopt(
+        self: &Arc<Self>,
+        run: Arc<Run>,
+        events: mpsc::Receiver<RunEvent>,
+        reaper: Option<Arc<Reaper>>,
+    ) {
+        let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
+        let pid = run.pid();
+        let ev = {
+            let mut inner = self.lock();
+            inner.processes += 1;
+            inner.info.reconnects = inner.processes.saturating_sub(1);
+            inner.run = Some(Arc::clone(&run));
+            inner.info.pid = pid;
+            let now = Instant::now();
+            inner.spawned_at = now;
+            inner.last_output = now;
+            inner.turn_started = None;
+            inner.in_flight = 0;
+            inner.ending_as = None;
+            inner.process_cost = 0.0;
+            inner.info.stuck = false;
+            self.set_state(&mut inner, SessionState::Connecting)
+        };
+        self.emit_all(ev.into_iter().collect());
+        if let (Some(reaper), Some(pid)) = (&reaper, pid) {
+            reaper.watch(pid);
+        }
+        let live = Arc::clone(self);
+        tokio::spawn(async move {
+            let mut events = events;
+            while let Some(ev) = events.recv().await {
+                let current = live.generation.load(Ordering::SeqCst) == generation;
+                match ev {
+                    RunEvent::Exited(exit) => {
+                        if let (Some(reaper), Some(pid)) = (&reaper, pid) {
+                            reaper.unwatch(pid);
+                        }
+                        if current {
+                            live.on_exit(&run, exit);
+                        }
+                        break;
+                    }
+                    _ if !current => live.lock().info.stale_lines_dropped += 1,
+                    RunEvent::Cli(line) => live.on_line(&run, line),
+                    RunEvent::Malformed { preview } => {
+                        live.emit(SessionEvent::Malformed { preview });
+                    }
+                }
+            }
+        });
+    }
+
+    /// Makes the current process stale: whatever it still prints is dropped.
+    pub fn abandon_generation(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    fn on_line(self: &Arc<Self>, run: &Arc<Run>, line: StreamEvent) {
+        let mut out = Vec::new();
+        let mut reply: Option<String> = None;
+        let mut after = Vec::new();
+        {
+            let mut inner = self.lock();
+            let inner = &mut *inner;
+            inner.last_output = Instant::now();
+            match line.kind() {
+                EventKind::Init => {
+                    if let Some(id) = line.session_id() {
+                        inner.info.session_id = Some(id.to_owned());
+                    }
+                    if let Some(m) = line.raw().get("model").and_then(Value::as_str) {
+                        inner.info.model = Some(m.to_owned());
+                    }
+                    if let Some(m) = line.raw().get("permissionMode").and_then(Value::as_str) {
+                        inner.info.permission_mode = m.to_owned();
+                    }
+                    if matches!(
+                        inner.info.state,
+                        SessionState::Connecting | SessionState::Ready
+                    ) {
+                        inner.turn_started.get_or_insert_with(Instant::now);
+                        after.extend(self.set_state(inner, SessionState::Streaming));
+                    }
+                }
+                EventKind::System(sub) if sub == "status" => {
+                    if let Some(m) = line.raw().get("permissionMode").and_then(Value::as_str) {
+                        inner.info.permission_mode = m.to_owned();
+                    }
+                }
+                EventKind::Assistant => {
+                    let id = line
+                        .raw()
+                        .get("message")
+                        .and_then(|m| m.get("id"))
+                        .and_then(Value::as_str)
+                        .map(str::to_owned);
+                    if id.is_none() || id != inner.last_message_id {
+                        inner.info.messages_out += 1;
+                        inner.last_message_id = id;
+                    }
+                }
+                EventKind::ControlRequest => match PermissionRequest::from_line(line.raw()) {
+                    Some(req) => {
+                        inner.info.pending_permissions.push(req.clone());
+                        after.push(SessionEvent::Permission {
+                            request: Box::new(req),
+                        });
+                        if inner.info.state != SessionState::Interrupting {
+                            after.extend(self.set_state(inner, SessionState::WaitingForPermission));
+                        }
+                    }
+                    None => {
+                        // Hook callbacks, MCP messages: ccdesk registers none, so it says so
+                        // rather than leaving the CLI waiting.
+                        let id = line.raw().get("request_id").and_then(Value::as_str);
+                        let sub = line
+                            .raw()
+                            .get("request")
+                            .and_then(|r| r.get("subtype"))
+                            .and_then(Value::as_str)
+                            .unwrap_or("?");
+                        if let Some(id) = id {
+                            reply = Some(
+                                json!({"type":"control_response","response":{
+                                "subtype":"error","request_id":id,
+                                "error":format!("ccdesk does not handle {sub} requests")}})
+                                .to_string(),
+                            );
+                        }
+                    }
+                },
+                EventKind::ControlCancel => {
+                    let id = line.raw().get("request_id").and_then(Value::as_str);
+                    let before = inner.info.pending_permissions.len();
+                    inner
+                        .info
+                        .pending_permissions
+                        .retain(|p| Some(p.request_id.as_str()) != id);
+                    if inner.info.pending_permissions.len() != before {
+                        after.push(SessionEvent::PermissionResolved {
+                            request_id: id.unwrap_or_default().to_owned(),
+                            resolution: Resolution::Cancelled,
+                        });
+                    }
+                    if inner.info.pending_permissions.is_empty()
+                        && inner.info.state == SessionState::WaitingForPermission
+                    {
+                        after.extend(self.set_state(inner, SessionState::Streaming));
+                    }
+                }
+                EventKind::ControlResponse => {
+                    let resp = line.raw().get("response");
+                    let id = resp
+                        .and_then(|r| r.get("request_id"))
+                        .and_then(Value::as_str);
+                    if let Some(tx) = id.and_then(|id| inner.waiters.remove(id)) {
+                        let ok = resp.and_then(|r| r.get("subtype")).and_then(Value::as_str)
+                            == Some("success");
+                        let _ = tx.send(if ok {
+                            Ok(resp
+                                .and_then(|r| r.get("response"))
+                                .cloned()
+                                .unwrap_or(Value::Null))
+                        } else {
+                            Err(resp
+                                .and_then(|r| r.get("error"))
+                                .and_then(Value::as_str)
+                                .unwrap_or("the CLI refused the request")
+                                .to_owned())
+                        });
+                    }
+                }
+                EventKind::Result => {
+                    let (tokens, cost, duration) = result_usage(line.raw());
+                    let t = &mut inner.info.tokens;
+                    t.input += tokens.input;
+                    t.output += tokens.output;
+                    t.cache_read += tokens.cache_read;
+                    t.cache_creation += tokens.cache_creation;
+                    if let Some(c) = cost {
+                        inner.process_cost = c;
+                    }
+                    inner.info.cost_usd = inner.cost_before + inner.process_cost;
+                    inner.info.duration_ms += duration;
+                    inner.info.turns += 1;
+                    if line.is_error_result() {
+                        inner.info.errors += 1;
+                    }
+                    inner.in_flight = inner.in_flight.saturating_sub(1);
+                    after.extend(Self::drop_pending(inner, Resolution::Abandoned));
+                    inner.info.bytes_streamed = inner.bytes_before + run.bytes_read();
+                    after.push(SessionEvent::Metrics {
+                        info: Box::new(snapshot(inner)),
+                    });
+                    if inner.info.state.is_busy() {
+                        let next = if inner.in_flight == 0 {
+                            inner.turn_started = None;
+                            inner.info.stuck = false;
+                            SessionState::Ready
+                        } else {
+                            inner.turn_started = Some(Instant::now());
+                            SessionState::Streaming
+                        };
+                        after.extend(self.set_state(inner, next));
+                    }
+                }
+                _ => {}
+            }
+        }
+        out.push(SessionEvent::Cli { line });
+        out.extend(after);
+        self.emit_all(out);
+        if let Some(reply) = reply {
+            let run = Arc::clone(run);
+            tokio::spawn(async move {
+                let _ = run.write_line(&reply).await;
+            });
+        }
+    }
+
+    fn on_exit(&self, run: &Arc<Run>, exit: RunExit) {
+        let mut events = Vec::new();
+        {
+            let mut inner = self.lock();
+            let inner = &mut *inner;
+            inner.cost_before += inner.process_cost;
+            inner.process_cost = 0.0;
+            inner.bytes_before += run.bytes_read();
+            inner.info.bytes_streamed = inner.bytes_before;
+            inner.info.cost_usd = inner.cost_before;
+            inner.run = None;
+            inner.info.pid = None;
+            inner.in_flight = 0;
+            inner.turn_started = None;
+            inner.waiters.clear();
+            if exit.session_id.is_some() {
+                inner.info.session_id.clone_from(&exit.session_id);
+            }
+            events.extend(Self::drop_pending(inner, Resolution::Abandoned));
+            let next = match inner.ending_as.take() {
+                Some(s) => s,
+                None if inner.info.state == SessionState::Interrupting => SessionState::Closed,
+                None => end_state(&exit),
+            };
+            if matches!(next, SessionState::Failed { .. }) {
+                inner.info.errors += 1;
+            }
+            events.push(SessionEvent::Exited(exit));
+            events.extend(self.set_state(inner, next));
+        }
+        self.emit_all(events);
+    }
+
+    /// Sends a control request and waits (up to [`CONTROL_TIMEOUT_MS`]) for its response.
+    ///
+    /// Errors: [`CoreError::RunEnded`] without a live process; [`CoreError::ControlRequest`]
+    /// when the CLI answers with an error or not in time.
+    pub async fn control(&self, request: Value) -> Result<Value, CoreError> {
+        let (run, id, rx) = {
+            let mut inner = self.lock();
+            let run = inner.run.clone().ok_or(CoreError::RunEnded)?;
+            inner.next_request += 1;
+            let id = format!(
+                "ccdesk_{}_{}",
+                inner.next_request,
+                uuid::Uuid::new_v4().simple()
+            );
+            let (tx, rx) = oneshot::channel();
+            inner.waiters.insert(id.clone(), tx);
+            (run, id, rx)
+        };
+        run.write_line(&control_request_line(&id, request)).await?;
+        match tokio::time::timeout(Duration::from_millis(CONTROL_TIMEOUT_MS), rx).await {
+            Ok(Ok(Ok(v))) => Ok(v),
+            Ok(Ok(Err(e))) => Err(CoreError::ControlRequest(e)),
+            Ok(Err(_)) => Err(CoreError::RunEnded),
+            Err(_) => {
+                self.lock().waiters.remove(&id);
+                Err(CoreError::ControlRequest(format!(
+                    "the CLI did not answer within {CONTROL_TIMEOUT_MS} ms"
+                )))
+            }
+        }
+    }
+
+    /// Writes a prompt to the current process and books it.
+    pub async fn write_prompt(&self, prompt: &str) -> Result<(), CoreError> {
+        let run = self.lock().run.clone().ok_or(CoreError::RunEnded)?;
+        if run.has_exited() {
+            return Err(CoreError::RunEnded);
+        }
+        run.send_prompt(prompt).await?;
+        let ev = {
+            let mut inner = self.lock();
+            let inner = &mut *inner;
+            inner.in_flight += 1;
+            inner.info.messages_in += 1;
+            inner.last_used = Instant::now();
+            inner.info.last_used_at_ms = now_ms();
+            if inner.info.state == SessionState::Ready {
+                inner.turn_started = Some(Instant::now());
+                inner.last_output = Instant::now();
+                self.set_state(inner, SessionState::Streaming)
+            } else {
+                None
+            }
+        };
+        self.emit_all(ev.into_iter().collect());
+        Ok(())
+    }
+
+    /// Marks the session as interrupting and drops its permission prompts (the CLI abandons
+    /// them with the turn).
+    pub fn begin_interrupt(&self) {
+        let mut events = Vec::new();
+        {
+            let mut inner = self.lock();
+            events.extend(Self::drop_pending(&mut inner, Resolution::Abandoned));
+            events.extend(self.set_state(&mut inner, SessionState::Interrupting));
+        }
+        self.emit_all(events);
+    }
+
+    /// Removes a pending permission prompt after it was answered.
+    pub fn resolve_permission(&self, request_id: &str) {
+        let mut events = Vec::new();
+        {
+            let mut inner = self.lock();
+            let inner = &mut *inner;
+            inner
+                .info
+                .pending_permissions
+                .retain(|p| p.request_id != request_id);
+            events.push(SessionEvent::PermissionResolved {
+                request_id: request_id.to_owned(),
+                resolution: Resolution::Answered,
+            });
+            if inner.info.pending_permissions.is_empty()
+                && inner.info.state == SessionState::WaitingForPermission
+            {
+                inner.last_output = Instant::now();
+                events.extend(self.set_state(inner, SessionState::Streaming));
+            }
+        }
+        self.emit_all(events);
+    }
+}
+
+/// The session's info with its ages computed now.
+pub(crate) fn snapshot(inner: &Inner) -> SessionInfo {
+    let mut info = inner.info.clone();
+    let now = now_ms();
+    info.age_ms = now.saturating_sub(info.created_at_ms);
+    info.idle_ms = u64::try_from(inner.last_used.elapsed().as_millis()).unwrap_or(u64::MAX);
+    if let Some(run) = &inner.run {
+        info.bytes_streamed = inner.bytes_before + run.bytes_read();
+    }
+    info
+}
+
+/// The state a process's end leaves the session in, when nobody asked for it to end.
+fn end_state(exit: &RunExit) -> SessionState {
+    if exit.code == Some(0) && exit.errors.is_empty() {
+        return SessionState::Closed;
+    }
+    if let Some(e) = exit
+        .errors
+        .iter()
+        .find(|e| e.contains("No conversation found"))
+    {
+        return SessionState::Failed {
+            kind: "not_resumable".into(),
+            message: format!("the CLI cannot resume this session: {e}"),
+        };
+    }
+    let stderr = exit
+        .stderr_tail
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .map(str::trim);
+    let how = match (exit.code, exit.signal) {
+        (_, Some(sig)) => format!("claude was ended by signal {sig}"),
+        (Some(code), _) => format!("claude exited with code {code}"),
+        (None, None) => "claude ended".to_owned(),
+    };
+    let mut message = how;
+    if !exit.errors.is_empty() {
+        message = format!("{message}: {}", exit.errors.join("; "));
+    } else if let Some(s) = stderr {
+        message = format!("{message}: {s}");
+    }
+    let kind = if exit.signal.is_some() || exit.code.is_some_and(|c| c > 1) {
+        "crashed"
+    } else {
+        "cli_error"
+    };
+    SessionState::Failed {
+        kind: kind.into(),
+        message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ends_are_named() {
+        let ok = RunExit {
+            code: Some(0),
+            ..Default::default()
+        };
+        assert_eq!(end_state(&ok), SessionState::Closed);
+        let gone = RunExit {
+            code: Some(1),
+            errors: vec!["No conversation found with session ID: x".into()],
+            ..Default::default()
+        };
+        assert!(
+            matches!(end_state(&gone), SessionState::Failed { kind, .. } if kind == "not_resumable")
+        );
+        let crash = RunExit {
+            code: Some(3),
+            stderr_tail: "boom\nfake crash\n".into(),
+            ..Default::default()
+        };
+        assert!(
+            matches!(end_state(&crash), SessionState::Failed { kind, message } if kind == "crashed" && message.ends_with("fake crash"))
+        );
+    }
+}

@@ -1,0 +1,693 @@
+//! The session pool against the project's fake `claude` (`tests/fake-claude`): lifecycle,
+//! states, cap, timeouts, interrupt, permission prompts, metrics and fault cases.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use ccdesk_core::pool::{
+    EventSink, InterruptOutcome, PermissionAnswer, PoolConfig, SessionEvent, SessionPool,
+    SessionState, StartRequest, ToolPreview,
+};
+use ccdesk_core::runner::ClaudeCommand;
+use ccdesk_core::stream::EventKind;
+use ccdesk_core::transcript::Transcript;
+use ccdesk_core::CoreError;
+use common::{env, fake_claude, Env};
+use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
+
+/// Short timeouts, valid by the pool's rules, so that fault tests run in seconds.
+fn fast() -> PoolConfig {
+    PoolConfig {
+        first_chunk_timeout_ms: 1_500,
+        ongoing_timeout_ms: 3_000,
+        ttl_ms: 60_000,
+        stuck_after_ms: 600_000,
+        sweep_interval_ms: 50,
+        interrupt_grace_ms: 500,
+        interrupt_timeout_ms: 4_000,
+        reconnect_backoff_ms: 50,
+        ..PoolConfig::default()
+    }
+}
+
+fn pool_with(e: &Env, cfg: PoolConfig, extra_env: &[(&str, &str)]) -> Arc<SessionPool> {
+    let claude = fake_claude();
+    let mut vars = vec![("CLAUDE_CONFIG_DIR".into(), e.config.clone().into())];
+    for (k, v) in extra_env {
+        vars.push(((*k).into(), (*v).into()));
+    }
+    let pool = Arc::new(
+        SessionPool::new(
+            e.config.clone(),
+            Box::new(move || Ok(claude.clone())),
+            vars,
+            cfg,
+        )
+        .unwrap(),
+    );
+    tokio::spawn(ccdesk_core::pool::sweep_forever(Arc::downgrade(&pool)));
+    pool
+}
+
+fn sink() -> (EventSink, UnboundedReceiver<SessionEvent>) {
+    let (tx, rx) = unbounded_channel();
+    (
+        Arc::new(move |ev| {
+            let _ = tx.send(ev);
+        }),
+        rx,
+    )
+}
+
+fn new_session(e: &Env, prompt: &str) -> StartRequest {
+    StartRequest {
+        cwd: Some(e.project.clone()),
+        prompt: prompt.into(),
+        ..Default::default()
+    }
+}
+
+/// Collects events until `stop` matches one (included), bounded by `secs`.
+async fn until(
+    rx: &mut UnboundedReceiver<SessionEvent>,
+    secs: u64,
+    stop: impl Fn(&SessionEvent) -> bool,
+) -> Vec<SessionEvent> {
+    let mut seen = Vec::new();
+    let fut = async {
+        while let Some(ev) = rx.recv().await {
+            let done = stop(&ev);
+            seen.push(ev);
+            if done {
+                return true;
+            }
+        }
+        false
+    };
+    let ok = tokio::time::timeout(Duration::from_secs(secs), fut).await;
+    assert!(
+        matches!(ok, Ok(true)),
+        "condition not met in {secs} s; events: {:#?}",
+        seen.iter().map(brief).collect::<Vec<_>>()
+    );
+    seen
+}
+
+fn brief(ev: &SessionEvent) -> String {
+    match ev {
+        SessionEvent::Cli { line } => format!("cli {:?}", line.kind()),
+        SessionEvent::State { info } => format!("state {:?}", info.state),
+        other => format!("{other:?}").chars().take(160).collect(),
+    }
+}
+
+fn is_state(ev: &SessionEvent, want: &str) -> bool {
+    matches!(ev, SessionEvent::State { info } if info.state.name() == want)
+}
+
+fn states(events: &[SessionEvent]) -> Vec<&'static str> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            SessionEvent::State { info } => Some(info.state.name()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_turn_streams_then_ready_with_metrics_and_the_next_prompt_reuses_the_process() {
+    let e = env();
+    let pool = pool_with(&e, fast(), &[]);
+    let (s, mut rx) = sink();
+    let run_id = pool.start(new_session(&e, "hello"), s).await.unwrap();
+    let events = until(&mut rx, 20, |ev| is_state(ev, "ready")).await;
+    assert_eq!(states(&events), vec!["streaming", "ready"]);
+    let first_partial = events
+        .iter()
+        .position(|e| matches!(e, SessionEvent::Cli { line } if line.text_delta().is_some()))
+        .unwrap();
+    let result = events
+        .iter()
+        .position(|e| matches!(e, SessionEvent::Cli { line } if line.is_result()))
+        .unwrap();
+    assert!(first_partial < result);
+    let metrics = events
+        .iter()
+        .find_map(|e| match e {
+            SessionEvent::Metrics { info } => Some(info.clone()),
+            _ => None,
+        })
+        .expect("metrics after the result");
+    assert_eq!(metrics.turns, 1);
+    assert_eq!(metrics.messages_in, 1);
+    assert_eq!(metrics.messages_out, 1);
+    assert!(
+        metrics.tokens.input > 0 && metrics.tokens.output > 0,
+        "{metrics:?}"
+    );
+    assert!(metrics.bytes_streamed > 0);
+    assert!(metrics.session_id.is_some());
+    let pid = metrics.pid;
+
+    pool.send_prompt(&run_id, "again").await.unwrap();
+    until(&mut rx, 20, |ev| is_state(ev, "ready")).await;
+    let info = pool.info(&run_id).unwrap();
+    assert_eq!(info.turns, 2);
+    assert_eq!(info.messages_in, 2);
+    assert_eq!(info.pid, pid, "the same process served both turns");
+    assert_eq!(info.reconnects, 0);
+    let snap = pool.snapshot();
+    assert_eq!(snap.live, 1);
+    assert_eq!(snap.total_created, 1);
+    assert_eq!(snap.by_state.get("ready"), Some(&1));
+    pool.close(&run_id).await;
+    assert!(pool.snapshot().sessions.is_empty());
+    assert!(matches!(
+        pool.send_prompt(&run_id, "x").await,
+        Err(CoreError::UnknownRun(_))
+    ));
+}
+
+#[tokio::test]
+async fn resume_runs_in_the_recorded_dir_reuses_a_live_session_and_refuses_what_cannot_resume() {
+    let e = env();
+    let pool = pool_with(&e, fast(), &[]);
+    let (s, mut rx) = sink();
+    let run_id = pool.start(new_session(&e, "first"), s).await.unwrap();
+    until(&mut rx, 20, |ev| is_state(ev, "ready")).await;
+    let id = pool.info(&run_id).unwrap().session_id.unwrap();
+
+    // Live already: the same run takes the prompt; no second process on one transcript.
+    let (s2, mut rx2) = sink();
+    let again = StartRequest {
+        cwd: Some("/".into()),
+        prompt: "again".into(),
+        resume: Some(id.clone()),
+        ..Default::default()
+    };
+    assert_eq!(pool.start(again.clone(), s2).await.unwrap(), run_id);
+    until(&mut rx2, 20, |ev| is_state(ev, "ready")).await;
+    assert_eq!(pool.snapshot().total_created, 1);
+    pool.close(&run_id).await;
+
+    // Not live: a new process, in the recorded dir (the request's cwd is ignored).
+    let (s3, mut rx3) = sink();
+    let run2 = pool.start(again, s3).await.unwrap();
+    assert_ne!(run2, run_id);
+    let events = until(&mut rx3, 20, |ev| is_state(ev, "ready")).await;
+    let init = events
+        .iter()
+        .find_map(|e| match e {
+            SessionEvent::Cli { line } if *line.kind() == EventKind::Init => {
+                Some(line.raw().clone())
+            }
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(init["cwd"].as_str(), e.project.to_str());
+    assert_eq!(init["session_id"].as_str(), Some(id.as_str()));
+    pool.close_all().await;
+
+    let refused = |r: Result<String, CoreError>| r.err().map(|e| e.kind());
+    let req = |f: &dyn Fn(&mut StartRequest)| {
+        let mut r = new_session(&e, "x");
+        f(&mut r);
+        r
+    };
+    let n = || ccdesk_core::pool::null_sink();
+    assert_eq!(
+        refused(
+            pool.start(req(&|r| r.resume = Some("nope".into())), n())
+                .await
+        ),
+        Some("unknown_session")
+    );
+    assert_eq!(
+        refused(pool.start(req(&|r| r.cwd = None), n()).await),
+        Some("invalid_input")
+    );
+    assert_eq!(
+        refused(pool.start(req(&|r| r.prompt = "  ".into()), n()).await),
+        Some("invalid_input")
+    );
+    assert_eq!(
+        refused(
+            pool.start(req(&|r| r.cwd = Some(e.project.join("gone"))), n())
+                .await
+        ),
+        Some("project_dir_missing")
+    );
+    assert_eq!(
+        refused(
+            pool.start(
+                req(&|r| r.permission_mode = Some("bypassPermissions".into())),
+                n()
+            )
+            .await
+        ),
+        Some("invalid_input")
+    );
+}
+
+#[tokio::test]
+async fn a_missing_cli_is_a_clear_error() {
+    let e = env();
+    let pool = SessionPool::new(
+        e.config.clone(),
+        Box::new(|| ClaudeCommand::locate_in(None, Some("/nonexistent".into()), None)),
+        Vec::new(),
+        PoolConfig::default(),
+    )
+    .unwrap();
+    let err = pool
+        .start(new_session(&e, "x"), ccdesk_core::pool::null_sink())
+        .await
+        .expect_err("started without a CLI");
+    assert_eq!(err.kind(), "claude_not_found");
+    assert!(err.to_string().contains("claude on PATH"));
+    assert!(
+        pool.snapshot().sessions.is_empty(),
+        "nothing half-started is kept"
+    );
+}
+
+#[tokio::test]
+async fn the_cap_refuses_a_session_too_many_and_names_the_idle_one() {
+    let e = env();
+    let pool = pool_with(
+        &e,
+        PoolConfig {
+            max_sessions: 2,
+            ..fast()
+        },
+        &[],
+    );
+    let (s1, mut rx1) = sink();
+    let a = pool.start(new_session(&e, "one"), s1).await.unwrap();
+    until(&mut rx1, 20, |ev| is_state(ev, "ready")).await;
+    let (s2, mut rx2) = sink();
+    let b = pool
+        .start(new_session(&e, "FAKE_HANG_MIDTURN two"), s2)
+        .await
+        .unwrap();
+    until(&mut rx2, 20, |ev| is_state(ev, "streaming")).await;
+
+    let err = pool
+        .start(new_session(&e, "three"), ccdesk_core::pool::null_sink())
+        .await
+        .expect_err("a third session passed the cap");
+    assert_eq!(err.kind(), "pool_full");
+    let CoreError::PoolFull {
+        max, idle_run_id, ..
+    } = &err
+    else {
+        unreachable!()
+    };
+    assert_eq!(*max, 2);
+    assert_eq!(
+        idle_run_id.as_deref(),
+        Some(a.as_str()),
+        "the ready one is offered"
+    );
+    assert!(err.to_string().contains("2 sessions"), "{err}");
+    // Nothing was closed to make room.
+    assert_eq!(pool.snapshot().live, 2);
+
+    pool.close(&a).await;
+    let (s3, mut rx3) = sink();
+    pool.start(new_session(&e, "three"), s3).await.unwrap();
+    until(&mut rx3, 20, |ev| is_state(ev, "ready")).await;
+    assert_eq!(pool.snapshot().total_created, 3);
+    pool.close(&b).await;
+    pool.close_all().await;
+    assert_eq!(pool.snapshot().live, 0);
+}
+
+#[tokio::test]
+async fn permission_prompts_wait_for_the_user_and_carry_the_answer() {
+    let e = env();
+    let pool = pool_with(&e, fast(), &[]);
+    // Allow once.
+    let (s, mut rx) = sink();
+    let run_id = pool
+        .start(new_session(&e, "FAKE_PERMISSION write it"), s)
+        .await
+        .unwrap();
+    let events = until(&mut rx, 20, |ev| {
+        matches!(ev, SessionEvent::Permission { .. })
+    })
+    .await;
+    let SessionEvent::Permission { request } = events.last().unwrap() else {
+        unreachable!()
+    };
+    assert_eq!(request.tool_name, "Write");
+    assert!(
+        matches!(&request.preview, ToolPreview::FileChange { file_path, .. } if file_path.ends_with("fake-permission.txt"))
+    );
+    until(&mut rx, 5, |ev| is_state(ev, "waitingForPermission")).await;
+    let info = pool.info(&run_id).unwrap();
+    assert_eq!(info.state, SessionState::WaitingForPermission);
+    assert_eq!(info.pending_permissions.len(), 1);
+    pool.answer_permission(&run_id, &request.request_id, PermissionAnswer::AllowOnce)
+        .await
+        .unwrap();
+    let after = until(&mut rx, 20, |ev| is_state(ev, "ready")).await;
+    assert!(after
+        .iter()
+        .any(|e| matches!(e, SessionEvent::PermissionResolved { .. })));
+    let tool_result = after
+        .iter()
+        .find_map(|e| match e {
+            SessionEvent::Cli { line } if *line.kind() == EventKind::User => {
+                Some(line.raw().to_string())
+            }
+            _ => None,
+        })
+        .unwrap();
+    assert!(
+        tool_result.contains("File created successfully"),
+        "{tool_result}"
+    );
+    // A second answer to the same prompt is refused: it is no longer pending.
+    let again = pool
+        .answer_permission(&run_id, &request.request_id, PermissionAnswer::AllowOnce)
+        .await;
+    assert_eq!(again.err().map(|e| e.kind()), Some("invalid_input"));
+
+    // Deny with a message: the CLI reports the denial and the turn still ends.
+    pool.send_prompt(&run_id, "FAKE_PERMISSION again")
+        .await
+        .unwrap();
+    let events = until(&mut rx, 20, |ev| {
+        matches!(ev, SessionEvent::Permission { .. })
+    })
+    .await;
+    let SessionEvent::Permission { request } = events.last().unwrap() else {
+        unreachable!()
+    };
+    pool.answer_permission(
+        &run_id,
+        &request.request_id,
+        PermissionAnswer::Deny {
+            message: "not in this repo".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let after = until(&mut rx, 20, |ev| is_state(ev, "ready")).await;
+    let denied = after.iter().any(|e| {
+        matches!(e, SessionEvent::Cli { line } if line.raw()["subtype"] == "permission_denied"
+            && line.raw()["message"] == "not in this repo")
+    });
+    assert!(denied);
+
+    // Mode switch: acceptEdits makes the fake skip the prompt.
+    pool.set_permission_mode(&run_id, "acceptEdits")
+        .await
+        .unwrap();
+    assert_eq!(pool.info(&run_id).unwrap().permission_mode, "acceptEdits");
+    pool.send_prompt(&run_id, "FAKE_PERMISSION third")
+        .await
+        .unwrap();
+    let after = until(&mut rx, 20, |ev| is_state(ev, "ready")).await;
+    assert!(!after
+        .iter()
+        .any(|e| matches!(e, SessionEvent::Permission { .. })));
+    assert_eq!(
+        pool.set_permission_mode(&run_id, "yolo")
+            .await
+            .err()
+            .map(|e| e.kind()),
+        Some("invalid_input")
+    );
+    pool.close_all().await;
+}
+
+#[tokio::test]
+async fn interrupt_ends_the_turn_and_the_process_takes_the_next_prompt() {
+    let e = env();
+    let pool = pool_with(&e, fast(), &[]);
+    let (s, mut rx) = sink();
+    let run_id = pool
+        .start(new_session(&e, "FAKE_HANG_MIDTURN"), s)
+        .await
+        .unwrap();
+    until(
+        &mut rx,
+        20,
+        |ev| matches!(ev, SessionEvent::Cli { line } if line.text_delta().is_some()),
+    )
+    .await;
+    let pid = pool.info(&run_id).unwrap().pid;
+    // Two callers at once wait for the same interrupt.
+    let (a, b) = tokio::join!(pool.interrupt(&run_id), pool.interrupt(&run_id));
+    assert_eq!(a.unwrap(), InterruptOutcome::TurnEnded);
+    assert_eq!(b.unwrap(), InterruptOutcome::TurnEnded);
+    let info = pool.info(&run_id).unwrap();
+    assert_eq!(info.state, SessionState::Ready);
+    assert_eq!(info.pid, pid);
+    assert_eq!(
+        pool.interrupt(&run_id).await.unwrap(),
+        InterruptOutcome::NotRunning
+    );
+    let events = until(&mut rx, 5, |ev| is_state(ev, "ready")).await;
+    assert!(states(&events).contains(&"interrupting"));
+    pool.send_prompt(&run_id, "after").await.unwrap();
+    let events = until(&mut rx, 20, |ev| is_state(ev, "ready")).await;
+    let text: String = events
+        .iter()
+        .filter_map(|e| match e {
+            SessionEvent::Cli { line } => line.text_delta().map(str::to_owned),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        text, "Echo: after",
+        "no output of the interrupted turn leaks in"
+    );
+    pool.close_all().await;
+}
+
+#[tokio::test]
+async fn a_silent_turn_is_interrupted_by_the_ongoing_timeout_and_the_session_stays() {
+    let e = env();
+    let pool = pool_with(
+        &e,
+        PoolConfig {
+            ongoing_timeout_ms: 1_600,
+            ..fast()
+        },
+        &[],
+    );
+    let (s, mut rx) = sink();
+    let run_id = pool
+        .start(new_session(&e, "FAKE_HANG_MIDTURN"), s)
+        .await
+        .unwrap();
+    let events = until(&mut rx, 20, |ev| is_state(ev, "ready")).await;
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, SessionEvent::Warning { code, .. } if code == "ongoing_timeout")));
+    assert!(states(&events).contains(&"interrupting"));
+    assert!(
+        pool.info(&run_id).unwrap().pid.is_some(),
+        "the process lives on"
+    );
+    pool.close_all().await;
+}
+
+#[tokio::test]
+async fn an_idle_session_expires_and_the_next_prompt_resumes_it_in_a_new_process() {
+    let e = env();
+    let pool = pool_with(
+        &e,
+        PoolConfig {
+            first_chunk_timeout_ms: 200,
+            ongoing_timeout_ms: 400,
+            ttl_ms: 800,
+            stuck_after_ms: 60_000,
+            ..fast()
+        },
+        &[],
+    );
+    let (s, mut rx) = sink();
+    let run_id = pool.start(new_session(&e, "remember me"), s).await.unwrap();
+    until(&mut rx, 20, |ev| is_state(ev, "ready")).await;
+    let first = pool.info(&run_id).unwrap();
+    until(&mut rx, 10, |ev| is_state(ev, "expired")).await;
+    assert_eq!(pool.snapshot().live, 0);
+    pool.send_prompt(&run_id, "still there?").await.unwrap();
+    until(&mut rx, 20, |ev| is_state(ev, "ready")).await;
+    let second = pool.info(&run_id).unwrap();
+    assert_eq!(
+        second.session_id, first.session_id,
+        "resumed, not a new session"
+    );
+    assert_ne!(second.pid, first.pid);
+    assert_eq!(second.reconnects, 1);
+    assert_eq!(second.turns, 2);
+    let summary =
+        ccdesk_core::index::find_session(&e.config, first.session_id.as_deref().unwrap()).unwrap();
+    let t = Transcript::read(&summary.transcript_path).unwrap();
+    let text = serde_json::to_string(&t).unwrap();
+    assert!(text.contains("remember me") && text.contains("still there?"));
+    pool.close_all().await;
+}
+
+#[tokio::test]
+async fn a_crash_mid_stream_fails_the_session_in_words_and_the_next_prompt_reconnects() {
+    let e = env();
+    let pool = pool_with(&e, fast(), &[]);
+    let (s, mut rx) = sink();
+    let run_id = pool.start(new_session(&e, "first"), s).await.unwrap();
+    until(&mut rx, 20, |ev| is_state(ev, "ready")).await;
+    pool.send_prompt(&run_id, "FAKE_CRASH now").await.unwrap();
+    let events = until(&mut rx, 20, |ev| is_state(ev, "failed")).await;
+    let SessionEvent::State { info } = events.last().unwrap() else {
+        unreachable!()
+    };
+    let SessionState::Failed { kind, message } = &info.state else {
+        unreachable!()
+    };
+    assert_eq!(kind, "crashed");
+    assert!(
+        message.contains("code 3") && message.contains("fake crash"),
+        "{message}"
+    );
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, SessionEvent::Exited(x) if x.code == Some(3))));
+    assert_eq!(info.errors, 1);
+    pool.send_prompt(&run_id, "back again").await.unwrap();
+    until(&mut rx, 20, |ev| is_state(ev, "ready")).await;
+    let info = pool.info(&run_id).unwrap();
+    assert_eq!(info.reconnects, 1);
+    pool.close_all().await;
+}
+
+#[tokio::test]
+async fn garbage_a_10_mb_line_and_a_stderr_flood_are_survived() {
+    let e = env();
+    let pool = pool_with(&e, fast(), &[]);
+    let (s, mut rx) = sink();
+    let run_id = pool
+        .start(
+            new_session(&e, "FAKE_GARBAGE FAKE_BIGLINE FAKE_STDERR_FLOOD"),
+            s,
+        )
+        .await
+        .unwrap();
+    let events = until(&mut rx, 60, |ev| is_state(ev, "ready")).await;
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, SessionEvent::Malformed { .. })));
+    let big = events.iter().any(
+        |e| matches!(e, SessionEvent::Cli { line } if line.raw().to_string().len() > 10_000_000),
+    );
+    assert!(big, "the 10 MB line arrived whole");
+    assert!(pool.info(&run_id).unwrap().bytes_streamed > 10_000_000);
+    pool.close(&run_id).await;
+}
+
+#[tokio::test]
+async fn two_results_of_one_run_are_both_consumed() {
+    let e = env();
+    let pool = pool_with(&e, fast(), &[]);
+    let (s, mut rx) = sink();
+    let run_id = pool
+        .start(new_session(&e, "FAKE_TWO_RESULTS"), s)
+        .await
+        .unwrap();
+    let mut results = 0;
+    until(
+        &mut rx,
+        20,
+        |ev| matches!(ev, SessionEvent::Cli { line } if line.is_result()),
+    )
+    .await;
+    results += 1;
+    until(
+        &mut rx,
+        20,
+        |ev| matches!(ev, SessionEvent::Cli { line } if line.is_result()),
+    )
+    .await;
+    results += 1;
+    assert_eq!(results, 2);
+    assert_eq!(pool.info(&run_id).unwrap().turns, 2);
+    pool.close(&run_id).await;
+}
+
+#[tokio::test]
+async fn a_session_the_cli_cannot_find_is_marked_not_resumable() {
+    let e = env();
+    // A transcript stored under another project dir than its cwd's: the index finds it, the
+    // CLI (which looks in the cwd's project dir) answers "No conversation found".
+    let id = "7d1f0b7e-3a53-4b56-9a47-1d5f6a3a9c11";
+    let dir = e.config.join("projects").join("-somewhere-else");
+    std::fs::create_dir_all(&dir).unwrap();
+    let line = serde_json::json!({"type":"user","uuid":"u1","parentUuid":null,"sessionId":id,
+        "cwd":e.project,"timestamp":"2026-11-01T10:00:00.000Z",
+        "message":{"role":"user","content":"hi"}});
+    std::fs::write(dir.join(format!("{id}.jsonl")), format!("{line}\n")).unwrap();
+    let pool = pool_with(&e, fast(), &[]);
+    let (s, mut rx) = sink();
+    let req = StartRequest {
+        prompt: "again".into(),
+        resume: Some(id.into()),
+        ..Default::default()
+    };
+    let run_id = pool.start(req, s).await.unwrap();
+    let events = until(&mut rx, 20, |ev| is_state(ev, "failed")).await;
+    let SessionEvent::State { info } = events.last().unwrap() else {
+        unreachable!()
+    };
+    assert!(
+        matches!(&info.state, SessionState::Failed { kind, message } if kind == "not_resumable" && message.contains("No conversation found")),
+        "{:?}",
+        info.state
+    );
+    let retry = pool.send_prompt(&run_id, "again").await;
+    assert_eq!(retry.err().map(|e| e.kind()), Some("not_resumable"));
+    pool.close_all().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_sink_that_stops_reading_holds_the_cli_back_instead_of_growing_memory() {
+    let e = env();
+    let pool = pool_with(&e, fast(), &[("FAKE_FLOOD_BYTES", "200000000")]);
+    let gate = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let g = Arc::clone(&gate);
+    let (tx, mut rx) = unbounded_channel::<bool>();
+    let s: EventSink = Arc::new(move |ev| {
+        // Blocks while the gate is closed, like a consumer that stopped reading.
+        while g.load(std::sync::atomic::Ordering::SeqCst) {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        if matches!(&ev, SessionEvent::State { info } if info.state == SessionState::Ready) {
+            let _ = tx.send(true);
+        }
+    });
+    let run_id = pool.start(new_session(&e, "FAKE_FLOOD"), s).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(2_000)).await;
+    // The reader is stuck in the sink: what it has read is bounded by the event buffer and the
+    // pipe, far below the 200 MB the CLI wants to write.
+    let read = pool.info(&run_id).unwrap().bytes_streamed;
+    assert!(
+        read < 8 * 1024 * 1024,
+        "read {read} bytes with nobody consuming"
+    );
+    gate.store(false, std::sync::atomic::Ordering::SeqCst);
+    let done = tokio::time::timeout(Duration::from_secs(60), rx.recv()).await;
+    assert_eq!(
+        done.ok().flatten(),
+        Some(true),
+        "the turn completes once the sink drains"
+    );
+    assert!(pool.info(&run_id).unwrap().bytes_streamed >= 200_000_000);
+    pool.close_all().await;
+}
