@@ -151,3 +151,33 @@ export function sessionIdsOnDisk(cwd) {
     return [];
   }
 }
+
+/**
+ * Starts a new session from the "New session" sheet; returns its run id once its run view shows
+ * it (or throws with what the run view says if it did not start).
+ */
+export async function startNewSession(driver, cwd, prompt) {
+  const before = await Promise.all((await all(driver, 'live-item')).map((e) => e.getAttribute('data-run-id')));
+  await (await one(driver, 'new-session-button')).click();
+  await typeInto(await one(driver, 'new-session-cwd'), cwd);
+  await typeInto(await one(driver, 'new-session-prompt'), prompt);
+  const start = await one(driver, 'new-session-start');
+  await until('Start to be enabled', () => start.isEnabled());
+  await start.click();
+  await until('the new-session sheet to close', async () => (await all(driver, 'new-session-prompt')).length === 0);
+  return until(`the new session (${prompt}) in the run view`, async () => {
+    const view = (await all(driver, 'run-view'))[0];
+    if (!view) return null;
+    const id = await view.getAttribute('data-run-id');
+    if (id && !before.includes(id)) return id;
+    const failed = await all(driver, 'run-failure', view);
+    if (failed.length) throw new Error(`the session did not start: ${await failed[0].getText()}`);
+    return null;
+  });
+}
+
+/** The state of the session in view: `data-state` of its badge (connecting, streaming, ready, ...). */
+export async function runState(driver) {
+  const els = await all(driver, 'run-status');
+  return els.length ? els[0].getAttribute('data-state') : null;
+}

@@ -61,9 +61,10 @@ async function transcriptTexts(wanted = {}) {
   });
 }
 
+/** The state of the session in view (`data-state` of its badge: connecting, streaming, ready, ...). */
 async function runStatus() {
   const els = await all(driver, 'run-status');
-  return els.length ? (await els[0].getText()).trim() : null;
+  return els.length ? els[0].getAttribute('data-state') : null;
 }
 
 async function runOutputText() {
@@ -174,7 +175,7 @@ describe('ccdesk GUI', () => {
     t.diagnostic(`run-output lengths while streaming, before the reply was complete: ${partial.join(' ')}`);
 
     await until(`run-output to contain "${REPLY}"`, async () => (await runOutputText()).includes(REPLY), 15_000);
-    await until('the turn to end', async () => ['idle', 'exited'].includes(await runStatus()), 15_000);
+    await until('the turn to end', async () => (await runStatus()) === 'ready', 15_000);
     assert.ok((await runOutputText()).includes(REPLY));
 
     // The new transcript is on disk, and the list shows it under the demo project.
@@ -193,22 +194,27 @@ describe('ccdesk GUI', () => {
     assert.match(await shownText(driver, await item.findElement(testId('session-title'))), /hello from e2e/);
   });
 
-  step('a follow-up prompt continues the live run, and Stop ends it', async () => {
-    // The run of the previous test is idle, waiting for another prompt.
-    assert.equal(await runStatus(), 'idle', 'the new session\'s run should still be alive and idle');
+  step('a follow-up prompt continues the live session, and Close ends it', async () => {
+    // The session of the previous test is live and ready for another prompt.
+    assert.equal(await runStatus(), 'ready', 'the new session should still be live and ready');
     const PROMPT = 'follow-up from e2e';
     await typeInto(await one(driver, 'followup-prompt'), PROMPT);
     const send = await one(driver, 'followup-send');
     await until('Send to be enabled', () => send.isEnabled());
     await send.click();
     await until(`run-output to contain "Echo: ${PROMPT}"`, async () => (await runOutputText()).includes(`Echo: ${PROMPT}`), 15_000);
-    await until('the second turn to end', async () => (await runStatus()) === 'idle', 15_000);
+    await until('the second turn to end', async () => (await runStatus()) === 'ready', 15_000);
     const output = await runOutputText();
     assert.ok(output.includes('Echo: FAKE_SLOW hello from e2e'), 'the first reply stays in the run view');
 
-    await (await one(driver, 'stop-run')).click();
-    await until('run-status "exited" after Stop', async () => (await runStatus()) === 'exited', 15_000);
-    assert.equal((await all(driver, 'followup-prompt')).length, 0, 'an ended run takes no follow-up');
+    const runId = await (await one(driver, 'run-view')).getAttribute('data-run-id');
+    assert.ok(runId, 'the run view names its run id');
+    await (await one(driver, 'close-run')).click();
+    await until('the run view to go after Close', async () => (await all(driver, 'run-view')).length === 0, 15_000);
+    assert.equal((await all(driver, 'followup-prompt')).length, 0, 'a closed session takes no follow-up');
+    const live = await all(driver, 'live-item');
+    const ids = await Promise.all(live.map((e) => e.getAttribute('data-run-id')));
+    assert.ok(!ids.includes(runId), `the closed session left the live list: ${JSON.stringify(ids)}`);
   });
 
   step('resuming a session continues the same transcript', async () => {
@@ -227,7 +233,7 @@ describe('ccdesk GUI', () => {
 
     await one(driver, 'run-view');
     await until(`run-output to contain "${REPLY}"`, async () => (await runOutputText()).includes(REPLY), 20_000);
-    await until('the turn to end', async () => ['idle', 'exited'].includes(await runStatus()), 15_000);
+    await until('the turn to end', async () => (await runStatus()) === 'ready', 15_000);
 
     // Same session id: no new transcript, and the seed transcript holds both prompts.
     assert.deepEqual(sessionIdsOnDisk(DEMO).sort(), before, 'resume must not create a new session');

@@ -35,16 +35,16 @@ describe('ccdesk GUI without a claude CLI', () => {
       await typeInto(await one(driver, 'new-session-prompt'), 'this cannot run');
       await (await one(driver, 'new-session-start')).click();
 
-      const said = await until('an error banner naming the missing CLI', async () => {
-        const banners = await driver.findElements({ css: '[data-testid="error-banner"]' });
-        for (const b of banners) {
+      const said = await until('the failed session naming the missing CLI', async () => {
+        const boxes = await driver.findElements({ css: '[data-testid="run-failure"], [data-testid="error-banner"]' });
+        for (const b of boxes) {
           const t = await b.getText();
           if (NOT_FOUND.test(t)) return t;
         }
         return null;
       });
       assert.match(said, /Install Claude Code|PATH/, `the message should say what to do: ${said}`);
-      assert.equal(await (await one(driver, 'run-status')).getText(), 'exited');
+      assert.equal(await (await one(driver, 'run-status')).getAttribute('data-state'), 'failed');
       assert.deepEqual(sessionIdsOnDisk(DEMO).sort(), before, 'no session may be created');
     } catch (e) {
       await failureShot(driver, 'failed-missing-cli');

@@ -283,6 +283,19 @@ describe('RunView: a live session', () => {
     expect(api.mocks.setPermissionMode).toHaveBeenCalledWith('run-1', 'plan');
   });
 
+  it('a refused mode switch is said in words and the selector shows the mode in force', async () => {
+    const { api, run } = await startedRun();
+    api.mocks.setPermissionMode.mockRejectedValue({ kind: 'control_request_failed', message: 'the CLI refused the request' });
+    render(RunView, { run, onclose: () => {} });
+    api.emit({ event: 'state', info: sessionInfo({ state: 'ready', permissionMode: 'acceptEdits' }) });
+    flushSync();
+    const select = screen.getByTestId('run-permission-mode') as HTMLSelectElement;
+    expect(select.value).toBe('acceptEdits');
+    await fireEvent.change(select, { target: { value: 'plan' } });
+    await vi.waitFor(() => expect(screen.getByTestId('error-banner').textContent).toContain('the CLI refused the request'));
+    expect(select.value).toBe('acceptEdits');
+  });
+
   it('a permission prompt shows as a card until it is resolved, and its answers reach the backend', async () => {
     const { api, run } = await startedRun();
     render(RunView, { run, onclose: () => {} });

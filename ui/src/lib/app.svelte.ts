@@ -84,7 +84,9 @@ export class AppModel {
     }
     for (const run of this.runs) {
       if (run.runId !== null && seen.has(run.runId)) continue;
-      if (run.runId !== null && !run.gone && !run.state.info) continue; // started; its first event is on the way
+      // A start under way is listed once the pool reports it (a failed start is listed at once).
+      if (run.runId === null && run.state.status !== 'failed') continue;
+      if (run.runId !== null && !run.gone && !run.state.info) continue;
       rows.push({ key: run.key, runId: run.runId, info: run.state.info, run, title: this.liveTitle(null, run), state: run.state.status });
     }
     return rows;
