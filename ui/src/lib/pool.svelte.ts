@@ -1,7 +1,7 @@
 // The backend's pool of live sessions as the UI knows it: one `SessionInfo` per run id, kept
 // current by the global `pool://session` event and by `pool_snapshot` (for the totals and after
 // a reload). A snapshot never overwrites a session with older news than an event already gave.
-import { countStates } from './sessionState';
+import { countStates, isStaleInfo } from './sessionState';
 import type { PoolSnapshot, SessionInfo } from './types';
 
 export interface PoolTotals {
@@ -40,6 +40,7 @@ export class PoolModel {
   /** One session's news. Returns true when the run id was not known before. */
   apply(info: SessionInfo): boolean {
     if (!info || typeof info.runId !== 'string' || this.removed.has(info.runId)) return false;
+    if (isStaleInfo(this.sessions[info.runId], info)) return false;
     const fresh = !(info.runId in this.sessions) && !this.updated.has(info.runId);
     this.seq += 1;
     this.updated.set(info.runId, this.seq);
@@ -60,8 +61,9 @@ export class PoolModel {
     const next: Record<string, SessionInfo> = {};
     for (const s of snapshot.sessions ?? []) {
       if (this.removed.has(s.runId)) continue;
-      const newer = (this.updated.get(s.runId) ?? -1) > mark;
-      next[s.runId] = newer ? this.sessions[s.runId] ?? s : s;
+      const known = this.sessions[s.runId];
+      const newer = (this.updated.get(s.runId) ?? -1) > mark || isStaleInfo(known, s);
+      next[s.runId] = newer ? known ?? s : s;
     }
     // A session that appeared after the snapshot was requested is not gone.
     for (const [id, info] of Object.entries(this.sessions)) {

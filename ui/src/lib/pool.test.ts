@@ -34,6 +34,15 @@ describe('PoolModel', () => {
     expect(pool.list.map((s) => [s.runId, s.state])).toEqual([['a', 'ready']]);
   });
 
+  it('older news about a session does not replace newer (events or a snapshot)', () => {
+    const pool = new PoolModel();
+    pool.apply(sessionInfo({ runId: 'a', state: 'ready', turns: 1, bytesStreamed: 9000 }));
+    expect(pool.apply(sessionInfo({ runId: 'a', state: 'streaming', turns: 0, bytesStreamed: 4000 }))).toBe(false);
+    expect(pool.sessions.a.state).toBe('ready');
+    pool.load(snapshot([sessionInfo({ runId: 'a', state: 'waitingForPermission', turns: 0, bytesStreamed: 4000 })]));
+    expect(pool.sessions.a.state).toBe('ready');
+  });
+
   it('a closed session stays gone, whatever is still said about it', () => {
     const pool = new PoolModel();
     pool.apply(sessionInfo({ runId: 'a' }));

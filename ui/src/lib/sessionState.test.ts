@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { countStates, failureText, idleText, isBusy, isLive, stateLabel, stateTone, STATE_NAMES } from './sessionState';
+import { sessionInfo } from './__fixtures__/data';
+import { countStates, failureText, idleText, isBusy, isLive, isStaleInfo, stateLabel, stateTone, STATE_NAMES } from './sessionState';
 
 describe('session states', () => {
   it('in words', () => {
@@ -41,5 +42,20 @@ describe('session states', () => {
     expect(idleText({ state: 'ready', lastUsedAtMs: now - 125_000 }, now)).toBe('2 min');
     expect(idleText({ state: 'streaming', lastUsedAtMs: now - 125_000 }, now)).toBe('busy');
     expect(idleText({ state: 'closed', lastUsedAtMs: now - 125_000 }, now)).toBe('—');
+  });
+});
+
+describe('isStaleInfo', () => {
+  it('older news has a lower never-decreasing counter', () => {
+    const ready = sessionInfo({ state: 'ready', turns: 1, bytesStreamed: 9000, messagesOut: 2 });
+    expect(isStaleInfo(ready, sessionInfo({ state: 'streaming', turns: 0, bytesStreamed: 8000, messagesOut: 2 }))).toBe(true);
+    expect(isStaleInfo(ready, sessionInfo({ state: 'streaming', turns: 1, bytesStreamed: 8999, messagesOut: 2 }))).toBe(true);
+    expect(isStaleInfo(ready, sessionInfo({ state: 'streaming', turns: 1, bytesStreamed: 9000, messagesOut: 2, messagesIn: 1 }))).toBe(false);
+    expect(isStaleInfo(ready, sessionInfo({ state: 'closed', turns: 1, bytesStreamed: 9000, messagesOut: 2 }))).toBe(false);
+  });
+
+  it('nothing to compare: not stale', () => {
+    expect(isStaleInfo(null, sessionInfo())).toBe(false);
+    expect(isStaleInfo(sessionInfo({ runId: 'a', turns: 5 }), sessionInfo({ runId: 'b', turns: 0 }))).toBe(false);
   });
 });

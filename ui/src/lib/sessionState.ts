@@ -84,3 +84,17 @@ export function idleText(info: Pick<SessionInfo, 'state' | 'lastUsedAtMs'>, now:
   const ms = now - info.lastUsedAtMs;
   return ms < 10_000 ? 'just now' : duration(ms);
 }
+
+/** Counters that never go down over a session's life (across its processes). */
+const MONOTONIC = ['turns', 'messagesIn', 'messagesOut', 'bytesStreamed', 'errors', 'reconnects'] as const;
+
+/**
+ * True when `next` is older news than `current`: one of its never-decreasing counters is lower.
+ * The backend sends state changes from more than one task, so two can arrive swapped (a permission
+ * answer's "streaming" after the turn's "ready"); the older one must not win. Equal counters tell
+ * nothing, and the later arrival is taken.
+ */
+export function isStaleInfo(current: SessionInfo | null | undefined, next: SessionInfo): boolean {
+  if (!current || current.runId !== next.runId) return false;
+  return MONOTONIC.some((k) => typeof next[k] === 'number' && typeof current[k] === 'number' && next[k] < current[k]);
+}

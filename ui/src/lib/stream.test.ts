@@ -333,6 +333,17 @@ describe('status', () => {
     expect(s.failure).toBeNull();
   });
 
+  it('a state that arrives after newer news is ignored (a permission answer racing the turn’s end)', () => {
+    const s = createRunState();
+    applyRunEvent(s, { event: 'state', info: sessionInfo({ state: 'waitingForPermission', bytesStreamed: 4000 }) });
+    applyRunEvent(s, cli({ type: 'result', subtype: 'success' }));
+    applyRunEvent(s, { event: 'state', info: sessionInfo({ state: 'ready', turns: 1, bytesStreamed: 9000 }) });
+    // the answer's "streaming", computed before the result, arrives last
+    applyRunEvent(s, { event: 'state', info: sessionInfo({ state: 'streaming', turns: 0, bytesStreamed: 4000 }) });
+    expect(s.status).toBe('ready');
+    expect(s.info?.turns).toBe(1);
+  });
+
   it('metrics update the info but not the state', () => {
     const s = createRunState();
     applyRunEvent(s, { event: 'state', info: sessionInfo({ state: 'streaming' }) });

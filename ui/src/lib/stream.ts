@@ -13,6 +13,7 @@
 // `applyRunEvent` mutates the state it is given, always through the state's own containers, so a
 // Svelte `$state` proxy passed in updates the view block by block. It never throws on odd input.
 import { isObject, num, str } from './json';
+import { isStaleInfo } from './sessionState';
 import { compactionText, isApiErrorText } from './transcript';
 import type { CliLine, PermissionRequest, SessionEvent, SessionInfo, SessionStateName } from './types';
 
@@ -195,6 +196,7 @@ export function applyRunEvent(state: RunState, ev: SessionEvent): void {
 
 /** The backend's info: metrics always, the state from `state` events (and pending prompts). */
 function applyInfo(state: RunState, info: SessionInfo, isState: boolean): void {
+  if (isStaleInfo(state.info, info)) return;
   state.info = info;
   if (typeof info.sessionId === 'string' && info.sessionId) state.sessionId = info.sessionId;
   if (!state.model && typeof info.model === 'string') state.model = info.model;
