@@ -54,8 +54,12 @@ struct Histogram {
 
 impl Histogram {
     fn new() -> Self {
+        // Written once here, so that its pages are resident from the start: a zeroed
+        // allocation would be mapped lazily and grow the soak's RSS as new buckets fill.
+        let mut buckets = vec![1; BUCKETS];
+        buckets.fill(0);
         Histogram {
-            buckets: vec![0; BUCKETS],
+            buckets,
             count: 0,
             max_ns: 0,
         }
@@ -119,17 +123,16 @@ fn unix_ns() -> u64 {
 /// with the instant they were seen.
 fn sink(c: Arc<Counters>, states: mpsc::UnboundedSender<(Instant, SessionState)>) -> EventSink {
     Arc::new(move |ev: SessionEvent| {
-        let now_ns = unix_ns();
-        let seen = Instant::now();
         if let SessionEvent::Cli { line } = &ev {
             if let Some(sent) = line.raw().get("fake_sent_ns").and_then(Value::as_u64) {
+                let now_ns = unix_ns();
                 if let Ok(mut h) = c.latency.lock() {
                     h.add(now_ns.saturating_sub(sent));
                 }
             }
         }
         if let SessionEvent::State { info } = &ev {
-            let _ = states.send((seen, info.state.clone()));
+            let _ = states.send((Instant::now(), info.state.clone()));
         }
         let bytes = serde_json::to_vec(&ev).map(|v| v.len()).unwrap_or(0);
         c.events.fetch_add(1, Ordering::Relaxed);
