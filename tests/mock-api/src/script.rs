@@ -6,6 +6,15 @@
 //! - `MOCK_THINK` -> a thinking block, then text
 //! - `MOCK_400`   -> HTTP 400 with an Anthropic-style error body
 //! - `MOCK_SLOW`  -> text deltas spaced [`SLOW_DELTA_INTERVAL`] apart, about 10 s in all
+//! - `MOCK_AGENT` -> a `tool_use` of `Agent` with `run_in_background: true`: the CLI starts a
+//!   background sub-agent, ends the turn with a first `result`, and when the agent finishes it
+//!   tells the main loop (a task-notification user message), which answers in a second turn
+//!   with a second `result`
+//!   (`samples/local-cli-2.1.330/stream/subagent_background_two_results.stream.jsonl`). The
+//!   sub-agent's own request (last user text [`AGENT_PROMPT`]) gets the default reply at once;
+//!   the main loop's answer to the `Agent` tool result is spread over [`AGENT_TURN_END_TIME`],
+//!   so the agent has finished before the turn ends. (2.1.112 folds an agent that is still
+//!   running when the turn ends into that turn: it waits for it and prints one `result`.)
 //!
 //! Otherwise the reply is [`reply_text_for`]. A last user message that holds only tool results means
 //! "continue after a tool": the reply is final text quoting the tool's output ([`after_tool_text`]).
@@ -27,6 +36,16 @@ pub const BASH_COMMAND: &str = "echo mock-bash";
 pub const WRITE_FILE_NAME: &str = "mock-written.txt";
 /// The content the `MOCK_WRITE` tool call writes.
 pub const WRITE_CONTENT: &str = "written by the mock\n";
+/// The task prompt of the `MOCK_AGENT` sub-agent (it holds no keyword, so the sub-agent gets
+/// the default reply).
+pub const AGENT_PROMPT: &str = "Reply with a short greeting from the background sub-agent.";
+/// How long the main loop's answer to the `MOCK_AGENT` tool result takes to stream (its deltas
+/// are spread over it), leaving the background agent time to finish within the turn.
+pub const AGENT_TURN_END_TIME: Duration = Duration::from_millis(3_000);
+/// Number of text deltas of that answer (at most).
+pub const AGENT_TURN_END_DELTAS: usize = 10;
+/// The description of the `MOCK_AGENT` sub-agent task.
+pub const AGENT_DESCRIPTION: &str = "Greet from the background";
 /// The thinking text of `MOCK_THINK`.
 pub const THINKING_TEXT: &str = "The user wants me to think first. Thinking done.";
 /// The title the mock suggests when the CLI asks for a session title.
@@ -188,6 +207,23 @@ pub fn working_directory(body: &Value) -> Option<String> {
     None
 }
 
+/// The name of the last `tool_use` block of the request's last `assistant` message, if any.
+pub fn last_tool_use_name(body: &Value) -> Option<String> {
+    let messages = body.get("messages")?.as_array()?;
+    let msg = messages
+        .iter()
+        .rev()
+        .find(|m| m.get("role").and_then(Value::as_str) == Some("assistant"))?;
+    msg.get("content")?
+        .as_array()?
+        .iter()
+        .rev()
+        .find(|b| b.get("type").and_then(Value::as_str) == Some("tool_use"))?
+        .get("name")?
+        .as_str()
+        .map(str::to_string)
+}
+
 /// One content block of a scripted reply.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Block {
@@ -304,6 +340,17 @@ pub fn plan(body: &Value) -> Plan {
         return side_plan(body);
     }
     match last {
+        LastUser::ToolResults(out) if last_tool_use_name(body).as_deref() == Some("Agent") => {
+            let text = after_tool_text(&out);
+            let size = text.chars().count().div_ceil(AGENT_TURN_END_DELTAS);
+            let parts = chunks(&text, size);
+            let delay = AGENT_TURN_END_TIME / u32::try_from(parts.len()).unwrap_or(1).max(1);
+            Plan::Message {
+                blocks: vec![Block::Text(parts)],
+                stop_reason: "end_turn",
+                delta_delay: Some(delay),
+            }
+        }
         LastUser::ToolResults(out) => text_message(&after_tool_text(&out)),
         LastUser::None => text_message(&reply_text_for("")),
         LastUser::Text(t) => {
@@ -332,6 +379,23 @@ pub fn plan(body: &Value) -> Plan {
                         Block::ToolUse {
                             name: "Write".into(),
                             input: json!({ "file_path": path, "content": WRITE_CONTENT }),
+                        },
+                    ],
+                    stop_reason: "tool_use",
+                    delta_delay: None,
+                }
+            } else if t.contains("MOCK_AGENT") {
+                Plan::Message {
+                    blocks: vec![
+                        Block::Text(chunks("I'll start a background agent.", 12)),
+                        Block::ToolUse {
+                            name: "Agent".into(),
+                            input: json!({
+                                "description": AGENT_DESCRIPTION,
+                                "prompt": AGENT_PROMPT,
+                                "subagent_type": "general-purpose",
+                                "run_in_background": true,
+                            }),
                         },
                     ],
                     stop_reason: "tool_use",
@@ -451,6 +515,52 @@ mod tests {
             }
             p => panic!("{p:?}"),
         }
+        match plan(&body("start MOCK_AGENT")) {
+            Plan::Message {
+                blocks,
+                stop_reason,
+                ..
+            } => {
+                assert_eq!(stop_reason, "tool_use");
+                assert!(matches!(&blocks[1], Block::ToolUse { name, input }
+                    if name == "Agent" && input["run_in_background"] == true && input["prompt"] == AGENT_PROMPT));
+            }
+            p => panic!("{p:?}"),
+        }
+        // The sub-agent's own request holds no keyword: a plain reply, no recursion.
+        assert_eq!(
+            plan(&body(AGENT_PROMPT)),
+            text_message(&reply_text_for(AGENT_PROMPT))
+        );
+        // The answer to the Agent's tool result comes slowly; to another tool's, at once.
+        let after = |tool: &str| {
+            plan(&json!({"tools": tools, "messages": [
+                {"role": "user", "content": "go"},
+                {"role": "assistant", "content": [
+                    {"type": "tool_use", "id": "t1", "name": tool, "input": {}}]},
+                {"role": "user", "content": [
+                    {"type": "tool_result", "tool_use_id": "t1", "content": "launched"}]}]}))
+        };
+        match after("Agent") {
+            Plan::Message {
+                blocks,
+                delta_delay: Some(d),
+                ..
+            } => {
+                let Block::Text(parts) = &blocks[0] else {
+                    panic!("{blocks:?}")
+                };
+                let total = d * parts.len() as u32;
+                assert!(
+                    AGENT_TURN_END_TIME - total < Duration::from_millis(1),
+                    "{total:?}"
+                );
+                assert!(parts.iter().all(|p| !p.is_empty()), "{parts:?}");
+                assert_eq!(parts.concat(), after_tool_text("launched"));
+            }
+            p => panic!("{p:?}"),
+        }
+        assert_eq!(after("Bash"), text_message(&after_tool_text("launched")));
         // Without tools it is a side request: short text, never a tool call.
         let side = json!({"messages": [{"role": "user", "content": "MOCK_BASH"}]});
         assert_eq!(plan(&side).text(), "Mock summary.");
