@@ -1,15 +1,27 @@
 //! What the index learns from a bounded read of one transcript.
 //!
-//! Speed matters here (every session on the machine is summarized at each listing), so lines are
-//! decoded into a borrowed [`LineFacts`] that skips everything the index does not need
-//! (`message.content` is kept raw and decoded only for a candidate first prompt), and the tail is
-//! searched for title keys with a byte search before anything is parsed there.
+//! Speed matters here (every session on the machine is summarized at each listing), so:
+//! - a worker reads into one reused [`Scratch`] buffer (no allocation, no zeroing per file), with
+//!   one positioned read per slice step; a slice that must grow reads only its new part;
+//! - lines are decoded into a borrowed [`LineFacts`] that skips everything the index does not
+//!   need (`message.content` is kept raw only while a first prompt may still be needed, and
+//!   decoded only for a candidate first prompt);
+//! - only complete lines are parsed while a slice can still grow, so a line cut by the slice is
+//!   parsed once, when whole;
+//! - the tail is searched for title and model keys with a byte search before anything is parsed
+//!   there.
+//!
+//! What a slice step sees does not depend on how the head grows (it stops at the first line that
+//! completes it), and the tail grows through the same windows ([`CHUNK_BYTES`], then ×4 up to
+//! [`MAX_SLICE_BYTES`]) whatever is read when, so the facts are those of those windows.
 
 use std::borrow::Cow;
 use std::fs::File;
-#[cfg(not(unix))]
-use std::io::{Read, Seek, SeekFrom};
+use std::io::{Seek, SeekFrom};
+use std::sync::LazyLock;
 
+use memchr::memmem::Finder;
+use serde::de::{Deserializer, IgnoredAny, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
@@ -18,127 +30,287 @@ use crate::transcript::{prompt_text, Content};
 
 /// First read size for a head or tail slice, in bytes.
 pub const CHUNK_BYTES: u64 = 4 * 1024;
-/// Largest head or tail slice, in bytes.
+/// Largest head or tail slice, in bytes (so at most twice this is read per file).
 pub const MAX_SLICE_BYTES: u64 = 64 * 1024;
 /// Longest title kept, in chars (a first prompt can be very long).
 pub const MAX_TITLE_CHARS: usize = 200;
 
+/// [`CHUNK_BYTES`] as a buffer length, in bytes.
+const CHUNK: usize = CHUNK_BYTES as usize;
+/// [`MAX_SLICE_BYTES`] as a buffer length, in bytes.
+const MAX_SLICE: usize = MAX_SLICE_BYTES as usize;
+
+/// A JSON string, borrowed from the line when it has no escapes and owned otherwise (serde's own
+/// `Option<Cow<str>>` always copies).
+#[derive(Debug)]
+struct Text<'a>(Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct TextVisitor;
+        impl<'de> Visitor<'de> for TextVisitor {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(TextVisitor)
+    }
+}
+
 /// The fields of one transcript line the index uses, borrowed from the line where possible.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-struct LineFacts<'a> {
+/// `C` is what `message.content` becomes: raw JSON (`&RawValue`) where a first prompt may be
+/// needed, [`IgnoredAny`] elsewhere.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", bound(deserialize = "C: Deserialize<'de>"))]
+struct LineFacts<'a, C> {
     #[serde(rename = "type", borrow)]
-    kind: Option<Cow<'a, str>>,
+    kind: Option<Text<'a>>,
     #[serde(borrow)]
-    cwd: Option<Cow<'a, str>>,
+    cwd: Option<Text<'a>>,
     #[serde(borrow)]
-    timestamp: Option<Cow<'a, str>>,
+    timestamp: Option<Text<'a>>,
     #[serde(borrow)]
-    git_branch: Option<Cow<'a, str>>,
+    git_branch: Option<Text<'a>>,
     #[serde(borrow)]
-    version: Option<Cow<'a, str>>,
+    version: Option<Text<'a>>,
     is_sidechain: Option<bool>,
     is_meta: Option<bool>,
     is_compact_summary: Option<bool>,
     #[serde(borrow)]
-    custom_title: Option<Cow<'a, str>>,
+    custom_title: Option<Text<'a>>,
     #[serde(borrow)]
-    ai_title: Option<Cow<'a, str>>,
+    ai_title: Option<Text<'a>>,
     #[serde(borrow)]
-    summary: Option<Cow<'a, str>>,
+    summary: Option<Text<'a>>,
     #[serde(borrow)]
-    message: Option<MessageFacts<'a>>,
+    message: Option<MessageFacts<'a, C>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct MessageFacts<'a> {
+#[derive(Debug, Deserialize)]
+#[serde(bound(deserialize = "C: Deserialize<'de>"))]
+struct MessageFacts<'a, C> {
     #[serde(borrow)]
-    model: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    content: Option<&'a RawValue>,
+    model: Option<Text<'a>>,
+    content: Option<C>,
 }
 
-impl<'a> LineFacts<'a> {
-    /// Decodes one line. A line whose fields have unexpected types still counts when it is a
-    /// JSON object: the fields that fit are taken from a generic decode.
-    fn parse(raw: &'a [u8]) -> Parsed<'a> {
-        let trimmed = raw.trim_ascii();
-        if trimmed.is_empty() {
-            return Parsed::Blank;
-        }
-        if trimmed.first() != Some(&b'{') {
-            return Parsed::Malformed;
-        }
-        match serde_json::from_slice::<LineFacts>(trimmed) {
-            Ok(f) => Parsed::Line(f),
-            Err(_) => match serde_json::from_slice::<Value>(trimmed) {
-                Ok(Value::Object(map)) => Parsed::Line(LineFacts::lenient(&Value::Object(map))),
-                _ => Parsed::Malformed,
-            },
-        }
+/// The outcome of decoding one line.
+// A short-lived stack value: boxing the line would cost an allocation per parsed line.
+#[allow(clippy::large_enum_variant)]
+enum Parsed<'a, C> {
+    Line(LineFacts<'a, C>),
+    Blank,
+    Malformed,
+}
+
+/// Decodes one line. A line whose fields have unexpected types still counts when it is a JSON
+/// object: the fields that fit are taken from a generic decode.
+fn parse<'a, C: Deserialize<'a>>(raw: &'a [u8]) -> Parsed<'a, C> {
+    let trimmed = raw.trim_ascii();
+    if trimmed.is_empty() {
+        return Parsed::Blank;
     }
+    if trimmed.first() != Some(&b'{') {
+        return Parsed::Malformed;
+    }
+    match serde_json::from_slice::<LineFacts<C>>(trimmed) {
+        Ok(f) => Parsed::Line(f),
+        Err(_) => match serde_json::from_slice::<Value>(trimmed) {
+            Ok(v @ Value::Object(_)) => Parsed::Line(lenient(&v)),
+            _ => Parsed::Malformed,
+        },
+    }
+}
 
-    /// The fields that have the expected type, from a generic decode (owned copies).
-    fn lenient(v: &Value) -> LineFacts<'static> {
-        let s = |k: &str| {
-            v.get(k)
+/// Whether [`parse`] could find a line in `raw`: only a JSON object (opening and closing brace
+/// around the trimmed text) can be one. Lets a piece cut by a slice be skipped unparsed.
+fn may_be_line(raw: &[u8]) -> bool {
+    let trimmed = raw.trim_ascii();
+    trimmed.first() == Some(&b'{') && trimmed.last() == Some(&b'}')
+}
+
+/// The fields that have the expected type, from a generic decode (owned copies).
+fn lenient<C>(v: &Value) -> LineFacts<'static, C> {
+    let s = |k: &str| {
+        v.get(k)
+            .and_then(Value::as_str)
+            .map(|s| Text(Cow::Owned(s.to_owned())))
+    };
+    let b = |k: &str| v.get(k).and_then(Value::as_bool);
+    LineFacts {
+        kind: s("type"),
+        cwd: s("cwd"),
+        timestamp: s("timestamp"),
+        git_branch: s("gitBranch"),
+        version: s("version"),
+        is_sidechain: b("isSidechain"),
+        is_meta: b("isMeta"),
+        is_compact_summary: b("isCompactSummary"),
+        custom_title: s("customTitle"),
+        ai_title: s("aiTitle"),
+        summary: s("summary"),
+        // The content is left out: a line this odd is no prompt to title a session with.
+        message: v.get("message").map(|m| MessageFacts {
+            model: m
+                .get("model")
                 .and_then(Value::as_str)
-                .map(|s| Cow::Owned(s.to_owned()))
-        };
-        let b = |k: &str| v.get(k).and_then(Value::as_bool);
-        let msg = v.get("message");
-        LineFacts {
-            kind: s("type"),
-            cwd: s("cwd"),
-            timestamp: s("timestamp"),
-            git_branch: s("gitBranch"),
-            version: s("version"),
-            is_sidechain: b("isSidechain"),
-            is_meta: b("isMeta"),
-            is_compact_summary: b("isCompactSummary"),
-            custom_title: s("customTitle"),
-            ai_title: s("aiTitle"),
-            summary: s("summary"),
-            // The content is left out: a line this odd is no prompt to title a session with.
-            message: msg.map(|m| MessageFacts {
-                model: m
-                    .get("model")
-                    .and_then(Value::as_str)
-                    .map(|s| Cow::Owned(s.to_owned())),
-                content: None,
-            }),
+                .map(|s| Text(Cow::Owned(s.to_owned()))),
+            content: None,
+        }),
+    }
+}
+
+fn text<'l>(t: &'l Option<Text>) -> Option<&'l str> {
+    t.as_ref().map(|t| t.0.as_ref())
+}
+
+impl<C> LineFacts<'_, C> {
+    fn kind(&self) -> &str {
+        text(&self.kind).unwrap_or("")
+    }
+
+    fn sidechain(&self) -> bool {
+        self.is_sidechain.unwrap_or(false)
+    }
+
+    /// The title this line sets, if it is a title line: (custom, ai, summary).
+    fn titles(&self) -> (Option<&str>, Option<&str>, Option<&str>) {
+        match self.kind() {
+            "custom-title" => (text(&self.custom_title), None, None),
+            "ai-title" => (None, text(&self.ai_title), None),
+            "summary" => (None, None, text(&self.summary)),
+            _ => (None, None, None),
         }
     }
 
-    fn kind(&self) -> &str {
-        self.kind.as_deref().unwrap_or("")
+    /// True for the line types that carry session facts (cwd, branch, version, model).
+    fn is_message(&self) -> bool {
+        matches!(
+            self.kind(),
+            "user" | "assistant" | "system" | "attachment" | "progress"
+        )
     }
 
+    /// The git branch, when recorded and not empty.
+    fn git_branch(&self) -> Option<&str> {
+        text(&self.git_branch).filter(|b| !b.is_empty())
+    }
+
+    /// True for a user or assistant message of the main conversation.
+    fn is_conversation(&self) -> bool {
+        matches!(self.kind(), "user" | "assistant") && !self.sidechain()
+    }
+
+    /// The model of a main-conversation assistant message (the CLI's `<synthetic>` excluded).
+    fn model(&self) -> Option<&str> {
+        if self.kind() != "assistant" || self.sidechain() {
+            return None;
+        }
+        let model = self.message.as_ref().and_then(|m| text(&m.model));
+        model.filter(|m| *m != "<synthetic>")
+    }
+}
+
+impl LineFacts<'_, &RawValue> {
     /// The text of a prompt a person typed, when this line is one.
     fn prompt(&self) -> Option<String> {
-        let raw = self.message.as_ref()?.content?;
-        let content = Content::from_value(serde_json::from_str::<Value>(raw.get()).ok().as_ref());
+        if self.kind() != "user" {
+            return None;
+        }
+        let raw = self.message.as_ref()?.content?.get();
+        // A plain string (the usual typed prompt) is decoded directly, and only as far as its
+        // title reads; other shapes generically.
+        let content = match string_start(raw) {
+            Some(s) => Content::Text(s),
+            None => Content::from_value(serde_json::from_str::<Value>(raw).ok().as_ref()),
+        };
         prompt_text(
             self.kind(),
             self.is_meta.unwrap_or(false)
-                || self.is_sidechain.unwrap_or(false)
+                || self.sidechain()
                 || self.is_compact_summary.unwrap_or(false),
             &content,
         )
     }
 }
 
-// A short-lived stack value: boxing the line would cost an allocation per parsed line.
-#[allow(clippy::large_enum_variant)]
-enum Parsed<'a> {
-    Line(LineFacts<'a>),
-    Blank,
-    Malformed,
+/// Non-whitespace chars of a prompt after which the rest changes neither its title (at most
+/// [`MAX_TITLE_CHARS`] chars, whitespace collapsed) nor whether it is a prompt (a test of its
+/// first few dozen chars).
+const PROMPT_PREFIX_CHARS: usize = MAX_TITLE_CHARS + 1;
+
+/// The start of the JSON string `raw` (one that a line's parse accepted), decoded: the whole
+/// string, or its shortest prefix that holds [`PROMPT_PREFIX_CHARS`] non-whitespace chars. `None`
+/// when `raw` is not a string or holds a `\u` escape that may be a surrogate: whether those pair
+/// up (else a full decode fails) is left to a full decode.
+fn string_start(raw: &str) -> Option<String> {
+    let mut rest = raw.strip_prefix('"')?;
+    let bytes = rest.as_bytes();
+    let maybe_surrogate = memchr::memchr_iter(b'\\', bytes)
+        .any(|i| bytes.get(i + 1) == Some(&b'u') && matches!(bytes.get(i + 2), Some(b'd' | b'D')));
+    if maybe_surrogate {
+        return None;
+    }
+    let mut out = String::new();
+    let mut seen = 0;
+    loop {
+        let stop = memchr::memchr2(b'"', b'\\', rest.as_bytes())?;
+        let (plain, tail) = rest.split_at(stop);
+        for (i, c) in plain.char_indices() {
+            if !c.is_whitespace() {
+                seen += 1;
+                if seen == PROMPT_PREFIX_CHARS {
+                    out.push_str(&plain[..i + c.len_utf8()]);
+                    return Some(out);
+                }
+            }
+        }
+        out.push_str(plain);
+        let (c, len) = match tail.as_bytes() {
+            [b'"', ..] => return Some(out),
+            [b'\\', b'u', hex @ ..] => {
+                let code = std::str::from_utf8(hex.get(..4)?).ok()?;
+                (char::from_u32(u32::from_str_radix(code, 16).ok()?)?, 6)
+            }
+            [b'\\', e, ..] => {
+                let c = match e {
+                    b'"' => '"',
+                    b'\\' => '\\',
+                    b'/' => '/',
+                    b'b' => '\u{8}',
+                    b'f' => '\u{c}',
+                    b'n' => '\n',
+                    b'r' => '\r',
+                    b't' => '\t',
+                    _ => return None,
+                };
+                (c, 2)
+            }
+            _ => return None,
+        };
+        out.push(c);
+        if !c.is_whitespace() {
+            seen += 1;
+            if seen == PROMPT_PREFIX_CHARS {
+                return Some(out);
+            }
+        }
+        rest = tail.get(len..)?;
+    }
 }
 
 /// What the head and tail slices of one transcript told us.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(super) struct Facts {
     pub cwd: Option<String>,
     pub first_prompt: Option<String>,
@@ -155,52 +327,58 @@ pub(super) struct Facts {
 }
 
 impl Facts {
-    /// Folds one line in, in file order: first-seen facts (cwd, branch, first prompt) keep their
-    /// first value; last-seen facts (timestamp, version, model, titles) take the newest, as the
-    /// CLI's own resume picker does for titles.
-    fn absorb(&mut self, l: &LineFacts) {
-        let kind = l.kind();
-        let sidechain = l.is_sidechain.unwrap_or(false);
-        match kind {
-            "custom-title" => set(&mut self.custom_title, &l.custom_title),
-            "ai-title" => set(&mut self.ai_title, &l.ai_title),
-            "summary" => set(&mut self.summary, &l.summary),
-            _ => {}
+    /// Folds one line in, in file order: first-seen facts (cwd, branch, first prompt, first
+    /// timestamp) keep their first value; last-seen facts (timestamp, version, model, titles)
+    /// take the newest, as the CLI's own resume picker does for titles.
+    fn absorb_forward(&mut self, l: &LineFacts<&RawValue>) {
+        let (custom, ai, summary) = l.titles();
+        put(&mut self.custom_title, custom);
+        put(&mut self.ai_title, ai);
+        put(&mut self.summary, summary);
+        if let Some(ts) = text(&l.timestamp) {
+            fill(&mut self.first_timestamp, Some(ts));
+            put(&mut self.last_timestamp, Some(ts));
         }
-        if let Some(ts) = &l.timestamp {
-            if self.first_timestamp.is_none() {
-                self.first_timestamp = Some(ts.to_string());
-            }
-            self.last_timestamp = Some(ts.to_string());
-        }
-        if !matches!(
-            kind,
-            "user" | "assistant" | "system" | "attachment" | "progress"
-        ) {
+        if !l.is_message() {
             return;
         }
-        if self.cwd.is_none() {
-            self.cwd = l.cwd.as_deref().map(str::to_owned);
-        }
-        if self.git_branch.is_none() {
-            self.git_branch = l
-                .git_branch
-                .as_deref()
-                .filter(|b| !b.is_empty())
-                .map(str::to_owned);
-        }
-        set(&mut self.version, &l.version);
-        if (kind == "user" || kind == "assistant") && !sidechain {
-            self.has_conversation = true;
-        }
-        if kind == "assistant" && !sidechain {
-            let model = l.message.as_ref().and_then(|m| m.model.as_deref());
-            if let Some(model) = model.filter(|m| *m != "<synthetic>") {
-                self.model = Some(model.to_owned());
-            }
-        }
-        if self.first_prompt.is_none() && kind == "user" {
+        fill(&mut self.cwd, text(&l.cwd));
+        fill(&mut self.git_branch, l.git_branch());
+        put(&mut self.version, text(&l.version));
+        self.has_conversation |= l.is_conversation();
+        put(&mut self.model, l.model());
+        if self.first_prompt.is_none() {
             self.first_prompt = l.prompt();
+        }
+    }
+
+    /// Folds one line in, walking backwards (newest line first): the mirror of
+    /// [`Facts::absorb_forward`], so last-seen facts keep their first value here and first-seen
+    /// facts take the oldest. `prompt` decodes the line's first-prompt candidate; it is only
+    /// called when the head found none.
+    fn absorb_backward<'l, C>(
+        &mut self,
+        l: &LineFacts<'l, C>,
+        prompt: impl FnOnce(&LineFacts<'l, C>) -> Option<String>,
+    ) {
+        let (custom, ai, summary) = l.titles();
+        fill(&mut self.custom_title, custom);
+        fill(&mut self.ai_title, ai);
+        fill(&mut self.summary, summary);
+        if let Some(ts) = text(&l.timestamp) {
+            fill(&mut self.last_timestamp, Some(ts));
+            put(&mut self.first_timestamp, Some(ts));
+        }
+        if !l.is_message() {
+            return;
+        }
+        put(&mut self.cwd, text(&l.cwd));
+        put(&mut self.git_branch, l.git_branch());
+        fill(&mut self.version, text(&l.version));
+        self.has_conversation |= l.is_conversation();
+        fill(&mut self.model, l.model());
+        if let Some(p) = prompt(l) {
+            self.first_prompt = Some(p);
         }
     }
 
@@ -210,10 +388,10 @@ impl Facts {
 
     /// Adds what a tail slice found: its last-seen facts win, its first-seen facts only fill gaps.
     fn merge_tail(&mut self, tail: Facts) {
-        fill(&mut self.cwd, tail.cwd);
-        fill(&mut self.first_prompt, tail.first_prompt);
-        fill(&mut self.first_timestamp, tail.first_timestamp);
-        fill(&mut self.git_branch, tail.git_branch);
+        fill_owned(&mut self.cwd, tail.cwd);
+        fill_owned(&mut self.first_prompt, tail.first_prompt);
+        fill_owned(&mut self.first_timestamp, tail.first_timestamp);
+        fill_owned(&mut self.git_branch, tail.git_branch);
         replace(&mut self.last_timestamp, tail.last_timestamp);
         replace(&mut self.version, tail.version);
         replace(&mut self.model, tail.model);
@@ -242,13 +420,26 @@ impl Facts {
     }
 }
 
-fn set(slot: &mut Option<String>, v: &Option<Cow<str>>) {
-    if let Some(v) = v {
-        *slot = Some(v.to_string());
+/// Sets `slot` to `v` when `v` is known, reusing the slot's allocation.
+fn put(slot: &mut Option<String>, v: Option<&str>) {
+    let Some(v) = v else { return };
+    match slot {
+        Some(s) => {
+            s.clear();
+            s.push_str(v);
+        }
+        None => *slot = Some(v.to_owned()),
     }
 }
 
-fn fill(slot: &mut Option<String>, v: Option<String>) {
+/// Sets `slot` to `v` only when the slot is still empty.
+fn fill(slot: &mut Option<String>, v: Option<&str>) {
+    if slot.is_none() {
+        *slot = v.map(str::to_owned);
+    }
+}
+
+fn fill_owned(slot: &mut Option<String>, v: Option<String>) {
     if slot.is_none() {
         *slot = v;
     }
@@ -261,171 +452,359 @@ fn replace(slot: &mut Option<String>, v: Option<String>) {
 }
 
 /// Collapses whitespace and cuts to [`MAX_TITLE_CHARS`] chars (with `…` when cut); reads only
-/// as much of `s` as the title needs.
+/// as much of `s` as the title needs. Whitespace is what [`char::is_whitespace`] says; runs of
+/// ASCII are copied a word at a time.
 fn one_line(s: &str) -> String {
-    // Whitespace-collapsed chars, lazily: at most one more than a title may hold.
-    let words = s.split_whitespace();
-    let collapsed = words
-        .enumerate()
-        .flat_map(|(i, w)| (i > 0).then_some(' ').into_iter().chain(w.chars()));
-    let mut out: Vec<char> = collapsed.take(MAX_TITLE_CHARS + 1).collect();
-    if out.len() > MAX_TITLE_CHARS {
-        out.truncate(MAX_TITLE_CHARS - 1);
+    /// ASCII whitespace as `char::is_whitespace` has it (vertical tab included).
+    fn ascii_space(b: u8) -> bool {
+        matches!(b, b'\t'..=b'\r' | b' ')
+    }
+    // Whitespace-collapsed chars, at most one more than a title may hold.
+    let limit = MAX_TITLE_CHARS + 1;
+    let mut out = String::with_capacity(s.len().min(limit));
+    let mut chars = 0;
+    // A space is owed between two words: written only when another word follows.
+    let mut space = false;
+    let mut i = 0;
+    while chars < limit {
+        let Some(&b) = s.as_bytes().get(i) else { break };
+        let (word_start, len, is_space) = if b.is_ascii() {
+            if ascii_space(b) {
+                (false, 1, true)
+            } else {
+                (true, 0, false)
+            }
+        } else {
+            let c = s[i..].chars().next().unwrap_or(' ');
+            (false, c.len_utf8(), c.is_whitespace())
+        };
+        if is_space {
+            space = chars > 0;
+            i += len;
+            continue;
+        }
+        if space {
+            out.push(' ');
+            chars += 1;
+            space = false;
+            if chars == limit {
+                break;
+            }
+        }
+        if word_start {
+            // A run of ASCII non-space bytes, as much of it as the title can hold.
+            let run = s.as_bytes()[i..]
+                .iter()
+                .take(limit - chars)
+                .take_while(|&&b| b.is_ascii() && !ascii_space(b))
+                .count();
+            out.push_str(&s[i..i + run]);
+            chars += run;
+            i += run;
+        } else {
+            out.push_str(&s[i..i + len]);
+            chars += 1;
+            i += len;
+        }
+    }
+    if chars > MAX_TITLE_CHARS {
+        out.pop();
+        out.pop();
         out.push('…');
     }
-    out.into_iter().collect()
-}
-
-/// Splits `buf` into lines. With `cut_first`, the first piece (cut by a tail slice) is dropped.
-/// The last piece (no newline: cut by a head slice, or half written by the CLI) is kept; it only
-/// counts when it parses.
-fn split_lines(buf: &[u8], cut_first: bool) -> Vec<&[u8]> {
-    let mut lines = Vec::new();
-    let mut start = 0;
-    for nl in memchr::memchr_iter(b'\n', buf) {
-        lines.push(&buf[start..nl]);
-        start = nl + 1;
-    }
-    lines.push(&buf[start..]);
-    if cut_first && lines.len() > 1 {
-        lines.remove(0);
-    }
-    lines
+    out
 }
 
 /// Parses one line; a malformed line is counted unless it is the unterminated last piece.
-fn parse_counted<'a>(
-    facts: &mut Facts,
+fn parse_counted<'a, C: Deserialize<'a>>(
+    malformed: &mut usize,
     raw: &'a [u8],
     is_last_piece: bool,
-) -> Option<LineFacts<'a>> {
-    match LineFacts::parse(raw) {
+) -> Option<LineFacts<'a, C>> {
+    match parse(raw) {
         Parsed::Line(l) => Some(l),
         Parsed::Blank => None,
         Parsed::Malformed => {
             if !is_last_piece {
-                facts.malformed += 1;
+                *malformed += 1;
             }
             None
         }
     }
 }
 
-/// Forward pass: parses lines in order until the cwd and first prompt are known. Returns how
-/// many lines it consumed.
-fn head_pass(facts: &mut Facts, lines: &[&[u8]]) -> usize {
-    for (i, raw) in lines.iter().enumerate() {
-        if let Some(l) = parse_counted(facts, raw, i + 1 == lines.len()) {
-            facts.absorb(&l);
-        }
-        if facts.head_done() {
-            return i + 1;
-        }
-    }
-    lines.len()
+/// Reusable memory for one worker: a head region and a tail region of [`MAX_SLICE_BYTES`] each.
+pub(super) struct Scratch {
+    buf: Vec<u8>,
 }
 
-/// Backward pass: newest line first. Parses a line only while the last timestamp is unknown,
+impl Scratch {
+    /// A zeroed buffer of 2 × [`MAX_SLICE_BYTES`] (the OS hands out zero pages lazily).
+    pub fn new() -> Scratch {
+        Scratch {
+            buf: vec![0; 2 * MAX_SLICE],
+        }
+    }
+}
+
+/// The head pass: lines in file order until the cwd and first prompt are known.
+struct Head {
+    facts: Facts,
+    /// Where the next unparsed line starts in the head slice, in bytes.
+    pos: usize,
+}
+
+impl Head {
+    /// Parses the complete lines of `buf` from [`Head::pos`] on. Then, when `last` (the slice
+    /// cannot grow), the unterminated last piece too; otherwise that piece is tried only when it
+    /// can be a whole line and the line completes the head (else it is parsed once whole).
+    /// Returns true when the head is done (or nothing more can be learned from it).
+    fn feed(&mut self, buf: &[u8], last: bool) -> bool {
+        while let Some(nl) = memchr::memchr(b'\n', &buf[self.pos..]) {
+            let line = &buf[self.pos..self.pos + nl];
+            self.pos += nl + 1;
+            if let Some(l) = parse_counted(&mut self.facts.malformed, line, false) {
+                self.facts.absorb_forward(&l);
+            }
+            if self.facts.head_done() {
+                return true;
+            }
+        }
+        let piece = &buf[self.pos..];
+        if last {
+            self.pos = buf.len();
+            if let Some(l) = parse_counted(&mut self.facts.malformed, piece, true) {
+                self.facts.absorb_forward(&l);
+            }
+            return true;
+        }
+        if may_be_line(piece) {
+            if let Parsed::Line(l) = parse::<&RawValue>(piece) {
+                let mut probe = self.facts.clone();
+                probe.absorb_forward(&l);
+                if probe.head_done() {
+                    self.facts = probe;
+                    return true;
+                }
+            }
+        }
+        false
+    }
+}
+
+/// Title keys: a tail line that holds one is parsed whatever else is known.
+static TITLE_KEYS: LazyLock<[Finder<'static>; 3]> = LazyLock::new(|| {
+    [
+        Finder::new("\"customTitle\""),
+        Finder::new("\"aiTitle\""),
+        Finder::new("\"summary\""),
+    ]
+});
+/// The model key: a tail line that holds it is parsed while the model is unknown.
+static MODEL_KEY: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("\"model\""));
+
+/// The tail pass: lines newest first. A line is parsed only while the last timestamp is unknown,
 /// while the model is unknown and the line has a `"model"` key, or when it has a title key
 /// (`customTitle`, `aiTitle`, `summary`); keys are found with a byte search, not a parse.
-fn tail_pass(facts: &mut Facts, lines: &[&[u8]]) {
-    let finder = memchr::memmem::Finder::new;
-    let title_keys = [
-        finder("\"customTitle\""),
-        finder("\"aiTitle\""),
-        finder("\"summary\""),
-    ];
-    let model_key = finder("\"model\"");
-    let mut newest = Facts::default();
-    for (i, raw) in lines.iter().enumerate().rev() {
-        let wanted = newest.last_timestamp.is_none()
-            || (newest.model.is_none() && model_key.find(raw).is_some())
-            || title_keys.iter().any(|k| k.find(raw).is_some());
-        if !wanted {
-            continue;
+struct Tail {
+    /// Newest-first facts of the parsed tail lines.
+    newest: Facts,
+    /// Whether the head found no first prompt (so the tail's oldest one is wanted).
+    need_prompt: bool,
+    /// Whether no piece of the tail has been taken yet (the next one is the file's last piece).
+    at_end: bool,
+}
+
+impl Tail {
+    fn new(need_prompt: bool) -> Tail {
+        Tail {
+            newest: Facts::default(),
+            need_prompt,
+            at_end: true,
         }
-        let Some(l) = parse_counted(facts, raw, i + 1 == lines.len()) else {
-            continue;
-        };
-        let mut one = Facts::default();
-        one.absorb(&l);
-        // Walking backwards: the first value seen is the newest one, the last is the oldest.
-        fill(&mut newest.last_timestamp, one.last_timestamp);
-        fill(&mut newest.version, one.version);
-        fill(&mut newest.model, one.model);
-        fill(&mut newest.custom_title, one.custom_title);
-        fill(&mut newest.ai_title, one.ai_title);
-        fill(&mut newest.summary, one.summary);
-        replace(&mut newest.cwd, one.cwd);
-        replace(&mut newest.git_branch, one.git_branch);
-        replace(&mut newest.first_prompt, one.first_prompt);
-        replace(&mut newest.first_timestamp, one.first_timestamp);
-        newest.has_conversation |= one.has_conversation;
     }
-    facts.merge_tail(newest);
+
+    /// Takes one piece (newest first); `is_last_piece` for the unterminated end of the file.
+    fn take(&mut self, raw: &[u8], is_last_piece: bool) {
+        let wanted = self.newest.last_timestamp.is_none()
+            || (self.newest.model.is_none() && MODEL_KEY.find(raw).is_some())
+            || TITLE_KEYS.iter().any(|k| k.find(raw).is_some());
+        if !wanted {
+            return;
+        }
+        let malformed = &mut self.newest.malformed;
+        if self.need_prompt {
+            if let Some(l) = parse_counted::<&RawValue>(malformed, raw, is_last_piece) {
+                self.newest.absorb_backward(&l, LineFacts::prompt);
+            }
+        } else if let Some(l) = parse_counted::<IgnoredAny>(malformed, raw, is_last_piece) {
+            self.newest.absorb_backward(&l, |_| None);
+        }
+    }
+
+    /// Takes, newest first, every piece of `buf[start..end]` that follows a newline. Returns the
+    /// end of what is left: the piece before the first newline.
+    fn take_after_newlines(&mut self, buf: &[u8], start: usize, mut end: usize) -> usize {
+        while let Some(nl) = memchr::memrchr(b'\n', &buf[start..end]) {
+            let nl = start + nl;
+            let is_last_piece = self.at_end;
+            self.at_end = false;
+            self.take(&buf[nl + 1..end], is_last_piece);
+            end = nl;
+        }
+        end
+    }
+
+    /// Takes every line of `lines`, which starts at a line start and ends at the end of the
+    /// file, newest first.
+    fn feed_whole(&mut self, lines: &[u8]) {
+        let end = self.take_after_newlines(lines, 0, lines.len());
+        let is_last_piece = self.at_end;
+        self.take(&lines[..end], is_last_piece);
+    }
+
+    /// Takes the lines of the window `buf[start..end]` (the part of the window not yet taken,
+    /// which ends where the previous, smaller window began), newest first, down to the piece cut
+    /// by the window's start. That piece is taken only when `last` (the window cannot grow) and
+    /// the window holds no newline at all (as a one-piece window is kept whole); otherwise it is
+    /// tried only when it can be a whole line and yields the last timestamp. Returns the new
+    /// `end` (the start of the cut piece) and whether the tail is done.
+    fn feed(&mut self, buf: &[u8], start: usize, end: usize, last: bool) -> (usize, bool) {
+        let end = self.take_after_newlines(buf, start, end);
+        if self.newest.last_timestamp.is_some() {
+            return (end, true);
+        }
+        if !self.at_end {
+            // The cut piece is dropped: the window has at least one newline.
+            return (end, last);
+        }
+        let piece = &buf[start..end];
+        if last {
+            self.take(piece, true);
+            return (end, true);
+        }
+        // A window without a newline is one piece, kept whole; it ends the tail only when it
+        // yields a timestamp, else the bigger window decides.
+        if may_be_line(piece) {
+            let before = (self.newest.clone(), self.at_end);
+            self.take(piece, true);
+            if self.newest.last_timestamp.is_some() {
+                return (end, true);
+            }
+            (self.newest, self.at_end) = before;
+        }
+        (end, false)
+    }
 }
 
 /// Reads the head (growing from [`CHUNK_BYTES`] until the cwd and first prompt are known) and the
-/// tail (growing until a timestamp is seen) of an open transcript of `size` bytes; never more
-/// than [`MAX_SLICE_BYTES`] each. A file of at most `2 * CHUNK_BYTES` is read whole.
+/// tail (growing ×4 from [`CHUNK_BYTES`] until a timestamp is seen) of an open transcript; never
+/// more than [`MAX_SLICE_BYTES`] each, and each at most half the file so they never overlap. A
+/// file of at most `2 * CHUNK_BYTES` is read whole. Returns the facts and the file's size in
+/// bytes (known from a short first read, else from a seek to the end: no stat).
 ///
 /// Errors: I/O errors of the file.
-pub(super) fn read(file: &mut File, size: u64) -> std::io::Result<Facts> {
-    let mut facts = Facts::default();
-    let mut buf = Vec::new();
+pub(super) fn read(file: &File, scratch: &mut Scratch) -> std::io::Result<(Facts, u64)> {
+    let (head_buf, tail_buf) = scratch.buf.split_at_mut(MAX_SLICE);
+    let first = read_full_at(file, &mut head_buf[..CHUNK], 0)?;
+    let size = if first < CHUNK {
+        first as u64
+    } else {
+        let mut f = file;
+        f.seek(SeekFrom::End(0))?
+    };
     if size <= 2 * CHUNK_BYTES {
-        read_range(file, 0, size, &mut buf)?;
-        let lines = split_lines(&buf, false);
-        let consumed = head_pass(&mut facts, &lines);
-        tail_pass(&mut facts, &lines[consumed..]);
-        return Ok(facts);
+        // Read whole (a file that shrank or grew meanwhile gives what is there up to `size`).
+        let want = size as usize;
+        let mut len = first.min(want);
+        if len < want {
+            len += read_full_at(file, &mut head_buf[len..want], len as u64)?;
+        }
+        let buf = &head_buf[..len];
+        let mut head = Head {
+            facts: Facts::default(),
+            pos: 0,
+        };
+        head.feed(buf, true);
+        let mut facts = head.facts;
+        if facts.head_done() {
+            // The rest of the file is the tail.
+            let mut tail = Tail::new(false);
+            tail.feed_whole(&buf[head.pos..]);
+            facts.merge_tail(tail.newest);
+        }
+        return Ok((facts, size));
     }
-    // Head and tail never overlap: each is at most half the file.
-    let max = MAX_SLICE_BYTES.min(size / 2);
-    let mut len = CHUNK_BYTES;
-    loop {
-        // Grow by reading only the new part.
-        read_range(file, buf.len() as u64, len - buf.len() as u64, &mut buf)?;
-        let mut probe = Facts::default();
-        head_pass(&mut probe, &split_lines(&buf, false));
-        if probe.head_done() || len >= max {
-            facts = probe;
+    // Each slice is at most half the file: more than CHUNK, at most MAX_SLICE.
+    let max = MAX_SLICE.min((size / 2) as usize);
+
+    let mut head = Head {
+        facts: Facts::default(),
+        pos: 0,
+    };
+    let mut len = CHUNK;
+    while !head.feed(&head_buf[..len], len >= max) {
+        // Doubling: the head's facts stop at the first line that completes them, so the step
+        // size changes only what is read, not what is learned.
+        let grown = (len * 2).min(max);
+        let got = read_full_at(file, &mut head_buf[len..grown], len as u64)?;
+        if got < grown - len {
+            // The file shrank meanwhile: what is there is all there is.
+            head.feed(&head_buf[..len + got], true);
             break;
         }
-        len = (len * 4).min(max);
+        len = grown;
     }
-    let mut len = CHUNK_BYTES;
-    loop {
-        buf.clear();
-        read_range(file, size - len, len, &mut buf)?;
-        let mut probe = Facts::default();
-        tail_pass(&mut probe, &split_lines(&buf, true));
-        if probe.last_timestamp.is_some() || len >= max {
-            facts.merge_tail(probe);
-            break;
+    let mut facts = head.facts;
+
+    // The tail's window sits at the end of its region and grows towards the front.
+    let top = tail_buf.len();
+    let mut len = CHUNK;
+    let got = read_full_at(file, &mut tail_buf[top - len..], size - len as u64)?;
+    let mut tail = Tail::new(facts.first_prompt.is_none());
+    if got < len {
+        // The file shrank meanwhile: summarize what was read.
+        let start = top - len;
+        tail.feed(&tail_buf[..start + got], start, start + got, true);
+    } else {
+        let mut end = top;
+        loop {
+            let last = len >= max;
+            let (e, done) = tail.feed(tail_buf, top - len, end, last);
+            end = e;
+            if done {
+                break;
+            }
+            let grown = (len * 4).min(max);
+            let (from, to) = (top - grown, top - len);
+            let got = read_full_at(file, &mut tail_buf[from..to], size - grown as u64)?;
+            if got < to - from {
+                // The file shrank meanwhile: keep the window read so far.
+                tail.feed(tail_buf, top - len, end, true);
+                break;
+            }
+            len = grown;
         }
-        len = (len * 4).min(max);
     }
-    Ok(facts)
+    facts.merge_tail(tail.newest);
+    Ok((facts, size))
 }
 
-/// Appends `len` bytes at `offset` to `buf` with one positioned read where the OS has one
-/// (no seek, no probe read for EOF). A file that shrank meanwhile gives what is there.
-fn read_range(file: &mut File, offset: u64, len: u64, buf: &mut Vec<u8>) -> std::io::Result<()> {
-    let start = buf.len();
-    buf.resize(start + len as usize, 0);
+/// Fills `buf` from `offset` with positioned reads (no seek), stopping early only at end of
+/// file. Returns the bytes read.
+fn read_full_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
     let mut filled = 0;
-    while filled < len as usize {
+    while filled < buf.len() {
         #[cfg(unix)]
-        let n = std::os::unix::fs::FileExt::read_at(
-            file,
-            &mut buf[start + filled..],
-            offset + filled as u64,
-        );
+        let n =
+            std::os::unix::fs::FileExt::read_at(file, &mut buf[filled..], offset + filled as u64);
         #[cfg(not(unix))]
-        let n = file
-            .seek(SeekFrom::Start(offset + filled as u64))
-            .and_then(|_| file.read(&mut buf[start + filled..]));
+        let n = {
+            use std::io::Read;
+            let mut f = file;
+            f.seek(SeekFrom::Start(offset + filled as u64))
+                .and_then(|_| f.read(&mut buf[filled..]))
+        };
         match n {
             Ok(0) => break,
             Ok(n) => filled += n,
@@ -433,13 +812,25 @@ fn read_range(file: &mut File, offset: u64, len: u64, buf: &mut Vec<u8>) -> std:
             Err(e) => return Err(e),
         }
     }
-    buf.truncate(start + filled);
-    Ok(())
+    Ok(filled)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The previous, obviously correct form of [`one_line`].
+    fn one_line_reference(s: &str) -> String {
+        let collapsed = s.split_whitespace().collect::<Vec<_>>().join(" ");
+        let chars: Vec<char> = collapsed.chars().collect();
+        if chars.len() > MAX_TITLE_CHARS {
+            let mut t: String = chars[..MAX_TITLE_CHARS - 1].iter().collect();
+            t.push('…');
+            t
+        } else {
+            collapsed
+        }
+    }
 
     #[test]
     fn titles_are_one_line_and_cut_with_an_ellipsis() {
@@ -450,11 +841,80 @@ mod tests {
         assert!(t.ends_with('…'));
         let exact = "x".repeat(MAX_TITLE_CHARS);
         assert_eq!(one_line(&exact), exact);
+        for s in [
+            String::new(),
+            "   ".into(),
+            "é".repeat(250),
+            format!("{} {}", "a".repeat(199), "bc"),
+            format!("{} {}", "a".repeat(200), "b"),
+            format!("{} é{}", "a".repeat(198), "ü".repeat(9)),
+            "x ".repeat(101),
+            "日本語 テキスト\u{3000}全角".repeat(30),
+            "a\u{0B}b\u{1C}c\u{85}d\u{A0}e\u{2029} \r\n f\u{7F}".repeat(20),
+        ] {
+            assert_eq!(one_line(&s), one_line_reference(&s), "{s:?}");
+        }
+        // Words of every length around the cut, with mixed whitespace and non-ASCII chars.
+        let long = "x".repeat(37);
+        let pieces = ["ab", " ", "\t\n", "é", "\u{3000}", &long, "ü€"];
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        for _ in 0..2000 {
+            let mut s = String::new();
+            for _ in 0..(seed % 160) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                s.push_str(pieces[(seed % pieces.len() as u64) as usize]);
+            }
+            assert_eq!(one_line(&s), one_line_reference(&s), "{s:?}");
+        }
     }
 
     #[test]
-    fn lines_split_on_newlines_keeping_the_unterminated_last_piece() {
-        assert_eq!(split_lines(b"a\nb\nc", false), vec![&b"a"[..], b"b", b"c"]);
-        assert_eq!(split_lines(b"cut\nb\n", true), vec![&b"b"[..], b""]);
+    fn a_prompt_string_is_decoded_as_far_as_its_title_reads() {
+        let long = "word ".repeat(300);
+        let cases = [
+            String::new(),
+            "short".into(),
+            r#"tab\there \"quoted\" back\\slash \/ \b\f\r\n"#.into(),
+            r"caf\u00e9 \u65e5\u672c".into(),
+            long.clone(),
+            format!(r"{}\n{}", "x".repeat(199), "y".repeat(10)),
+            format!(r"{}\u00e9{}", "x".repeat(200), "y".repeat(10)),
+            format!(r"{}\u00e9{}", r" \n".repeat(300), "y".repeat(300)),
+        ];
+        for body in cases {
+            let raw = format!("\"{body}\"");
+            let full: String = serde_json::from_str(&raw).unwrap_or_default();
+            let Some(start) = string_start(&raw) else {
+                panic!("not decoded: {raw}")
+            };
+            assert!(full.starts_with(&start), "{raw}");
+            assert_eq!(one_line(&start), one_line(&full), "{raw}");
+            let nonspace = start.chars().filter(|c| !c.is_whitespace()).count();
+            assert!(start == full || nonspace == PROMPT_PREFIX_CHARS, "{raw}");
+        }
+        // Possible surrogates, and what is no string, are left to a full decode.
+        assert_eq!(string_start(r#""\ud83d\ude00""#), None);
+        assert_eq!(string_start(r#""\uD800""#), None);
+        assert_eq!(string_start("[]"), None);
+    }
+
+    #[test]
+    fn strings_are_borrowed_unless_escaped() {
+        let raw = br#"{"type":"user","cwd":"C:\\work","version":"2.1"}"#;
+        let Parsed::Line(l) = parse::<IgnoredAny>(raw) else {
+            panic!("not a line")
+        };
+        assert!(matches!(l.version, Some(Text(Cow::Borrowed("2.1")))));
+        assert_eq!(text(&l.cwd), Some("C:\\work"));
+    }
+
+    #[test]
+    fn a_piece_is_a_candidate_line_only_between_braces() {
+        assert!(may_be_line(b" {\"a\":1}\r"));
+        assert!(!may_be_line(b"{\"a\":1"));
+        assert!(!may_be_line(b"\"a\":1}"));
+        assert!(!may_be_line(b""));
     }
 }

@@ -4,15 +4,16 @@
 //! Listing never reads whole transcripts: per file it reads a head that grows from
 //! [`CHUNK_BYTES`] until the session's cwd and first prompt are found, and a tail that grows
 //! until the last timestamp is found; at most [`MAX_SLICE_BYTES`] each, whatever the file's size.
-//! Files are summarized on one thread per core.
+//! Project dirs are listed, then files summarized, on one thread per core; threads take the next
+//! dir or file from a shared counter.
 //!
 //! Known limit of the bounded read: a title line (`custom-title`, `ai-title`, `summary`) that sits
 //! only in the middle of a transcript is not seen; the first prompt is used then. So are malformed
 //! lines there: [`SessionSummary::malformed_lines`] counts those among the lines parsed.
 
-use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::Serialize;
 
@@ -155,16 +156,19 @@ impl SessionIndex {
     /// unreadable project dir or file is recorded in [`SessionIndex::errors`] or marked
     /// [`NotResumableReason::Unreadable`].
     pub fn scan(config_dir: &Path) -> Result<SessionIndex, CoreError> {
-        let mut errors = Vec::new();
-        let mut files = Vec::new();
-        for dir in project_dirs(config_dir)? {
-            match transcript_files(&dir) {
-                Ok(f) => files.extend(f),
-                Err(e) => errors.push(e.to_string()),
-            }
-        }
-        let sessions = summarize_all(&files);
-        let scanned_files = sessions.len();
+        SessionIndex::scan_with_threads(config_dir, default_threads())
+    }
+
+    /// [`SessionIndex::scan`] on `threads` worker threads (at least one is used; the default is
+    /// one per core, at most 8). Files are handed out one at a time from a shared counter, so
+    /// the workers finish together whatever the sizes of the project dirs.
+    ///
+    /// Errors: as [`SessionIndex::scan`].
+    pub fn scan_with_threads(config_dir: &Path, threads: usize) -> Result<SessionIndex, CoreError> {
+        let threads = threads.max(1);
+        let (files, errors) = list_all(&project_dirs(config_dir)?, threads);
+        let sessions = summarize_all(&files, threads);
+        let scanned_files = sessions.iter().map(Vec::len).sum();
         Ok(SessionIndex {
             config_dir: config_dir.to_path_buf(),
             projects: group(sessions),
@@ -187,9 +191,29 @@ impl SessionIndex {
 /// A transcript file found by a listing.
 struct Candidate {
     path: PathBuf,
+    /// The session id (the file stem).
+    id: String,
+    /// The project dir's name.
+    dir_name: String,
     /// Whether `<id>/` exists beside it (where subagent transcripts live), when the listing
     /// already knows; `None` to look.
     has_session_dir: Option<bool>,
+}
+
+impl Candidate {
+    /// A candidate for a path not found by a listing (id and dir name from the path).
+    fn from_path(path: &Path) -> Candidate {
+        let name = |p: Option<&std::ffi::OsStr>| {
+            p.map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        };
+        Candidate {
+            id: name(path.file_stem()),
+            dir_name: name(path.parent().and_then(|p| p.file_name())),
+            path: path.to_path_buf(),
+            has_session_dir: None,
+        }
+    }
 }
 
 /// Remembers which project paths exist during one scan (many sessions share one).
@@ -198,43 +222,109 @@ struct DirCache(std::collections::HashMap<String, bool>);
 
 impl DirCache {
     fn exists(&mut self, dir: &str) -> bool {
-        *self
-            .0
-            .entry(dir.to_owned())
-            .or_insert_with(|| Path::new(dir).is_dir())
+        if let Some(&known) = self.0.get(dir) {
+            return known;
+        }
+        let exists = Path::new(dir).is_dir();
+        self.0.insert(dir.to_owned(), exists);
+        exists
     }
 }
 
-/// Summarizes files on as many threads as there are cores (reading is I/O and parse bound, and
-/// each file is independent). Order of the result is not meaningful.
-fn summarize_all(files: &[Candidate]) -> Vec<SessionSummary> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8);
-    if threads <= 1 || files.len() < 64 {
-        let mut dirs = DirCache::default();
-        return files.iter().map(|f| summarize_with(f, &mut dirs)).collect();
+/// What one summarizing thread keeps from file to file.
+struct Worker {
+    scratch: facts::Scratch,
+    dirs: DirCache,
+}
+
+impl Worker {
+    fn new() -> Worker {
+        Worker {
+            scratch: facts::Scratch::new(),
+            dirs: DirCache::default(),
+        }
     }
-    let per = files.len().div_ceil(threads);
+}
+
+/// One thread per core, at most 8 (reading is I/O and parse bound, and each file is
+/// independent).
+fn default_threads() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8)
+}
+
+/// Fewest files worth a second thread.
+const PARALLEL_MIN_FILES: usize = 64;
+/// Fewest project dirs worth listing on a second thread.
+const PARALLEL_MIN_DIRS: usize = 8;
+
+/// Runs `work` on `threads` scoped threads (or on this one when `parallel` is false) and
+/// returns what each run produced. A panicking thread loses what it made rather than the
+/// whole result; the others go on with the remaining work.
+fn on_threads<T: Send>(
+    threads: usize,
+    parallel: bool,
+    work: impl Fn() -> Vec<T> + Sync,
+) -> Vec<Vec<T>> {
+    if threads <= 1 || !parallel {
+        return vec![work()];
+    }
     std::thread::scope(|scope| {
-        let handles: Vec<_> = files
-            .chunks(per)
-            .map(|chunk| {
-                scope.spawn(move || {
-                    let mut dirs = DirCache::default();
-                    chunk
-                        .iter()
-                        .map(|f| summarize_with(f, &mut dirs))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        // A panicking worker loses its chunk's summaries rather than the whole listing.
+        let handles: Vec<_> = (0..threads).map(|_| scope.spawn(&work)).collect();
         handles
             .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
+            .map(|h| h.join().unwrap_or_default())
             .collect()
     })
+}
+
+/// Lists the transcripts of every project dir on `threads` threads, which take the next dir
+/// from a shared counter. Returns the candidates and, in dir order, the dirs that could not be
+/// listed (in words).
+fn list_all(dirs: &[PathBuf], threads: usize) -> (Vec<Candidate>, Vec<String>) {
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut listed = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(dir) = dirs.get(i) else {
+                return listed;
+            };
+            let mut files = Vec::new();
+            listed.push((i, transcript_files(dir, &mut files).map(|()| files)));
+        }
+    };
+    let mut listed: Vec<_> = on_threads(threads, dirs.len() >= PARALLEL_MIN_DIRS, work)
+        .into_iter()
+        .flatten()
+        .collect();
+    listed.sort_unstable_by_key(|(i, _)| *i);
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for (_, result) in listed {
+        match result {
+            Ok(f) => files.extend(f),
+            Err(e) => errors.push(e.to_string()),
+        }
+    }
+    (files, errors)
+}
+
+/// Summarizes files on `threads` threads, which take the next file from a shared counter (so
+/// they finish together whatever the sizes of the files). Order of the result is not
+/// meaningful.
+fn summarize_all(files: &[Candidate], threads: usize) -> Vec<Vec<SessionSummary>> {
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut worker = Worker::new();
+        let mut out = Vec::with_capacity(files.len() / threads + 1);
+        while let Some(f) = files.get(next.fetch_add(1, Ordering::Relaxed)) {
+            out.push(summarize_with(f, &mut worker));
+        }
+        out
+    };
+    on_threads(threads, files.len() >= PARALLEL_MIN_FILES, work)
 }
 
 /// Finds one session's transcript by id without scanning every file: looks for
@@ -287,10 +377,16 @@ fn is_dir_entry(entry: &std::fs::DirEntry) -> bool {
         .is_ok_and(|t| t.is_dir() || (t.is_symlink() && entry.path().is_dir()))
 }
 
-/// The session transcripts of one project dir: `*.jsonl` files directly inside it, except
-/// old builds' `agent-*.jsonl` subagent files.
-fn transcript_files(dir: &Path) -> Result<Vec<Candidate>, CoreError> {
-    let mut files = Vec::new();
+/// Appends the session transcripts of one project dir to `files`: `*.jsonl` files directly
+/// inside it, except old builds' `agent-*.jsonl` subagent files.
+///
+/// Errors: [`CoreError::Io`] when the dir cannot be listed (nothing is appended then).
+fn transcript_files(dir: &Path, files: &mut Vec<Candidate>) -> Result<(), CoreError> {
+    let dir_name = dir
+        .file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let first = files.len();
     let mut subdirs = std::collections::HashSet::new();
     for entry in std::fs::read_dir(dir)
         .map_err(|e| CoreError::io(dir, e))?
@@ -300,27 +396,25 @@ fn transcript_files(dir: &Path) -> Result<Vec<Candidate>, CoreError> {
             subdirs.insert(entry.file_name());
             continue;
         }
-        let path = entry.path();
-        let is_transcript = path.extension().is_some_and(|e| e == "jsonl")
-            && path
-                .file_stem()
-                .and_then(|s| s.to_str())
-                .is_some_and(|s| !s.starts_with("agent-") && !s.is_empty());
-        // A dangling link is kept and reported as unreadable.
-        if is_transcript {
-            files.push(path);
+        let name = entry.file_name();
+        let Some(id) = name.to_str().and_then(|n| n.strip_suffix(".jsonl")) else {
+            continue;
+        };
+        if id.is_empty() || id.starts_with("agent-") {
+            continue;
         }
+        // A dangling link is kept and reported as unreadable.
+        files.push(Candidate {
+            id: id.to_owned(),
+            dir_name: dir_name.clone(),
+            path: entry.path(),
+            has_session_dir: None,
+        });
     }
-    Ok(files
-        .into_iter()
-        .map(|path| {
-            let has_session_dir = path.file_stem().is_some_and(|stem| subdirs.contains(stem));
-            Candidate {
-                path,
-                has_session_dir: Some(has_session_dir),
-            }
-        })
-        .collect())
+    for c in &mut files[first..] {
+        c.has_session_dir = Some(subdirs.contains(std::ffi::OsStr::new(&c.id)));
+    }
+    Ok(())
 }
 
 /// Counts subagent transcripts (`agent-*.jsonl`) under `<session dir>/subagents`, any depth.
@@ -351,47 +445,29 @@ fn count_sidechains(session_dir: &Path) -> usize {
 /// Reads a bounded head and tail of one transcript and summarizes it. Never fails: an
 /// unreadable file is a summary marked [`NotResumableReason::Unreadable`].
 pub fn summarize(path: &Path) -> SessionSummary {
-    let candidate = Candidate {
-        path: path.to_path_buf(),
-        has_session_dir: None,
-    };
-    summarize_with(&candidate, &mut DirCache::default())
+    summarize_with(&Candidate::from_path(path), &mut Worker::new())
 }
 
-fn summarize_with(candidate: &Candidate, dirs: &mut DirCache) -> SessionSummary {
+fn summarize_with(candidate: &Candidate, worker: &mut Worker) -> SessionSummary {
     let path = candidate.path.as_path();
-    let id = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let dir_name = path
-        .parent()
-        .and_then(|p| p.file_name())
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let id = candidate.id.clone();
     let sidechain_count = match (candidate.has_session_dir, path.parent()) {
         (Some(false), _) | (_, None) => 0,
         (_, Some(parent)) => count_sidechains(&parent.join(&id)),
     };
-    let read = File::open(path).and_then(|mut file| {
-        let meta = file.metadata()?;
-        let mtime_ms = meta
-            .modified()
-            .ok()
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .and_then(|d| i64::try_from(d.as_millis()).ok());
-        Ok((facts::read(&mut file, meta.len())?, meta.len(), mtime_ms))
+    let read = File::open(path).and_then(|file| {
+        let (facts, size) = facts::read(&file, &mut worker.scratch)?;
+        // The last timestamp, else the file's mtime (a stat only then).
+        let last_ms = facts.last_timestamp.as_deref().and_then(rfc3339_to_ms);
+        let last_activity_ms = last_ms.or_else(|| mtime_ms(&file));
+        Ok((facts, size, last_activity_ms))
     });
-    let (facts, size, mtime_ms, read_error) = match read {
-        Ok((f, size, mtime)) => (f, size, mtime, None),
+    let (facts, size, last_activity_ms, read_error) = match read {
+        Ok((f, size, last)) => (f, size, last, None),
         Err(e) => (facts::Facts::default(), 0, None, Some(e)),
     };
     let (title, title_source) = facts.title();
-    let last_activity_ms = facts
-        .last_timestamp
-        .as_deref()
-        .and_then(rfc3339_to_ms)
-        .or(mtime_ms);
+    let dirs = &mut worker.dirs;
     let resumability = if let Some(e) = read_error {
         Resumability::not(
             NotResumableReason::Unreadable,
@@ -418,7 +494,7 @@ fn summarize_with(candidate: &Candidate, dirs: &mut DirCache) -> SessionSummary 
     SessionSummary {
         id,
         project_path: facts.cwd,
-        dir_name,
+        dir_name: candidate.dir_name.clone(),
         transcript_path: path.to_path_buf(),
         title,
         title_source,
@@ -435,35 +511,56 @@ fn summarize_with(candidate: &Candidate, dirs: &mut DirCache) -> SessionSummary 
     }
 }
 
-/// Groups sessions by project path (or dir name when no path is known), newest first.
-fn group(sessions: Vec<SessionSummary>) -> Vec<ProjectGroup> {
-    let mut groups: BTreeMap<(Option<String>, String), Vec<SessionSummary>> = BTreeMap::new();
-    for s in sessions {
-        let key = match &s.project_path {
-            Some(p) => (Some(p.clone()), String::new()),
-            None => (None, s.dir_name.clone()),
-        };
-        groups.entry(key).or_default().push(s);
+/// The file's modification time in ms since the Unix epoch, if the OS tells it.
+fn mtime_ms(file: &File) -> Option<i64> {
+    let modified = file.metadata().ok()?.modified().ok()?;
+    let since_epoch = modified.duration_since(std::time::UNIX_EPOCH).ok()?;
+    i64::try_from(since_epoch.as_millis()).ok()
+}
+
+/// Groups sessions by project path (or dir name when no path is known), newest first. Sorts
+/// indices rather than the (large) summaries, and moves each summary once.
+fn group(parts: Vec<Vec<SessionSummary>>) -> Vec<ProjectGroup> {
+    fn key(s: &SessionSummary) -> (Option<&str>, &str) {
+        match &s.project_path {
+            Some(p) => (Some(p.as_str()), ""),
+            None => (None, s.dir_name.as_str()),
+        }
     }
-    let mut out: Vec<ProjectGroup> = groups
+    let all: Vec<SessionSummary> = parts.into_iter().flatten().collect();
+    let mut order: Vec<usize> = (0..all.len()).collect();
+    // Transcript paths are unique, so this order is total.
+    order.sort_unstable_by(|&a, &b| {
+        let (a, b) = (&all[a], &all[b]);
+        key(a)
+            .cmp(&key(b))
+            .then_with(|| b.last_activity_ms.cmp(&a.last_activity_ms))
+            .then_with(|| a.id.cmp(&b.id))
+            .then_with(|| a.transcript_path.cmp(&b.transcript_path))
+    });
+    let runs: Vec<usize> = order
+        .chunk_by(|&a, &b| key(&all[a]) == key(&all[b]))
+        .map(<[usize]>::len)
+        .collect();
+    let mut slots: Vec<Option<SessionSummary>> = all.into_iter().map(Some).collect();
+    let mut rest = order.as_slice();
+    let mut out: Vec<ProjectGroup> = runs
         .into_iter()
-        .map(|((project_path, _), mut sessions)| {
-            sessions.sort_by(|a, b| {
-                b.last_activity_ms
-                    .cmp(&a.last_activity_ms)
-                    .then_with(|| a.id.cmp(&b.id))
-            });
+        .map(|len| {
+            let (run, tail) = rest.split_at(len);
+            rest = tail;
+            let sessions: Vec<SessionSummary> =
+                run.iter().filter_map(|&i| slots[i].take()).collect();
+            let newest = sessions.first();
             ProjectGroup {
-                project_path,
-                dir_name: sessions
-                    .first()
-                    .map(|s| s.dir_name.clone())
-                    .unwrap_or_default(),
-                last_activity_ms: sessions.first().and_then(|s| s.last_activity_ms),
+                project_path: newest.and_then(|s| s.project_path.clone()),
+                dir_name: newest.map(|s| s.dir_name.clone()).unwrap_or_default(),
+                last_activity_ms: newest.and_then(|s| s.last_activity_ms),
                 sessions,
             }
         })
         .collect();
+    // Stable: groups that tie keep the order of their keys.
     out.sort_by(|a, b| {
         b.last_activity_ms
             .cmp(&a.last_activity_ms)
