@@ -29,7 +29,6 @@ use ccdesk_core::pool::{
     StartRequest,
 };
 use ccdesk_core::runner::ClaudeCommand;
-use serde_json::Value;
 use tokio::sync::mpsc;
 
 /// Width of a latency histogram bucket, in ns (10 µs).
@@ -119,24 +118,37 @@ fn unix_ns() -> u64 {
     u64::try_from(ns).unwrap_or(u64::MAX)
 }
 
+/// The `fake_sent_ns` number of a serialized `cli` event, if it has one.
+fn stamp(json: &[u8]) -> Option<u64> {
+    const KEY: &[u8] = b"\"fake_sent_ns\":";
+    let at = memchr::memmem::rfind(json, KEY)? + KEY.len();
+    let digits = json[at..].iter().take_while(|b| b.is_ascii_digit()).count();
+    std::str::from_utf8(&json[at..at + digits])
+        .ok()?
+        .parse()
+        .ok()
+}
+
 /// A sink like the app's: every event serialized to JSON bytes. State changes go to `states`
 /// with the instant they were seen.
 fn sink(c: Arc<Counters>, states: mpsc::UnboundedSender<(Instant, SessionState)>) -> EventSink {
     Arc::new(move |ev: SessionEvent| {
-        if let SessionEvent::Cli { line } = &ev {
-            if let Some(sent) = line.raw().get("fake_sent_ns").and_then(Value::as_u64) {
-                let now_ns = unix_ns();
+        let now_ns = unix_ns();
+        if let SessionEvent::State { info } = &ev {
+            let _ = states.send((Instant::now(), info.state.clone()));
+        }
+        let json = serde_json::to_vec(&ev).unwrap_or_default();
+        // The stamp is looked up in the serialized bytes, not through `StreamEvent::raw`, so
+        // the sink costs what the app's does whatever way the event holds its line.
+        if matches!(ev, SessionEvent::Cli { .. }) {
+            if let Some(sent) = stamp(&json) {
                 if let Ok(mut h) = c.latency.lock() {
                     h.add(now_ns.saturating_sub(sent));
                 }
             }
         }
-        if let SessionEvent::State { info } = &ev {
-            let _ = states.send((Instant::now(), info.state.clone()));
-        }
-        let bytes = serde_json::to_vec(&ev).map(|v| v.len()).unwrap_or(0);
         c.events.fetch_add(1, Ordering::Relaxed);
-        c.json_bytes.fetch_add(bytes as u64, Ordering::Relaxed);
+        c.json_bytes.fetch_add(json.len() as u64, Ordering::Relaxed);
     })
 }
 
