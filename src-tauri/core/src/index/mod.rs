@@ -14,6 +14,7 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use serde::Serialize;
 
@@ -167,7 +168,7 @@ impl SessionIndex {
     pub fn scan_with_threads(config_dir: &Path, threads: usize) -> Result<SessionIndex, CoreError> {
         let threads = threads.max(1);
         let (files, errors) = list_all(&project_dirs(config_dir)?, threads);
-        let sessions = summarize_all(&files, threads);
+        let sessions = summarize_all(files, threads);
         let scanned_files = sessions.iter().map(Vec::len).sum();
         Ok(SessionIndex {
             config_dir: config_dir.to_path_buf(),
@@ -311,20 +312,27 @@ fn list_all(dirs: &[PathBuf], threads: usize) -> (Vec<Candidate>, Vec<String>) {
     (files, errors)
 }
 
-/// Summarizes files on `threads` threads, which take the next file from a shared counter (so
-/// they finish together whatever the sizes of the files). Order of the result is not
-/// meaningful.
-fn summarize_all(files: &[Candidate], threads: usize) -> Vec<Vec<SessionSummary>> {
-    let next = AtomicUsize::new(0);
+/// Summarizes files on `threads` threads, which take the next file from a shared queue (so
+/// they finish together whatever the sizes of the files). Each file's names move into its
+/// summary. Order of the result is not meaningful.
+fn summarize_all(files: Vec<Candidate>, threads: usize) -> Vec<Vec<SessionSummary>> {
+    let total = files.len();
+    let parallel = total >= PARALLEL_MIN_FILES;
+    let queue = Mutex::new(files.into_iter());
     let work = || {
         let mut worker = Worker::new();
-        let mut out = Vec::with_capacity(files.len() / threads + 1);
-        while let Some(f) = files.get(next.fetch_add(1, Ordering::Relaxed)) {
-            out.push(summarize_with(f, &mut worker));
+        // Room for every file: no thread ever moves its summaries to grow.
+        let mut out = Vec::with_capacity(total);
+        loop {
+            // Locked only to take the file (a queue whose holder panicked is still valid).
+            let next = queue.lock().unwrap_or_else(PoisonError::into_inner).next();
+            let Some(file) = next else {
+                return out;
+            };
+            out.push(summarize_with(file, &mut worker));
         }
-        out
     };
-    on_threads(threads, files.len() >= PARALLEL_MIN_FILES, work)
+    on_threads(threads, parallel, work)
 }
 
 /// Finds one session's transcript by id without scanning every file: looks for
@@ -445,17 +453,21 @@ fn count_sidechains(session_dir: &Path) -> usize {
 /// Reads a bounded head and tail of one transcript and summarizes it. Never fails: an
 /// unreadable file is a summary marked [`NotResumableReason::Unreadable`].
 pub fn summarize(path: &Path) -> SessionSummary {
-    summarize_with(&Candidate::from_path(path), &mut Worker::new())
+    summarize_with(Candidate::from_path(path), &mut Worker::new())
 }
 
-fn summarize_with(candidate: &Candidate, worker: &mut Worker) -> SessionSummary {
-    let path = candidate.path.as_path();
-    let id = candidate.id.clone();
-    let sidechain_count = match (candidate.has_session_dir, path.parent()) {
+fn summarize_with(candidate: Candidate, worker: &mut Worker) -> SessionSummary {
+    let Candidate {
+        path,
+        id,
+        dir_name,
+        has_session_dir,
+    } = candidate;
+    let sidechain_count = match (has_session_dir, path.parent()) {
         (Some(false), _) | (_, None) => 0,
         (_, Some(parent)) => count_sidechains(&parent.join(&id)),
     };
-    let read = File::open(path).and_then(|file| {
+    let read = File::open(&path).and_then(|file| {
         let (facts, size) = facts::read(&file, &mut worker.scratch)?;
         // The last timestamp, else the file's mtime (a stat only then).
         let last_ms = facts.last_timestamp.as_deref().and_then(rfc3339_to_ms);
@@ -494,8 +506,8 @@ fn summarize_with(candidate: &Candidate, worker: &mut Worker) -> SessionSummary 
     SessionSummary {
         id,
         project_path: facts.cwd,
-        dir_name: candidate.dir_name.clone(),
-        transcript_path: path.to_path_buf(),
+        dir_name,
+        transcript_path: path,
         title,
         title_source,
         first_timestamp: facts.first_timestamp,
@@ -518,39 +530,60 @@ fn mtime_ms(file: &File) -> Option<i64> {
     i64::try_from(since_epoch.as_millis()).ok()
 }
 
-/// Groups sessions by project path (or dir name when no path is known), newest first. Sorts
-/// indices rather than the (large) summaries, and moves each summary once.
+/// Groups sessions by project path (or dir name when no path is known), newest first. Groups
+/// and sorts indices, then moves each summary once, into its group.
 fn group(parts: Vec<Vec<SessionSummary>>) -> Vec<ProjectGroup> {
+    /// What sessions are grouped by.
     fn key(s: &SessionSummary) -> (Option<&str>, &str) {
         match &s.project_path {
             Some(p) => (Some(p.as_str()), ""),
             None => (None, s.dir_name.as_str()),
         }
     }
-    let all: Vec<SessionSummary> = parts.into_iter().flatten().collect();
-    let mut order: Vec<usize> = (0..all.len()).collect();
-    // Transcript paths are unique, so this order is total.
+    let at = |&(p, i): &(usize, usize)| &parts[p][i];
+    // Each group's members as (part, index), groups numbered in order of first appearance.
+    let mut ids = std::collections::HashMap::new();
+    let mut members: Vec<Vec<(usize, usize)>> = Vec::new();
+    for (p, part) in parts.iter().enumerate() {
+        for (i, s) in part.iter().enumerate() {
+            let id = *ids.entry(key(s)).or_insert(members.len());
+            if id == members.len() {
+                members.push(Vec::new());
+            }
+            members[id].push((p, i));
+        }
+    }
+    // Newest first; transcript paths are unique, so this order is total.
+    for m in &mut members {
+        m.sort_unstable_by(|a, b| {
+            let (a, b) = (at(a), at(b));
+            b.last_activity_ms
+                .cmp(&a.last_activity_ms)
+                .then_with(|| a.id.cmp(&b.id))
+                .then_with(|| a.transcript_path.cmp(&b.transcript_path))
+        });
+    }
+    // Groups by their newest session, then dir name, then key (each group has a member).
+    let mut order: Vec<usize> = (0..members.len()).collect();
     order.sort_unstable_by(|&a, &b| {
-        let (a, b) = (&all[a], &all[b]);
-        key(a)
-            .cmp(&key(b))
-            .then_with(|| b.last_activity_ms.cmp(&a.last_activity_ms))
-            .then_with(|| a.id.cmp(&b.id))
-            .then_with(|| a.transcript_path.cmp(&b.transcript_path))
+        let (a, b) = (at(&members[a][0]), at(&members[b][0]));
+        b.last_activity_ms
+            .cmp(&a.last_activity_ms)
+            .then_with(|| a.dir_name.cmp(&b.dir_name))
+            .then_with(|| key(a).cmp(&key(b)))
     });
-    let runs: Vec<usize> = order
-        .chunk_by(|&a, &b| key(&all[a]) == key(&all[b]))
-        .map(<[usize]>::len)
-        .collect();
-    let mut slots: Vec<Option<SessionSummary>> = all.into_iter().map(Some).collect();
-    let mut rest = order.as_slice();
-    let mut out: Vec<ProjectGroup> = runs
+    drop(ids);
+    let mut slots: Vec<Vec<Option<SessionSummary>>> = parts
         .into_iter()
-        .map(|len| {
-            let (run, tail) = rest.split_at(len);
-            rest = tail;
-            let sessions: Vec<SessionSummary> =
-                run.iter().filter_map(|&i| slots[i].take()).collect();
+        .map(|part| part.into_iter().map(Some).collect())
+        .collect();
+    order
+        .into_iter()
+        .map(|g| {
+            let sessions: Vec<SessionSummary> = members[g]
+                .iter()
+                .filter_map(|&(p, i)| slots[p][i].take())
+                .collect();
             let newest = sessions.first();
             ProjectGroup {
                 project_path: newest.and_then(|s| s.project_path.clone()),
@@ -559,14 +592,7 @@ fn group(parts: Vec<Vec<SessionSummary>>) -> Vec<ProjectGroup> {
                 sessions,
             }
         })
-        .collect();
-    // Stable: groups that tie keep the order of their keys.
-    out.sort_by(|a, b| {
-        b.last_activity_ms
-            .cmp(&a.last_activity_ms)
-            .then_with(|| a.dir_name.cmp(&b.dir_name))
-    });
-    out
+        .collect()
 }
 
 /// Parses an RFC 3339 timestamp (as the CLI writes it, `2026-02-12T10:11:12.345Z`, or with an
