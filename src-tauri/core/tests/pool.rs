@@ -659,7 +659,7 @@ async fn a_session_the_cli_cannot_find_is_marked_not_resumable() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_sink_that_stops_reading_holds_the_cli_back_instead_of_growing_memory() {
     let e = env();
-    let pool = pool_with(&e, fast(), &[("FAKE_FLOOD_BYTES", "200000000")]);
+    let pool = pool_with(&e, fast(), &[("FAKE_FLOOD_BYTES", "40000000")]);
     let gate = Arc::new(std::sync::atomic::AtomicBool::new(true));
     let g = Arc::clone(&gate);
     let (tx, mut rx) = unbounded_channel::<bool>();
@@ -673,7 +673,10 @@ async fn a_sink_that_stops_reading_holds_the_cli_back_instead_of_growing_memory(
         }
     });
     let run_id = pool.start(new_session(&e, "FAKE_FLOOD"), s).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(2_000)).await;
+    // Not `tokio::time::sleep`: the blocked sink holds a runtime worker, which can stall timers.
+    tokio::task::spawn_blocking(|| std::thread::sleep(Duration::from_millis(2_000)))
+        .await
+        .unwrap();
     // The reader is stuck in the sink: what it has read is bounded by the event buffer and the
     // pipe, far below the 200 MB the CLI wants to write.
     let read = pool.info(&run_id).unwrap().bytes_streamed;
@@ -682,12 +685,238 @@ async fn a_sink_that_stops_reading_holds_the_cli_back_instead_of_growing_memory(
         "read {read} bytes with nobody consuming"
     );
     gate.store(false, std::sync::atomic::Ordering::SeqCst);
-    let done = tokio::time::timeout(Duration::from_secs(60), rx.recv()).await;
+    let done = tokio::time::timeout(Duration::from_secs(120), rx.recv()).await;
     assert_eq!(
         done.ok().flatten(),
         Some(true),
         "the turn completes once the sink drains"
     );
-    assert!(pool.info(&run_id).unwrap().bytes_streamed >= 200_000_000);
+    assert!(pool.info(&run_id).unwrap().bytes_streamed >= 40_000_000);
+    pool.close_all().await;
+}
+
+fn pid_alive(pid: u32) -> bool {
+    // A zombie is dead for our purposes: it runs nothing.
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => !stat
+            .rsplit_once(')')
+            .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z')),
+        Err(_) => false,
+    }
+}
+
+async fn gone_within(pid: u32, secs: u64) -> bool {
+    for _ in 0..secs * 20 {
+        if !pid_alive(pid) {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    false
+}
+
+fn grandchild_pid(events: &[SessionEvent]) -> u32 {
+    events
+        .iter()
+        .find_map(|e| match e {
+            SessionEvent::Cli { line } if line.raw()["subtype"] == "fake_grandchild" => line.raw()
+                ["pid"]
+                .as_u64()
+                .and_then(|p| u32::try_from(p).ok()),
+            _ => None,
+        })
+        .expect("the fake reported its grandchild")
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn an_interrupt_the_cli_ignores_escalates_to_signals_and_ends_in_a_defined_state() {
+    let e = env();
+    let pool = pool_with(&e, fast(), &[]);
+    let (s, mut rx) = sink();
+    let run_id = pool
+        .start(new_session(&e, "FAKE_DEAF FAKE_GRANDCHILD"), s)
+        .await
+        .unwrap();
+    let events = until(
+        &mut rx,
+        20,
+        |ev| matches!(ev, SessionEvent::Cli { line } if line.raw()["subtype"] == "fake_tick"),
+    )
+    .await;
+    let sleep_pid = grandchild_pid(&events);
+    let cli_pid = pool.info(&run_id).unwrap().pid.unwrap();
+    let started = std::time::Instant::now();
+    let outcome = pool.interrupt(&run_id).await.unwrap();
+    assert_eq!(outcome, InterruptOutcome::ProcessEnded);
+    assert!(
+        started.elapsed() < Duration::from_millis(fast().interrupt_timeout_ms + 500),
+        "bounded by the interrupt timeout: {:?}",
+        started.elapsed()
+    );
+    let info = pool.info(&run_id).unwrap();
+    assert_eq!(info.state, SessionState::Closed, "resumable, not half-way");
+    assert!(gone_within(cli_pid, 5).await, "the CLI was ended");
+    assert!(gone_within(sleep_pid, 5).await, "its tool process too");
+    let after = until(&mut rx, 5, |ev| is_state(ev, "closed")).await;
+    assert!(after
+        .iter()
+        .any(|e| matches!(e, SessionEvent::Exited(x) if x.signal == Some(9))));
+
+    // The next prompt resumes the session in a new process; no tick of the old one follows.
+    pool.send_prompt(&run_id, "fresh turn").await.unwrap();
+    let events = until(&mut rx, 20, |ev| is_state(ev, "ready")).await;
+    let old_ticks = events
+        .iter()
+        .any(|e| matches!(e, SessionEvent::Cli { line } if line.raw()["subtype"] == "fake_tick"));
+    assert!(
+        !old_ticks,
+        "output of the abandoned turn leaked into the next one"
+    );
+    let info = pool.info(&run_id).unwrap();
+    assert_eq!(info.reconnects, 1);
+    assert_ne!(info.pid, Some(cli_pid));
+    pool.close_all().await;
+}
+
+#[tokio::test]
+async fn a_prompt_sent_during_a_stuck_interrupt_replaces_the_process_and_drops_its_output() {
+    let e = env();
+    // The interrupt bound is long, the prompt's wait for it is what runs out first: the prompt
+    // then replaces the process rather than reusing it half-way.
+    let pool = pool_with(
+        &e,
+        PoolConfig {
+            interrupt_grace_ms: 3_000,
+            interrupt_timeout_ms: 4_000,
+            ..fast()
+        },
+        &[],
+    );
+    let (s, mut rx) = sink();
+    let run_id = pool.start(new_session(&e, "FAKE_DEAF"), s).await.unwrap();
+    until(
+        &mut rx,
+        20,
+        |ev| matches!(ev, SessionEvent::Cli { line } if line.raw()["subtype"] == "fake_tick"),
+    )
+    .await;
+    let old_pid = pool.info(&run_id).unwrap().pid.unwrap();
+    let p = Arc::clone(&pool);
+    let id = run_id.clone();
+    let interrupt = tokio::spawn(async move { p.interrupt(&id).await });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(
+        pool.info(&run_id).unwrap().state,
+        SessionState::Interrupting
+    );
+    pool.send_prompt(&run_id, "new turn").await.unwrap();
+    let events = until(&mut rx, 30, |ev| is_state(ev, "ready")).await;
+    let _ = interrupt.await;
+    // Once the new process has started, nothing of the old one reaches the sink.
+    let new_init = events
+        .iter()
+        .position(|e| matches!(e, SessionEvent::Cli { line } if *line.kind() == EventKind::Init))
+        .expect("the new process's init");
+    let leaked = events[new_init..]
+        .iter()
+        .any(|e| matches!(e, SessionEvent::Cli { line } if line.raw()["subtype"] == "fake_tick"));
+    assert!(
+        !leaked,
+        "a tick of the replaced process came after the new init"
+    );
+    let info = pool.info(&run_id).unwrap();
+    assert_ne!(info.pid, Some(old_pid));
+    assert!(gone_within(old_pid, 5).await);
+    pool.close_all().await;
+}
+
+#[tokio::test]
+async fn no_init_within_the_first_chunk_timeout_fails_the_session_and_a_retry_works() {
+    let e = env();
+    let flag = e.tmp.path().join("hang");
+    std::fs::write(&flag, b"").unwrap();
+    let pool = pool_with(
+        &e,
+        fast(),
+        &[("FAKE_CLAUDE_HANG_BEFORE_INIT_IF", flag.to_str().unwrap())],
+    );
+    let (s, mut rx) = sink();
+    let run_id = pool.start(new_session(&e, "hello"), s).await.unwrap();
+    let pid = pool.info(&run_id).unwrap().pid.unwrap();
+    let events = until(&mut rx, 20, |ev| is_state(ev, "failed")).await;
+    let SessionEvent::State { info } = events.last().unwrap() else {
+        unreachable!()
+    };
+    assert!(
+        matches!(&info.state, SessionState::Failed { kind, message } if kind == "first_chunk_timeout" && message.contains("again")),
+        "{:?}",
+        info.state
+    );
+    assert!(gone_within(pid, 5).await);
+    std::fs::remove_file(&flag).unwrap();
+    pool.send_prompt(&run_id, "hello").await.unwrap();
+    until(&mut rx, 20, |ev| is_state(ev, "ready")).await;
+    pool.close_all().await;
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn close_all_ends_every_process_group_tool_processes_included() {
+    let e = env();
+    let pool = pool_with(&e, fast(), &[]);
+    let mut pids = Vec::new();
+    for i in 0..3 {
+        let (s, mut rx) = sink();
+        let run_id = pool
+            .start(new_session(&e, &format!("FAKE_GRANDCHILD {i}")), s)
+            .await
+            .unwrap();
+        let events = until(&mut rx, 20, |ev| {
+            matches!(ev, SessionEvent::Cli { line } if line.raw()["subtype"] == "fake_grandchild")
+        })
+        .await;
+        pids.push(grandchild_pid(&events));
+        pids.push(pool.info(&run_id).unwrap().pid.unwrap());
+    }
+    assert!(pids.iter().all(|p| pid_alive(*p)));
+    pool.close_all().await;
+    for p in pids {
+        assert!(gone_within(p, 5).await, "process {p} outlived close_all");
+    }
+    assert_eq!(pool.snapshot().live, 0);
+}
+
+#[tokio::test]
+async fn a_turn_running_past_stuck_after_is_flagged_not_ended() {
+    let e = env();
+    // FAKE_RATE keeps printing (so the ongoing timeout never fires) for longer than stuck_after.
+    let pool = pool_with(
+        &e,
+        PoolConfig {
+            first_chunk_timeout_ms: 200,
+            ongoing_timeout_ms: 400,
+            stuck_after_ms: 1_000,
+            ttl_ms: 60_000,
+            ..fast()
+        },
+        &[("FAKE_RATE_LINES_PER_SEC", "20"), ("FAKE_RATE_COUNT", "60")],
+    );
+    let (s, mut rx) = sink();
+    let run_id = pool.start(new_session(&e, "FAKE_RATE"), s).await.unwrap();
+    let events = until(
+        &mut rx,
+        20,
+        |ev| matches!(ev, SessionEvent::Warning { code, .. } if code == "stuck"),
+    )
+    .await;
+    assert!(!events.iter().any(|e| is_state(e, "interrupting")));
+    assert!(pool.info(&run_id).unwrap().stuck);
+    let events = until(&mut rx, 20, |ev| is_state(ev, "ready")).await;
+    assert!(!events.iter().any(|e| is_state(e, "interrupting")));
+    assert!(
+        !pool.info(&run_id).unwrap().stuck,
+        "cleared when the turn ends"
+    );
     pool.close_all().await;
 }

@@ -1193,7 +1193,6 @@ macro_rules! suite {
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            #[ignore = "pool bug: interrupt() reports ProcessEnded when the CLI goes on with a queued prompt (state Streaming, same process)"]
             async fn interrupt_with_a_queued_prompt() {
                 let Some(cli) = cli() else { return };
                 bounded(
@@ -1238,7 +1237,6 @@ macro_rules! suite {
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            #[ignore = "pool bug: close_all() returns before the reader task records the exit (snapshot still Ready with a pid)"]
             async fn close_all_is_final() {
                 let Some(cli) = cli() else { return };
                 bounded(

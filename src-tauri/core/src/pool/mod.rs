@@ -423,9 +423,13 @@ impl SessionPool {
     pub async fn interrupt(&self, run_id: &str) -> Result<InterruptOutcome, CoreError> {
         let live = self.get(run_id)?;
         let cfg = self.config();
-        let outcome = |s: &SessionState| match s {
-            SessionState::Ready => InterruptOutcome::TurnEnded,
-            _ => InterruptOutcome::ProcessEnded,
+        // The turn ended and the process lives on (it may already run a queued prompt).
+        let outcome = |s: &SessionState| {
+            if s.is_live() && *s != SessionState::Interrupting {
+                InterruptOutcome::TurnEnded
+            } else {
+                InterruptOutcome::ProcessEnded
+            }
         };
         let state = live.state();
         if state == SessionState::Interrupting {
@@ -531,14 +535,9 @@ impl SessionPool {
             inner.opts.permission_mode = Some(mode.to_owned());
             inner.info.permission_mode = mode.to_owned();
         }
-        let info = live.info();
         live.emit(SessionEvent::Metrics {
-            info: Box::new(info.clone()),
+            info: Box::new(live.info()),
         });
-        let obs = self.observer.read().ok().and_then(|o| o.clone());
-        if let Some(obs) = obs {
-            obs(&info);
-        }
         Ok(())
     }
 
@@ -662,15 +661,28 @@ impl SessionPool {
     }
 }
 
+/// Ends a session's process and returns once the session is recorded as not live (the reader
+/// task sets the state when it handles the exit; bounded, then forced).
 async fn close_live(live: &Live, as_state: Option<SessionState>) {
+    let state = as_state.unwrap_or(SessionState::Closed);
     let run = {
         let mut inner = live.lock();
-        inner.ending_as = Some(as_state.unwrap_or(SessionState::Closed));
+        inner.ending_as = Some(state.clone());
         inner.run.clone()
     };
+    let mut rx = live.subscribe();
     match run {
-        Some(run) => run.stop().await,
-        None => live.transition(SessionState::Closed),
+        Some(run) => {
+            run.stop().await;
+            let settled =
+                tokio::time::timeout(Duration::from_millis(2_000), rx.wait_for(|s| !s.is_live()))
+                    .await;
+            if settled.is_err() {
+                live.abandon_generation();
+                live.transition(state);
+            }
+        }
+        None => live.transition(state),
     }
 }
 

@@ -6,7 +6,7 @@
 //! generation that is no longer current is dropped and counted, so an abandoned turn can never
 //! leak into the next one.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::{Duration, Instant};
@@ -68,6 +68,10 @@ pub(crate) struct Live {
     state_tx: watch::Sender<SessionState>,
     sink: RwLock<EventSink>,
     observer: Arc<RwLock<Option<PoolObserver>>>,
+    /// Events decided but not yet delivered, in order.
+    outbox: Mutex<VecDeque<SessionEvent>>,
+    /// Held by the one thread delivering the outbox.
+    delivering: Mutex<()>,
     /// Serializes prompt sending, reconnects and closing.
     pub ops: tokio::sync::Mutex<()>,
     generation: AtomicU64,
@@ -133,6 +137,8 @@ impl Live {
             state_tx: watch::Sender::new(SessionState::Connecting),
             sink: RwLock::new(sink),
             observer,
+            outbox: Mutex::new(VecDeque::new()),
+            delivering: Mutex::new(()),
             ops: tokio::sync::Mutex::new(()),
             generation: AtomicU64::new(0),
         }
@@ -164,27 +170,63 @@ impl Live {
         snapshot(&inner)
     }
 
+    /// Queues one event and delivers the queue (see [`Live::flush`]).
     pub fn emit(&self, ev: SessionEvent) {
+        self.queue(vec![ev]);
+        self.flush();
+    }
+
+    /// Appends events to the outbox. Callers that decided them under the `inner` lock call this
+    /// before releasing it, so the outbox order is the order in which states were set.
+    fn queue(&self, events: Vec<SessionEvent>) {
+        if events.is_empty() {
+            return;
+        }
+        let mut outbox = self.outbox.lock().unwrap_or_else(|p| p.into_inner());
+        outbox.extend(events);
+    }
+
+    /// Delivers queued events to the sink and the pool observer, in queue order, from one
+    /// thread at a time. A caller that finds another one delivering returns at once: the other
+    /// one delivers its events too (it drains until the outbox is empty), so a sink that blocks
+    /// never blocks the callers of the pool's methods.
+    fn flush(&self) {
+        loop {
+            let Ok(_delivering) = self.delivering.try_lock() else {
+                return;
+            };
+            loop {
+                let next = self
+                    .outbox
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .pop_front();
+                let Some(ev) = next else { break };
+                self.deliver(ev);
+            }
+            drop(_delivering);
+            let empty = self.outbox.lock().map(|o| o.is_empty()).unwrap_or(true);
+            if empty {
+                return;
+            }
+        }
+    }
+
+    fn deliver(&self, ev: SessionEvent) {
+        let notify = match &ev {
+            SessionEvent::State { info } | SessionEvent::Metrics { info } => {
+                Some(info.as_ref().clone())
+            }
+            _ => None,
+        };
         let sink = self.sink.read().map(|s| Arc::clone(&s)).ok();
         if let Some(sink) = sink {
             sink(ev);
         }
-    }
-
-    fn emit_all(&self, events: Vec<SessionEvent>) {
-        for ev in events {
-            let notify = match &ev {
-                SessionEvent::State { info } | SessionEvent::Metrics { info } => {
-                    Some(info.as_ref().clone())
-                }
-                _ => None,
-            };
-            self.emit(ev);
-            if let Some(info) = notify {
-                let obs = self.observer.read().ok().and_then(|o| o.clone());
-                if let Some(obs) = obs {
-                    obs(&info);
-                }
+        if let Some(info) = notify {
+            let obs = self.observer.read().ok().and_then(|o| o.clone());
+            if let Some(obs) = obs {
+                obs(&info);
             }
         }
     }
@@ -204,11 +246,12 @@ impl Live {
 
     /// Changes the state from outside the reader task and tells the UI.
     pub fn transition(&self, state: SessionState) {
-        let ev = {
+        {
             let mut inner = self.lock();
-            self.set_state(&mut inner, state)
-        };
-        self.emit_all(ev.into_iter().collect());
+            let ev = self.set_state(&mut inner, state);
+            self.queue(ev.into_iter().collect());
+        }
+        self.flush();
     }
 
     /// Sends a warning to the UI.
@@ -242,7 +285,7 @@ impl Live {
     ) {
         let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
         let pid = run.pid();
-        let ev = {
+        {
             let mut inner = self.lock();
             inner.processes += 1;
             inner.info.reconnects = inner.processes.saturating_sub(1);
@@ -256,9 +299,10 @@ impl Live {
             inner.ending_as = None;
             inner.process_cost = 0.0;
             inner.info.stuck = false;
-            self.set_state(&mut inner, SessionState::Connecting)
+            let ev = self.set_state(&mut inner, SessionState::Connecting);
+            self.queue(ev.into_iter().collect());
         };
-        self.emit_all(ev.into_iter().collect());
+        self.flush();
         if let (Some(reaper), Some(pid)) = (&reaper, pid) {
             reaper.watch(pid);
         }
@@ -443,10 +487,11 @@ impl Live {
                 }
                 _ => {}
             }
+            out.push(SessionEvent::Cli { line });
+            out.extend(after);
+            self.queue(out);
         }
-        out.push(SessionEvent::Cli { line });
-        out.extend(after);
-        self.emit_all(out);
+        self.flush();
         if let Some(reply) = reply {
             let run = Arc::clone(run);
             tokio::spawn(async move {
@@ -484,8 +529,9 @@ impl Live {
             }
             events.push(SessionEvent::Exited(exit));
             events.extend(self.set_state(inner, next));
+            self.queue(events);
         }
-        self.emit_all(events);
+        self.flush();
     }
 
     /// Sends a control request and waits (up to [`CONTROL_TIMEOUT_MS`]) for its response.
@@ -527,7 +573,7 @@ impl Live {
             return Err(CoreError::RunEnded);
         }
         run.send_prompt(prompt).await?;
-        let ev = {
+        {
             let mut inner = self.lock();
             let inner = &mut *inner;
             inner.in_flight += 1;
@@ -537,31 +583,31 @@ impl Live {
             if inner.info.state == SessionState::Ready {
                 inner.turn_started = Some(Instant::now());
                 inner.last_output = Instant::now();
-                self.set_state(inner, SessionState::Streaming)
-            } else {
-                None
+                let ev = self.set_state(inner, SessionState::Streaming);
+                self.queue(ev.into_iter().collect());
             }
-        };
-        self.emit_all(ev.into_iter().collect());
+        }
+        self.flush();
         Ok(())
     }
 
     /// Marks the session as interrupting and drops its permission prompts (the CLI abandons
     /// them with the turn).
     pub fn begin_interrupt(&self) {
-        let mut events = Vec::new();
         {
+            let mut events = Vec::new();
             let mut inner = self.lock();
             events.extend(Self::drop_pending(&mut inner, Resolution::Abandoned));
             events.extend(self.set_state(&mut inner, SessionState::Interrupting));
+            self.queue(events);
         }
-        self.emit_all(events);
+        self.flush();
     }
 
     /// Removes a pending permission prompt after it was answered.
     pub fn resolve_permission(&self, request_id: &str) {
-        let mut events = Vec::new();
         {
+            let mut events = Vec::new();
             let mut inner = self.lock();
             let inner = &mut *inner;
             inner
@@ -578,8 +624,9 @@ impl Live {
                 inner.last_output = Instant::now();
                 events.extend(self.set_state(inner, SessionState::Streaming));
             }
+            self.queue(events);
         }
-        self.emit_all(events);
+        self.flush();
     }
 }
 

@@ -1,0 +1,140 @@
+//! No orphans: whichever way ccdesk ends, the `claude` processes it started and their tool
+//! processes end too. Drives `ccdesk run` (the same pool and watchdog as the window) with the
+//! project's fake CLI, whose `FAKE_GRANDCHILD` turn starts a `sleep 600` and then waits.
+#![cfg(target_os = "linux")]
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+fn fake_claude() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let fake = exe
+        .parent()
+        .and_then(Path::parent)
+        .unwrap()
+        .join("fake-claude");
+    assert!(
+        fake.is_file(),
+        "{} is missing: run `cargo build --workspace` first",
+        fake.display()
+    );
+    fake
+}
+
+fn alive(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // A zombie runs nothing; it only waits for its parent to collect it.
+        Ok(stat) => !stat
+            .rsplit_once(')')
+            .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z')),
+        Err(_) => false,
+    }
+}
+
+fn gone_within(pid: u32, within: Duration) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < within {
+        if !alive(pid) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    false
+}
+
+struct Running {
+    ccdesk: Child,
+    cli_pid: u32,
+    tool_pid: u32,
+    _tmp: tempfile::TempDir,
+}
+
+/// Starts `ccdesk run <project> FAKE_GRANDCHILD --json` and waits until the fake CLI has
+/// started its tool process; returns the pids.
+fn start() -> Running {
+    let tmp = tempfile::tempdir().unwrap();
+    let project = tmp.path().join("project");
+    std::fs::create_dir_all(&project).unwrap();
+    let mut ccdesk = Command::new(env!("CARGO_BIN_EXE_ccdesk"))
+        .args([
+            "run",
+            project.to_str().unwrap(),
+            "FAKE_GRANDCHILD",
+            "--json",
+        ])
+        .env("CLAUDE_CONFIG_DIR", tmp.path().join("config"))
+        .env("CCDESK_CLAUDE", fake_claude())
+        .env_remove("DISPLAY")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("ccdesk starts");
+    let stdout = ccdesk.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let (mut cli_pid, mut tool_pid) = (None, None);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while cli_pid.is_none() || tool_pid.is_none() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let line = rx.recv_timeout(left).expect("ccdesk reported the session");
+        let v: serde_json::Value = serde_json::from_str(&line).expect("a JSON event");
+        if v["event"] == "state" {
+            if let Some(p) = v["info"]["pid"].as_u64() {
+                cli_pid = u32::try_from(p).ok();
+            }
+        }
+        if v["event"] == "cli" && v["line"]["subtype"] == "fake_grandchild" {
+            tool_pid = v["line"]["pid"]
+                .as_u64()
+                .and_then(|p| u32::try_from(p).ok());
+        }
+    }
+    let (cli_pid, tool_pid) = (cli_pid.unwrap(), tool_pid.unwrap());
+    assert!(alive(cli_pid) && alive(tool_pid));
+    Running {
+        ccdesk,
+        cli_pid,
+        tool_pid,
+        _tmp: tmp,
+    }
+}
+
+#[test]
+fn sigkill_of_ccdesk_ends_its_sessions_and_their_tool_processes() {
+    let mut r = start();
+    r.ccdesk.kill().unwrap(); // SIGKILL: nothing in ccdesk runs any more.
+    r.ccdesk.wait().unwrap();
+    assert!(
+        gone_within(r.cli_pid, Duration::from_secs(5)),
+        "the claude process outlived ccdesk"
+    );
+    assert!(
+        gone_within(r.tool_pid, Duration::from_secs(5)),
+        "the tool process outlived ccdesk"
+    );
+}
+
+#[test]
+fn sigterm_of_ccdesk_ends_everything_before_it_exits() {
+    let mut r = start();
+    let st = Command::new("kill")
+        .args(["-TERM", &r.ccdesk.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let status = r.ccdesk.wait().unwrap();
+    assert_eq!(status.code(), Some(1), "interrupted, reported as a failure");
+    // ccdesk closed the session itself before exiting: nothing is left, at once.
+    assert!(gone_within(r.cli_pid, Duration::from_secs(2)));
+    assert!(gone_within(r.tool_pid, Duration::from_secs(2)));
+}
