@@ -261,7 +261,8 @@ fn string_start(raw: &str) -> Option<String> {
     if maybe_surrogate {
         return None;
     }
-    let mut out = String::new();
+    // Room for the usual prompt start (a few hundred ASCII chars) without growing.
+    let mut out = String::with_capacity(rest.len().min(4 * PROMPT_PREFIX_CHARS));
     let mut seen = 0;
     loop {
         let stop = memchr::memchr2(b'"', b'\\', rest.as_bytes())?;
@@ -452,8 +453,8 @@ fn replace(slot: &mut Option<String>, v: Option<String>) {
 }
 
 /// Collapses whitespace and cuts to [`MAX_TITLE_CHARS`] chars (with `…` when cut); reads only
-/// as much of `s` as the title needs. Whitespace is what [`char::is_whitespace`] says; runs of
-/// ASCII are copied a word at a time.
+/// as much of `s` as the title needs. Whitespace is what [`char::is_whitespace`] says; a start
+/// that is already one line of ASCII is copied at once, other runs of ASCII a word at a time.
 fn one_line(s: &str) -> String {
     /// ASCII whitespace as `char::is_whitespace` has it (vertical tab included).
     fn ascii_space(b: u8) -> bool {
@@ -461,7 +462,27 @@ fn one_line(s: &str) -> String {
     }
     // Whitespace-collapsed chars, at most one more than a title may hold.
     let limit = MAX_TITLE_CHARS + 1;
-    let mut out = String::with_capacity(s.len().min(limit));
+    // Room for the ellipsis that replaces two chars.
+    let mut out = String::with_capacity(s.len().min(limit) + '…'.len_utf8());
+    // Fast path: the first `limit` chars, and the one after, are ASCII words with single
+    // spaces between them (none first, none last): collapsing changes nothing there.
+    let probe = &s.as_bytes()[..s.len().min(limit + 1)];
+    let one_line_already = probe.first() != Some(&b' ')
+        && (probe.len() > limit || probe.last() != Some(&b' '))
+        && probe
+            .iter()
+            .all(|&b| b.is_ascii() && (b == b' ' || !ascii_space(b)))
+        && memchr::memmem::find(probe, b"  ").is_none();
+    if one_line_already {
+        let n = probe.len().min(limit);
+        if n > MAX_TITLE_CHARS {
+            out.push_str(&s[..MAX_TITLE_CHARS - 1]);
+            out.push('…');
+        } else {
+            out.push_str(&s[..n]);
+        }
+        return out;
+    }
     let mut chars = 0;
     // A space is owed between two words: written only when another word follows.
     let mut space = false;
@@ -851,12 +872,19 @@ mod tests {
             "x ".repeat(101),
             "日本語 テキスト\u{3000}全角".repeat(30),
             "a\u{0B}b\u{1C}c\u{85}d\u{A0}e\u{2029} \r\n f\u{7F}".repeat(20),
+            format!("{} ", "ab ".repeat(66)),
+            format!("{}  x", "ab ".repeat(66)),
+            format!("{}\nx", "x".repeat(200)),
+            format!("{} x", "x".repeat(199)),
+            format!("{} x", "x".repeat(200)),
+            "x".repeat(201),
+            "ab ".repeat(67),
         ] {
             assert_eq!(one_line(&s), one_line_reference(&s), "{s:?}");
         }
         // Words of every length around the cut, with mixed whitespace and non-ASCII chars.
         let long = "x".repeat(37);
-        let pieces = ["ab", " ", "\t\n", "é", "\u{3000}", &long, "ü€"];
+        let pieces = ["ab", " ", " ", "w ", "\t\n", "é", "\u{3000}", &long, "ü€"];
         let mut seed = 0x2545_f491_4f6c_dd1d_u64;
         for _ in 0..2000 {
             let mut s = String::new();

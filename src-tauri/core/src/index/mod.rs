@@ -217,17 +217,31 @@ impl Candidate {
     }
 }
 
-/// Remembers which project paths exist during one scan (many sessions share one).
+/// Remembers which project paths exist during one scan (many sessions share one, and files
+/// of one project dir often come one after the other).
 #[derive(Default)]
-struct DirCache(std::collections::HashMap<String, bool>);
+struct DirCache {
+    known: std::collections::HashMap<String, bool>,
+    /// The path asked last, and the answer.
+    last: Option<(String, bool)>,
+}
 
 impl DirCache {
     fn exists(&mut self, dir: &str) -> bool {
-        if let Some(&known) = self.0.get(dir) {
-            return known;
+        if let Some((last, exists)) = &self.last {
+            if last == dir {
+                return *exists;
+            }
         }
-        let exists = Path::new(dir).is_dir();
-        self.0.insert(dir.to_owned(), exists);
+        let exists = match self.known.get(dir) {
+            Some(&exists) => exists,
+            None => {
+                let exists = Path::new(dir).is_dir();
+                self.known.insert(dir.to_owned(), exists);
+                exists
+            }
+        };
+        self.last = Some((dir.to_owned(), exists));
         exists
     }
 }
@@ -404,18 +418,18 @@ fn transcript_files(dir: &Path, files: &mut Vec<Candidate>) -> Result<(), CoreEr
             subdirs.insert(entry.file_name());
             continue;
         }
-        let name = entry.file_name();
-        let Some(id) = name.to_str().and_then(|n| n.strip_suffix(".jsonl")) else {
+        let path = entry.path();
+        let id = path
+            .file_name()
+            .and_then(|n| n.to_str()?.strip_suffix(".jsonl"));
+        let Some(id) = id.filter(|id| !id.is_empty() && !id.starts_with("agent-")) else {
             continue;
         };
-        if id.is_empty() || id.starts_with("agent-") {
-            continue;
-        }
         // A dangling link is kept and reported as unreadable.
         files.push(Candidate {
             id: id.to_owned(),
             dir_name: dir_name.clone(),
-            path: entry.path(),
+            path,
             has_session_dir: None,
         });
     }
@@ -544,9 +558,16 @@ fn group(parts: Vec<Vec<SessionSummary>>) -> Vec<ProjectGroup> {
     // Each group's members as (part, index), groups numbered in order of first appearance.
     let mut ids = std::collections::HashMap::new();
     let mut members: Vec<Vec<(usize, usize)>> = Vec::new();
+    let mut last = None;
     for (p, part) in parts.iter().enumerate() {
         for (i, s) in part.iter().enumerate() {
-            let id = *ids.entry(key(s)).or_insert(members.len());
+            let k = key(s);
+            // Sessions of one group often come one after the other: no hashing then.
+            let id = match last {
+                Some((last_key, id)) if last_key == k => id,
+                _ => *ids.entry(k).or_insert(members.len()),
+            };
+            last = Some((k, id));
             if id == members.len() {
                 members.push(Vec::new());
             }
