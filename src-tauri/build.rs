@@ -13,6 +13,9 @@ fn main() {
             "attach_session",
             "pool_snapshot",
             "app_info",
+            "registry",
+            "rename_session",
+            "pin_session",
         ]),
     ))
     .unwrap_or_else(|e| panic!("tauri build script failed: {e:#}"));

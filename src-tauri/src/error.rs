@@ -25,6 +25,14 @@ impl From<CoreError> for AppError {
 }
 
 impl AppError {
+    /// ccdesk's own store (registry, settings) could not be read or written.
+    pub fn store(message: impl Into<String>) -> Self {
+        AppError {
+            kind: "store",
+            message: message.into(),
+        }
+    }
+
     /// An error that is not the core's: a task that failed to run to completion.
     pub fn internal(message: impl Into<String>) -> Self {
         AppError {

@@ -6,20 +6,100 @@ pub mod error;
 pub mod headless;
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use ccdesk_core::pool::{sweep_forever, PoolConfig, SessionInfo, SessionPool};
 use ccdesk_core::reaper::{Reaper, REAPER_ARG};
+use ccdesk_core::registry::Registry;
 use ccdesk_core::runner::ClaudeCommand;
-use tauri::{Emitter, Manager};
+use tauri::{AppHandle, Emitter, Manager};
+use tauri_plugin_store::StoreExt;
+
+use crate::error::AppError;
 
 /// The event carrying a [`SessionInfo`] whenever any live session changes state or metrics.
 pub const POOL_EVENT: &str = "pool://session";
+
+/// The store file (in ccdesk's app data dir) holding the registry, and its key.
+pub const REGISTRY_STORE: &str = "registry.json";
+const REGISTRY_KEY: &str = "registry";
 
 /// State shared by the commands.
 pub struct AppState {
     /// The live sessions.
     pub pool: Arc<SessionPool>,
+    /// ccdesk's own memory of sessions, restored at start.
+    pub registry: Mutex<Registry>,
+    /// Things the user should be told once (e.g. a registry that could not be read).
+    pub notices: Mutex<Vec<String>>,
+}
+
+impl AppState {
+    /// A copy of the registry.
+    pub fn registry_snapshot(&self) -> Registry {
+        self.registry.lock().map(|r| r.clone()).unwrap_or_default()
+    }
+
+    /// Changes the registry with `f` and saves it.
+    ///
+    /// Errors: `store` when the store cannot be written.
+    pub fn update_registry(
+        &self,
+        app: &AppHandle,
+        f: impl FnOnce(&mut Registry),
+    ) -> Result<Registry, AppError> {
+        let snapshot = {
+            let mut r = self
+                .registry
+                .lock()
+                .map_err(|_| AppError::internal("the registry lock is poisoned"))?;
+            f(&mut r);
+            r.clone()
+        };
+        save_registry(app, &snapshot)?;
+        Ok(snapshot)
+    }
+}
+
+fn save_registry(app: &AppHandle, registry: &Registry) -> Result<(), AppError> {
+    let store = app
+        .store(REGISTRY_STORE)
+        .map_err(|e| AppError::store(e.to_string()))?;
+    store.set(REGISTRY_KEY, registry.to_value());
+    store.save().map_err(|e| AppError::store(e.to_string()))
+}
+
+/// Reads the registry from its store; a value that cannot be used is kept under a backup key
+/// and replaced by an empty registry, with a notice for the user.
+fn load_registry(app: &AppHandle) -> (Registry, Option<String>) {
+    let store = match app.store(REGISTRY_STORE) {
+        Ok(s) => s,
+        Err(e) => {
+            return (
+                Registry::default(),
+                Some(format!(
+                    "ccdesk's session registry could not be opened: {e}"
+                )),
+            )
+        }
+    };
+    let stored = store.get(REGISTRY_KEY);
+    let (registry, notice) = Registry::from_stored(stored.clone());
+    if let (Some(old), Some(_)) = (stored, &notice) {
+        let key = format!("{REGISTRY_KEY}.backup-{}", unix_ms());
+        store.set(key, old);
+        if let Err(e) = store.save() {
+            tracing::warn!(error = %e, "cannot save the registry backup");
+        }
+    }
+    (registry, notice)
+}
+
+fn unix_ms() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or(0)
 }
 
 /// Starts the process watchdog (ccdesk's own executable in watchdog mode), so that children
@@ -61,14 +141,38 @@ pub fn run(config_dir: PathBuf) -> Result<(), Box<dyn std::error::Error>> {
     let pool = Arc::new(new_pool(config_dir, PoolConfig::default())?);
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_store::Builder::new().build())
         .manage(AppState {
             pool: Arc::clone(&pool),
+            registry: Mutex::default(),
+            notices: Mutex::default(),
         })
         .setup(move |app| {
             let handle = app.handle().clone();
+            let (registry, notice) = load_registry(&handle);
+            let state = handle.state::<AppState>();
+            if let Ok(mut r) = state.registry.lock() {
+                *r = registry;
+            }
+            if let (Some(n), Ok(mut notices)) = (notice, state.notices.lock()) {
+                tracing::warn!(notice = %n, "registry");
+                notices.push(n);
+            }
             pool.set_observer(Arc::new(move |info: &SessionInfo| {
                 if let Err(e) = handle.emit(POOL_EVENT, info) {
                     tracing::debug!(error = %e, "cannot emit the pool event");
+                }
+                let state = handle.state::<AppState>();
+                let changed = state
+                    .registry
+                    .lock()
+                    .map(|mut r| r.record(info).then(|| r.clone()))
+                    .ok()
+                    .flatten();
+                if let Some(r) = changed {
+                    if let Err(e) = save_registry(&handle, &r) {
+                        tracing::warn!(error = %e, "cannot save the registry");
+                    }
                 }
             }));
             tauri::async_runtime::spawn(sweep_forever(Arc::downgrade(&pool)));
@@ -86,6 +190,9 @@ pub fn run(config_dir: PathBuf) -> Result<(), Box<dyn std::error::Error>> {
             commands::live::attach_session,
             commands::live::pool_snapshot,
             commands::live::app_info,
+            commands::registry::registry,
+            commands::registry::rename_session,
+            commands::registry::pin_session,
         ])
         .build(tauri::generate_context!())?;
     app.run(|handle, event| {

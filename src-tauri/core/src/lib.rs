@@ -6,6 +6,7 @@
 //! - [`stream`]: stream-json lines the CLI prints and reads.
 //! - [`runner`]: spawning `claude` and streaming its output.
 //! - [`pool`]: the live sessions: cap, states, timeouts, interrupt, permission prompts, metrics.
+//! - [`registry`]: ccdesk's own memory of sessions (names, pins, run history).
 //! - [`reaper`]: the watchdog that ends ccdesk's children if ccdesk is killed.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
@@ -14,6 +15,7 @@ pub mod index;
 pub mod paths;
 pub mod pool;
 pub mod reaper;
+pub mod registry;
 pub mod runner;
 pub mod stream;
 pub mod transcript;

@@ -132,6 +132,8 @@ pub struct AppInfo {
     pub version: String,
     /// The most live sessions at once.
     pub max_sessions: usize,
+    /// Things to tell the user once (e.g. a registry that could not be read and was reset).
+    pub notices: Vec<String>,
 }
 
 /// The config dir, the CLI and ccdesk's version.
@@ -152,5 +154,10 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
         claude,
         version: env!("CARGO_PKG_VERSION").to_owned(),
         max_sessions: state.pool.config().max_sessions,
+        notices: state
+            .notices
+            .lock()
+            .map(|mut n| std::mem::take(&mut *n))
+            .unwrap_or_default(),
     }
 }

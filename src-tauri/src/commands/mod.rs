@@ -2,4 +2,5 @@
 //! listed in `build.rs` and granted in `capabilities/default.json`.
 
 pub mod live;
+pub mod registry;
 pub mod sessions;

@@ -37,6 +37,7 @@ pub use state::{
     InterruptOutcome, PoolSnapshot, Resolution, SessionEvent, SessionInfo, SessionState, Tokens,
 };
 
+pub(crate) use session::now_ms;
 use session::Live;
 
 use crate::error::CoreError;
