@@ -4,10 +4,19 @@
 //! Source: CLI 2.1.112 and 2.1.330 captures (`tests/fixtures/samples/local-cli-*/stream`,
 //! `control_protocol.wire.jsonl`), the Python Agent SDK `_internal/query.py`, and
 //! `shared/claude-code-formats.md` §3–4. Decoding is open: every event keeps the line as the CLI
-//! wrote it ([`StreamEvent::raw`]), and a type this code does not know is [`EventKind::Unknown`],
+//! wrote it ([`StreamEvent::text`]), and a type this code does not know is [`EventKind::Unknown`],
 //! never an error.
+//!
+//! Speed: most lines of a turn are `stream_event` deltas that ccdesk only relays. A line is
+//! therefore validated and classified without building a JSON tree (only `type` and `subtype`
+//! are decoded), kept as its original text, and serialized for the UI from that text. The tree
+//! ([`StreamEvent::raw`]) is built on first use, for the few lines ccdesk inspects.
 
-use serde::Serialize;
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{json, Value};
 
 /// What kind of line the CLI printed.
@@ -36,45 +45,82 @@ pub enum EventKind {
     Unknown(String),
 }
 
-/// One line of the CLI's stdout, decoded. Serializes as the original JSON object.
-#[derive(Debug, Clone, PartialEq)]
+/// One line of the CLI's stdout, decoded. Serializes as the original JSON object, verbatim.
+#[derive(Debug, Clone)]
 pub struct StreamEvent {
     kind: EventKind,
-    raw: Value,
+    text: Box<RawValue>,
+    tree: OnceLock<Value>,
+}
+
+impl PartialEq for StreamEvent {
+    fn eq(&self, other: &Self) -> bool {
+        self.kind == other.kind && self.text.get() == other.text.get()
+    }
 }
 
 impl Serialize for StreamEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.raw.serialize(s)
+        self.text.serialize(s)
+    }
+}
+
+/// The two fields a line is classified by; everything else is skipped unparsed.
+#[derive(Deserialize)]
+struct Head<'a> {
+    #[serde(rename = "type", borrow, default)]
+    ty: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    subtype: Option<Cow<'a, str>>,
+}
+
+fn classify(ty: &str, subtype: &str) -> EventKind {
+    match ty {
+        "system" if subtype == "init" => EventKind::Init,
+        "system" => EventKind::System(subtype.to_owned()),
+        "stream_event" => EventKind::Partial,
+        "assistant" => EventKind::Assistant,
+        "user" => EventKind::User,
+        "result" => EventKind::Result,
+        "control_request" => EventKind::ControlRequest,
+        "control_response" => EventKind::ControlResponse,
+        "control_cancel_request" => EventKind::ControlCancel,
+        other => EventKind::Unknown(other.to_owned()),
     }
 }
 
 impl StreamEvent {
-    /// Classifies a parsed JSON line. Never fails.
+    /// Classifies a JSON value (tests, and lines built in code). `Null` if it is not an object.
     pub fn from_value(raw: Value) -> StreamEvent {
         let ty = raw.get("type").and_then(Value::as_str).unwrap_or("");
         let subtype = raw.get("subtype").and_then(Value::as_str).unwrap_or("");
-        let kind = match ty {
-            "system" if subtype == "init" => EventKind::Init,
-            "system" => EventKind::System(subtype.to_owned()),
-            "stream_event" => EventKind::Partial,
-            "assistant" => EventKind::Assistant,
-            "user" => EventKind::User,
-            "result" => EventKind::Result,
-            "control_request" => EventKind::ControlRequest,
-            "control_response" => EventKind::ControlResponse,
-            "control_cancel_request" => EventKind::ControlCancel,
-            other => EventKind::Unknown(other.to_owned()),
-        };
-        StreamEvent { kind, raw }
+        let kind = classify(ty, subtype);
+        let text = serde_json::value::to_raw_value(&raw)
+            .unwrap_or_else(|_| RawValue::from_string("null".to_owned()).unwrap_or_default());
+        StreamEvent {
+            kind,
+            text,
+            tree: OnceLock::from(raw),
+        }
     }
 
     /// Parses one stdout line (without its newline). `None` when it is not a JSON object.
     pub fn parse(line: &[u8]) -> Option<StreamEvent> {
-        match serde_json::from_slice::<Value>(line.trim_ascii()) {
-            Ok(v @ Value::Object(_)) => Some(StreamEvent::from_value(v)),
-            _ => None,
+        let line = line.trim_ascii();
+        if line.first() != Some(&b'{') {
+            return None;
         }
+        let text: Box<RawValue> = serde_json::from_slice(line).ok()?;
+        let head: Head<'_> = serde_json::from_str(text.get()).ok()?;
+        let kind = classify(
+            head.ty.as_deref().unwrap_or(""),
+            head.subtype.as_deref().unwrap_or(""),
+        );
+        Some(StreamEvent {
+            kind,
+            text,
+            tree: OnceLock::new(),
+        })
     }
 
     /// The kind of line.
@@ -82,14 +128,20 @@ impl StreamEvent {
         &self.kind
     }
 
-    /// The line as the CLI wrote it.
+    /// The line as a JSON tree, built on first use.
     pub fn raw(&self) -> &Value {
-        &self.raw
+        self.tree
+            .get_or_init(|| serde_json::from_str(self.text.get()).unwrap_or(Value::Null))
+    }
+
+    /// The line's JSON text as the CLI wrote it (without the newline).
+    pub fn text(&self) -> &str {
+        self.text.get()
     }
 
     /// `session_id` of the line, when it has a non-empty one.
     pub fn session_id(&self) -> Option<&str> {
-        self.raw
+        self.raw()
             .get("session_id")
             .and_then(Value::as_str)
             .filter(|s| !s.is_empty())
@@ -104,7 +156,7 @@ impl StreamEvent {
     pub fn is_error_result(&self) -> bool {
         self.is_result()
             && self
-                .raw
+                .raw()
                 .get("is_error")
                 .and_then(Value::as_bool)
                 .unwrap_or(false)
@@ -117,7 +169,7 @@ impl StreamEvent {
             return Vec::new();
         }
         let mut out: Vec<String> = self
-            .raw
+            .raw()
             .get("errors")
             .and_then(Value::as_array)
             .map(|a| {
@@ -128,7 +180,7 @@ impl StreamEvent {
             .unwrap_or_default();
         if self.is_error_result() {
             if let Some(r) = self
-                .raw
+                .raw()
                 .get("result")
                 .and_then(Value::as_str)
                 .filter(|r| !r.is_empty())
@@ -146,7 +198,7 @@ impl StreamEvent {
         if self.kind != EventKind::Partial {
             return None;
         }
-        let delta = self.raw.get("event")?.get("delta")?;
+        let delta = self.raw().get("event")?.get("delta")?;
         (delta.get("type")?.as_str()? == "text_delta").then(|| delta.get("text")?.as_str())?
     }
 
@@ -155,7 +207,7 @@ impl StreamEvent {
         if self.kind != EventKind::Assistant {
             return None;
         }
-        let blocks = self.raw.get("message")?.get("content")?.as_array()?;
+        let blocks = self.raw().get("message")?.get("content")?.as_array()?;
         let text: Vec<&str> = blocks
             .iter()
             .filter(|b| b.get("type").and_then(Value::as_str) == Some("text"))

@@ -659,7 +659,15 @@ async fn a_session_the_cli_cannot_find_is_marked_not_resumable() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_sink_that_stops_reading_holds_the_cli_back_instead_of_growing_memory() {
     let e = env();
-    let pool = pool_with(&e, fast(), &[("FAKE_FLOOD_BYTES", "40000000")]);
+    // A consumer that is slow is not a CLI that is silent: the ongoing timeout must not fire.
+    let pool = pool_with(
+        &e,
+        PoolConfig {
+            ongoing_timeout_ms: 1_600,
+            ..fast()
+        },
+        &[("FAKE_FLOOD_BYTES", "40000000")],
+    );
     let gate = Arc::new(std::sync::atomic::AtomicBool::new(true));
     let g = Arc::clone(&gate);
     let (tx, mut rx) = unbounded_channel::<bool>();
@@ -678,7 +686,7 @@ async fn a_sink_that_stops_reading_holds_the_cli_back_instead_of_growing_memory(
         .await
         .unwrap();
     // The reader is stuck in the sink: what it has read is bounded by the event buffer and the
-    // pipe, far below the 200 MB the CLI wants to write.
+    // pipe, far below the 40 MB the CLI wants to write.
     let read = pool.info(&run_id).unwrap().bytes_streamed;
     assert!(
         read < 8 * 1024 * 1024,
@@ -691,7 +699,12 @@ async fn a_sink_that_stops_reading_holds_the_cli_back_instead_of_growing_memory(
         Some(true),
         "the turn completes once the sink drains"
     );
-    assert!(pool.info(&run_id).unwrap().bytes_streamed >= 40_000_000);
+    let info = pool.info(&run_id).unwrap();
+    assert!(info.bytes_streamed >= 40_000_000);
+    assert_eq!(
+        info.turns, 1,
+        "the turn was not interrupted while the sink was slow"
+    );
     pool.close_all().await;
 }
 

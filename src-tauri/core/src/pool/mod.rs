@@ -628,7 +628,9 @@ impl SessionPool {
                     });
                     run.signal(GroupSignal::Kill);
                 }
-                SessionState::Streaming if since_output > ms(cfg.ongoing_timeout_ms) => {
+                SessionState::Streaming
+                    if since_output > ms(cfg.ongoing_timeout_ms) && !live.is_delivering() =>
+                {
                     live.warn(
                         "ongoing_timeout",
                         format!(

@@ -170,6 +170,11 @@ impl Live {
         snapshot(&inner)
     }
 
+    /// True while events are being handed to the sink (a slow sink is not a silent CLI).
+    pub fn is_delivering(&self) -> bool {
+        self.delivering.try_lock().is_err()
+    }
+
     /// Queues one event and delivers the queue (see [`Live::flush`]).
     pub fn emit(&self, ev: SessionEvent) {
         self.queue(vec![ev]);
