@@ -267,14 +267,12 @@ fn string_start(raw: &str) -> Option<String> {
     loop {
         let stop = memchr::memchr2(b'"', b'\\', rest.as_bytes())?;
         let (plain, tail) = rest.split_at(stop);
-        for (i, c) in plain.char_indices() {
-            if !c.is_whitespace() {
-                seen += 1;
-                if seen == PROMPT_PREFIX_CHARS {
-                    out.push_str(&plain[..i + c.len_utf8()]);
-                    return Some(out);
-                }
+        match nonspace_end(plain, PROMPT_PREFIX_CHARS - seen) {
+            Ok(end) => {
+                out.push_str(&plain[..end]);
+                return Some(out);
             }
+            Err(count) => seen += count,
         }
         out.push_str(plain);
         let (c, len) = match tail.as_bytes() {
@@ -308,6 +306,43 @@ fn string_start(raw: &str) -> Option<String> {
         }
         rest = tail.get(len..)?;
     }
+}
+
+/// ASCII whitespace as [`char::is_whitespace`] has it (vertical tab included).
+fn ascii_space(b: u8) -> bool {
+    matches!(b, b'\t'..=b'\r' | b' ')
+}
+
+/// Where the `n`th non-whitespace char of `s` ends (`n` ≥ 1), in bytes; or, when `s` has fewer,
+/// how many it has. ASCII is looked at a byte at a time.
+fn nonspace_end(s: &str, n: usize) -> Result<usize, usize> {
+    let mut seen = 0;
+    let mut i = 0;
+    while let Some(&b) = s.as_bytes().get(i) {
+        let (len, space) = if b.is_ascii() {
+            (1, ascii_space(b))
+        } else {
+            let c = s[i..].chars().next().unwrap_or(' ');
+            (c.len_utf8(), c.is_whitespace())
+        };
+        i += len;
+        if !space {
+            seen += 1;
+            if seen == n {
+                return Ok(i);
+            }
+        }
+    }
+    Err(seen)
+}
+
+/// The first-seen facts a head slice did not find, which a tail slice may fill.
+#[derive(Debug, Clone, Copy)]
+struct Gaps {
+    cwd: bool,
+    first_timestamp: bool,
+    git_branch: bool,
+    first_prompt: bool,
 }
 
 /// What the head and tail slices of one transcript told us.
@@ -355,11 +390,13 @@ impl Facts {
 
     /// Folds one line in, walking backwards (newest line first): the mirror of
     /// [`Facts::absorb_forward`], so last-seen facts keep their first value here and first-seen
-    /// facts take the oldest. `prompt` decodes the line's first-prompt candidate; it is only
+    /// facts take the oldest. First-seen facts are kept only for the `gaps` the head left (the
+    /// others are never used); `prompt` decodes the line's first-prompt candidate and is only
     /// called when the head found none.
     fn absorb_backward<'l, C>(
         &mut self,
         l: &LineFacts<'l, C>,
+        gaps: Gaps,
         prompt: impl FnOnce(&LineFacts<'l, C>) -> Option<String>,
     ) {
         let (custom, ai, summary) = l.titles();
@@ -368,18 +405,36 @@ impl Facts {
         fill(&mut self.summary, summary);
         if let Some(ts) = text(&l.timestamp) {
             fill(&mut self.last_timestamp, Some(ts));
-            put(&mut self.first_timestamp, Some(ts));
+            if gaps.first_timestamp {
+                put(&mut self.first_timestamp, Some(ts));
+            }
         }
         if !l.is_message() {
             return;
         }
-        put(&mut self.cwd, text(&l.cwd));
-        put(&mut self.git_branch, l.git_branch());
+        if gaps.cwd {
+            put(&mut self.cwd, text(&l.cwd));
+        }
+        if gaps.git_branch {
+            put(&mut self.git_branch, l.git_branch());
+        }
         fill(&mut self.version, text(&l.version));
         self.has_conversation |= l.is_conversation();
         fill(&mut self.model, l.model());
-        if let Some(p) = prompt(l) {
-            self.first_prompt = Some(p);
+        if gaps.first_prompt {
+            if let Some(p) = prompt(l) {
+                self.first_prompt = Some(p);
+            }
+        }
+    }
+
+    /// The first-seen facts these (head) facts lack.
+    fn gaps(&self) -> Gaps {
+        Gaps {
+            cwd: self.cwd.is_none(),
+            first_timestamp: self.first_timestamp.is_none(),
+            git_branch: self.git_branch.is_none(),
+            first_prompt: self.first_prompt.is_none(),
         }
     }
 
@@ -456,10 +511,6 @@ fn replace(slot: &mut Option<String>, v: Option<String>) {
 /// as much of `s` as the title needs. Whitespace is what [`char::is_whitespace`] says; a start
 /// that is already one line of ASCII is copied at once, other runs of ASCII a word at a time.
 fn one_line(s: &str) -> String {
-    /// ASCII whitespace as `char::is_whitespace` has it (vertical tab included).
-    fn ascii_space(b: u8) -> bool {
-        matches!(b, b'\t'..=b'\r' | b' ')
-    }
     // Whitespace-collapsed chars, at most one more than a title may hold.
     let limit = MAX_TITLE_CHARS + 1;
     // Room for the ellipsis that replaces two chars.
@@ -472,7 +523,7 @@ fn one_line(s: &str) -> String {
         && probe
             .iter()
             .all(|&b| b.is_ascii() && (b == b' ' || !ascii_space(b)))
-        && memchr::memmem::find(probe, b"  ").is_none();
+        && !probe.windows(2).any(|w| w == b"  ");
     if one_line_already {
         let n = probe.len().min(limit);
         if n > MAX_TITLE_CHARS {
@@ -630,17 +681,17 @@ static MODEL_KEY: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("\"mo
 struct Tail {
     /// Newest-first facts of the parsed tail lines.
     newest: Facts,
-    /// Whether the head found no first prompt (so the tail's oldest one is wanted).
-    need_prompt: bool,
+    /// The first-seen facts the head did not find (so the tail's oldest ones are wanted).
+    gaps: Gaps,
     /// Whether no piece of the tail has been taken yet (the next one is the file's last piece).
     at_end: bool,
 }
 
 impl Tail {
-    fn new(need_prompt: bool) -> Tail {
+    fn new(gaps: Gaps) -> Tail {
         Tail {
             newest: Facts::default(),
-            need_prompt,
+            gaps,
             at_end: true,
         }
     }
@@ -654,12 +705,13 @@ impl Tail {
             return;
         }
         let malformed = &mut self.newest.malformed;
-        if self.need_prompt {
+        let gaps = self.gaps;
+        if gaps.first_prompt {
             if let Some(l) = parse_counted::<&RawValue>(malformed, raw, is_last_piece) {
-                self.newest.absorb_backward(&l, LineFacts::prompt);
+                self.newest.absorb_backward(&l, gaps, LineFacts::prompt);
             }
         } else if let Some(l) = parse_counted::<IgnoredAny>(malformed, raw, is_last_piece) {
-            self.newest.absorb_backward(&l, |_| None);
+            self.newest.absorb_backward(&l, gaps, |_| None);
         }
     }
 
@@ -750,7 +802,7 @@ pub(super) fn read(file: &File, scratch: &mut Scratch) -> std::io::Result<(Facts
         let mut facts = head.facts;
         if facts.head_done() {
             // The rest of the file is the tail.
-            let mut tail = Tail::new(false);
+            let mut tail = Tail::new(facts.gaps());
             tail.feed_whole(&buf[head.pos..]);
             facts.merge_tail(tail.newest);
         }
@@ -782,7 +834,7 @@ pub(super) fn read(file: &File, scratch: &mut Scratch) -> std::io::Result<(Facts
     let top = tail_buf.len();
     let mut len = CHUNK;
     let got = read_full_at(file, &mut tail_buf[top - len..], size - len as u64)?;
-    let mut tail = Tail::new(facts.first_prompt.is_none());
+    let mut tail = Tail::new(facts.gaps());
     if got < len {
         // The file shrank meanwhile: summarize what was read.
         let start = top - len;

@@ -477,9 +477,11 @@ fn summarize_with(candidate: Candidate, worker: &mut Worker) -> SessionSummary {
         dir_name,
         has_session_dir,
     } = candidate;
-    let sidechain_count = match (has_session_dir, path.parent()) {
-        (Some(false), _) | (_, None) => 0,
-        (_, Some(parent)) => count_sidechains(&parent.join(&id)),
+    let sidechain_count = match has_session_dir {
+        Some(false) => 0,
+        _ => path
+            .parent()
+            .map_or(0, |parent| count_sidechains(&parent.join(&id))),
     };
     let read = File::open(&path).and_then(|file| {
         let (facts, size) = facts::read(&file, &mut worker.scratch)?;
