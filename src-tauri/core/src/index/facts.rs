@@ -5,7 +5,8 @@
 //!   one positioned read per slice step; a slice that must grow reads only its new part;
 //! - lines are decoded into a borrowed [`LineFacts`] that skips everything the index does not
 //!   need (`message.content` is kept raw only while a first prompt may still be needed, and
-//!   decoded only for a candidate first prompt);
+//!   decoded only for a candidate first prompt), by [`quick::line`] for the usual line and by
+//!   serde for any other;
 //! - only complete lines are parsed while a slice can still grow, so a line cut by the slice is
 //!   parsed once, when whole;
 //! - the tail is searched for title and model keys with a byte search before anything is parsed
@@ -27,6 +28,8 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::transcript::{prompt_text, Content};
+
+mod quick;
 
 /// First read size for a head or tail slice, in bytes.
 pub const CHUNK_BYTES: u64 = 4 * 1024;
@@ -67,9 +70,37 @@ impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
     }
 }
 
+/// `message.content` as the raw JSON text of the line, kept where a first prompt may be needed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct RawContent<'a>(&'a str);
+
+impl<'de: 'a, 'a> Deserialize<'de> for RawContent<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <&RawValue>::deserialize(d).map(|raw| RawContent(raw.get()))
+    }
+}
+
+/// What `message.content` becomes in a [`LineFacts`]: [`RawContent`], or [`IgnoredAny`] where
+/// it is not needed.
+trait ContentSlot<'a>: Deserialize<'a> {
+    /// The slot for the content's raw JSON text.
+    fn from_raw(raw: &'a str) -> Self;
+}
+
+impl<'a> ContentSlot<'a> for RawContent<'a> {
+    fn from_raw(raw: &'a str) -> Self {
+        RawContent(raw)
+    }
+}
+
+impl ContentSlot<'_> for IgnoredAny {
+    fn from_raw(_: &str) -> Self {
+        IgnoredAny
+    }
+}
+
 /// The fields of one transcript line the index uses, borrowed from the line where possible.
-/// `C` is what `message.content` becomes: raw JSON (`&RawValue`) where a first prompt may be
-/// needed, [`IgnoredAny`] elsewhere.
+/// `C` is what `message.content` becomes (a [`ContentSlot`]).
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", bound(deserialize = "C: Deserialize<'de>"))]
 struct LineFacts<'a, C> {
@@ -113,15 +144,19 @@ enum Parsed<'a, C> {
     Malformed,
 }
 
-/// Decodes one line. A line whose fields have unexpected types still counts when it is a JSON
-/// object: the fields that fit are taken from a generic decode.
-fn parse<'a, C: Deserialize<'a>>(raw: &'a [u8]) -> Parsed<'a, C> {
+/// Decodes one line: the usual line with [`quick::line`], any other with serde. A line whose
+/// fields have unexpected types still counts when it is a JSON object: the fields that fit are
+/// taken from a generic decode.
+fn parse<'a, C: ContentSlot<'a>>(raw: &'a [u8]) -> Parsed<'a, C> {
     let trimmed = raw.trim_ascii();
     if trimmed.is_empty() {
         return Parsed::Blank;
     }
     if trimmed.first() != Some(&b'{') {
         return Parsed::Malformed;
+    }
+    if let Some(line) = quick::line(trimmed) {
+        return Parsed::Line(line);
     }
     match serde_json::from_slice::<LineFacts<C>>(trimmed) {
         Ok(f) => Parsed::Line(f),
@@ -221,13 +256,13 @@ impl<C> LineFacts<'_, C> {
     }
 }
 
-impl LineFacts<'_, &RawValue> {
+impl LineFacts<'_, RawContent<'_>> {
     /// The text of a prompt a person typed, when this line is one.
     fn prompt(&self) -> Option<String> {
         if self.kind() != "user" {
             return None;
         }
-        let raw = self.message.as_ref()?.content?.get();
+        let RawContent(raw) = self.message.as_ref()?.content?;
         // A plain string (the usual typed prompt) is decoded directly, and only as far as its
         // title reads; other shapes generically.
         let content = match string_start(raw) {
@@ -366,7 +401,7 @@ impl Facts {
     /// Folds one line in, in file order: first-seen facts (cwd, branch, first prompt, first
     /// timestamp) keep their first value; last-seen facts (timestamp, version, model, titles)
     /// take the newest, as the CLI's own resume picker does for titles.
-    fn absorb_forward(&mut self, l: &LineFacts<&RawValue>) {
+    fn absorb_forward(&mut self, l: &LineFacts<RawContent>) {
         let (custom, ai, summary) = l.titles();
         put(&mut self.custom_title, custom);
         put(&mut self.ai_title, ai);
@@ -588,7 +623,7 @@ fn one_line(s: &str) -> String {
 }
 
 /// Parses one line; a malformed line is counted unless it is the unterminated last piece.
-fn parse_counted<'a, C: Deserialize<'a>>(
+fn parse_counted<'a, C: ContentSlot<'a>>(
     malformed: &mut usize,
     raw: &'a [u8],
     is_last_piece: bool,
@@ -651,7 +686,7 @@ impl Head {
             return true;
         }
         if may_be_line(piece) {
-            if let Parsed::Line(l) = parse::<&RawValue>(piece) {
+            if let Parsed::Line(l) = parse::<RawContent>(piece) {
                 let mut probe = self.facts.clone();
                 probe.absorb_forward(&l);
                 if probe.head_done() {
@@ -707,7 +742,7 @@ impl Tail {
         let malformed = &mut self.newest.malformed;
         let gaps = self.gaps;
         if gaps.first_prompt {
-            if let Some(l) = parse_counted::<&RawValue>(malformed, raw, is_last_piece) {
+            if let Some(l) = parse_counted::<RawContent>(malformed, raw, is_last_piece) {
                 self.newest.absorb_backward(&l, gaps, LineFacts::prompt);
             }
         } else if let Some(l) = parse_counted::<IgnoredAny>(malformed, raw, is_last_piece) {
