@@ -71,6 +71,19 @@ describe('tauriApi', () => {
     ]);
   });
 
+  it('calls the registry commands by name and passes the registry back', async () => {
+    const registry = { version: 1, sessions: { s1: { name: 'My fix', pinned: true, cwd: '/p', lastState: 'ready', lastRunAtMs: 1, history: [] } } };
+    invoke.mockResolvedValue(registry);
+    await expect(tauriApi.registry()).resolves.toBe(registry);
+    await expect(tauriApi.renameSession('s1', 'My fix')).resolves.toBe(registry);
+    await expect(tauriApi.pinSession('s1', false)).resolves.toBe(registry);
+    expect(invoke.mock.calls).toEqual([
+      ['registry'],
+      ['rename_session', { sessionId: 's1', name: 'My fix' }],
+      ['pin_session', { sessionId: 's1', pinned: false }],
+    ]);
+  });
+
   it('listens to pool://session and hands over the payload; the result stops it', async () => {
     const unlisten = vi.fn();
     listen.mockResolvedValue(unlisten);

@@ -10,6 +10,7 @@ import type {
   PermissionAnswer,
   PermissionMode,
   PoolSnapshot,
+  Registry,
   SessionDetail,
   SessionEvent,
   SessionIndex,
@@ -44,6 +45,12 @@ export interface Api {
   attachSession(runId: string, onEvent: (event: SessionEvent) => void): Promise<SessionInfo>;
   poolSnapshot(): Promise<PoolSnapshot>;
   appInfo(): Promise<AppInfo>;
+  /** ccdesk's own memory of sessions: names, pins, run history. */
+  registry(): Promise<Registry>;
+  /** Names a session (a blank name removes the name); resolves to the registry after the change. */
+  renameSession(sessionId: string, name: string): Promise<Registry>;
+  /** Pins or unpins a session; resolves to the registry after the change. */
+  pinSession(sessionId: string, pinned: boolean): Promise<Registry>;
   /** Calls `cb` with every `pool://session` event; resolves to the function that stops it. */
   onPoolChange(cb: (info: SessionInfo) => void): Promise<() => void>;
   /** Native folder picker; null when cancelled. */
@@ -76,6 +83,9 @@ export const tauriApi: Api = {
   attachSession: (runId, onEvent) => invoke<SessionInfo>('attach_session', { runId, onEvent: channel(onEvent) }),
   poolSnapshot: () => invoke<PoolSnapshot>('pool_snapshot'),
   appInfo: () => invoke<AppInfo>('app_info'),
+  registry: () => invoke<Registry>('registry'),
+  renameSession: (sessionId, name) => invoke<Registry>('rename_session', { sessionId, name }),
+  pinSession: (sessionId, pinned) => invoke<Registry>('pin_session', { sessionId, pinned }),
   onPoolChange: (cb) => listen<SessionInfo>(POOL_EVENT, (e) => cb(e.payload)),
   async pickFolder(defaultPath) {
     const picked = await open({ directory: true, multiple: false, defaultPath: defaultPath || undefined });

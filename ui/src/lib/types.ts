@@ -226,6 +226,42 @@ export interface AppInfo {
   version: string;
   /** The most live sessions at once. */
   maxSessions: number;
+  /** Things to tell the user once (e.g. the session registry could not be read and was reset). */
+  notices?: string[];
+}
+
+/** One run of a session through ccdesk's pool, as the registry remembers it. */
+export interface RunRecord {
+  runId: string;
+  startedAtMs: number;
+  /** Last change seen. */
+  updatedAtMs: number;
+  /** Its state at that time (`ready`, `closed`, `failed`, ...). */
+  state: SessionStateName | string;
+  /** Turns completed. */
+  turns: number;
+  costUsd: number;
+}
+
+/** What ccdesk remembers of one CLI session. */
+export interface RegistryEntry {
+  /** A name the user gave it (shown instead of the title). */
+  name: string | null;
+  /** Pinned to the top of its project. */
+  pinned: boolean;
+  cwd: string | null;
+  lastState: SessionStateName | string | null;
+  /** When ccdesk last ran it (ms since the epoch; 0 when never). */
+  lastRunAtMs: number;
+  /** Runs through ccdesk, oldest first. */
+  history: RunRecord[];
+}
+
+/** ccdesk's own session registry (`registry`, `rename_session`, `pin_session`). */
+export interface Registry {
+  version: number;
+  /** Entries by CLI session id. */
+  sessions: Record<string, RegistryEntry>;
 }
 
 /** How every command rejects. */

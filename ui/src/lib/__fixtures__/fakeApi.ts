@@ -1,7 +1,7 @@
 // A scriptable stand-in for the Tauri backend, for component and model tests.
 import { vi, type Mock } from 'vitest';
 import type { Api } from '../../ipc';
-import type { PoolSnapshot, SessionDetail, SessionEvent, SessionIndex, SessionInfo, StartRequest } from '../types';
+import type { PoolSnapshot, Registry, RegistryEntry, SessionDetail, SessionEvent, SessionIndex, SessionInfo, StartRequest } from '../types';
 import { detail, index } from './data';
 
 export { sessionInfo } from './data';
@@ -14,12 +14,17 @@ export interface FakeApi extends Api {
   lastRequest(): StartRequest | undefined;
   /** Run ids of the sessions started so far, in order. */
   runIds(): string[];
+  /** The fake backend's registry (rename and pin change it as the backend does). */
+  registryState: Registry;
   mocks: { [K in keyof Api]: Mock<Api[K]> };
 }
 
 export function fakeApi(
-  opts: { index?: () => SessionIndex; detail?: (id: string) => SessionDetail; pool?: () => PoolSnapshot } = {},
+  opts: { index?: () => SessionIndex; detail?: (id: string) => SessionDetail; pool?: () => PoolSnapshot; registry?: Registry } = {},
 ): FakeApi {
+  const registryState: Registry = structuredClone(opts.registry ?? { version: 1, sessions: {} });
+  const entry = (id: string): RegistryEntry =>
+    (registryState.sessions[id] ??= { name: null, pinned: false, cwd: null, lastState: null, lastRunAtMs: 0, history: [] });
   const channels = new Map<string, (ev: SessionEvent) => void>();
   let latest: ((ev: SessionEvent) => void) | null = null;
   const poolListeners = new Set<(info: SessionInfo) => void>();
@@ -63,7 +68,18 @@ export function fakeApi(
       claude: { path: '/usr/local/bin/claude', error: null },
       version: '0.1.0',
       maxSessions: 8,
+      notices: [],
     })),
+    registry: vi.fn<Api['registry']>(async () => structuredClone(registryState)),
+    renameSession: vi.fn<Api['renameSession']>(async (id: string, name: string) => {
+      const clean = name.trim();
+      entry(id).name = clean === '' ? null : [...clean].slice(0, 200).join('');
+      return structuredClone(registryState);
+    }),
+    pinSession: vi.fn<Api['pinSession']>(async (id: string, pinned: boolean) => {
+      entry(id).pinned = pinned;
+      return structuredClone(registryState);
+    }),
     onPoolChange: vi.fn<Api['onPoolChange']>(async (cb: (info: SessionInfo) => void) => {
       poolListeners.add(cb);
       return () => poolListeners.delete(cb);
@@ -83,5 +99,6 @@ export function fakeApi(
     },
     lastRequest: () => requests.at(-1),
     runIds: () => [...ids],
+    registryState,
   };
 }
