@@ -6,14 +6,16 @@ import { pickIdleSession } from './capacity';
 import { describeError } from './errors';
 import { baseName } from './paths';
 import { PoolModel } from './pool.svelte';
+import { cleanName, nameOf, normalizeRegistry, orderSessions } from './registry';
 import { LiveRun } from './run.svelte';
-import { isBusy } from './sessionState';
+import { isBusy, isLive } from './sessionState';
 import { buildTranscriptView, userPrompts } from './transcript';
 import { runSessionId, splitTurns, turnsInTranscript } from './turns';
 import type {
   AppInfo,
   PermissionMode,
   ProjectGroup,
+  Registry,
   SessionDetail,
   SessionIndex,
   SessionInfo,
@@ -49,6 +51,10 @@ export class AppModel {
   loadingDetail = $state(false);
   /** App-level problems in words (failed commands), shown in the top banner. */
   errors: string[] = $state([]);
+  /** Things the backend wants the user told once (`app_info().notices`), until dismissed. */
+  notices: string[] = $state([]);
+  /** ccdesk's own memory of sessions (names, pins, run history); null until loaded. */
+  registry: Registry | null = $state(null);
   /** Every live session the UI follows, oldest first. */
   runs: LiveRun[] = $state([]);
   /** `key` of the run shown in the main pane. */
@@ -101,6 +107,11 @@ export class AppModel {
   private follow: string | null = null;
   private refreshing: Promise<void> | null = null;
   private refreshAgain = false;
+  /** Registry answers are taken in the order they were asked for (see `takeRegistry`). */
+  private registryAsked = 0;
+  private registryTaken = 0;
+  /** The last state seen per run id (a run that settles changes the registry). */
+  private lastStates = new Map<string, string>();
   private unlisten: (() => void) | null = null;
   private readonly api: Api;
 
@@ -123,6 +134,9 @@ export class AppModel {
     try {
       this.info = await this.api.appInfo();
       if (this.pool.maxSessions === null && typeof this.info.maxSessions === 'number') this.pool.maxSessions = this.info.maxSessions;
+      for (const n of this.info.notices ?? []) {
+        if (typeof n === 'string' && n.trim() !== '' && !this.notices.includes(n)) this.notices.push(n);
+      }
     } catch (e) {
       this.report(e);
     }
@@ -132,10 +146,74 @@ export class AppModel {
     try {
       this.unlisten = await this.api.onPoolChange((info) => {
         if (this.pool.apply(info)) void this.loadPool();
+        if (this.settled(info)) void this.loadRegistry();
       });
     } catch (e) {
       this.report(e);
     }
+  }
+
+  /**
+   * True when a pool event says a run of a known session reached a state the backend records as a
+   * new line of its history: between turns (ready) or over (closed, failed, expired).
+   */
+  private settled(info: SessionInfo): boolean {
+    if (!info || typeof info.runId !== 'string') return false;
+    const before = this.lastStates.get(info.runId);
+    this.lastStates.set(info.runId, info.state);
+    if (!info.sessionId || before === info.state) return false;
+    return info.state === 'ready' || !isLive(info.state);
+  }
+
+  /** Reloads the registry (names, pins, run history). */
+  async loadRegistry(): Promise<void> {
+    const ticket = ++this.registryAsked;
+    try {
+      this.takeRegistry(ticket, await this.api.registry());
+    } catch (e) {
+      this.report(e);
+    }
+  }
+
+  /** Takes a registry answer unless an answer to a later request was taken already. */
+  private takeRegistry(ticket: number, value: unknown): void {
+    if (ticket < this.registryTaken) return;
+    this.registryTaken = ticket;
+    this.registry = normalizeRegistry(value);
+  }
+
+  /**
+   * Names session `id` (a blank name removes the name, and the title shows again). False, with the
+   * error in the banner, when the backend refused.
+   */
+  async renameSession(id: string, name: string): Promise<boolean> {
+    const clean = cleanName(name);
+    if (clean === (nameOf(this.registry, id) ?? '')) return true;
+    const ticket = ++this.registryAsked;
+    try {
+      this.takeRegistry(ticket, await this.api.renameSession(id, clean));
+      return true;
+    } catch (e) {
+      this.report(e);
+      return false;
+    }
+  }
+
+  /** Pins (or unpins) session `id` at the top of its project. */
+  async pinSession(id: string, pinned: boolean): Promise<boolean> {
+    const ticket = ++this.registryAsked;
+    try {
+      this.takeRegistry(ticket, await this.api.pinSession(id, pinned));
+      return true;
+    } catch (e) {
+      this.report(e);
+      return false;
+    }
+  }
+
+  /** The name the user gave session `id`, if any. */
+  nameOf(id: string | null | undefined): string | null {
+    return nameOf(this.registry, id);
   }
 
   /**
@@ -182,6 +260,8 @@ export class AppModel {
 
   private async refreshOnce(): Promise<void> {
     this.loadingIndex = true;
+    // The registry changes as runs go; it is reloaded with the list.
+    const registry = this.loadRegistry();
     try {
       const index = await this.api.listSessions();
       this.index = index;
@@ -198,6 +278,7 @@ export class AppModel {
     } catch (e) {
       this.report(e);
     } finally {
+      await registry;
       this.loadingIndex = false;
     }
   }
@@ -208,6 +289,11 @@ export class AppModel {
 
   get currentProject(): ProjectGroup | null {
     return this.projects.find((p) => p.dirName === this.selectedProject) ?? null;
+  }
+
+  /** The selected project's sessions as listed: pinned first, then newest first. */
+  get currentSessions(): SessionSummary[] {
+    return orderSessions(this.currentProject?.sessions ?? [], this.registry);
   }
 
   /** The selected session's summary: from the index, else from the loaded detail. */
@@ -412,9 +498,14 @@ export class AppModel {
     return true;
   }
 
-  /** A name for a live session: its title in the index, else its first prompt, else its folder. */
+  /**
+   * A name for a live session: the name the user gave it, else its title in the index, else its
+   * first prompt, else its folder.
+   */
   liveTitle(info: SessionInfo | null, run: LiveRun | null): string {
     const sid = info?.sessionId ?? run?.state.sessionId ?? null;
+    const named = this.nameOf(sid);
+    if (named) return named;
     const listed = sid ? this.findSession(sid) : null;
     if (listed?.title) return listed.title;
     const first = run?.state.items.find((i) => i.kind === 'prompt');
@@ -435,6 +526,10 @@ export class AppModel {
 
   dismissErrors(): void {
     this.errors = [];
+  }
+
+  dismissNotices(): void {
+    this.notices = [];
   }
 
   private findSession(id: string): SessionSummary | null {

@@ -319,3 +319,103 @@ describe('AppModel and the live run', () => {
     expect(app.runTurnsShown).toBe(0);
   });
 });
+
+describe('AppModel and the registry', () => {
+  const named = () => ({
+    version: 1,
+    sessions: {
+      [summary().id]: { name: 'My fix', pinned: false, cwd: '/home/dev/proj', lastState: 'closed', lastRunAtMs: 5, history: [] },
+    },
+  });
+
+  it('loads the registry with the list, and the notices of app_info once', async () => {
+    const api = fakeApi({ registry: named() });
+    api.mocks.appInfo.mockResolvedValue({
+      configDir: '/c',
+      claude: { path: '/bin/claude', error: null },
+      version: '0.1.0',
+      maxSessions: 8,
+      notices: ['the session registry could not be read; starting a new one', ''],
+    });
+    const app = new AppModel(api);
+    await app.init();
+    expect(app.nameOf(summary().id)).toBe('My fix');
+    expect(app.notices).toEqual(['the session registry could not be read; starting a new one']);
+    app.dismissNotices();
+    expect(app.notices).toEqual([]);
+    await app.refresh();
+    expect(api.mocks.registry).toHaveBeenCalledTimes(2);
+  });
+
+  it('renames: the name shows for the session and its live run; a blank name brings the title back', async () => {
+    const api = fakeApi();
+    const app = new AppModel(api);
+    await app.init();
+    expect(await app.renameSession(summary().id, '  Release notes  ')).toBe(true);
+    expect(api.mocks.renameSession).toHaveBeenLastCalledWith(summary().id, 'Release notes');
+    expect(app.nameOf(summary().id)).toBe('Release notes');
+    expect(app.liveTitle(sessionInfo({ sessionId: summary().id }), null)).toBe('Release notes');
+    // unchanged: nothing to send
+    await app.renameSession(summary().id, 'Release notes ');
+    expect(api.mocks.renameSession).toHaveBeenCalledTimes(1);
+    await app.renameSession(summary().id, '   ');
+    expect(api.mocks.renameSession).toHaveBeenLastCalledWith(summary().id, '');
+    expect(app.nameOf(summary().id)).toBeNull();
+    expect(app.liveTitle(sessionInfo({ sessionId: summary().id }), null)).toBe('Say hello');
+  });
+
+  it('pins and unpins', async () => {
+    const api = fakeApi();
+    const app = new AppModel(api);
+    await app.init();
+    await app.pinSession('22222222-2222-4333-8444-555555555555', true);
+    expect(api.mocks.pinSession).toHaveBeenCalledWith('22222222-2222-4333-8444-555555555555', true);
+    expect(app.registry?.sessions['22222222-2222-4333-8444-555555555555'].pinned).toBe(true);
+    await app.pinSession('22222222-2222-4333-8444-555555555555', false);
+    expect(app.registry?.sessions['22222222-2222-4333-8444-555555555555'].pinned).toBe(false);
+  });
+
+  it('a refused rename is reported and leaves the registry as it was', async () => {
+    const api = fakeApi({ registry: named() });
+    api.mocks.renameSession.mockRejectedValueOnce({ kind: 'store', message: 'cannot write registry.json: disk full' });
+    const app = new AppModel(api);
+    await app.init();
+    expect(await app.renameSession(summary().id, 'Other')).toBe(false);
+    expect(app.nameOf(summary().id)).toBe('My fix');
+    expect(app.errors.join('\n')).toContain('disk full');
+  });
+
+  it('an older registry answer arriving late does not undo a rename', async () => {
+    const api = fakeApi();
+    const app = new AppModel(api);
+    await app.init();
+    let answer: (r: unknown) => void = () => {};
+    api.mocks.registry.mockImplementationOnce(() => new Promise((r) => (answer = r as (r: unknown) => void)));
+    const slow = app.loadRegistry();
+    const before = structuredClone(api.registryState);
+    await app.renameSession(summary().id, 'Newer');
+    answer(before);
+    await slow;
+    expect(app.nameOf(summary().id)).toBe('Newer');
+  });
+
+  it('reloads the registry when a run of a known session settles, not on every event', async () => {
+    const api = fakeApi();
+    const app = new AppModel(api);
+    await app.init();
+    const calls = () => api.mocks.registry.mock.calls.length;
+    const start = calls();
+    api.emitPool(sessionInfo({ runId: 'r9', sessionId: null, state: 'connecting' }));
+    api.emitPool(sessionInfo({ runId: 'r9', sessionId: summary().id, state: 'streaming' }));
+    await settle();
+    expect(calls()).toBe(start);
+    api.emitPool(sessionInfo({ runId: 'r9', sessionId: summary().id, state: 'ready', turns: 1 }));
+    await settle();
+    expect(calls()).toBe(start + 1);
+    // metrics of the same state: nothing new for the registry
+    api.emitPool(sessionInfo({ runId: 'r9', sessionId: summary().id, state: 'ready', turns: 1, bytesStreamed: 10 }));
+    api.emitPool(sessionInfo({ runId: 'r9', sessionId: summary().id, state: 'closed', turns: 1, bytesStreamed: 10 }));
+    await settle();
+    expect(calls()).toBe(start + 2);
+  });
+});
