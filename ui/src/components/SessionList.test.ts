@@ -1,7 +1,14 @@
-import { fireEvent, render, screen } from '@testing-library/svelte';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { describe, expect, it, vi } from 'vitest';
 import { NOW, missingDir, summary } from '../lib/__fixtures__/data';
+import type { Registry, RegistryEntry } from '../lib/types';
 import SessionList from './SessionList.svelte';
+
+const entry = (over: Partial<RegistryEntry>): RegistryEntry => ({ name: null, pinned: false, cwd: null, lastState: null, lastRunAtMs: 0, history: [], ...over });
+const three = () => [summary({ id: 'a', title: 'First' }), summary({ id: 'b', title: 'Second' }), summary({ id: 'c', title: 'Third' })];
+const ids = () => screen.getAllByTestId('session-item').map((el) => el.dataset.sessionId);
+const itemOf = (id: string) => screen.getAllByTestId('session-item').find((el) => el.dataset.sessionId === id)!;
+const buttonOf = (testid: string, id: string) => screen.getAllByTestId(testid).find((el) => el.dataset.sessionId === id)!;
 
 describe('SessionList', () => {
   it('shows title, relative time, branch and resumability', async () => {
@@ -36,5 +43,100 @@ describe('SessionList', () => {
   it('names untitled sessions', () => {
     render(SessionList, { sessions: [summary({ title: '' })], selected: null, now: NOW, onselect: () => {} });
     expect(screen.getByTestId('session-title').textContent).toBe('(untitled)');
+  });
+
+  it('shows a name instead of the title, with the title as secondary text, and pinned sessions first', () => {
+    const registry: Registry = { version: 1, sessions: { c: entry({ pinned: true }), b: entry({ name: 'Release notes' }) } };
+    render(SessionList, { sessions: three(), selected: null, registry, now: NOW, onselect: () => {}, onpin: () => {}, onrename: () => true });
+    expect(ids()).toEqual(['c', 'a', 'b']);
+    expect(itemOf('c').dataset.pinned).toBe('true');
+    expect(within(itemOf('b')).getByTestId('session-title').textContent).toBe('Release notes');
+    expect(within(itemOf('b')).getByTestId('session-subtitle').textContent).toBe('Second');
+    expect(within(itemOf('a')).getByTestId('session-title').textContent).toBe('First');
+    expect(within(itemOf('a')).queryByTestId('session-subtitle')).toBeNull();
+    const pin = buttonOf('session-pin', 'c');
+    expect(pin.getAttribute('aria-pressed')).toBe('true');
+    expect(buttonOf('session-pin', 'a').getAttribute('aria-pressed')).toBe('false');
+  });
+
+  it('the pin toggle asks to pin an unpinned session and to unpin a pinned one', async () => {
+    const onpin = vi.fn();
+    const onselect = vi.fn();
+    const registry: Registry = { version: 1, sessions: { c: entry({ pinned: true }) } };
+    render(SessionList, { sessions: three(), selected: null, registry, now: NOW, onselect, onpin });
+    await fireEvent.click(buttonOf('session-pin', 'b'));
+    await fireEvent.click(buttonOf('session-pin', 'c'));
+    expect(onpin.mock.calls).toEqual([['b', true], ['c', false]]);
+    expect(onselect).not.toHaveBeenCalled();
+    // without a rename handler there is no rename action
+    expect(screen.queryAllByTestId('session-rename')).toHaveLength(0);
+  });
+
+  it('renames in place: the field starts with the current name, Enter saves the trimmed name', async () => {
+    const onrename = vi.fn(async () => true);
+    const registry: Registry = { version: 1, sessions: { b: entry({ name: 'Old name' }) } };
+    render(SessionList, { sessions: three(), selected: null, registry, now: NOW, onselect: () => {}, onrename });
+    await fireEvent.click(buttonOf('session-rename', 'b'));
+    const input = screen.getByTestId('session-rename-input') as HTMLInputElement;
+    expect(input.value).toBe('Old name');
+    expect(document.activeElement).toBe(input);
+    expect(screen.queryAllByTestId('session-item').map((el) => el.dataset.sessionId)).toEqual(['a', 'c']);
+    await fireEvent.input(input, { target: { value: '  New name  ' } });
+    await fireEvent.submit(input.form!);
+    expect(onrename).toHaveBeenCalledWith('b', 'New name');
+    await waitFor(() => expect(screen.queryByTestId('session-rename-input')).toBeNull());
+    expect(ids()).toEqual(['a', 'b', 'c']);
+    expect(document.activeElement).toBe(buttonOf('session-rename', 'b'));
+  });
+
+  it('an empty name removes the name; the title confirmed as it is stores nothing', async () => {
+    const onrename = vi.fn(async () => true);
+    const registry: Registry = { version: 1, sessions: { b: entry({ name: 'Old name' }) } };
+    render(SessionList, { sessions: three(), selected: null, registry, now: NOW, onselect: () => {}, onrename });
+    await fireEvent.click(buttonOf('session-rename', 'b'));
+    await fireEvent.input(screen.getByTestId('session-rename-input'), { target: { value: '   ' } });
+    await fireEvent.click(screen.getByTestId('session-rename-save'));
+    expect(onrename).toHaveBeenCalledWith('b', '');
+    await waitFor(() => expect(screen.queryByTestId('session-rename-input')).toBeNull());
+    // "First" has no name: its field starts with the title, and saving it as is changes nothing
+    await fireEvent.click(buttonOf('session-rename', 'a'));
+    const input = screen.getByTestId('session-rename-input') as HTMLInputElement;
+    expect(input.value).toBe('First');
+    await fireEvent.submit(input.form!);
+    expect(onrename).toHaveBeenCalledTimes(1);
+    await waitFor(() => expect(screen.queryByTestId('session-rename-input')).toBeNull());
+  });
+
+  it('Esc cancels the rename and goes no further (the interrupt shortcut never sees it)', async () => {
+    const onrename = vi.fn(async () => true);
+    const seen = vi.fn();
+    window.addEventListener('keydown', seen);
+    try {
+      render(SessionList, { sessions: three(), selected: null, now: NOW, onselect: () => {}, onrename });
+      await fireEvent.click(buttonOf('session-rename', 'c'));
+      const input = screen.getByTestId('session-rename-input');
+      await fireEvent.input(input, { target: { value: 'never saved' } });
+      await fireEvent.keyDown(input, { key: 'Escape' });
+      expect(screen.queryByTestId('session-rename-input')).toBeNull();
+      expect(onrename).not.toHaveBeenCalled();
+      expect(seen).not.toHaveBeenCalled();
+      expect(within(itemOf('c')).getByTestId('session-title').textContent).toBe('Third');
+    } finally {
+      window.removeEventListener('keydown', seen);
+    }
+  });
+
+  it('a refused rename keeps the field open with what was typed', async () => {
+    const onrename = vi.fn(async () => false);
+    render(SessionList, { sessions: three(), selected: null, now: NOW, onselect: () => {}, onrename });
+    await fireEvent.click(buttonOf('session-rename', 'a'));
+    await fireEvent.input(screen.getByTestId('session-rename-input'), { target: { value: 'Kept' } });
+    await fireEvent.click(screen.getByTestId('session-rename-save'));
+    expect(onrename).toHaveBeenCalledWith('a', 'Kept');
+    const input = screen.getByTestId('session-rename-input') as HTMLInputElement;
+    expect(input.value).toBe('Kept');
+    expect(input.disabled).toBe(false);
+    await fireEvent.click(screen.getByTestId('session-rename-cancel'));
+    expect(screen.queryByTestId('session-rename-input')).toBeNull();
   });
 });
