@@ -433,3 +433,97 @@ describe('App: the live run is the focus', () => {
     expect(byTestId('followup-prompt')).toBeTruthy();
   });
 });
+
+describe('App: names, pins, run history, notices', () => {
+  const SECOND = '22222222-2222-4333-8444-555555555555';
+  const itemOf = (id: string) => screen.getAllByTestId('session-item').find((el) => el.dataset.sessionId === id)!;
+  const actionOf = (testid: string, id: string) => screen.getAllByTestId(testid).find((el) => el.dataset.sessionId === id)!;
+
+  it('tells the backend’s notices once, in a banner that can be dismissed', async () => {
+    const api = fakeApi();
+    api.mocks.appInfo.mockResolvedValue({
+      configDir: '/home/dev/.claude',
+      claude: { path: '/usr/local/bin/claude', error: null },
+      version: '0.1.0',
+      maxSessions: 8,
+      notices: ['the session registry could not be read; starting a new one'],
+    });
+    await openApp(api);
+    const banner = await waitFor(() => byTestId('notice-banner'));
+    expect(banner.textContent).toContain('the session registry could not be read; starting a new one');
+    expect(screen.queryByTestId('error-banner')).toBeNull();
+    await fireEvent.click(byTestId('notice-dismiss'));
+    expect(screen.queryByTestId('notice-banner')).toBeNull();
+  });
+
+  it('renames a session in the list: the name shows in the list and the header, the title under it', async () => {
+    const api = await openApp();
+    await openSession(summary().id);
+    await fireEvent.click(actionOf('session-rename', summary().id));
+    const input = byTestId('session-rename-input') as HTMLInputElement;
+    expect(input.value).toBe('Say hello');
+    await fireEvent.input(input, { target: { value: 'Greeting experiments' } });
+    await fireEvent.submit(input.form!);
+    await waitFor(() => expect(api.mocks.renameSession).toHaveBeenCalledWith(summary().id, 'Greeting experiments'));
+    await waitFor(() => expect(within(itemOf(summary().id)).getByTestId('session-title').textContent).toBe('Greeting experiments'));
+    expect(within(itemOf(summary().id)).getByTestId('session-subtitle').textContent).toBe('Say hello');
+    expect(byTestId('session-heading').textContent).toBe('Greeting experiments');
+    expect(byTestId('session-heading-title').textContent).toBe('Say hello');
+    // ... and in the live session's header once it runs
+    await fireEvent.input(byTestId('resume-prompt'), { target: { value: 'go' } });
+    await fireEvent.click(byTestId('resume-button'));
+    await waitFor(() => expect(byTestId('run-name').textContent).toBe('Greeting experiments'));
+  });
+
+  it('a pinned session comes first in its project', async () => {
+    const api = await openApp();
+    const order = () => screen.getAllByTestId('session-item').map((el) => el.dataset.sessionId);
+    expect(order()).toEqual([summary().id, SECOND]);
+    await fireEvent.click(actionOf('session-pin', SECOND));
+    await waitFor(() => expect(order()).toEqual([SECOND, summary().id]));
+    expect(api.mocks.pinSession).toHaveBeenCalledWith(SECOND, true);
+    expect(itemOf(SECOND).dataset.pinned).toBe('true');
+    await fireEvent.click(actionOf('session-pin', SECOND));
+    await waitFor(() => expect(order()).toEqual([summary().id, SECOND]));
+  });
+
+  it('Esc in the rename field cancels the rename and does not interrupt the running turn', async () => {
+    const api = await openApp();
+    await fireEvent.click(byTestId('new-session-button'));
+    await fireEvent.input(byTestId('new-session-prompt'), { target: { value: 'FAKE_HANG_MIDTURN' } });
+    await fireEvent.click(byTestId('new-session-start'));
+    await waitFor(() => expect(api.mocks.startSession).toHaveBeenCalled());
+    emitAll(api, [{ event: 'state', info: sessionInfo({ state: 'streaming' }) }]);
+    expect(byTestId('interrupt-run')).toBeTruthy();
+    await fireEvent.click(actionOf('session-rename', SECOND));
+    await fireEvent.keyDown(byTestId('session-rename-input'), { key: 'Escape' });
+    expect(screen.queryByTestId('session-rename-input')).toBeNull();
+    expect(api.mocks.interruptSession).not.toHaveBeenCalled();
+    expect(api.mocks.renameSession).not.toHaveBeenCalled();
+    // the shortcut itself still works elsewhere
+    await fireEvent.keyDown(window, { key: 'Escape' });
+    expect(api.mocks.interruptSession).toHaveBeenCalledWith('run-1');
+  });
+
+  it('shows the session’s runs from the registry, and reloads them when a run settles', async () => {
+    const api = await openApp();
+    await openSession(summary().id);
+    expect(screen.queryByTestId('run-history')).toBeNull();
+    // the backend recorded a run of this session; a pool event says it is ready
+    api.registryState.sessions[summary().id] = {
+      name: null,
+      pinned: false,
+      cwd: '/home/dev/proj',
+      lastState: 'ready',
+      lastRunAtMs: Date.now(),
+      history: [{ runId: 'run-7', startedAtMs: Date.now() - 5_000, updatedAtMs: Date.now(), state: 'ready', turns: 2, costUsd: 0.0042 }],
+    };
+    api.emitPool(sessionInfo({ runId: 'run-7', sessionId: summary().id, state: 'ready', turns: 2 }));
+    const item = await waitFor(() => byTestId('run-history-item'));
+    expect(item.dataset.runId).toBe('run-7');
+    expect(within(item).getByTestId('run-history-state').textContent).toBe('ready');
+    expect(within(item).getByTestId('run-history-turns').textContent).toBe('2 turns');
+    expect(within(item).getByTestId('run-history-cost').textContent).toBe('$0.0042');
+    expect(within(item).getByTestId('run-history-when').textContent).toBe('just now');
+  });
+});

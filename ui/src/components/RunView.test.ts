@@ -15,6 +15,15 @@ async function startedRun() {
 }
 
 describe('RunView', () => {
+  it('names the session in its header when the user gave it a name', async () => {
+    const { run } = await startedRun();
+    const view = render(RunView, { run, onclose: () => {}, name: 'Release notes' });
+    const header = screen.getByTestId('run-view').querySelector('header')!;
+    expect(within(header).getByTestId('run-name').textContent).toBe('Release notes');
+    await view.rerender({ run, onclose: () => {}, name: null });
+    expect(screen.queryByTestId('run-name')).toBeNull();
+  });
+
   it('marks subagent traffic and shows both results of a background-agent run', async () => {
     const { api, run } = await startedRun();
     render(RunView, { run, onclose: () => {} });
