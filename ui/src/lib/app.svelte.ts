@@ -41,6 +41,9 @@ export interface LiveEntry {
 }
 
 export class AppModel {
+  /** How often, and after how long (doubling), `syncRegistry` asks again (tests shorten it). */
+  static registryRetries = 3;
+  static registryRetryMs = 100;
   info: AppInfo | null = $state(null);
   index: SessionIndex | null = $state(null);
   loadingIndex = $state(false);
@@ -146,7 +149,7 @@ export class AppModel {
     try {
       this.unlisten = await this.api.onPoolChange((info) => {
         if (this.pool.apply(info)) void this.loadPool();
-        if (this.settled(info)) void this.loadRegistry();
+        if (this.settled(info)) void this.syncRegistry(info);
       });
     } catch (e) {
       this.report(e);
@@ -163,6 +166,20 @@ export class AppModel {
     this.lastStates.set(info.runId, info.state);
     if (!info.sessionId || before === info.state) return false;
     return info.state === 'ready' || !isLive(info.state);
+  }
+
+  /**
+   * Reloads the registry after a run settled, until it holds what the event said of that run: the
+   * backend records the change around the time it sends the event, so the first answer may be a
+   * moment older. A few tries, backing off; a newer event for the run takes over.
+   */
+  private async syncRegistry(info: SessionInfo, attempt = 0): Promise<void> {
+    await this.loadRegistry();
+    if (attempt >= AppModel.registryRetries || this.lastStates.get(info.runId) !== info.state) return;
+    const recorded = this.registry?.sessions[info.sessionId ?? '']?.history.find((r) => r.runId === info.runId);
+    if (recorded && recorded.state === info.state && recorded.turns >= info.turns) return;
+    await new Promise((resolve) => setTimeout(resolve, AppModel.registryRetryMs * 2 ** attempt));
+    await this.syncRegistry(info, attempt + 1);
   }
 
   /** Reloads the registry (names, pins, run history). */

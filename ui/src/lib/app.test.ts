@@ -399,6 +399,18 @@ describe('AppModel and the registry', () => {
     expect(app.nameOf(summary().id)).toBe('Newer');
   });
 
+  /** What the backend records of run r9 of the fixture session. */
+  function record(api: ReturnType<typeof fakeApi>, state: string, turns: number) {
+    api.registryState.sessions[summary().id] = {
+      name: null,
+      pinned: false,
+      cwd: '/home/dev/proj',
+      lastState: state,
+      lastRunAtMs: 1,
+      history: [{ runId: 'r9', startedAtMs: 1, updatedAtMs: 2, state, turns, costUsd: 0.01 }],
+    };
+  }
+
   it('reloads the registry when a run of a known session settles, not on every event', async () => {
     const api = fakeApi();
     const app = new AppModel(api);
@@ -409,13 +421,46 @@ describe('AppModel and the registry', () => {
     api.emitPool(sessionInfo({ runId: 'r9', sessionId: summary().id, state: 'streaming' }));
     await settle();
     expect(calls()).toBe(start);
+    record(api, 'ready', 1);
     api.emitPool(sessionInfo({ runId: 'r9', sessionId: summary().id, state: 'ready', turns: 1 }));
     await settle();
     expect(calls()).toBe(start + 1);
     // metrics of the same state: nothing new for the registry
     api.emitPool(sessionInfo({ runId: 'r9', sessionId: summary().id, state: 'ready', turns: 1, bytesStreamed: 10 }));
+    await settle();
+    expect(calls()).toBe(start + 1);
+    record(api, 'closed', 1);
     api.emitPool(sessionInfo({ runId: 'r9', sessionId: summary().id, state: 'closed', turns: 1, bytesStreamed: 10 }));
     await settle();
     expect(calls()).toBe(start + 2);
+    expect(app.registry?.sessions[summary().id].history[0].state).toBe('closed');
+  });
+
+  it('asks again, a few times, when the registry does not hold the settled run yet', async () => {
+    const { registryRetryMs } = AppModel;
+    AppModel.registryRetryMs = 5;
+    try {
+      const api = fakeApi();
+      const app = new AppModel(api);
+      await app.init();
+      const start = api.mocks.registry.mock.calls.length;
+      // the event comes before the backend recorded the run; the record lands a moment later
+      api.emitPool(sessionInfo({ runId: 'r9', sessionId: summary().id, state: 'ready', turns: 1 }));
+      await settle();
+      record(api, 'ready', 1);
+      await new Promise((r) => setTimeout(r, 40));
+      expect(app.registry?.sessions[summary().id]?.history[0]).toMatchObject({ runId: 'r9', state: 'ready', turns: 1 });
+      const asked = api.mocks.registry.mock.calls.length - start;
+      expect(asked).toBeGreaterThanOrEqual(2);
+      // found: no more asking
+      await new Promise((r) => setTimeout(r, 40));
+      expect(api.mocks.registry.mock.calls.length - start).toBe(asked);
+      // never recorded: it gives up after a few tries
+      api.emitPool(sessionInfo({ runId: 'r10', sessionId: summary().id, state: 'failed', turns: 0 }));
+      await new Promise((r) => setTimeout(r, 250));
+      expect(api.mocks.registry.mock.calls.length - start - asked).toBe(AppModel.registryRetries + 1);
+    } finally {
+      AppModel.registryRetryMs = registryRetryMs;
+    }
   });
 });
