@@ -69,7 +69,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-mkdir -p "$TMP/logs" "$TMP/config/projects" "$TMP/xdg/data" "$TMP/xdg/config" "$TMP/xdg/cache" "$TMP/xdg/runtime"
+mkdir -p "$TMP/logs" "$TMP/config/projects" "$TMP/xdg/data" "$TMP/xdg/config" "$TMP/xdg/cache" "$TMP/xdg/runtime" "$TMP/home"
 chmod 700 "$TMP/xdg/runtime"
 
 # ---- 2. fixture config dir -------------------------------------------------------------------
@@ -113,7 +113,10 @@ wait_until() { # wait_until SECONDS DESCRIPTION COMMAND...: polls every 0.1 s
   die "timed out after ${limit}s waiting for $what"
 }
 
-# Everything started from here on (the bus, the driver, the app) keeps its files in the temp dir.
+# Everything started from here on (the bus, the driver, the app) keeps its files in the temp dir:
+# the app's data dir, where tauri-plugin-store writes ccdesk's session registry (registry.json), is
+# $XDG_DATA_HOME/<identifier>, so no run sees another's names and pins, and the machine's stay
+# untouched. The app also gets a HOME of its own (below), for anything that ignores XDG_*.
 export XDG_DATA_HOME=$TMP/xdg/data XDG_CONFIG_HOME=$TMP/xdg/config XDG_CACHE_HOME=$TMP/xdg/cache
 export XDG_RUNTIME_DIR=$TMP/xdg/runtime
 export NO_AT_BRIDGE=1 # GTK: no accessibility bus
@@ -150,7 +153,7 @@ done
 export CLAUDE_CONFIG_DIR=$TMP/config
 export CCDESK_CLAUDE=$FAKE
 export CCDESK_LOG=${CCDESK_LOG:-ccdesk=debug,ccdesk_core=debug}
-setsid tauri-driver --port "$PORT" --native-port "$((PORT + 1))" \
+HOME=$TMP/home setsid tauri-driver --port "$PORT" --native-port "$((PORT + 1))" \
   >"$TMP/logs/tauri-driver.log" 2>&1 </dev/null &
 DRIVER_PID=$!
 PGIDS+=("$DRIVER_PID")
@@ -167,6 +170,8 @@ export E2E_APP=$APP
 export E2E_APP_NO_CLAUDE=$NO_CLAUDE_APP
 export E2E_FAKE_CLAUDE=$FAKE
 export E2E_CONFIG_DIR=$TMP/config
+export E2E_DATA_HOME=$XDG_DATA_HOME
+export E2E_APP_HOME=$TMP/home
 export E2E_DEMO_DIR=$DEMO
 export E2E_SEED_ID=$SEED_ID
 export E2E_FIXTURES=$FIXTURES
