@@ -159,9 +159,6 @@ pub fn run(config_dir: PathBuf) -> Result<(), Box<dyn std::error::Error>> {
                 notices.push(n);
             }
             pool.set_observer(Arc::new(move |info: &SessionInfo| {
-                if let Err(e) = handle.emit(POOL_EVENT, info) {
-                    tracing::debug!(error = %e, "cannot emit the pool event");
-                }
                 let state = handle.state::<AppState>();
                 let changed = state
                     .registry
@@ -173,6 +170,10 @@ pub fn run(config_dir: PathBuf) -> Result<(), Box<dyn std::error::Error>> {
                     if let Err(e) = save_registry(&handle, &r) {
                         tracing::warn!(error = %e, "cannot save the registry");
                     }
+                }
+                // After the registry: a UI reading it in answer to the event sees the change.
+                if let Err(e) = handle.emit(POOL_EVENT, info) {
+                    tracing::debug!(error = %e, "cannot emit the pool event");
                 }
             }));
             tauri::async_runtime::spawn(sweep_forever(Arc::downgrade(&pool)));

@@ -62,6 +62,17 @@ fn sink() -> (EventSink, UnboundedReceiver<SessionEvent>) {
     )
 }
 
+/// Starts a new session in the env's project with `prompt`; its events arrive on the receiver.
+async fn open(
+    pool: &SessionPool,
+    e: &Env,
+    prompt: &str,
+) -> (String, UnboundedReceiver<SessionEvent>) {
+    let (s, rx) = sink();
+    let run_id = pool.start(new_session(e, prompt), s).await.unwrap();
+    (run_id, rx)
+}
+
 fn new_session(e: &Env, prompt: &str) -> StartRequest {
     StartRequest {
         cwd: Some(e.project.clone()),
@@ -122,8 +133,7 @@ fn states(events: &[SessionEvent]) -> Vec<&'static str> {
 async fn a_turn_streams_then_ready_with_metrics_and_the_next_prompt_reuses_the_process() {
     let e = env();
     let pool = pool_with(&e, fast(), &[]);
-    let (s, mut rx) = sink();
-    let run_id = pool.start(new_session(&e, "hello"), s).await.unwrap();
+    let (run_id, mut rx) = open(&pool, &e, "hello").await;
     let events = until(&mut rx, 20, |ev| is_state(ev, "ready")).await;
     assert_eq!(states(&events), vec!["streaming", "ready"]);
     let first_partial = events
@@ -176,8 +186,7 @@ async fn a_turn_streams_then_ready_with_metrics_and_the_next_prompt_reuses_the_p
 async fn resume_runs_in_the_recorded_dir_reuses_a_live_session_and_refuses_what_cannot_resume() {
     let e = env();
     let pool = pool_with(&e, fast(), &[]);
-    let (s, mut rx) = sink();
-    let run_id = pool.start(new_session(&e, "first"), s).await.unwrap();
+    let (run_id, mut rx) = open(&pool, &e, "first").await;
     until(&mut rx, 20, |ev| is_state(ev, "ready")).await;
     let id = pool.info(&run_id).unwrap().session_id.unwrap();
 
@@ -332,11 +341,7 @@ async fn permission_prompts_wait_for_the_user_and_carry_the_answer() {
     let e = env();
     let pool = pool_with(&e, fast(), &[]);
     // Allow once.
-    let (s, mut rx) = sink();
-    let run_id = pool
-        .start(new_session(&e, "FAKE_PERMISSION write it"), s)
-        .await
-        .unwrap();
+    let (run_id, mut rx) = open(&pool, &e, "FAKE_PERMISSION write it").await;
     let events = until(&mut rx, 20, |ev| {
         matches!(ev, SessionEvent::Permission { .. })
     })
@@ -372,6 +377,12 @@ async fn permission_prompts_wait_for_the_user_and_carry_the_answer() {
         tool_result.contains("File created successfully"),
         "{tool_result}"
     );
+    let written = e.project.join("fake-permission.txt");
+    assert_eq!(
+        std::fs::read_to_string(&written).ok().as_deref(),
+        Some("x\n")
+    );
+    std::fs::remove_file(&written).unwrap();
     // A second answer to the same prompt is refused: it is no longer pending.
     let again = pool
         .answer_permission(&run_id, &request.request_id, PermissionAnswer::AllowOnce)
@@ -404,6 +415,7 @@ async fn permission_prompts_wait_for_the_user_and_carry_the_answer() {
             && line.raw()["message"] == "not in this repo")
     });
     assert!(denied);
+    assert!(!written.exists(), "a denied Write writes nothing");
 
     // Mode switch: acceptEdits makes the fake skip the prompt.
     pool.set_permission_mode(&run_id, "acceptEdits")
@@ -431,11 +443,7 @@ async fn permission_prompts_wait_for_the_user_and_carry_the_answer() {
 async fn interrupt_ends_the_turn_and_the_process_takes_the_next_prompt() {
     let e = env();
     let pool = pool_with(&e, fast(), &[]);
-    let (s, mut rx) = sink();
-    let run_id = pool
-        .start(new_session(&e, "FAKE_HANG_MIDTURN"), s)
-        .await
-        .unwrap();
+    let (run_id, mut rx) = open(&pool, &e, "FAKE_HANG_MIDTURN").await;
     until(
         &mut rx,
         20,
@@ -483,11 +491,7 @@ async fn a_silent_turn_is_interrupted_by_the_ongoing_timeout_and_the_session_sta
         },
         &[],
     );
-    let (s, mut rx) = sink();
-    let run_id = pool
-        .start(new_session(&e, "FAKE_HANG_MIDTURN"), s)
-        .await
-        .unwrap();
+    let (run_id, mut rx) = open(&pool, &e, "FAKE_HANG_MIDTURN").await;
     let events = until(&mut rx, 20, |ev| is_state(ev, "ready")).await;
     assert!(events
         .iter()
@@ -514,8 +518,7 @@ async fn an_idle_session_expires_and_the_next_prompt_resumes_it_in_a_new_process
         },
         &[],
     );
-    let (s, mut rx) = sink();
-    let run_id = pool.start(new_session(&e, "remember me"), s).await.unwrap();
+    let (run_id, mut rx) = open(&pool, &e, "remember me").await;
     until(&mut rx, 20, |ev| is_state(ev, "ready")).await;
     let first = pool.info(&run_id).unwrap();
     until(&mut rx, 10, |ev| is_state(ev, "expired")).await;
@@ -542,8 +545,7 @@ async fn an_idle_session_expires_and_the_next_prompt_resumes_it_in_a_new_process
 async fn a_crash_mid_stream_fails_the_session_in_words_and_the_next_prompt_reconnects() {
     let e = env();
     let pool = pool_with(&e, fast(), &[]);
-    let (s, mut rx) = sink();
-    let run_id = pool.start(new_session(&e, "first"), s).await.unwrap();
+    let (run_id, mut rx) = open(&pool, &e, "first").await;
     until(&mut rx, 20, |ev| is_state(ev, "ready")).await;
     pool.send_prompt(&run_id, "FAKE_CRASH now").await.unwrap();
     let events = until(&mut rx, 20, |ev| is_state(ev, "failed")).await;
@@ -597,11 +599,7 @@ async fn garbage_a_10_mb_line_and_a_stderr_flood_are_survived() {
 async fn two_results_of_one_run_are_both_consumed() {
     let e = env();
     let pool = pool_with(&e, fast(), &[]);
-    let (s, mut rx) = sink();
-    let run_id = pool
-        .start(new_session(&e, "FAKE_TWO_RESULTS"), s)
-        .await
-        .unwrap();
+    let (run_id, mut rx) = open(&pool, &e, "FAKE_TWO_RESULTS").await;
     let mut results = 0;
     until(
         &mut rx,
@@ -663,6 +661,7 @@ async fn a_sink_that_stops_reading_holds_the_cli_back_instead_of_growing_memory(
     let pool = pool_with(
         &e,
         PoolConfig {
+            first_chunk_timeout_ms: 1_000,
             ongoing_timeout_ms: 1_600,
             ..fast()
         },
@@ -671,10 +670,17 @@ async fn a_sink_that_stops_reading_holds_the_cli_back_instead_of_growing_memory(
     let gate = Arc::new(std::sync::atomic::AtomicBool::new(true));
     let g = Arc::clone(&gate);
     let (tx, mut rx) = unbounded_channel::<bool>();
+    let seen = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let seen_in_sink = Arc::clone(&seen);
     let s: EventSink = Arc::new(move |ev| {
         // Blocks while the gate is closed, like a consumer that stopped reading.
         while g.load(std::sync::atomic::Ordering::SeqCst) {
             std::thread::sleep(Duration::from_millis(10));
+        }
+        if !matches!(&ev, SessionEvent::Cli { .. }) {
+            if let Ok(mut s) = seen_in_sink.lock() {
+                s.push(brief(&ev));
+            }
         }
         if matches!(&ev, SessionEvent::State { info } if info.state == SessionState::Ready) {
             let _ = tx.send(true);
@@ -697,7 +703,9 @@ async fn a_sink_that_stops_reading_holds_the_cli_back_instead_of_growing_memory(
     assert_eq!(
         done.ok().flatten(),
         Some(true),
-        "the turn completes once the sink drains"
+        "the turn completes once the sink drains; events: {:?}, now {:?}",
+        seen.lock().map(|s| s.clone()).unwrap_or_default(),
+        pool.info(&run_id).map(|i| i.state)
     );
     let info = pool.info(&run_id).unwrap();
     assert!(info.bytes_streamed >= 40_000_000);
@@ -746,11 +754,7 @@ fn grandchild_pid(events: &[SessionEvent]) -> u32 {
 async fn an_interrupt_the_cli_ignores_escalates_to_signals_and_ends_in_a_defined_state() {
     let e = env();
     let pool = pool_with(&e, fast(), &[]);
-    let (s, mut rx) = sink();
-    let run_id = pool
-        .start(new_session(&e, "FAKE_DEAF FAKE_GRANDCHILD"), s)
-        .await
-        .unwrap();
+    let (run_id, mut rx) = open(&pool, &e, "FAKE_DEAF FAKE_GRANDCHILD").await;
     let events = until(
         &mut rx,
         20,
@@ -806,8 +810,7 @@ async fn a_prompt_sent_during_a_stuck_interrupt_replaces_the_process_and_drops_i
         },
         &[],
     );
-    let (s, mut rx) = sink();
-    let run_id = pool.start(new_session(&e, "FAKE_DEAF"), s).await.unwrap();
+    let (run_id, mut rx) = open(&pool, &e, "FAKE_DEAF").await;
     until(
         &mut rx,
         20,
@@ -854,8 +857,7 @@ async fn no_init_within_the_first_chunk_timeout_fails_the_session_and_a_retry_wo
         fast(),
         &[("FAKE_CLAUDE_HANG_BEFORE_INIT_IF", flag.to_str().unwrap())],
     );
-    let (s, mut rx) = sink();
-    let run_id = pool.start(new_session(&e, "hello"), s).await.unwrap();
+    let (run_id, mut rx) = open(&pool, &e, "hello").await;
     let pid = pool.info(&run_id).unwrap().pid.unwrap();
     let events = until(&mut rx, 20, |ev| is_state(ev, "failed")).await;
     let SessionEvent::State { info } = events.last().unwrap() else {
@@ -915,8 +917,7 @@ async fn a_turn_running_past_stuck_after_is_flagged_not_ended() {
         },
         &[("FAKE_RATE_LINES_PER_SEC", "20"), ("FAKE_RATE_COUNT", "60")],
     );
-    let (s, mut rx) = sink();
-    let run_id = pool.start(new_session(&e, "FAKE_RATE"), s).await.unwrap();
+    let (run_id, mut rx) = open(&pool, &e, "FAKE_RATE").await;
     let events = until(
         &mut rx,
         20,

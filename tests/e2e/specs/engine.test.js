@@ -89,9 +89,8 @@ describe('ccdesk GUI: the session engine', () => {
     allowedFile = file;
   });
 
-  // The fake CLI reports the Write but does not perform it yet (requested from its owners); until
-  // it does, this check runs and is reported as a TODO instead of failing the suite.
-  it('the allowed Write is on disk: fake-permission.txt holds "x"', { todo: 'fake-claude does not write fake-permission.txt yet' }, () => {
+  // The fake CLI performs the Write only once it is allowed.
+  it('the allowed Write is on disk: fake-permission.txt holds "x"', () => {
     assert.ok(allowedFile, 'the permission test ran');
     assert.ok(existsSync(allowedFile), `${allowedFile} was written`);
     assert.equal(readFileSync(allowedFile, 'utf8'), 'x\n');

@@ -416,7 +416,11 @@ impl Turn<'_> {
         };
         let (content, is_error, tool_use_result) = match decision {
             Permission::Allow if self.kw.permission => (
-                format!("File created successfully at: {path}"),
+                // Like the real Write tool: the file exists once the tool result says so.
+                match std::fs::write(&path, "x\n") {
+                    Ok(()) => format!("File created successfully at: {path}"),
+                    Err(e) => format!("Error writing {path}: {e}"),
+                },
                 false,
                 json!({"type": "create", "filePath": path, "content": "x\n",
                        "structuredPatch": [], "originalFile": null}),

@@ -618,7 +618,11 @@ impl SessionPool {
             };
             let Some(run) = run else { continue };
             match state {
-                SessionState::Connecting if since_spawn > ms(cfg.first_chunk_timeout_ms) => {
+                // A sink that is slow to take events is not a silent CLI: while the reader is
+                // handing events over, neither silence timeout applies.
+                SessionState::Connecting
+                    if since_spawn > ms(cfg.first_chunk_timeout_ms) && !live.is_delivering() =>
+                {
                     live.lock().ending_as = Some(SessionState::Failed {
                         kind: "first_chunk_timeout".into(),
                         message: format!(

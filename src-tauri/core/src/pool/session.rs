@@ -200,6 +200,7 @@ impl Live {
             let Ok(_delivering) = self.delivering.try_lock() else {
                 return;
             };
+            let started = Instant::now();
             loop {
                 let next = self
                     .outbox
@@ -208,6 +209,14 @@ impl Live {
                     .pop_front();
                 let Some(ev) = next else { break };
                 self.deliver(ev);
+            }
+            // Time spent handing events to a slow sink is ccdesk's, not the CLI's: it does not
+            // count towards the first-chunk and ongoing timeouts.
+            let busy = started.elapsed();
+            if busy > Duration::from_millis(10) {
+                let mut inner = self.lock();
+                inner.spawned_at += busy;
+                inner.last_output = inner.last_output.max(Instant::now());
             }
             drop(_delivering);
             let empty = self.outbox.lock().map(|o| o.is_empty()).unwrap_or(true);
