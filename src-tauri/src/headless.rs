@@ -25,6 +25,9 @@ use ccdesk_core::index::{find_session, Resumability, SessionIndex};
 use ccdesk_core::pool::{PermissionAnswer, PoolConfig, SessionEvent, SessionState, StartRequest};
 use ccdesk_core::transcript::{Block, Content, Entry, Transcript};
 
+/// What `run` answers when Ctrl-C or SIGTERM ended it (exit code 130).
+const INTERRUPTED: &str = "interrupted";
+
 const USAGE: &str = "usage: ccdesk [list [--json] | show <session-id> [--json] | run <folder> <prompt> [--json] | run --resume <session-id> <prompt> [--json]]";
 
 /// Runs a headless command when `args` name one; `None` means "open the window".
@@ -53,7 +56,11 @@ pub fn try_run(args: &[String], config_dir: &Path) -> Option<ExitCode> {
         Ok(()) => ExitCode::SUCCESS,
         Err(msg) => {
             eprintln!("ccdesk: {msg}");
-            ExitCode::FAILURE
+            if msg == INTERRUPTED {
+                ExitCode::from(130)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     })
 }
@@ -198,7 +205,7 @@ fn run(
                 },
                 () = shutdown_signal() => {
                     pool.close_all().await;
-                    return Err("interrupted".to_owned());
+                    return Err(INTERRUPTED.to_owned());
                 }
             }
         };

@@ -32,6 +32,8 @@ pub struct AppState {
     pub registry: Mutex<Registry>,
     /// Things the user should be told once (e.g. a registry that could not be read).
     pub notices: Mutex<Vec<String>>,
+    /// Held while the registry is written, so the last write is of the newest registry.
+    registry_save: Mutex<()>,
 }
 
 impl AppState {
@@ -48,25 +50,27 @@ impl AppState {
         app: &AppHandle,
         f: impl FnOnce(&mut Registry),
     ) -> Result<Registry, AppError> {
-        let snapshot = {
+        {
             let mut r = self
                 .registry
                 .lock()
                 .map_err(|_| AppError::internal("the registry lock is poisoned"))?;
             f(&mut r);
-            r.clone()
-        };
-        save_registry(app, &snapshot)?;
+        }
+        self.save_registry(app)
+    }
+
+    /// Writes the registry as it is now to its store; returns what was written.
+    fn save_registry(&self, app: &AppHandle) -> Result<Registry, AppError> {
+        let _one_writer = self.registry_save.lock().unwrap_or_else(|p| p.into_inner());
+        let snapshot = self.registry_snapshot();
+        let store = app
+            .store(REGISTRY_STORE)
+            .map_err(|e| AppError::store(e.to_string()))?;
+        store.set(REGISTRY_KEY, snapshot.to_value());
+        store.save().map_err(|e| AppError::store(e.to_string()))?;
         Ok(snapshot)
     }
-}
-
-fn save_registry(app: &AppHandle, registry: &Registry) -> Result<(), AppError> {
-    let store = app
-        .store(REGISTRY_STORE)
-        .map_err(|e| AppError::store(e.to_string()))?;
-    store.set(REGISTRY_KEY, registry.to_value());
-    store.save().map_err(|e| AppError::store(e.to_string()))
 }
 
 /// Reads the registry from its store; a value that cannot be used is kept under a backup key
@@ -146,6 +150,7 @@ pub fn run(config_dir: PathBuf) -> Result<(), Box<dyn std::error::Error>> {
             pool: Arc::clone(&pool),
             registry: Mutex::default(),
             notices: Mutex::default(),
+            registry_save: Mutex::default(),
         })
         .setup(move |app| {
             let handle = app.handle().clone();
@@ -163,11 +168,10 @@ pub fn run(config_dir: PathBuf) -> Result<(), Box<dyn std::error::Error>> {
                 let changed = state
                     .registry
                     .lock()
-                    .map(|mut r| r.record(info).then(|| r.clone()))
-                    .ok()
-                    .flatten();
-                if let Some(r) = changed {
-                    if let Err(e) = save_registry(&handle, &r) {
+                    .map(|mut r| r.record(info))
+                    .unwrap_or(false);
+                if changed {
+                    if let Err(e) = state.save_registry(&handle) {
                         tracing::warn!(error = %e, "cannot save the registry");
                     }
                 }

@@ -1,6 +1,7 @@
 //! No orphans: whichever way ccdesk ends, the `claude` processes it started and their tool
 //! processes end too. Drives `ccdesk run` (the same pool and watchdog as the window) with the
-//! project's fake CLI, whose `FAKE_GRANDCHILD` turn starts a `sleep 600` and then waits.
+//! project's fake CLI, whose `FAKE_GRANDCHILD FAKE_DETACHED` turn starts a `sleep 600` in a
+//! process group of its own (as the real CLI's Bash tool does) and then waits.
 #![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
 
@@ -53,8 +54,9 @@ struct Running {
     _tmp: tempfile::TempDir,
 }
 
-/// Starts `ccdesk run <project> FAKE_GRANDCHILD --json` and waits until the fake CLI has
-/// started its tool process; returns the pids.
+/// Starts `ccdesk run <project> "FAKE_GRANDCHILD FAKE_DETACHED" --json` and waits until the
+/// fake CLI has started its tool process (in a process group of its own, as the real CLI's Bash
+/// tool commands are); returns the pids.
 fn start() -> Running {
     let tmp = tempfile::tempdir().unwrap();
     let project = tmp.path().join("project");
@@ -133,7 +135,11 @@ fn sigterm_of_ccdesk_ends_everything_before_it_exits() {
         .unwrap();
     assert!(st.success());
     let status = r.ccdesk.wait().unwrap();
-    assert_eq!(status.code(), Some(1), "interrupted, reported as a failure");
+    assert_eq!(
+        status.code(),
+        Some(130),
+        "interrupted, as a shell reports Ctrl-C"
+    );
     // ccdesk closed the session itself before exiting: nothing is left, at once.
     assert!(gone_within(r.cli_pid, Duration::from_secs(2)));
     assert!(gone_within(r.tool_pid, Duration::from_secs(2)));

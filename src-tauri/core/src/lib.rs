@@ -7,6 +7,7 @@
 //! - [`runner`]: spawning `claude` and streaming its output.
 //! - [`pool`]: the live sessions: cap, states, timeouts, interrupt, permission prompts, metrics.
 //! - [`registry`]: ccdesk's own memory of sessions (names, pins, run history).
+//! - [`proctree`]: the processes a CLI started (its detached tool commands).
 //! - [`reaper`]: the watchdog that ends ccdesk's children if ccdesk is killed.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
@@ -14,6 +15,7 @@ pub mod error;
 pub mod index;
 pub mod paths;
 pub mod pool;
+pub mod proctree;
 pub mod reaper;
 pub mod registry;
 pub mod runner;

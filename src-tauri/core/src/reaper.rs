@@ -6,8 +6,9 @@
 //! it: a second process (ccdesk's own executable started with [`REAPER_ARG`], or the
 //! `ccdesk-reaper` binary) in its own process group, reading `+<pgid>` / `-<pgid>` lines on its
 //! stdin. When stdin reaches EOF, which the kernel guarantees once ccdesk has died whatever the
-//! way, it sends SIGTERM and then SIGKILL to every process group still registered (the CLI and
-//! the tool processes it started, e.g. Bash commands), then exits.
+//! way, it sends SIGTERM and then SIGKILL to every process group still registered and to the
+//! groups of every process those CLIs started (Bash commands run detached, in groups of their
+//! own; see [`crate::proctree`]), then exits.
 //!
 //! Platforms: Linux and macOS get this watchdog (process groups + pipe EOF). Windows has no
 //! process groups to signal; there children end with ccdesk through `kill_on_drop` on normal
@@ -132,27 +133,21 @@ pub fn serve(input: impl BufRead) -> Vec<u32> {
     }
     let groups: Vec<u32> = groups.into_iter().collect();
     if !groups.is_empty() {
-        signal_groups(&groups, false);
+        // Collected before any signal: once a CLI dies, its detached tool processes are
+        // re-parented and can no longer be told from anyone else's.
+        let trees: Vec<_> = groups
+            .iter()
+            .map(|&g| crate::proctree::tree_of(g))
+            .collect();
+        for t in &trees {
+            crate::proctree::signal_tree(t, false);
+        }
         std::thread::sleep(Duration::from_millis(REAPER_GRACE_MS));
-        signal_groups(&groups, true);
+        for t in &trees {
+            crate::proctree::signal_tree(t, true);
+        }
     }
     groups
-}
-
-fn signal_groups(groups: &[u32], kill: bool) {
-    #[cfg(unix)]
-    for &g in groups {
-        use nix::sys::signal::{killpg, Signal};
-        let Ok(pgid) = i32::try_from(g) else { continue };
-        let sig = if kill {
-            Signal::SIGKILL
-        } else {
-            Signal::SIGTERM
-        };
-        let _ = killpg(nix::unistd::Pid::from_raw(pgid), sig);
-    }
-    #[cfg(not(unix))]
-    let _ = (groups, kill);
 }
 
 #[cfg(test)]

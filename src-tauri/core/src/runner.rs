@@ -452,23 +452,32 @@ impl Run {
         self.has_exited()
     }
 
-    /// Sends `sig` to the run's whole process group (the CLI and every tool process it started).
-    /// Does nothing once the process has exited. Unix only; elsewhere only
+    /// Sends `sig` to the run's whole process group; SIGTERM and SIGKILL also go to the groups of
+    /// every process the CLI started (its Bash tool commands run in groups of their own; see
+    /// [`crate::proctree`]). Does nothing once the process has exited. Unix only; elsewhere only
     /// [`GroupSignal::Kill`] has an effect, through `kill_on_drop` when the run is dropped.
     pub fn signal(&self, sig: GroupSignal) {
         if self.has_exited() {
             return;
         }
         #[cfg(unix)]
-        if let Some(pid) = self.pid.and_then(|p| i32::try_from(p).ok()) {
+        if let Some(pid) = self.pid {
             use nix::sys::signal::{killpg, Signal as NixSignal};
-            let s = match sig {
-                GroupSignal::Interrupt => NixSignal::SIGINT,
-                GroupSignal::Terminate => NixSignal::SIGTERM,
-                GroupSignal::Kill => NixSignal::SIGKILL,
-            };
-            if let Err(e) = killpg(nix::unistd::Pid::from_raw(pid), s) {
-                tracing::debug!(pid, error = %e, "signalling the process group failed");
+            match sig {
+                GroupSignal::Interrupt => {
+                    if let Ok(p) = i32::try_from(pid) {
+                        if let Err(e) = killpg(nix::unistd::Pid::from_raw(p), NixSignal::SIGINT) {
+                            tracing::debug!(pid, error = %e, "signalling the process group failed");
+                        }
+                    }
+                }
+                // The CLI's detached tool processes too (see `proctree`).
+                GroupSignal::Terminate => {
+                    crate::proctree::signal_tree(&crate::proctree::tree_of(pid), false);
+                }
+                GroupSignal::Kill => {
+                    crate::proctree::signal_tree(&crate::proctree::tree_of(pid), true);
+                }
             }
         }
         #[cfg(not(unix))]

@@ -884,7 +884,17 @@ async fn close_all_ends_every_process_group_tool_processes_included() {
     for i in 0..3 {
         let (s, mut rx) = sink();
         let run_id = pool
-            .start(new_session(&e, &format!("FAKE_GRANDCHILD {i}")), s)
+            // The last one like the real CLI's Bash tool: in a process group of its own.
+            .start(
+                new_session(
+                    &e,
+                    &format!(
+                        "FAKE_GRANDCHILD {}",
+                        if i == 2 { "FAKE_DETACHED" } else { "" }
+                    ),
+                ),
+                s,
+            )
             .await
             .unwrap();
         let events = until(&mut rx, 20, |ev| {

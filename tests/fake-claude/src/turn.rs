@@ -53,6 +53,9 @@ struct Keywords {
     exit_after_result: bool,
     deaf: bool,
     grandchild: bool,
+    /// `FAKE_DETACHED`: the grandchild gets a process group of its own, as the real CLI's Bash
+    /// tool does (`detached: true` in 2.1.x).
+    detached: bool,
     flood: bool,
     rate: bool,
 }
@@ -73,6 +76,7 @@ impl Keywords {
             exit_after_result: p.contains("FAKE_EXIT_AFTER_RESULT"),
             deaf: p.contains("FAKE_DEAF"),
             grandchild: p.contains("FAKE_GRANDCHILD"),
+            detached: p.contains("FAKE_DETACHED"),
             flood: p.contains("FAKE_FLOOD"),
             rate: p.contains("FAKE_RATE"),
         }

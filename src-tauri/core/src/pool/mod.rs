@@ -305,8 +305,12 @@ impl SessionPool {
         let (opts, state) = {
             let inner = live.lock();
             let mut opts = inner.opts.clone();
-            opts.resume.clone_from(&inner.info.session_id);
-            opts.fork_session = false;
+            // Until `init` named the session (e.g. a fork whose first process died early), the
+            // original request (`--resume` of the source, `--fork-session`) is tried again.
+            if inner.info.session_id.is_some() {
+                opts.resume.clone_from(&inner.info.session_id);
+                opts.fork_session = false;
+            }
             (opts, inner.info.state.clone())
         };
         if let SessionState::Failed { kind, message } = &state {
@@ -382,10 +386,15 @@ impl SessionPool {
                 Err(CoreError::RunEnded) => {
                     // Died between the check and the write: count it and try again.
                     let run = live.lock().run.clone();
-                    if let Some(run) = run {
-                        run.wait_exited(Duration::from_millis(2_000)).await;
-                    }
-                    if live.state().is_live() {
+                    let exited = match run {
+                        Some(run) => run.wait_exited(Duration::from_millis(2_000)).await,
+                        None => true,
+                    };
+                    if !exited {
+                        // It took no input but lives on: never let a second process resume
+                        // the same transcript beside it.
+                        self.replace_process(&live).await;
+                    } else if live.state().is_live() {
                         live.transition(SessionState::Closed);
                     }
                 }
@@ -402,13 +411,17 @@ impl SessionPool {
             tokio::time::timeout(bound, rx.wait_for(|s| *s != SessionState::Interrupting)).await;
     }
 
-    /// Ends the current process at once, dropping anything it still prints.
+    /// Ends the current process at once, dropping anything it still prints. Its figures are
+    /// booked when the next process is adopted.
     async fn replace_process(&self, live: &Live) {
         live.abandon_generation();
-        let run = live.lock().run.take();
+        let run = live.lock().run.clone();
         if let Some(run) = run {
-            run.signal(GroupSignal::Kill);
-            run.wait_exited(Duration::from_millis(2_000)).await;
+            run.signal(GroupSignal::Terminate);
+            if !run.wait_exited(Duration::from_millis(500)).await {
+                run.signal(GroupSignal::Kill);
+                run.wait_exited(Duration::from_millis(2_000)).await;
+            }
         }
         live.lock().info.pid = None;
         live.transition(SessionState::Closed);
@@ -441,7 +454,17 @@ impl SessionPool {
             return Ok(InterruptOutcome::NotRunning);
         }
         let started = Instant::now();
-        live.begin_interrupt();
+        if !live.begin_interrupt() {
+            // The turn ended (or another caller started interrupting) since the check.
+            return match live.state() {
+                SessionState::Interrupting => {
+                    self.wait_not_interrupting(&live).await;
+                    Ok(outcome(&live.state()))
+                }
+                s if s.is_live() => Ok(InterruptOutcome::NotRunning),
+                _ => Ok(InterruptOutcome::ProcessEnded),
+            };
+        }
         let run = live.lock().run.clone();
         let Some(run) = run else {
             live.transition(SessionState::Closed);

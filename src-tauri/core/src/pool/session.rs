@@ -172,7 +172,10 @@ impl Live {
 
     /// True while events are being handed to the sink (a slow sink is not a silent CLI).
     pub fn is_delivering(&self) -> bool {
-        self.delivering.try_lock().is_err()
+        matches!(
+            self.delivering.try_lock(),
+            Err(std::sync::TryLockError::WouldBlock)
+        )
     }
 
     /// Queues one event and delivers the queue (see [`Live::flush`]).
@@ -196,9 +199,27 @@ impl Live {
     /// one delivers its events too (it drains until the outbox is empty), so a sink that blocks
     /// never blocks the callers of the pool's methods.
     fn flush(&self) {
+        self.deliver_outbox(false);
+    }
+
+    /// [`Live::flush`] for the reader task: waits for a delivery under way instead of returning,
+    /// so that a slow sink holds the reader (and through its pipe the CLI) back rather than
+    /// letting the outbox grow.
+    fn flush_waiting(&self) {
+        self.deliver_outbox(true);
+    }
+
+    fn deliver_outbox(&self, wait: bool) {
         loop {
-            let Ok(_delivering) = self.delivering.try_lock() else {
-                return;
+            let _delivering = if wait {
+                self.delivering.lock().unwrap_or_else(|p| p.into_inner())
+            } else {
+                match self.delivering.try_lock() {
+                    Ok(g) => g,
+                    // A sink that panicked once must not stop every later delivery.
+                    Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+                    Err(std::sync::TryLockError::WouldBlock) => return,
+                }
             };
             let started = Instant::now();
             loop {
@@ -299,8 +320,19 @@ impl Live {
     ) {
         let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
         let pid = run.pid();
+        if let (Some(reaper), Some(pid)) = (&reaper, pid) {
+            reaper.watch(pid);
+        }
         {
             let mut inner = self.lock();
+            let inner = &mut *inner;
+            // A replaced process whose exit was never recorded: keep its figures, drop its
+            // prompts (nobody can answer them any more).
+            if let Some(old) = inner.run.take() {
+                inner.cost_before += inner.process_cost;
+                inner.bytes_before += old.bytes_read();
+            }
+            let mut events = Self::drop_pending(inner, Resolution::Abandoned);
             inner.processes += 1;
             inner.info.reconnects = inner.processes.saturating_sub(1);
             inner.run = Some(Arc::clone(&run));
@@ -313,13 +345,10 @@ impl Live {
             inner.ending_as = None;
             inner.process_cost = 0.0;
             inner.info.stuck = false;
-            let ev = self.set_state(&mut inner, SessionState::Connecting);
-            self.queue(ev.into_iter().collect());
+            events.extend(self.set_state(inner, SessionState::Connecting));
+            self.queue(events);
         };
         self.flush();
-        if let (Some(reaper), Some(pid)) = (&reaper, pid) {
-            reaper.watch(pid);
-        }
         let live = Arc::clone(self);
         tokio::spawn(async move {
             let mut events = events;
@@ -338,7 +367,8 @@ impl Live {
                     _ if !current => live.lock().info.stale_lines_dropped += 1,
                     RunEvent::Cli(line) => live.on_line(&run, line),
                     RunEvent::Malformed { preview } => {
-                        live.emit(SessionEvent::Malformed { preview });
+                        live.queue(vec![SessionEvent::Malformed { preview }]);
+                        live.flush_waiting();
                     }
                 }
             }
@@ -468,27 +498,34 @@ impl Live {
                 EventKind::Result => {
                     let (tokens, cost, duration) = result_usage(line.raw());
                     let t = &mut inner.info.tokens;
-                    t.input += tokens.input;
-                    t.output += tokens.output;
-                    t.cache_read += tokens.cache_read;
-                    t.cache_creation += tokens.cache_creation;
-                    if let Some(c) = cost {
+                    t.input = t.input.saturating_add(tokens.input);
+                    t.output = t.output.saturating_add(tokens.output);
+                    t.cache_read = t.cache_read.saturating_add(tokens.cache_read);
+                    t.cache_creation = t.cache_creation.saturating_add(tokens.cache_creation);
+                    if let Some(c) = cost.filter(|c| c.is_finite() && *c >= 0.0) {
                         inner.process_cost = c;
                     }
                     inner.info.cost_usd = inner.cost_before + inner.process_cost;
-                    inner.info.duration_ms += duration;
+                    inner.info.duration_ms = inner.info.duration_ms.saturating_add(duration);
                     inner.info.turns += 1;
+                    // A turn that just ended is a use: the TTL counts from here, not from the
+                    // prompt that started a long turn.
+                    inner.last_used = Instant::now();
                     if line.is_error_result() {
                         inner.info.errors += 1;
                     }
                     inner.in_flight = inner.in_flight.saturating_sub(1);
-                    after.extend(Self::drop_pending(inner, Resolution::Abandoned));
+                    // Pending prompts stay: a background agent may still be waiting for one.
                     inner.info.bytes_streamed = inner.bytes_before + run.bytes_read();
                     after.push(SessionEvent::Metrics {
                         info: Box::new(snapshot(inner)),
                     });
                     if inner.info.state.is_busy() {
-                        let next = if inner.in_flight == 0 {
+                        let next = if !inner.info.pending_permissions.is_empty()
+                            && inner.info.state != SessionState::Interrupting
+                        {
+                            SessionState::WaitingForPermission
+                        } else if inner.in_flight == 0 {
                             inner.turn_started = None;
                             inner.info.stuck = false;
                             SessionState::Ready
@@ -505,7 +542,7 @@ impl Live {
             out.extend(after);
             self.queue(out);
         }
-        self.flush();
+        self.flush_waiting();
         if let Some(reply) = reply {
             let run = Arc::clone(run);
             tokio::spawn(async move {
@@ -545,7 +582,7 @@ impl Live {
             events.extend(self.set_state(inner, next));
             self.queue(events);
         }
-        self.flush();
+        self.flush_waiting();
     }
 
     /// Sends a control request and waits (up to [`CONTROL_TIMEOUT_MS`]) for its response.
@@ -607,15 +644,21 @@ impl Live {
 
     /// Marks the session as interrupting and drops its permission prompts (the CLI abandons
     /// them with the turn).
-    pub fn begin_interrupt(&self) {
+    ///
+    /// Returns false (and changes nothing) when no turn is running any more: the check and the
+    /// change happen under one lock, so a `result` landing meanwhile is not mistaken for a hang.
+    pub fn begin_interrupt(&self) -> bool {
         {
-            let mut events = Vec::new();
             let mut inner = self.lock();
-            events.extend(Self::drop_pending(&mut inner, Resolution::Abandoned));
+            if !inner.info.state.is_busy() || inner.info.state == SessionState::Interrupting {
+                return false;
+            }
+            let mut events = Self::drop_pending(&mut inner, Resolution::Abandoned);
             events.extend(self.set_state(&mut inner, SessionState::Interrupting));
             self.queue(events);
         }
         self.flush();
+        true
     }
 
     /// Removes a pending permission prompt after it was answered.

@@ -192,13 +192,18 @@ impl Turn<'_> {
     /// `FAKE_GRANDCHILD`: starts `sleep 600` in this process's group (stdio to /dev/null) and
     /// announces its pid. It is left running; a thread reaps it if it ends first, so it never
     /// lingers as a zombie of a live fake.
+    /// With `FAKE_DETACHED` the sleep leads a process group of its own.
     pub(super) fn spawn_grandchild(&self) {
-        let child = Command::new("sleep")
-            .arg("600")
+        let mut cmd = Command::new("sleep");
+        cmd.arg("600")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn();
+            .stderr(Stdio::null());
+        #[cfg(unix)]
+        if self.kw.detached {
+            std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+        }
+        let child = cmd.spawn();
         match child {
             Ok(mut child) => {
                 let pid = child.id();
