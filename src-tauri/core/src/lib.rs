@@ -7,6 +7,7 @@
 //! - [`runner`]: spawning `claude` and streaming its output.
 //! - [`pool`]: the live sessions: cap, states, timeouts, interrupt, permission prompts, metrics.
 //! - [`registry`]: ccdesk's own memory of sessions (names, pins, run history).
+//! - [`settings`]: ccdesk's typed, validated, versioned settings.
 //! - [`proctree`]: the processes a CLI started (its detached tool commands).
 //! - [`reaper`]: the watchdog that ends ccdesk's children if ccdesk is killed.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
@@ -19,6 +20,7 @@ pub mod proctree;
 pub mod reaper;
 pub mod registry;
 pub mod runner;
+pub mod settings;
 pub mod stream;
 pub mod transcript;
 
