@@ -90,20 +90,13 @@ fn load_registry(app: &AppHandle) -> (Registry, Option<String>) {
     let stored = store.get(REGISTRY_KEY);
     let (registry, notice) = Registry::from_stored(stored.clone());
     if let (Some(old), Some(_)) = (stored, &notice) {
-        let key = format!("{REGISTRY_KEY}.backup-{}", unix_ms());
+        let key = format!("{REGISTRY_KEY}.backup-{}", ccdesk_core::pool::now_ms());
         store.set(key, old);
         if let Err(e) = store.save() {
             tracing::warn!(error = %e, "cannot save the registry backup");
         }
     }
     (registry, notice)
-}
-
-fn unix_ms() -> u128 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis())
-        .unwrap_or(0)
 }
 
 /// Starts the process watchdog (ccdesk's own executable in watchdog mode), so that children

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::pool::{SessionInfo, SessionState};
+use crate::pool::SessionInfo;
 
 /// The registry format this code writes.
 pub const REGISTRY_VERSION: u32 = 1;
@@ -179,15 +179,10 @@ impl Registry {
     }
 }
 
-/// True for states after which a run is over (worth saving at once).
-pub fn is_final(state: &SessionState) -> bool {
-    !state.is_live()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pool::Tokens;
+    use crate::pool::{SessionState, Tokens};
 
     fn info(state: SessionState, turns: u64) -> SessionInfo {
         SessionInfo {

@@ -37,7 +37,7 @@ pub use state::{
     InterruptOutcome, PoolSnapshot, Resolution, SessionEvent, SessionInfo, SessionState, Tokens,
 };
 
-pub(crate) use session::now_ms;
+pub use session::now_ms;
 use session::Live;
 
 use crate::error::CoreError;
@@ -203,7 +203,7 @@ impl SessionPool {
             let existing = self
                 .all()
                 .into_iter()
-                .find(|l| l.info().session_id.as_deref() == Some(id.as_str()));
+                .find(|l| l.session_id().as_deref() == Some(id.as_str()));
             if let Some(live) = existing {
                 live.set_sink(sink);
                 let run_id = live.run_id.clone();

@@ -29,7 +29,8 @@ pub type PoolObserver = Arc<dyn Fn(&SessionInfo) + Send + Sync>;
 /// How long a control request (interrupt aside) waits for the CLI's answer, in ms.
 pub const CONTROL_TIMEOUT_MS: u64 = 5_000;
 
-pub(crate) fn now_ms() -> u64 {
+/// Now, in ms since the Unix epoch (0 if the clock is before it).
+pub fn now_ms() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
@@ -148,6 +149,11 @@ impl Live {
     /// plain values, still consistent enough to report and shut down.
     pub fn lock(&self) -> MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The CLI session id, once known; cheaper than a whole [`Live::info`].
+    pub fn session_id(&self) -> Option<String> {
+        self.lock().info.session_id.clone()
     }
 
     pub fn state(&self) -> SessionState {
