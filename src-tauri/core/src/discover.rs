@@ -1,0 +1,1 @@
+//! Issue 4: being written (see the module list in lib.rs).
