@@ -5,7 +5,9 @@
 #   bash tests/bootstrap.sh test   installs what is missing and runs every test
 #
 # Installs: the Linux build libraries of Tauri 2 (apt), the test tools (Xvfb, WebKitWebDriver,
-# tauri-driver), the UI's npm packages, the pinned real `claude` CLI builds for the real-CLI suite.
+# tauri-driver), the UI's npm packages, the pinned real `claude` CLI builds for the real-CLI suite,
+# the pinned Tauri CLI (npm, tests/packaging) and rpm, desktop-file-utils and x11-utils for the
+# installer checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -17,7 +19,7 @@ if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
 
 APT_BUILD=(build-essential pkg-config libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev
   librsvg2-dev libsoup-3.0-dev libxdo-dev libssl-dev curl file)
-APT_TEST=(xvfb xauth dbus-x11 webkit2gtk-driver iproute2 util-linux)
+APT_TEST=(xvfb xauth dbus-x11 webkit2gtk-driver iproute2 util-linux rpm desktop-file-utils x11-utils)
 
 install_apt() {
   local missing=()
@@ -68,6 +70,9 @@ case "$mode" in
     cargo clippy --workspace --all-targets -- -D warnings
     cargo build --workspace --bins
     cargo test --workspace --no-run
+
+    log "packaging: .deb and .rpm of the debug build, checked, installed, started and removed"
+    bash tests/packaging/check.sh
 
     log "rust: every test, inside a network namespace with only loopback"
     unshare -n -- sh -c 'ip link set lo up && exec cargo test --workspace --offline'
