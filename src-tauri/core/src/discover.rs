@@ -1,1 +1,466 @@
-//! Issue 4: being written (see the module list in lib.rs).
+//! Finding the `claude` executable, the way a user's terminal would, even when ccdesk was started
+//! from a desktop launcher whose `PATH` lacks the user's shell additions (npm's global bin,
+//! `~/.local/bin`, version managers).
+//!
+//! Order: the path in the settings, `$CCDESK_CLAUDE`, `claude` on `PATH`, `claude` on the login
+//! shell's `PATH` (`$SHELL -l -c 'printf %s "$PATH"'`, Unix, bounded), `~/.claude/local/claude`
+//! (the CLI's own local install), `<npm global prefix>/bin/claude` (`$NPM_CONFIG_PREFIX`, else the
+//! `prefix=` line of `~/.npmrc`).
+
+use std::ffi::OsString;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::runner::CLAUDE_ENV;
+
+/// How long the login shell may take to print its `PATH`, in ms.
+pub const LOGIN_SHELL_TIMEOUT_MS: u64 = 3_000;
+/// How long `claude --version` may take, in ms.
+pub const VERSION_TIMEOUT_MS: u64 = 5_000;
+
+/// Where the executable was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ClaudeSource {
+    /// The path in ccdesk's settings.
+    Setting,
+    /// `$CCDESK_CLAUDE`.
+    EnvOverride,
+    /// `PATH` of ccdesk's own environment.
+    Path,
+    /// `PATH` as the user's login shell sets it.
+    LoginShell,
+    /// `~/.claude/local/claude`.
+    ClaudeLocal,
+    /// `<npm global prefix>/bin/claude`.
+    NpmGlobal,
+}
+
+/// The executable found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FoundClaude {
+    /// Absolute path.
+    pub path: PathBuf,
+    /// Where it was found.
+    pub source: ClaudeSource,
+    /// First line of `claude --version` (e.g. `2.1.112 (Claude Code)`), when asked for and it
+    /// answered in time.
+    pub version: Option<String>,
+}
+
+/// The result of a search.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClaudeDiscovery {
+    /// What was found, if anything.
+    pub found: Option<FoundClaude>,
+    /// Every place looked at before it, in words.
+    pub tried: Vec<String>,
+}
+
+/// Everything the search reads, so tests can give their own.
+#[derive(Debug, Clone, Default)]
+pub struct DiscoverInputs {
+    /// The path in the settings.
+    pub configured: Option<PathBuf>,
+    /// `$CCDESK_CLAUDE`.
+    pub env_override: Option<OsString>,
+    /// `$PATH`.
+    pub path_var: Option<OsString>,
+    /// `$SHELL`, asked for its login `PATH` when `claude` is not on `path_var` (Unix).
+    pub login_shell: Option<PathBuf>,
+    /// The home dir.
+    pub home: Option<PathBuf>,
+    /// The npm global prefix.
+    pub npm_prefix: Option<PathBuf>,
+    /// Whether to run `claude --version` on what is found.
+    pub probe_version: bool,
+    /// Bound of the login-shell probe, in ms.
+    pub login_shell_timeout_ms: u64,
+}
+
+impl DiscoverInputs {
+    /// The inputs of this process's environment, with `configured` from the settings; the
+    /// version is probed.
+    pub fn from_env(configured: Option<PathBuf>) -> Self {
+        let home = dirs::home_dir();
+        DiscoverInputs {
+            configured,
+            env_override: std::env::var_os(CLAUDE_ENV).filter(|v| !v.is_empty()),
+            path_var: std::env::var_os("PATH"),
+            login_shell: if cfg!(unix) {
+                std::env::var_os("SHELL")
+                    .filter(|v| !v.is_empty())
+                    .map(PathBuf::from)
+            } else {
+                None
+            },
+            npm_prefix: npm_prefix(home.as_deref()),
+            home,
+            probe_version: true,
+            login_shell_timeout_ms: LOGIN_SHELL_TIMEOUT_MS,
+        }
+    }
+
+    /// The same without running `claude --version` (to start a session, where only the path
+    /// matters).
+    pub fn without_version(mut self) -> Self {
+        self.probe_version = false;
+        self
+    }
+}
+
+/// `$NPM_CONFIG_PREFIX`, else the `prefix=` line of `~/.npmrc` (`~/` expanded).
+fn npm_prefix(home: Option<&Path>) -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("NPM_CONFIG_PREFIX").filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(p));
+    }
+    let home = home?;
+    let rc = std::fs::read_to_string(home.join(".npmrc")).ok()?;
+    rc.lines().find_map(|line| {
+        let (key, value) = line.split_once('=')?;
+        if key.trim() != "prefix" {
+            return None;
+        }
+        let value = value.trim().trim_matches('"');
+        Some(match value.strip_prefix("~/") {
+            Some(rest) => home.join(rest),
+            None => PathBuf::from(value),
+        })
+    })
+}
+
+fn exe_names() -> &'static [&'static str] {
+    if cfg!(windows) {
+        &["claude.exe", "claude.cmd", "claude"]
+    } else {
+        &["claude"]
+    }
+}
+
+fn on_path(path_var: &OsString) -> Option<PathBuf> {
+    std::env::split_paths(path_var).find_map(|dir| {
+        exe_names()
+            .iter()
+            .map(|n| dir.join(n))
+            .find(|c| is_executable(c))
+    })
+}
+
+/// Searches in the documented order; never fails (nothing found gives `found: None` and the
+/// places tried).
+pub fn discover(inputs: &DiscoverInputs) -> ClaudeDiscovery {
+    let mut tried = Vec::new();
+    let found = search(inputs, &mut tried).map(|(path, source)| FoundClaude {
+        version: if inputs.probe_version {
+            claude_version(&path, Duration::from_millis(VERSION_TIMEOUT_MS))
+        } else {
+            None
+        },
+        path,
+        source,
+    });
+    ClaudeDiscovery { found, tried }
+}
+
+fn search(inputs: &DiscoverInputs, tried: &mut Vec<String>) -> Option<(PathBuf, ClaudeSource)> {
+    if let Some(p) = &inputs.configured {
+        if is_executable(p) {
+            return Some((p.clone(), ClaudeSource::Setting));
+        }
+        tried.push(format!(
+            "{} (the settings; not an executable file)",
+            p.display()
+        ));
+    }
+    if let Some(p) = &inputs.env_override {
+        let p = PathBuf::from(p);
+        if is_executable(&p) {
+            return Some((p, ClaudeSource::EnvOverride));
+        }
+        tried.push(format!(
+            "${CLAUDE_ENV}={} (not an executable file)",
+            p.display()
+        ));
+    }
+    match &inputs.path_var {
+        Some(path_var) => {
+            if let Some(p) = on_path(path_var) {
+                return Some((p, ClaudeSource::Path));
+            }
+            tried.push("claude on PATH".to_owned());
+        }
+        None => tried.push("claude on PATH (PATH is not set)".to_owned()),
+    }
+    if let Some(shell) = &inputs.login_shell {
+        match login_shell_path(shell, Duration::from_millis(inputs.login_shell_timeout_ms)) {
+            Some(path_var) => {
+                if let Some(p) = on_path(&path_var) {
+                    return Some((p, ClaudeSource::LoginShell));
+                }
+                tried.push(format!("claude on the PATH of {} -l", shell.display()));
+            }
+            None => tried.push(format!(
+                "the PATH of {} -l (it did not answer)",
+                shell.display()
+            )),
+        }
+    }
+    if let Some(home) = &inputs.home {
+        let local = home.join(".claude").join("local").join("claude");
+        if is_executable(&local) {
+            return Some((local, ClaudeSource::ClaudeLocal));
+        }
+        tried.push(local.display().to_string());
+    }
+    if let Some(prefix) = &inputs.npm_prefix {
+        let dir = if cfg!(windows) {
+            prefix.clone()
+        } else {
+            prefix.join("bin")
+        };
+        if let Some(p) = exe_names()
+            .iter()
+            .map(|n| dir.join(n))
+            .find(|c| is_executable(c))
+        {
+            return Some((p, ClaudeSource::NpmGlobal));
+        }
+        tried.push(format!("{} (npm's global bin)", dir.display()));
+    }
+    None
+}
+
+/// Runs `program` with `args` (no shell), with stdin closed, and returns its stdout if it exits
+/// within `timeout`; otherwise the child is killed and `None` returned.
+fn output_within(program: &Path, args: &[&str], timeout: Duration) -> Option<String> {
+    let mut command = Command::new(program);
+    command
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    // Its own process group, so that on a timeout its children (a login shell's) end too.
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    let mut child = command.spawn().ok()?;
+    let mut stdout = child.stdout.take()?;
+    // Read on a thread so that a child filling the pipe cannot block the wait below.
+    let reader = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        let _ = stdout.by_ref().take(1 << 20).read_to_end(&mut out);
+        out
+    });
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Some(status),
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(20)),
+            _ => {
+                #[cfg(unix)]
+                if let Ok(pid) = i32::try_from(child.id()) {
+                    let _ = nix::sys::signal::killpg(
+                        nix::unistd::Pid::from_raw(pid),
+                        nix::sys::signal::Signal::SIGKILL,
+                    );
+                }
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+        }
+    };
+    let out = reader.join().ok()?;
+    status
+        .filter(|s| s.success())
+        .map(|_| String::from_utf8_lossy(&out).into_owned())
+}
+
+/// `PATH` as the login shell `shell` sets it, or `None` if it fails or takes longer than
+/// `timeout`. The command is fixed text; nothing of the user's is passed.
+pub fn login_shell_path(shell: &Path, timeout: Duration) -> Option<OsString> {
+    let out = output_within(shell, &["-l", "-c", "printf %s \"$PATH\""], timeout)?;
+    let line = out.lines().last()?.trim();
+    (!line.is_empty()).then(|| OsString::from(line))
+}
+
+/// The first line of `<path> --version`, or `None` if it fails or takes longer than `timeout`.
+pub fn claude_version(path: &Path, timeout: Duration) -> Option<String> {
+    let out = output_within(path, &["--version"], timeout)?;
+    out.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .map(str::to_owned)
+}
+
+/// True for an existing regular file with an execute bit (Unix), or any file (elsewhere).
+pub fn is_executable(p: &Path) -> bool {
+    let Ok(meta) = std::fs::metadata(p) else {
+        return false;
+    };
+    if !meta.is_file() {
+        return false;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        meta.permissions().mode() & 0o111 != 0
+    }
+    #[cfg(not(unix))]
+    {
+        true
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn script(dir: &Path, name: &str, body: &str) -> PathBuf {
+        std::fs::create_dir_all(dir).unwrap();
+        let p = dir.join(name);
+        std::fs::write(&p, format!("#!/bin/sh\n{body}\n")).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+        p
+    }
+
+    fn inputs() -> DiscoverInputs {
+        DiscoverInputs {
+            login_shell_timeout_ms: 2_000,
+            ..DiscoverInputs::default()
+        }
+    }
+
+    #[test]
+    fn the_order_is_setting_env_path_local_npm() {
+        let tmp = tempfile::tempdir().unwrap();
+        let t = tmp.path();
+        let set = script(&t.join("set"), "claude", "echo 1");
+        let env = script(&t.join("env"), "claude", "echo 1");
+        let on_path = script(&t.join("bin"), "claude", "echo 1");
+        let local = script(&t.join("home/.claude/local"), "claude", "echo 1");
+        let npm = script(&t.join("npm/bin"), "claude", "echo 1");
+        let mut i = DiscoverInputs {
+            configured: Some(set.clone()),
+            env_override: Some(env.clone().into()),
+            path_var: Some(t.join("bin").into()),
+            home: Some(t.join("home")),
+            npm_prefix: Some(t.join("npm")),
+            ..inputs()
+        };
+        let mut expect = vec![
+            (set, ClaudeSource::Setting),
+            (env, ClaudeSource::EnvOverride),
+            (on_path, ClaudeSource::Path),
+            (local, ClaudeSource::ClaudeLocal),
+            (npm, ClaudeSource::NpmGlobal),
+        ];
+        for (path, source) in expect.drain(..) {
+            let d = discover(&i);
+            let found = d.found.expect("found");
+            assert_eq!((found.path.clone(), found.source), (path.clone(), source));
+            assert_eq!(found.version, None, "not probed");
+            // Hide it: the next place in the order is used.
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+            if source == ClaudeSource::Setting {
+                i.configured = Some(path);
+            }
+        }
+        let d = discover(&i);
+        assert_eq!(d.found, None);
+        assert_eq!(d.tried.len(), 5, "{:?}", d.tried);
+        assert!(d.tried[0].contains("settings"), "{:?}", d.tried);
+        assert!(d.tried[4].contains("npm"), "{:?}", d.tried);
+    }
+
+    #[test]
+    fn the_login_shell_path_is_used_when_path_lacks_claude() {
+        let tmp = tempfile::tempdir().unwrap();
+        let t = tmp.path();
+        let hidden = script(&t.join("nvm/bin"), "claude", "echo 1");
+        let shell = script(
+            &t.join("shell"),
+            "fake-sh",
+            &format!("printf %s '{}'", t.join("nvm/bin").display()),
+        );
+        let d = discover(&DiscoverInputs {
+            path_var: Some(t.join("empty").into()),
+            login_shell: Some(shell),
+            ..inputs()
+        });
+        let found = d.found.expect("found");
+        assert_eq!(found.path, hidden);
+        assert_eq!(found.source, ClaudeSource::LoginShell);
+    }
+
+    #[test]
+    fn a_login_shell_that_hangs_is_abandoned() {
+        let tmp = tempfile::tempdir().unwrap();
+        let shell = script(tmp.path(), "slow-sh", "sleep 30");
+        let started = Instant::now();
+        let d = discover(&DiscoverInputs {
+            path_var: Some(tmp.path().join("empty").into()),
+            login_shell: Some(shell),
+            login_shell_timeout_ms: 300,
+            ..inputs()
+        });
+        assert!(started.elapsed() < Duration::from_secs(10));
+        assert_eq!(d.found, None);
+        assert!(
+            d.tried.iter().any(|t| t.contains("did not answer")),
+            "{:?}",
+            d.tried
+        );
+    }
+
+    #[test]
+    fn the_version_is_the_first_line_of_claude_version() {
+        let tmp = tempfile::tempdir().unwrap();
+        let claude = script(
+            tmp.path(),
+            "claude",
+            "[ \"$1\" = --version ] && echo '2.1.112 (Claude Code)' && echo more",
+        );
+        assert_eq!(
+            claude_version(&claude, Duration::from_secs(5)).as_deref(),
+            Some("2.1.112 (Claude Code)")
+        );
+        let d = discover(&DiscoverInputs {
+            configured: Some(claude),
+            probe_version: true,
+            ..inputs()
+        });
+        assert_eq!(
+            d.found.and_then(|f| f.version).as_deref(),
+            Some("2.1.112 (Claude Code)")
+        );
+        let hangs = script(tmp.path(), "hangs", "sleep 30");
+        let started = Instant::now();
+        assert_eq!(claude_version(&hangs, Duration::from_millis(200)), None);
+        assert!(started.elapsed() < Duration::from_secs(10));
+        let fails = script(tmp.path(), "fails", "exit 3");
+        assert_eq!(claude_version(&fails, Duration::from_secs(5)), None);
+    }
+
+    #[test]
+    fn npmrc_prefix_is_read_with_home_expanded() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(
+            tmp.path().join(".npmrc"),
+            "color=false\nprefix=~/.npm-global\n",
+        )
+        .unwrap();
+        if std::env::var_os("NPM_CONFIG_PREFIX").is_none() {
+            assert_eq!(
+                npm_prefix(Some(tmp.path())),
+                Some(tmp.path().join(".npm-global"))
+            );
+        }
+    }
+}
