@@ -16,6 +16,13 @@ fn main() {
             "registry",
             "rename_session",
             "pin_session",
+            "settings",
+            "save_settings",
+            "discover_claude",
+            "classify_drop",
+            "take_launch_intents",
+            "tray_menu",
+            "tray_action",
         ]),
     ))
     .unwrap_or_else(|e| panic!("tauri build script failed: {e:#}"));

@@ -28,7 +28,7 @@ use ccdesk_core::transcript::{Block, Content, Entry, Transcript};
 /// What `run` answers when Ctrl-C or SIGTERM ended it (exit code 130).
 const INTERRUPTED: &str = "interrupted";
 
-const USAGE: &str = "usage: ccdesk [list [--json] | show <session-id> [--json] | run <folder> <prompt> [--json] | run --resume <session-id> <prompt> [--json]]";
+const USAGE: &str = "usage: ccdesk [<folder> | --resume <session-id>]   open the window (in the running ccdesk if there is one)\n       ccdesk list [--json] | show <session-id> [--json]\n       ccdesk run <folder> <prompt> [--json] | run --resume <session-id> <prompt> [--json]";
 
 /// Runs a headless command when `args` name one; `None` means "open the window".
 pub fn try_run(args: &[String], config_dir: &Path) -> Option<ExitCode> {
@@ -161,7 +161,12 @@ fn run(
     let rt = tokio::runtime::Runtime::new().map_err(|e| format!("no async runtime: {e}"))?;
     rt.block_on(async {
         let pool = Arc::new(
-            crate::new_pool(config_dir.to_path_buf(), PoolConfig::default())
+            crate::new_pool(
+                config_dir.to_path_buf(),
+                PoolConfig::default(),
+                Box::new(ccdesk_core::runner::ClaudeCommand::locate),
+                Vec::new(),
+            )
                 .map_err(|e| e.to_string())?,
         );
         tokio::spawn(ccdesk_core::pool::sweep_forever(Arc::downgrade(&pool)));

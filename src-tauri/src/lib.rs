@@ -2,41 +2,150 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod commands;
+pub mod desktop;
 pub mod error;
 pub mod headless;
+pub mod store;
+pub mod tray;
 
+use std::ffi::OsString;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
 
+use ccdesk_core::alerts::{Alert, AlertSink, AlertTracker};
+use ccdesk_core::discover::{discover, DiscoverInputs};
+use ccdesk_core::index::SessionIndex;
 use ccdesk_core::pool::{sweep_forever, PoolConfig, SessionInfo, SessionPool};
 use ccdesk_core::reaper::{Reaper, REAPER_ARG};
 use ccdesk_core::registry::Registry;
 use ccdesk_core::runner::ClaudeCommand;
+use ccdesk_core::settings::Settings;
+use ccdesk_core::tray::TrayMenu;
+use ccdesk_core::watcher::TranscriptWatcher;
+use ccdesk_core::CoreError;
 use tauri::{AppHandle, Emitter, Manager};
-use tauri_plugin_store::StoreExt;
 
+use crate::desktop::{NotificationSink, OpenRequest, MAIN_WINDOW};
 use crate::error::AppError;
 
 /// The event carrying a [`SessionInfo`] whenever any live session changes state or metrics.
 pub const POOL_EVENT: &str = "pool://session";
+/// The event (no payload) saying the CLI's transcripts changed: the UI lists them again.
+pub const INDEX_EVENT: &str = "index://changed";
+/// How long the transcript watcher waits for changes to settle before a rescan, in ms.
+pub const WATCH_DEBOUNCE_MS: u64 = 750;
 
-/// The store file (in ccdesk's app data dir) holding the registry, and its key.
-pub const REGISTRY_STORE: &str = "registry.json";
-const REGISTRY_KEY: &str = "registry";
+/// Finds the `claude` executable for the pool and the header, honouring the settings; the path
+/// found is kept until the settings change or the file goes away.
+#[derive(Clone)]
+pub struct ClaudeFinder {
+    settings: Arc<RwLock<Settings>>,
+    found: Arc<Mutex<Option<PathBuf>>>,
+}
+
+impl ClaudeFinder {
+    /// The executable to run.
+    ///
+    /// Errors: [`CoreError::ClaudeNotFound`] listing every place tried.
+    pub fn locate(&self) -> Result<ClaudeCommand, CoreError> {
+        if let Some(p) = self.found.lock().ok().and_then(|f| f.clone()) {
+            if p.is_file() {
+                return Ok(ClaudeCommand::new(p));
+            }
+        }
+        let configured = self
+            .settings
+            .read()
+            .ok()
+            .and_then(|s| s.claude_path.clone());
+        let found = discover(&DiscoverInputs::from_env(configured).without_version());
+        match found.found {
+            Some(f) => {
+                if let Ok(mut slot) = self.found.lock() {
+                    *slot = Some(f.path.clone());
+                }
+                Ok(ClaudeCommand::new(f.path))
+            }
+            None => Err(CoreError::ClaudeNotFound { tried: found.tried }),
+        }
+    }
+
+    /// Forgets the path found (the settings changed).
+    pub fn forget(&self) {
+        if let Ok(mut slot) = self.found.lock() {
+            *slot = None;
+        }
+    }
+}
 
 /// State shared by the commands.
 pub struct AppState {
     /// The live sessions.
     pub pool: Arc<SessionPool>,
+    /// How the pool finds `claude`.
+    pub claude: ClaudeFinder,
     /// ccdesk's own memory of sessions, restored at start.
     pub registry: Mutex<Registry>,
     /// Things the user should be told once (e.g. a registry that could not be read).
     pub notices: Mutex<Vec<String>>,
     /// Held while the registry is written, so the last write is of the newest registry.
     registry_save: Mutex<()>,
+    /// The settings in force (shared with [`ClaudeFinder`]).
+    settings: Arc<RwLock<Settings>>,
+    /// Held while the settings are written and applied.
+    settings_save: Mutex<()>,
+    /// What the settings view should say once about the settings file.
+    settings_notices: Mutex<Vec<String>>,
+    /// The last scan of the transcripts (for the tray).
+    pub index: Mutex<Option<Arc<SessionIndex>>>,
+    /// The tray menu last built, to rebuild only on change.
+    pub tray_model: Mutex<Option<TrayMenu>>,
+    /// Open requests queued until the UI asks for them; `None` once it has (then they are events).
+    pub pending_opens: Mutex<Option<Vec<OpenRequest>>>,
+    /// Which sessions were last seen in which state, for notifications.
+    alerts: Mutex<AlertTracker>,
+    /// The last notification shown and when (ms since the epoch).
+    pub last_alert: Mutex<Option<(Alert, u64)>>,
+    /// Whether the main window has the keyboard focus.
+    pub focused: AtomicBool,
+    /// Follows the transcripts while the app runs.
+    watcher: Mutex<Option<TranscriptWatcher>>,
 }
 
 impl AppState {
+    /// A copy of the settings in force.
+    pub fn settings_snapshot(&self) -> Settings {
+        self.settings.read().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// The notices about the settings file, once.
+    pub fn take_settings_notices(&self) -> Vec<String> {
+        self.settings_notices
+            .lock()
+            .map(|mut n| std::mem::take(&mut *n))
+            .unwrap_or_default()
+    }
+
+    /// Validates, saves and applies `settings`: the pool's limits and the `claude` path at once
+    /// (running processes keep theirs), the tray at once, the config dir at the next start.
+    ///
+    /// Errors: `invalid_input` naming the field; `store` when the file cannot be written.
+    pub fn apply_settings(&self, app: &AppHandle, settings: Settings) -> Result<(), AppError> {
+        settings.validate()?;
+        {
+            let _one_writer = self.settings_save.lock().unwrap_or_else(|p| p.into_inner());
+            store::save(app, store::SETTINGS, settings.to_value())?;
+            self.pool.set_config(settings.pool.clone())?;
+            if let Ok(mut s) = self.settings.write() {
+                *s = settings;
+            }
+        }
+        self.claude.forget();
+        tray::refresh(app);
+        Ok(())
+    }
+
     /// A copy of the registry.
     pub fn registry_snapshot(&self) -> Registry {
         self.registry.lock().map(|r| r.clone()).unwrap_or_default()
@@ -64,39 +173,9 @@ impl AppState {
     fn save_registry(&self, app: &AppHandle) -> Result<Registry, AppError> {
         let _one_writer = self.registry_save.lock().unwrap_or_else(|p| p.into_inner());
         let snapshot = self.registry_snapshot();
-        let store = app
-            .store(REGISTRY_STORE)
-            .map_err(|e| AppError::store(e.to_string()))?;
-        store.set(REGISTRY_KEY, snapshot.to_value());
-        store.save().map_err(|e| AppError::store(e.to_string()))?;
+        store::save(app, store::REGISTRY, snapshot.to_value())?;
         Ok(snapshot)
     }
-}
-
-/// Reads the registry from its store; a value that cannot be used is kept under a backup key
-/// and replaced by an empty registry, with a notice for the user.
-fn load_registry(app: &AppHandle) -> (Registry, Option<String>) {
-    let store = match app.store(REGISTRY_STORE) {
-        Ok(s) => s,
-        Err(e) => {
-            return (
-                Registry::default(),
-                Some(format!(
-                    "ccdesk's session registry could not be opened: {e}"
-                )),
-            )
-        }
-    };
-    let stored = store.get(REGISTRY_KEY);
-    let (registry, notice) = Registry::from_stored(stored.clone());
-    if let (Some(old), Some(_)) = (stored, &notice) {
-        let key = format!("{REGISTRY_KEY}.backup-{}", ccdesk_core::pool::now_ms());
-        store.set(key, old);
-        if let Err(e) = store.save() {
-            tracing::warn!(error = %e, "cannot save the registry backup");
-        }
-    }
-    (registry, notice)
 }
 
 /// Starts the process watchdog (ccdesk's own executable in watchdog mode), so that children
@@ -111,70 +190,215 @@ pub fn start_reaper() -> Option<Arc<Reaper>> {
         .map(Arc::new)
 }
 
-/// The pool for sessions under `config_dir`, with the watchdog when it could start.
+/// The pool for sessions under `config_dir`, finding `claude` with `locate`, with the watchdog
+/// when it could start; `env` is added to every child's environment.
 ///
 /// Errors: the pool settings do not validate.
 pub fn new_pool(
     config_dir: PathBuf,
     config: PoolConfig,
-) -> Result<SessionPool, ccdesk_core::CoreError> {
-    let pool = SessionPool::new(
-        config_dir,
-        Box::new(ClaudeCommand::locate),
-        Vec::new(),
-        config,
-    )?;
+    locate: ccdesk_core::pool::ClaudeLocator,
+    env: Vec<(OsString, OsString)>,
+) -> Result<SessionPool, CoreError> {
+    let pool = SessionPool::new(config_dir, locate, env, config)?;
     Ok(match start_reaper() {
         Some(r) => pool.with_reaper(r),
         None => pool,
     })
 }
 
-/// Builds and runs the app until it quits. Every live session's process group is ended
-/// before the process exits.
+/// Reads the settings and the registry, creates the pool with them and puts everything in
+/// [`AppState`]. `default_config_dir` is used unless the settings name another one; the CLI
+/// children are then pointed at it with `CLAUDE_CONFIG_DIR`.
+fn init_state(app: &AppHandle, default_config_dir: PathBuf) -> Result<(), CoreError> {
+    let (settings, settings_notice) =
+        store::load(app, store::SETTINGS, "settings", Settings::from_stored);
+    let (registry, registry_notice) = store::load(
+        app,
+        store::REGISTRY,
+        "session registry",
+        Registry::from_stored,
+    );
+    let mut env = Vec::new();
+    let config_dir = match &settings.config_dir {
+        Some(dir) => {
+            env.push((
+                OsString::from("CLAUDE_CONFIG_DIR"),
+                dir.clone().into_os_string(),
+            ));
+            dir.clone()
+        }
+        None => default_config_dir,
+    };
+    let settings = Arc::new(RwLock::new(settings));
+    let claude = ClaudeFinder {
+        settings: Arc::clone(&settings),
+        found: Arc::default(),
+    };
+    let finder = claude.clone();
+    let pool_config = settings.read().map(|s| s.pool.clone()).unwrap_or_default();
+    let pool = new_pool(
+        config_dir,
+        pool_config,
+        Box::new(move || finder.locate()),
+        env,
+    )?;
+    let mut notices = Vec::new();
+    if let Some(n) = registry_notice {
+        tracing::warn!(notice = %n, "registry");
+        notices.push(n);
+    }
+    let settings_notices: Vec<String> = settings_notice.into_iter().collect();
+    notices.extend(settings_notices.iter().cloned());
+    app.manage(AppState {
+        pool: Arc::new(pool),
+        claude,
+        registry: Mutex::new(registry),
+        notices: Mutex::new(notices),
+        registry_save: Mutex::default(),
+        settings,
+        settings_save: Mutex::default(),
+        settings_notices: Mutex::new(settings_notices),
+        index: Mutex::default(),
+        tray_model: Mutex::default(),
+        pending_opens: Mutex::new(Some(Vec::new())),
+        alerts: Mutex::default(),
+        last_alert: Mutex::default(),
+        focused: AtomicBool::new(true),
+        watcher: Mutex::default(),
+    });
+    Ok(())
+}
+
+/// Records a session change in the registry, tells the UI, shows a notification when one is
+/// due, and keeps the tray current. Called by the pool on every state and metrics change.
+fn on_session_change(app: &AppHandle, info: &SessionInfo) {
+    let state = app.state::<AppState>();
+    let changed = state
+        .registry
+        .lock()
+        .map(|mut r| r.record(info))
+        .unwrap_or(false);
+    if changed {
+        if let Err(e) = state.save_registry(app) {
+            tracing::warn!(error = %e, "cannot save the registry");
+        }
+    }
+    // After the registry: a UI reading it in answer to the event sees the change.
+    if let Err(e) = app.emit(POOL_EVENT, info) {
+        tracing::debug!(error = %e, "cannot emit the pool event");
+    }
+    let enabled = state.settings_snapshot().notifications;
+    let focused = state.focused.load(Ordering::Relaxed);
+    let alert = state
+        .alerts
+        .lock()
+        .ok()
+        .and_then(|mut t| t.observe(info, focused, enabled));
+    if let Some(alert) = alert {
+        NotificationSink(app.clone()).show(&alert);
+    }
+    let handle = app.clone();
+    tauri::async_runtime::spawn(async move { tray::refresh(&handle) });
+}
+
+/// Starts following `<config dir>/projects`: on each settled change the index is scanned again,
+/// the tray rebuilt and the UI told ([`INDEX_EVENT`]).
+fn watch_transcripts(app: &AppHandle) {
+    let state = app.state::<AppState>();
+    let handle = app.clone();
+    let rt = tauri::async_runtime::handle();
+    let started = TranscriptWatcher::start(
+        state.pool.config_dir(),
+        WATCH_DEBOUNCE_MS,
+        move |_changed: Vec<PathBuf>| {
+            let handle = handle.clone();
+            rt.spawn(async move {
+                tray::rescan(handle.clone()).await;
+                if let Err(e) = handle.emit(INDEX_EVENT, ()) {
+                    tracing::debug!(error = %e, "cannot emit the index event");
+                }
+            });
+        },
+    );
+    match started {
+        Ok(w) => {
+            if let Ok(mut slot) = state.watcher.lock() {
+                *slot = Some(w);
+            }
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "transcripts are not followed; the list refreshes on demand")
+        }
+    }
+}
+
+/// Builds and runs the app until it quits. `args` are the command line without the program
+/// name (`ccdesk <folder>`, `ccdesk --resume <id>`). A second launch hands its arguments to this
+/// one and exits. Every live session's process group is ended before the process exits.
 ///
 /// Errors: the window system or webview fails to start.
-pub fn run(config_dir: PathBuf) -> Result<(), Box<dyn std::error::Error>> {
-    let pool = Arc::new(new_pool(config_dir, PoolConfig::default())?);
+pub fn run(config_dir: PathBuf, args: Vec<String>) -> Result<(), Box<dyn std::error::Error>> {
     let app = tauri::Builder::default()
+        // First: a second launch must reach this instance before anything else starts.
+        .plugin(tauri_plugin_single_instance::init(|app, argv, cwd| {
+            let args: Vec<String> = argv.into_iter().skip(1).collect();
+            desktop::handle_launch(app, &args, std::path::Path::new(&cwd));
+        }))
+        .plugin(
+            tauri_plugin_window_state::Builder::default()
+                .with_state_flags(
+                    tauri_plugin_window_state::StateFlags::all()
+                        - tauri_plugin_window_state::StateFlags::VISIBLE,
+                )
+                .build(),
+        )
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_store::Builder::new().build())
-        .manage(AppState {
-            pool: Arc::clone(&pool),
-            registry: Mutex::default(),
-            notices: Mutex::default(),
-            registry_save: Mutex::default(),
-        })
+        .plugin(tauri_plugin_notification::init())
         .setup(move |app| {
             let handle = app.handle().clone();
-            let (registry, notice) = load_registry(&handle);
+            init_state(&handle, config_dir)?;
             let state = handle.state::<AppState>();
-            if let Ok(mut r) = state.registry.lock() {
-                *r = registry;
+            let observer_handle = handle.clone();
+            state.pool.set_observer(Arc::new(move |info: &SessionInfo| {
+                on_session_change(&observer_handle, info)
+            }));
+            tauri::async_runtime::spawn(sweep_forever(Arc::downgrade(&state.pool)));
+            if let Err(e) = tray::create(&handle) {
+                tracing::warn!(error = %e, "no tray icon");
             }
-            if let (Some(n), Ok(mut notices)) = (notice, state.notices.lock()) {
-                tracing::warn!(notice = %n, "registry");
-                notices.push(n);
+            tauri::async_runtime::spawn(tray::rescan(handle.clone()));
+            watch_transcripts(&handle);
+            let cwd = std::env::current_dir().unwrap_or_default();
+            desktop::handle_launch(&handle, &args, &cwd);
+            Ok(())
+        })
+        .on_window_event(|window, event| {
+            if window.label() != MAIN_WINDOW {
+                return;
             }
-            pool.set_observer(Arc::new(move |info: &SessionInfo| {
-                let state = handle.state::<AppState>();
-                let changed = state
-                    .registry
-                    .lock()
-                    .map(|mut r| r.record(info))
-                    .unwrap_or(false);
-                if changed {
-                    if let Err(e) = state.save_registry(&handle) {
-                        tracing::warn!(error = %e, "cannot save the registry");
+            let app = window.app_handle();
+            match event {
+                tauri::WindowEvent::CloseRequested { api, .. } => {
+                    let state = app.state::<AppState>();
+                    if state.settings_snapshot().close_to_tray
+                        && app.tray_by_id(tray::TRAY_ID).is_some()
+                    {
+                        api.prevent_close();
+                        let _ = window.hide();
                     }
                 }
-                // After the registry: a UI reading it in answer to the event sees the change.
-                if let Err(e) = handle.emit(POOL_EVENT, info) {
-                    tracing::debug!(error = %e, "cannot emit the pool event");
+                tauri::WindowEvent::Focused(focused) => {
+                    app.state::<AppState>()
+                        .focused
+                        .store(*focused, Ordering::Relaxed);
+                    if *focused {
+                        desktop::on_focus(app);
+                    }
                 }
-            }));
-            tauri::async_runtime::spawn(sweep_forever(Arc::downgrade(&pool)));
-            Ok(())
+                _ => {}
+            }
         })
         .invoke_handler(tauri::generate_handler![
             commands::sessions::list_sessions,
@@ -191,12 +415,20 @@ pub fn run(config_dir: PathBuf) -> Result<(), Box<dyn std::error::Error>> {
             commands::registry::registry,
             commands::registry::rename_session,
             commands::registry::pin_session,
+            commands::settings::settings,
+            commands::settings::save_settings,
+            commands::settings::discover_claude,
+            commands::desktop::classify_drop,
+            commands::desktop::take_launch_intents,
+            commands::desktop::tray_menu,
+            commands::desktop::tray_action,
         ])
         .build(tauri::generate_context!())?;
     app.run(|handle, event| {
         if let tauri::RunEvent::Exit = event {
-            let state = handle.state::<AppState>();
-            tauri::async_runtime::block_on(state.pool.close_all());
+            if let Some(state) = handle.try_state::<AppState>() {
+                tauri::async_runtime::block_on(state.pool.close_all());
+            }
         }
     });
     Ok(())

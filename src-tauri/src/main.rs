@@ -1,6 +1,8 @@
 // No console window on Windows release builds.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
-//! ccdesk's entry point: `ccdesk list|show ...` runs headless; anything else opens the window.
+//! ccdesk's entry point: `ccdesk list|show|run ...` runs headless; anything else opens the
+//! window (`ccdesk <folder>` and `ccdesk --resume <id>` open that in it, in the running ccdesk
+//! when there is one).
 
 use std::process::ExitCode;
 
@@ -28,7 +30,7 @@ fn main() -> ExitCode {
     if let Some(code) = ccdesk_lib::headless::try_run(&args, &config_dir) {
         return code;
     }
-    match ccdesk_lib::run(config_dir) {
+    match ccdesk_lib::run(config_dir, args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("ccdesk: {e}");

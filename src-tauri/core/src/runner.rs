@@ -20,7 +20,7 @@
 
 use std::collections::VecDeque;
 use std::ffi::OsString;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Stdio;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -30,6 +30,7 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufRead
 use tokio::process::{ChildStdin, Command};
 use tokio::sync::{mpsc, watch, Mutex as AsyncMutex};
 
+use crate::discover::{discover, ClaudeDiscovery, DiscoverInputs};
 use crate::error::CoreError;
 use crate::stream::{user_message_line, EventKind, StreamEvent};
 
@@ -61,79 +62,35 @@ impl ClaudeCommand {
         }
     }
 
-    /// Finds the CLI: `$CCDESK_CLAUDE`, else `claude` on `PATH`, else `~/.claude/local/claude`.
+    /// Finds the CLI as [`crate::discover`] does with no configured path: `$CCDESK_CLAUDE`,
+    /// `claude` on `PATH`, on the login shell's `PATH`, `~/.claude/local/claude`, npm's global bin.
     ///
     /// Errors: [`CoreError::ClaudeNotFound`] listing every place tried.
     pub fn locate() -> Result<Self, CoreError> {
-        Self::locate_in(
-            std::env::var_os(CLAUDE_ENV),
-            std::env::var_os("PATH"),
-            dirs::home_dir(),
-        )
+        Self::found(discover(&DiscoverInputs::from_env(None).without_version()))
     }
 
-    /// [`ClaudeCommand::locate`] with its inputs given, for tests.
+    /// [`ClaudeCommand::locate`] with its inputs given (no login shell, no npm prefix), for tests.
+    ///
+    /// Errors: [`CoreError::ClaudeNotFound`] listing every place tried.
     pub fn locate_in(
         override_path: Option<OsString>,
         path_var: Option<OsString>,
         home: Option<PathBuf>,
     ) -> Result<Self, CoreError> {
-        let mut tried = Vec::new();
-        if let Some(p) = override_path.filter(|p| !p.is_empty()) {
-            let p = PathBuf::from(p);
-            if is_executable(&p) {
-                return Ok(Self::new(p));
-            }
-            tried.push(format!(
-                "${CLAUDE_ENV}={} (not an executable file)",
-                p.display()
-            ));
-        }
-        let exe_names: &[&str] = if cfg!(windows) {
-            &["claude.exe", "claude.cmd", "claude"]
-        } else {
-            &["claude"]
-        };
-        match path_var {
-            Some(path_var) => {
-                for dir in std::env::split_paths(&path_var) {
-                    for name in exe_names {
-                        let candidate = dir.join(name);
-                        if is_executable(&candidate) {
-                            return Ok(Self::new(candidate));
-                        }
-                    }
-                }
-                tried.push("claude on PATH".to_owned());
-            }
-            None => tried.push("claude on PATH (PATH is not set)".to_owned()),
-        }
-        if let Some(home) = home {
-            let local = home.join(".claude").join("local").join("claude");
-            if is_executable(&local) {
-                return Ok(Self::new(local));
-            }
-            tried.push(local.display().to_string());
-        }
-        Err(CoreError::ClaudeNotFound { tried })
+        Self::found(discover(&DiscoverInputs {
+            env_override: override_path.filter(|p| !p.is_empty()),
+            path_var,
+            home,
+            ..DiscoverInputs::default()
+        }))
     }
-}
 
-fn is_executable(p: &Path) -> bool {
-    let Ok(meta) = std::fs::metadata(p) else {
-        return false;
-    };
-    if !meta.is_file() {
-        return false;
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        meta.permissions().mode() & 0o111 != 0
-    }
-    #[cfg(not(unix))]
-    {
-        true
+    fn found(d: ClaudeDiscovery) -> Result<Self, CoreError> {
+        match d.found {
+            Some(f) => Ok(Self::new(f.path)),
+            None => Err(CoreError::ClaudeNotFound { tried: d.tried }),
+        }
     }
 }
 

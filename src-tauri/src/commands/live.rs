@@ -8,7 +8,6 @@ use std::sync::Arc;
 use ccdesk_core::pool::{
     InterruptOutcome, PermissionAnswer, PoolSnapshot, SessionEvent, SessionInfo, StartRequest,
 };
-use ccdesk_core::runner::ClaudeCommand;
 use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::State;
@@ -136,10 +135,10 @@ pub struct AppInfo {
     pub notices: Vec<String>,
 }
 
-/// The config dir, the CLI and ccdesk's version.
+/// The config dir, the CLI (found as the settings say) and ccdesk's version.
 #[tauri::command]
 pub fn app_info(state: State<'_, AppState>) -> AppInfo {
-    let claude = match ClaudeCommand::locate() {
+    let claude = match state.claude.locate() {
         Ok(c) => ClaudeInfo {
             path: Some(c.program.display().to_string()),
             error: None,

@@ -1,0 +1,50 @@
+//! Commands of the desktop integration: dropped files and folders, launch requests that came
+//! before the UI listened, and the tray menu (the window offers the same menu and actions).
+
+use std::path::PathBuf;
+
+use ccdesk_core::dropped::{classify_drop as classify, DropOutcome, DropTarget};
+use ccdesk_core::tray::{TrayAction, TrayMenu};
+use tauri::{AppHandle, State};
+
+use crate::desktop::OpenRequest;
+use crate::error::AppError;
+use crate::AppState;
+
+/// What dropping `paths` on `target` does: start a session in a folder (the UI shows the
+/// new-session sheet first), mention files in the prompt, or a message saying why not.
+#[tauri::command]
+pub fn classify_drop(paths: Vec<PathBuf>, target: DropTarget) -> DropOutcome {
+    classify(&paths, target)
+}
+
+/// Open requests (command line, second launch, tray, notification) that arrived before the UI
+/// listened for `app://open`; from now on they are sent as events.
+#[tauri::command]
+pub fn take_launch_intents(state: State<'_, AppState>) -> Vec<OpenRequest> {
+    state
+        .pending_opens
+        .lock()
+        .map(|mut p| p.take().unwrap_or_default())
+        .unwrap_or_default()
+}
+
+/// The tray menu as a model (what the tray shows now).
+#[tauri::command]
+pub fn tray_menu(state: State<'_, AppState>) -> TrayMenu {
+    crate::tray::current_menu(&state)
+}
+
+/// Does what the tray item with this id does.
+///
+/// Errors: `invalid_input` for an id no tray item has.
+#[tauri::command]
+pub fn tray_action(app: AppHandle, id: String) -> Result<(), AppError> {
+    let action = TrayAction::from_id(&id).ok_or_else(|| {
+        AppError::from(ccdesk_core::CoreError::InvalidInput(format!(
+            "no tray item has the id {id:?}"
+        )))
+    })?;
+    crate::tray::perform(&app, action);
+    Ok(())
+}

@@ -1,0 +1,71 @@
+//! Commands of the settings view: read and save ccdesk's [`Settings`] (kept in the store
+//! `settings.json`), and find the `claude` executable.
+
+use ccdesk_core::discover::{discover, ClaudeDiscovery, DiscoverInputs};
+use ccdesk_core::settings::Settings;
+use serde::Serialize;
+use tauri::{AppHandle, State};
+
+use crate::error::AppError;
+use crate::AppState;
+
+/// What the settings view shows.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsView {
+    /// The settings in force.
+    pub settings: Settings,
+    /// Where `claude` is found with these settings, its version, or every place tried.
+    pub claude: ClaudeDiscovery,
+    /// Things to tell the user once (e.g. a settings file that could not be used was backed up).
+    pub notices: Vec<String>,
+    /// The Claude Code config dir this running ccdesk reads (a changed one applies at the next
+    /// start).
+    pub config_dir_in_use: String,
+}
+
+async fn view(state: &AppState, notices: Vec<String>) -> Result<SettingsView, AppError> {
+    let settings = state.settings_snapshot();
+    let configured = settings.claude_path.clone();
+    let claude = find(configured).await?;
+    Ok(SettingsView {
+        settings,
+        claude,
+        notices,
+        config_dir_in_use: state.pool.config_dir().display().to_string(),
+    })
+}
+
+async fn find(configured: Option<std::path::PathBuf>) -> Result<ClaudeDiscovery, AppError> {
+    tauri::async_runtime::spawn_blocking(move || discover(&DiscoverInputs::from_env(configured)))
+        .await
+        .map_err(|e| AppError::internal(format!("the search for claude failed: {e}")))
+}
+
+/// The settings, where `claude` is, and any notice about the settings file.
+#[tauri::command]
+pub async fn settings(state: State<'_, AppState>) -> Result<SettingsView, AppError> {
+    let notices = state.take_settings_notices();
+    view(&state, notices).await
+}
+
+/// Validates and saves `settings`, then applies them: pool limits at once, the `claude` path
+/// from the next process, tray and notifications at once, the config dir at the next start.
+///
+/// Errors: `invalid_input` naming the field; `store` when the file cannot be written.
+#[tauri::command]
+pub async fn save_settings(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    settings: Settings,
+) -> Result<SettingsView, AppError> {
+    state.apply_settings(&app, settings)?;
+    view(&state, Vec::new()).await
+}
+
+/// Where `claude` would be found with `path` as the configured executable (`None`: found
+/// automatically), and its version.
+#[tauri::command]
+pub async fn discover_claude(path: Option<String>) -> Result<ClaudeDiscovery, AppError> {
+    find(path.filter(|p| !p.trim().is_empty()).map(Into::into)).await
+}
