@@ -10,6 +10,8 @@ class FakeChannel {
 vi.mock('@tauri-apps/api/core', () => ({ invoke: (...a: unknown[]) => invoke(...a), Channel: FakeChannel }));
 vi.mock('@tauri-apps/plugin-dialog', () => ({ open: (...a: unknown[]) => open(...a) }));
 vi.mock('@tauri-apps/api/event', () => ({ listen: (...a: unknown[]) => listen(...a) }));
+const onDragDropEvent = vi.fn();
+vi.mock('@tauri-apps/api/webview', () => ({ getCurrentWebview: () => ({ onDragDropEvent: (...a: unknown[]) => onDragDropEvent(...a) }) }));
 
 const { tauriApi } = await import('./ipc');
 
@@ -17,6 +19,7 @@ beforeEach(() => {
   invoke.mockReset();
   open.mockReset();
   listen.mockReset();
+  onDragDropEvent.mockReset();
 });
 
 describe('tauriApi', () => {
@@ -109,5 +112,58 @@ describe('tauriApi', () => {
     expect(open).toHaveBeenCalledWith({ directory: true, multiple: false, defaultPath: '/start' });
     expect(await tauriApi.pickFolder()).toBe('/b');
     expect(await tauriApi.pickFolder()).toBeNull();
+  });
+
+  it('calls the settings and desktop commands by name with their arguments', async () => {
+    invoke.mockResolvedValue(null);
+    const settings = { version: 1, trayRecent: 5 } as unknown as import('./lib/types').Settings;
+    await tauriApi.settings();
+    await tauriApi.saveSettings(settings);
+    await tauriApi.discoverClaude('/opt/claude');
+    await tauriApi.discoverClaude(null);
+    await tauriApi.classifyDrop(['/a b'], 'promptBox');
+    await tauriApi.takeLaunchIntents();
+    await tauriApi.trayMenu();
+    await expect(tauriApi.trayAction({ kind: 'resume', sessionId: 's1' })).resolves.toBeUndefined();
+    expect(invoke.mock.calls).toEqual([
+      ['settings'],
+      ['save_settings', { settings }],
+      ['discover_claude', { path: '/opt/claude' }],
+      ['discover_claude', { path: null }],
+      ['classify_drop', { paths: ['/a b'], target: 'promptBox' }],
+      ['take_launch_intents'],
+      ['tray_menu'],
+      ['tray_action', { action: { kind: 'resume', sessionId: 's1' } }],
+    ]);
+  });
+
+  it('listens to app://open and index://changed', async () => {
+    listen.mockResolvedValue(() => {});
+    const opened: unknown[] = [];
+    let changed = 0;
+    await tauriApi.onAppOpen((r) => opened.push(r));
+    await tauriApi.onIndexChanged(() => changed++);
+    expect(listen.mock.calls.map((c) => c[0])).toEqual(['app://open', 'index://changed']);
+    (listen.mock.calls[0][1] as (e: { payload: unknown }) => void)({ payload: { kind: 'folder', path: '/w' } });
+    (listen.mock.calls[1][1] as (e: { payload: unknown }) => void)({ payload: null });
+    expect(opened).toEqual([{ kind: 'folder', path: '/w' }]);
+    expect(changed).toBe(1);
+  });
+
+  it('maps the webview drag-and-drop events (over and leave carry no paths)', async () => {
+    onDragDropEvent.mockResolvedValue(() => {});
+    const seen: unknown[] = [];
+    await tauriApi.onDragDrop((e) => seen.push(e));
+    const handler = onDragDropEvent.mock.calls[0][0] as (e: { payload: unknown }) => void;
+    handler({ payload: { type: 'enter', paths: ['/a'], position: { x: 1, y: 2 } } });
+    handler({ payload: { type: 'over', position: { x: 3, y: 4 } } });
+    handler({ payload: { type: 'drop', paths: ['/a'], position: { x: 5, y: 6 } } });
+    handler({ payload: { type: 'leave' } });
+    expect(seen).toEqual([
+      { type: 'enter', paths: ['/a'], position: { x: 1, y: 2 } },
+      { type: 'over', paths: [], position: { x: 3, y: 4 } },
+      { type: 'drop', paths: ['/a'], position: { x: 5, y: 6 } },
+      { type: 'leave', paths: [], position: null },
+    ]);
   });
 });

@@ -3,9 +3,19 @@
 // a fake in tests), so everything above this file runs without a desktop.
 import { Channel, invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
+import { getCurrentWebview } from '@tauri-apps/api/webview';
 import { open } from '@tauri-apps/plugin-dialog';
 import type {
   AppInfo,
+  ClaudeDiscovery,
+  DragDropEvent,
+  DropOutcome,
+  DropTarget,
+  OpenRequest,
+  Settings,
+  SettingsView,
+  TrayAction,
+  TrayMenu,
   InterruptOutcome,
   PermissionAnswer,
   PermissionMode,
@@ -23,6 +33,11 @@ export type * from './lib/types';
 
 /** The global event carrying a `SessionInfo` on every state or metrics change of any session. */
 export const POOL_EVENT = 'pool://session';
+
+/** The event asking the window to open something (`OpenRequest`). */
+export const OPEN_EVENT = 'app://open';
+/** The event (no payload) saying the CLI's transcripts changed. */
+export const INDEX_EVENT = 'index://changed';
 
 /** Everything the UI asks of the backend. Each call rejects with a `CommandError` on failure. */
 export interface Api {
@@ -55,6 +70,26 @@ export interface Api {
   onPoolChange(cb: (info: SessionInfo) => void): Promise<() => void>;
   /** Native folder picker; null when cancelled. */
   pickFolder(defaultPath?: string): Promise<string | null>;
+  /** The settings, where `claude` is found with them, and notices about the settings file. */
+  settings(): Promise<SettingsView>;
+  /** Validates, saves and applies settings; rejects with kind `invalid_input` naming the field. */
+  saveSettings(settings: Settings): Promise<SettingsView>;
+  /** Where `claude` would be found with `path` configured (null: automatically), with its version. */
+  discoverClaude(path: string | null): Promise<ClaudeDiscovery>;
+  /** What dropping `paths` on `target` does. */
+  classifyDrop(paths: string[], target: DropTarget): Promise<DropOutcome>;
+  /** Open requests that came before the UI listened (command line, second launch, tray). */
+  takeLaunchIntents(): Promise<OpenRequest[]>;
+  /** The tray menu as a model (the window shows the same menu). */
+  trayMenu(): Promise<TrayMenu>;
+  /** Does what the tray item with this action does. */
+  trayAction(action: TrayAction): Promise<void>;
+  /** Calls `cb` with every `app://open` request; resolves to the function that stops it. */
+  onAppOpen(cb: (request: OpenRequest) => void): Promise<() => void>;
+  /** Calls `cb` whenever the CLI's transcripts change. */
+  onIndexChanged(cb: () => void): Promise<() => void>;
+  /** Calls `cb` with the window's drag-and-drop events (files and folders from the desktop). */
+  onDragDrop(cb: (event: DragDropEvent) => void): Promise<() => void>;
 }
 
 function channel(onEvent: (event: SessionEvent) => void): Channel<SessionEvent> {
@@ -87,6 +122,24 @@ export const tauriApi: Api = {
   renameSession: (sessionId, name) => invoke<Registry>('rename_session', { sessionId, name }),
   pinSession: (sessionId, pinned) => invoke<Registry>('pin_session', { sessionId, pinned }),
   onPoolChange: (cb) => listen<SessionInfo>(POOL_EVENT, (e) => cb(e.payload)),
+  settings: () => invoke<SettingsView>('settings'),
+  saveSettings: (settings) => invoke<SettingsView>('save_settings', { settings }),
+  discoverClaude: (path) => invoke<ClaudeDiscovery>('discover_claude', { path }),
+  classifyDrop: (paths, target) => invoke<DropOutcome>('classify_drop', { paths, target }),
+  takeLaunchIntents: () => invoke<OpenRequest[]>('take_launch_intents'),
+  trayMenu: () => invoke<TrayMenu>('tray_menu'),
+  trayAction: async (action) => {
+    await invoke<null>('tray_action', { action });
+  },
+  onAppOpen: (cb) => listen<OpenRequest>(OPEN_EVENT, (e) => cb(e.payload)),
+  onIndexChanged: (cb) => listen<null>(INDEX_EVENT, () => cb()),
+  onDragDrop: (cb) =>
+    getCurrentWebview().onDragDropEvent((e) => {
+      const p = e.payload;
+      if (p.type === 'leave') cb({ type: 'leave', paths: [], position: null });
+      else if (p.type === 'over') cb({ type: 'over', paths: [], position: { x: p.position.x, y: p.position.y } });
+      else cb({ type: p.type, paths: p.paths, position: { x: p.position.x, y: p.position.y } });
+    }),
   async pickFolder(defaultPath) {
     const picked = await open({ directory: true, multiple: false, defaultPath: defaultPath || undefined });
     if (Array.isArray(picked)) return picked[0] ?? null;

@@ -13,6 +13,7 @@ import { buildTranscriptView, userPrompts } from './transcript';
 import { runSessionId, splitTurns, turnsInTranscript } from './turns';
 import type {
   AppInfo,
+  OpenRequest,
   PermissionMode,
   ProjectGroup,
   Registry,
@@ -20,6 +21,7 @@ import type {
   SessionIndex,
   SessionInfo,
   SessionSummary,
+  Settings,
   StartRequest,
 } from './types';
 
@@ -67,6 +69,18 @@ export class AppModel {
   readonly pool = new PoolModel();
   /** A capacity action is under way (closing an idle session to make room). */
   makingRoom = $state(false);
+  /** The settings in force (defaults for new sessions); null until loaded. */
+  settings: Settings | null = $state(null);
+  /** The new-session sheet, open with this folder filled in; null when closed. */
+  newSheet: { cwd: string } | null = $state(null);
+  /** The settings view is open. */
+  showSettings = $state(false);
+  /** The quick switcher is open. */
+  showSwitcher = $state(false);
+  /** Bumped when the resume prompt of the open session should take the focus. */
+  focusResume = $state(0);
+  /** How long index://changed waits for more before listing again, in ms (tests shorten it). */
+  static indexDebounceMs = 300;
 
   /** The run shown in the main pane. */
   readonly run: LiveRun | null = $derived(this.runs.find((r) => r.key === this.activeKey) ?? null);
@@ -123,14 +137,96 @@ export class AppModel {
   }
 
   async init(): Promise<void> {
-    await Promise.all([this.loadInfo(), this.refresh(), this.listenPool()]);
+    await Promise.all([this.loadInfo(), this.refresh(), this.listenPool(), this.loadSettings(), this.listenDesktop()]);
     await this.loadPool(true);
+    // Requests that came before the UI listened (the command line, a second launch, the tray).
+    try {
+      for (const request of await this.api.takeLaunchIntents()) await this.handleOpen(request);
+    } catch (e) {
+      this.report(e);
+    }
   }
 
-  /** Stops listening to pool events (the app is going away). */
+  /** Stops listening to backend events (the app is going away). */
   dispose(): void {
     this.unlisten?.();
     this.unlisten = null;
+    for (const stop of this.desktopUnlisten) stop();
+    this.desktopUnlisten = [];
+    if (this.indexTimer) clearTimeout(this.indexTimer);
+  }
+
+  private desktopUnlisten: (() => void)[] = [];
+  private indexTimer: ReturnType<typeof setTimeout> | null = null;
+
+  private async listenDesktop(): Promise<void> {
+    try {
+      this.desktopUnlisten.push(await this.api.onAppOpen((r) => void this.handleOpen(r)));
+      this.desktopUnlisten.push(
+        await this.api.onIndexChanged(() => {
+          if (this.indexTimer) clearTimeout(this.indexTimer);
+          this.indexTimer = setTimeout(() => {
+            this.indexTimer = null;
+            void this.refresh();
+          }, AppModel.indexDebounceMs);
+        }),
+      );
+    } catch (e) {
+      this.report(e);
+    }
+  }
+
+  async loadSettings(): Promise<void> {
+    try {
+      const view = await this.api.settings();
+      this.settings = view.settings;
+      for (const n of view.notices) if (!this.notices.includes(n)) this.notices = [...this.notices, n];
+    } catch (e) {
+      this.report(e);
+    }
+  }
+
+  /** What the backend asks the window to open: a folder's new-session sheet, a session, ... */
+  async handleOpen(request: OpenRequest): Promise<void> {
+    switch (request.kind) {
+      case 'folder':
+        this.showSettings = false;
+        this.showSwitcher = false;
+        this.newSheet = { cwd: request.path };
+        return;
+      case 'newSession':
+        this.openNewSheet();
+        return;
+      case 'settings':
+        this.newSheet = null;
+        this.showSettings = true;
+        return;
+      case 'live':
+        await this.openRun(request.runId);
+        return;
+      case 'resume': {
+        if (!this.findSession(request.sessionId)) await this.refresh();
+        if (!this.findSession(request.sessionId)) {
+          this.errors = [...this.errors, `No session ${request.sessionId} under ${this.index?.configDir ?? 'the config dir'}.`];
+          return;
+        }
+        this.newSheet = null;
+        this.showSettings = false;
+        await this.selectSession(request.sessionId);
+        this.focusResume += 1;
+        return;
+      }
+      case 'error':
+        this.errors = [...this.errors, request.message];
+        return;
+    }
+  }
+
+  /** Opens the new-session sheet in the open project's folder. */
+  openNewSheet(): void {
+    this.showSettings = false;
+    this.showSwitcher = false;
+    this.newSheet = { cwd: this.currentProject?.projectPath ?? '' };
   }
 
   async loadInfo(): Promise<void> {

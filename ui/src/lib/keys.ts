@@ -17,3 +17,16 @@ export function escapeInterrupts(event: KeyboardEvent): boolean {
   if (typeof document !== 'undefined' && document.querySelector('[aria-modal="true"]')) return false;
   return true;
 }
+
+/** The app's shortcuts with Ctrl (Cmd on macOS): N new session, K jump to a session. */
+export type AppShortcut = 'newSession' | 'switcher';
+
+/** Which app shortcut `event` is, if any (Ctrl or Cmd, no Alt or Shift, not while composing). */
+export function appShortcut(event: KeyboardEvent): AppShortcut | null {
+  if (event.defaultPrevented || event.isComposing) return null;
+  if (!(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) return null;
+  const key = event.key.toLowerCase();
+  if (key === 'n') return 'newSession';
+  if (key === 'k') return 'switcher';
+  return null;
+}

@@ -269,3 +269,94 @@ export interface CommandError {
   kind: string;
   message: string;
 }
+
+// ---- desktop integration (issue 4) ---------------------------------------------------------
+
+/** The pool's cap and timeouts (ms), as `ccdesk_core::pool::PoolConfig` serializes them. */
+export interface PoolConfig {
+  maxSessions: number;
+  firstChunkTimeoutMs: number;
+  ongoingTimeoutMs: number;
+  ttlMs: number;
+  stuckAfterMs: number;
+  sweepIntervalMs: number;
+  interruptGraceMs: number;
+  interruptTimeoutMs: number;
+  reconnectAttempts: number;
+  reconnectBackoffMs: number;
+}
+
+export type Theme = 'system' | 'light' | 'dark';
+
+/** ccdesk's settings (`ccdesk_core::settings::Settings`, version 1). */
+export interface Settings {
+  version: number;
+  /** The `claude` executable; null: found automatically. */
+  claudePath: string | null;
+  /** The Claude Code config dir; null: `$CLAUDE_CONFIG_DIR`, else `~/.claude`. */
+  configDir: string | null;
+  defaultModel: string | null;
+  defaultPermissionMode: PermissionMode;
+  pool: PoolConfig;
+  trayRecent: number;
+  closeToTray: boolean;
+  notifications: boolean;
+  theme: Theme;
+}
+
+export type ClaudeSource = 'setting' | 'envOverride' | 'path' | 'loginShell' | 'claudeLocal' | 'npmGlobal';
+
+export interface ClaudeDiscovery {
+  found: { path: string; source: ClaudeSource; version: string | null } | null;
+  tried: string[];
+}
+
+export interface SettingsView {
+  settings: Settings;
+  claude: ClaudeDiscovery;
+  notices: string[];
+  /** The config dir this running ccdesk reads (a changed one applies at the next start). */
+  configDirInUse: string;
+}
+
+export type DropTarget = 'window' | 'promptBox';
+
+export type DropOutcome =
+  | { kind: 'folder'; path: string }
+  | { kind: 'mention'; text: string }
+  | { kind: 'rejected'; message: string };
+
+/** A window drag-and-drop event as the webview reports it (position in physical pixels). */
+export interface DragDropEvent {
+  type: 'enter' | 'over' | 'drop' | 'leave';
+  paths: string[];
+  position: { x: number; y: number } | null;
+}
+
+/** Something the backend asks the window to open (`app://open`, or queued before the UI listened). */
+export type OpenRequest =
+  | { kind: 'folder'; path: string }
+  | { kind: 'resume'; sessionId: string }
+  | { kind: 'live'; runId: string }
+  | { kind: 'newSession' }
+  | { kind: 'settings' }
+  | { kind: 'error'; message: string };
+
+export type TrayAction =
+  | { kind: 'showWindow' }
+  | { kind: 'newSessionInFolder' }
+  | { kind: 'openLive'; runId: string }
+  | { kind: 'resume'; sessionId: string }
+  | { kind: 'quit' };
+
+export type TrayItem =
+  | { kind: 'action'; label: string; action: TrayAction; enabled: boolean }
+  | { kind: 'header'; label: string }
+  | { kind: 'separator' }
+  | { kind: 'submenu'; label: string; items: TrayItem[] };
+
+/** The tray menu as a model (`ccdesk_core::tray::TrayMenu`). */
+export interface TrayMenu {
+  items: TrayItem[];
+  tooltip: string;
+}

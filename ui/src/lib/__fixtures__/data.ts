@@ -1,5 +1,5 @@
 // Test data in the backend's shapes (see ../types.ts), modelled on the shared sample transcripts.
-import type { Block, Entry, MessageEntry, PermissionRequest, SessionDetail, SessionIndex, SessionInfo, SessionSummary } from '../types';
+import type { Block, Entry, MessageEntry, PermissionRequest, SessionDetail, SessionIndex, SessionInfo, SessionSummary, Settings } from '../types';
 
 export const NOW = Date.UTC(2026, 10, 22, 12, 0, 0);
 
@@ -150,5 +150,31 @@ export function permissionRequest(over: Partial<PermissionRequest> = {}): Permis
     toolUseId: 'toolu_1',
     description: 'fake-permission.txt',
     ...over,
+  };
+}
+
+export function defaultSettings(): Settings {
+  return {
+    version: 1,
+    claudePath: null,
+    configDir: null,
+    defaultModel: null,
+    defaultPermissionMode: 'default',
+    pool: {
+      maxSessions: 8,
+      firstChunkTimeoutMs: 10_000,
+      ongoingTimeoutMs: 120_000,
+      ttlMs: 3_600_000,
+      stuckAfterMs: 1_800_000,
+      sweepIntervalMs: 1_000,
+      interruptGraceMs: 3_000,
+      interruptTimeoutMs: 15_000,
+      reconnectAttempts: 3,
+      reconnectBackoffMs: 500,
+    },
+    trayRecent: 10,
+    closeToTray: true,
+    notifications: true,
+    theme: 'system',
   };
 }

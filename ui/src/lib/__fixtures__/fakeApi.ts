@@ -1,8 +1,21 @@
 // A scriptable stand-in for the Tauri backend, for component and model tests.
 import { vi, type Mock } from 'vitest';
 import type { Api } from '../../ipc';
-import type { PoolSnapshot, Registry, RegistryEntry, SessionDetail, SessionEvent, SessionIndex, SessionInfo, StartRequest } from '../types';
-import { detail, index } from './data';
+import type {
+  DragDropEvent,
+  OpenRequest,
+  PoolSnapshot,
+  Registry,
+  RegistryEntry,
+  SessionDetail,
+  SessionEvent,
+  SessionIndex,
+  SessionInfo,
+  Settings,
+  SettingsView,
+  StartRequest,
+} from '../types';
+import { defaultSettings, detail, index } from './data';
 
 export { sessionInfo } from './data';
 
@@ -16,12 +29,38 @@ export interface FakeApi extends Api {
   runIds(): string[];
   /** The fake backend's registry (rename and pin change it as the backend does). */
   registryState: Registry;
+  /** The fake backend's settings (saveSettings changes them). */
+  settingsState: Settings;
+  /** Sends an `app://open` request to every listener. */
+  emitOpen(request: OpenRequest): void;
+  /** Sends `index://changed` to every listener. */
+  emitIndexChanged(): void;
+  /** Sends a window drag-and-drop event to every listener. */
+  emitDragDrop(event: DragDropEvent): void;
   mocks: { [K in keyof Api]: Mock<Api[K]> };
 }
 
 export function fakeApi(
-  opts: { index?: () => SessionIndex; detail?: (id: string) => SessionDetail; pool?: () => PoolSnapshot; registry?: Registry } = {},
+  opts: {
+    index?: () => SessionIndex;
+    detail?: (id: string) => SessionDetail;
+    pool?: () => PoolSnapshot;
+    registry?: Registry;
+    settings?: Settings;
+    intents?: OpenRequest[];
+  } = {},
 ): FakeApi {
+  let settingsState: Settings = structuredClone(opts.settings ?? defaultSettings());
+  const openListeners = new Set<(r: OpenRequest) => void>();
+  const indexListeners = new Set<() => void>();
+  const dropListeners = new Set<(e: DragDropEvent) => void>();
+  let intents = [...(opts.intents ?? [])];
+  const view = (): SettingsView => ({
+    settings: structuredClone(settingsState),
+    claude: { found: { path: '/usr/local/bin/claude', source: 'path', version: '2.1.112 (Claude Code)' }, tried: [] },
+    notices: [],
+    configDirInUse: '/home/dev/.claude',
+  });
   const registryState: Registry = structuredClone(opts.registry ?? { version: 1, sessions: {} });
   const entry = (id: string): RegistryEntry =>
     (registryState.sessions[id] ??= { name: null, pinned: false, cwd: null, lastState: null, lastRunAtMs: 0, history: [] });
@@ -85,6 +124,51 @@ export function fakeApi(
       return () => poolListeners.delete(cb);
     }),
     pickFolder: vi.fn<Api['pickFolder']>(async () => '/picked/folder'),
+    settings: vi.fn<Api['settings']>(async () => view()),
+    saveSettings: vi.fn<Api['saveSettings']>(async (s: Settings) => {
+      if (s.trayRecent < 1 || s.trayRecent > 50) {
+        throw { kind: 'invalid_input', message: `settings: the tray lists 1 to 50 recent sessions, not ${s.trayRecent}` };
+      }
+      settingsState = structuredClone(s);
+      return view();
+    }),
+    discoverClaude: vi.fn<Api['discoverClaude']>(async (path: string | null) =>
+      path === '/nowhere/claude'
+        ? { found: null, tried: ['/nowhere/claude (the settings; not an executable file)', 'claude on PATH'] }
+        : { found: { path: path ?? '/usr/local/bin/claude', source: path ? 'setting' : 'path', version: '2.1.112 (Claude Code)' }, tried: [] },
+    ),
+    classifyDrop: vi.fn<Api['classifyDrop']>(async (paths: string[], target) => {
+      if (target === 'promptBox') return { kind: 'mention', text: paths.map((p) => `@${p}`).join(' ') };
+      if (paths.length === 1 && !paths[0].includes('.')) return { kind: 'folder', path: paths[0] };
+      return { kind: 'rejected', message: `${paths.length} items were dropped. Drop one folder to start a session there.` };
+    }),
+    takeLaunchIntents: vi.fn<Api['takeLaunchIntents']>(async () => {
+      const taken = intents;
+      intents = [];
+      return taken;
+    }),
+    trayMenu: vi.fn<Api['trayMenu']>(async () => ({
+      items: [
+        { kind: 'header', label: 'Recent' },
+        { kind: 'action', label: 'Fix the parser', action: { kind: 'resume', sessionId: 's1' }, enabled: true },
+        { kind: 'separator' },
+        { kind: 'action', label: 'Quit ccdesk', action: { kind: 'quit' }, enabled: true },
+      ],
+      tooltip: 'ccdesk — nothing running',
+    })),
+    trayAction: vi.fn<Api['trayAction']>(async () => {}),
+    onAppOpen: vi.fn<Api['onAppOpen']>(async (cb: (r: OpenRequest) => void) => {
+      openListeners.add(cb);
+      return () => openListeners.delete(cb);
+    }),
+    onIndexChanged: vi.fn<Api['onIndexChanged']>(async (cb: () => void) => {
+      indexListeners.add(cb);
+      return () => indexListeners.delete(cb);
+    }),
+    onDragDrop: vi.fn<Api['onDragDrop']>(async (cb: (e: DragDropEvent) => void) => {
+      dropListeners.add(cb);
+      return () => dropListeners.delete(cb);
+    }),
   };
   return {
     ...mocks,
@@ -100,5 +184,17 @@ export function fakeApi(
     lastRequest: () => requests.at(-1),
     runIds: () => [...ids],
     registryState,
+    get settingsState() {
+      return settingsState;
+    },
+    emitOpen(request) {
+      for (const cb of openListeners) cb(request);
+    },
+    emitIndexChanged() {
+      for (const cb of indexListeners) cb();
+    },
+    emitDragDrop(event) {
+      for (const cb of dropListeners) cb(event);
+    },
   };
 }

@@ -1,0 +1,118 @@
+// The settings form: Settings (ms, nulls) ⇄ what the form edits (seconds and minutes as text,
+// blanks), and the colour theme applied to the document. No DOM beyond the element given.
+import type { PermissionMode, Settings, Theme } from './types';
+
+export interface SettingsForm {
+  claudePath: string;
+  configDir: string;
+  defaultModel: string;
+  defaultPermissionMode: PermissionMode;
+  maxSessions: string;
+  /** Seconds. */
+  firstChunkTimeoutS: string;
+  /** Seconds. */
+  ongoingTimeoutS: string;
+  /** Minutes. */
+  ttlMin: string;
+  /** Minutes. */
+  stuckAfterMin: string;
+  trayRecent: string;
+  closeToTray: boolean;
+  notifications: boolean;
+  theme: Theme;
+}
+
+const num = (n: number) => String(Math.round(n * 1000) / 1000);
+
+export function toForm(s: Settings): SettingsForm {
+  return {
+    claudePath: s.claudePath ?? '',
+    configDir: s.configDir ?? '',
+    defaultModel: s.defaultModel ?? '',
+    defaultPermissionMode: s.defaultPermissionMode,
+    maxSessions: String(s.pool.maxSessions),
+    firstChunkTimeoutS: num(s.pool.firstChunkTimeoutMs / 1000),
+    ongoingTimeoutS: num(s.pool.ongoingTimeoutMs / 1000),
+    ttlMin: num(s.pool.ttlMs / 60_000),
+    stuckAfterMin: num(s.pool.stuckAfterMs / 60_000),
+    trayRecent: String(s.trayRecent),
+    closeToTray: s.closeToTray,
+    notifications: s.notifications,
+    theme: s.theme,
+  };
+}
+
+/**
+ * The settings the form describes, on top of `base` (fields the form does not show are kept), or
+ * the first field that is not a number. Range checks are the backend's (one set of rules).
+ */
+export function fromForm(form: SettingsForm, base: Settings): { settings: Settings } | { error: string } {
+  const parse = (label: string, text: string, unitMs: number): number | string => {
+    const n = Number(text.trim());
+    if (text.trim() === '' || !Number.isFinite(n) || n < 0) return `${label}: "${text}" is not a number`;
+    return Math.round(n * unitMs);
+  };
+  const fields = {
+    maxSessions: parse('Pool size', form.maxSessions, 1),
+    firstChunkTimeoutMs: parse('First output timeout', form.firstChunkTimeoutS, 1000),
+    ongoingTimeoutMs: parse('Silence timeout', form.ongoingTimeoutS, 1000),
+    ttlMs: parse('Idle session lifetime', form.ttlMin, 60_000),
+    stuckAfterMs: parse('Stuck after', form.stuckAfterMin, 60_000),
+    trayRecent: parse('Recent sessions in the tray', form.trayRecent, 1),
+  };
+  for (const v of Object.values(fields)) if (typeof v === 'string') return { error: v };
+  const n = fields as Record<keyof typeof fields, number>;
+  const blank = (t: string) => (t.trim() === '' ? null : t.trim());
+  return {
+    settings: {
+      ...base,
+      claudePath: blank(form.claudePath),
+      configDir: blank(form.configDir),
+      defaultModel: blank(form.defaultModel),
+      defaultPermissionMode: form.defaultPermissionMode,
+      pool: {
+        ...base.pool,
+        maxSessions: n.maxSessions,
+        firstChunkTimeoutMs: n.firstChunkTimeoutMs,
+        ongoingTimeoutMs: n.ongoingTimeoutMs,
+        ttlMs: n.ttlMs,
+        stuckAfterMs: n.stuckAfterMs,
+      },
+      trayRecent: n.trayRecent,
+      closeToTray: form.closeToTray,
+      notifications: form.notifications,
+      theme: form.theme,
+    },
+  };
+}
+
+/** The scheme in effect: the setting, or the OS's preference for `system`. */
+export function resolveTheme(theme: Theme, prefersDark: boolean): 'light' | 'dark' {
+  if (theme === 'system') return prefersDark ? 'dark' : 'light';
+  return theme;
+}
+
+/** Sets `data-theme` on `root` (the stylesheet's light and dark variables key on it). */
+export function applyTheme(root: HTMLElement, theme: Theme, prefersDark: boolean): void {
+  root.dataset.theme = resolveTheme(theme, prefersDark);
+}
+
+/** Where `claude` was found, in words. */
+export function sourceLabel(source: string): string {
+  switch (source) {
+    case 'setting':
+      return 'the path set here';
+    case 'envOverride':
+      return '$CCDESK_CLAUDE';
+    case 'path':
+      return 'PATH';
+    case 'loginShell':
+      return "your login shell's PATH";
+    case 'claudeLocal':
+      return '~/.claude/local';
+    case 'npmGlobal':
+      return "npm's global bin";
+    default:
+      return source;
+  }
+}
