@@ -106,6 +106,7 @@ pub fn main_focused(app: &AppHandle) -> bool {
 /// requests once (`take_launch_intents`, at its start), requests are queued for it instead of
 /// being emitted into a page that is not listening yet.
 pub fn open(app: &AppHandle, request: OpenRequest) {
+    tracing::info!(?request, "open in the window");
     show_main(app);
     let state = app.state::<AppState>();
     if let Ok(mut pending) = state.pending_opens.lock() {

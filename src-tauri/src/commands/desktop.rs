@@ -8,7 +8,6 @@ use ccdesk_core::tray::{TrayAction, TrayMenu};
 use tauri::{AppHandle, State};
 
 use crate::desktop::OpenRequest;
-use crate::error::AppError;
 use crate::AppState;
 
 /// What dropping `paths` on `target` does: start a session in a folder (the UI shows the
@@ -35,16 +34,8 @@ pub fn tray_menu(state: State<'_, AppState>) -> TrayMenu {
     crate::tray::current_menu(&state)
 }
 
-/// Does what the tray item with this id does.
-///
-/// Errors: `invalid_input` for an id no tray item has.
+/// Does what the tray item with this action does (the window's copy of the tray menu).
 #[tauri::command]
-pub fn tray_action(app: AppHandle, id: String) -> Result<(), AppError> {
-    let action = TrayAction::from_id(&id).ok_or_else(|| {
-        AppError::from(ccdesk_core::CoreError::InvalidInput(format!(
-            "no tray item has the id {id:?}"
-        )))
-    })?;
+pub fn tray_action(app: AppHandle, action: TrayAction) {
     crate::tray::perform(&app, action);
-    Ok(())
 }
