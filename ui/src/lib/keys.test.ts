@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { escapeInterrupts } from './keys';
+import { appShortcut, escapeInterrupts } from './keys';
 
 function press(target: Element, init: KeyboardEventInit = {}): KeyboardEvent {
   let seen: KeyboardEvent | null = null;
@@ -37,5 +37,19 @@ describe('escapeInterrupts', () => {
     const own = document.getElementById('own')!;
     own.addEventListener('keydown', (e) => e.preventDefault());
     expect(escapeInterrupts(press(own))).toBe(false);
+  });
+});
+
+describe('app shortcuts', () => {
+  const key = (k: string, over: KeyboardEventInit = {}) => new KeyboardEvent('keydown', { key: k, ...over });
+
+  it('Ctrl or Cmd + N and K, nothing else', () => {
+    expect(appShortcut(key('n', { ctrlKey: true }))).toBe('newSession');
+    expect(appShortcut(key('N', { metaKey: true }))).toBe('newSession');
+    expect(appShortcut(key('k', { ctrlKey: true }))).toBe('switcher');
+    expect(appShortcut(key('k'))).toBeNull();
+    expect(appShortcut(key('k', { ctrlKey: true, shiftKey: true }))).toBeNull();
+    expect(appShortcut(key('n', { ctrlKey: true, altKey: true }))).toBeNull();
+    expect(appShortcut(key('x', { ctrlKey: true }))).toBeNull();
   });
 });

@@ -47,9 +47,11 @@ export function toForm(s: Settings): SettingsForm {
  * the first field that is not a number. Range checks are the backend's (one set of rules).
  */
 export function fromForm(form: SettingsForm, base: Settings): { settings: Settings } | { error: string } {
-  const parse = (label: string, text: string, unitMs: number): number | string => {
-    const n = Number(text.trim());
-    if (text.trim() === '' || !Number.isFinite(n) || n < 0) return `${label}: "${text}" is not a number`;
+  // Number inputs bound by Svelte hold numbers (or null when empty), text inputs strings.
+  const parse = (label: string, value: string | number | null, unitMs: number): number | string => {
+    const text = value === null || value === undefined ? '' : String(value).trim();
+    const n = Number(text);
+    if (text === '' || !Number.isFinite(n) || n < 0) return `${label}: "${text}" is not a number`;
     return Math.round(n * unitMs);
   };
   const fields = {

@@ -1,0 +1,178 @@
+// The desktop integration as the window sees it: open requests (command line, second launch,
+// tray, notifications), drops, shortcuts, the settings view, the in-window tray menu.
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import { describe, expect, it } from 'vitest';
+import App from './App.svelte';
+import { summary } from './lib/__fixtures__/data';
+import { fakeApi, type FakeApi } from './lib/__fixtures__/fakeApi';
+import { AppModel } from './lib/app.svelte';
+import type { OpenRequest } from './lib/types';
+
+const byTestId = (id: string) => screen.getByTestId(id);
+
+async function openApp(api: FakeApi = fakeApi()) {
+  render(App, { api });
+  await waitFor(() => expect(screen.getAllByTestId('project-item')).toHaveLength(3));
+  return api;
+}
+
+describe('App: open requests', () => {
+  it('a folder from the command line (queued before the UI listened) opens the new-session sheet, and nothing starts', async () => {
+    const api = fakeApi({ intents: [{ kind: 'folder', path: '/work/demo project' }] });
+    await openApp(api);
+    await waitFor(() => expect(byTestId('new-session-title').textContent).toBe('New session in demo project'));
+    expect((byTestId('new-session-cwd') as HTMLInputElement).value).toBe('/work/demo project');
+    await waitFor(() => expect(document.activeElement).toBe(byTestId('new-session-prompt')));
+    expect(api.mocks.startSession).not.toHaveBeenCalled();
+    await fireEvent.input(byTestId('new-session-prompt'), { target: { value: 'hello' } });
+    await fireEvent.click(byTestId('new-session-start'));
+    await waitFor(() => expect(api.lastRequest()).toMatchObject({ cwd: '/work/demo project', prompt: 'hello' }));
+  });
+
+  it('the sheet takes the model and permission mode from the settings', async () => {
+    const api = fakeApi();
+    api.settingsState.defaultModel = 'opus';
+    api.settingsState.defaultPermissionMode = 'plan';
+    await openApp(api);
+    await waitFor(() => expect(api.mocks.settings).toHaveBeenCalled());
+    api.emitOpen({ kind: 'folder', path: '/w/p' });
+    await waitFor(() => expect((byTestId('new-session-model') as HTMLInputElement).value).toBe('opus'));
+    expect((byTestId('new-session-permission-mode') as HTMLSelectElement).value).toBe('plan');
+  });
+
+  it('a resume request opens that session and focuses its resume prompt', async () => {
+    const api = await openApp();
+    const id = '22222222-2222-4333-8444-555555555555';
+    api.emitOpen({ kind: 'resume', sessionId: id });
+    await waitFor(() => expect(byTestId('session-heading').textContent).toContain('Second'));
+    await waitFor(() => expect(document.activeElement).toBe(byTestId('resume-prompt')));
+  });
+
+  it('an unknown session or an error request is said in the banner', async () => {
+    const api = await openApp();
+    api.emitOpen({ kind: 'resume', sessionId: '99999999-2222-4333-8444-555555555555' });
+    await waitFor(() => expect(byTestId('error-banner').textContent).toContain('No session 99999999'));
+    api.emitOpen({ kind: 'error', message: 'cannot open the folder /nope: No such file or directory' });
+    await waitFor(() => expect(byTestId('error-banner').textContent).toContain('/nope'));
+    expect(screen.queryByTestId('new-session-title')).toBeNull();
+  });
+
+  it('settings and new-session requests open their views', async () => {
+    const api = await openApp();
+    api.emitOpen({ kind: 'settings' } satisfies OpenRequest);
+    await waitFor(() => expect(byTestId('settings-view')).toBeTruthy());
+    await fireEvent.click(byTestId('settings-cancel'));
+    api.emitOpen({ kind: 'newSession' });
+    await waitFor(() => expect(byTestId('new-session-title').textContent).toBe('New session in proj'));
+  });
+
+  it('re-lists sessions when the transcripts change (debounced)', async () => {
+    AppModel.indexDebounceMs = 5;
+    const api = await openApp();
+    const before = api.mocks.listSessions.mock.calls.length;
+    api.emitIndexChanged();
+    api.emitIndexChanged();
+    api.emitIndexChanged();
+    await waitFor(() => expect(api.mocks.listSessions.mock.calls.length).toBe(before + 1));
+  });
+});
+
+describe('App: drops', () => {
+  it('a folder dropped on the window opens the sheet for it; several items get a message', async () => {
+    const api = await openApp();
+    api.emitDragDrop({ type: 'enter', paths: ['/w/proj'], position: { x: 5, y: 5 } });
+    await waitFor(() => expect(byTestId('drop-overlay').textContent).toContain('Drop a folder'));
+    api.emitDragDrop({ type: 'drop', paths: ['/w/proj'], position: { x: 5, y: 5 } });
+    await waitFor(() => expect((byTestId('new-session-cwd') as HTMLInputElement).value).toBe('/w/proj'));
+    expect(screen.queryByTestId('drop-overlay')).toBeNull();
+    await fireEvent.keyDown(byTestId('new-session-prompt'), { key: 'Escape' });
+    api.emitDragDrop({ type: 'drop', paths: ['/a', '/b'], position: { x: 5, y: 5 } });
+    await waitFor(() => expect(byTestId('error-banner').textContent).toContain('2 items were dropped'));
+    expect(api.mocks.startSession).not.toHaveBeenCalled();
+  });
+});
+
+describe('App: shortcuts', () => {
+  it('Ctrl+N opens the new-session sheet', async () => {
+    await openApp();
+    await fireEvent.keyDown(window, { key: 'n', ctrlKey: true });
+    await waitFor(() => expect(byTestId('new-session-title')).toBeTruthy());
+    expect((byTestId('new-session-cwd') as HTMLInputElement).value).toBe('/home/dev/proj');
+  });
+
+  it('Ctrl+K finds a session by title and Enter opens it', async () => {
+    await openApp();
+    await fireEvent.keyDown(window, { key: 'k', metaKey: true });
+    const input = await waitFor(() => byTestId('quick-switcher-input'));
+    await waitFor(() => expect(document.activeElement).toBe(input));
+    await fireEvent.input(input, { target: { value: 'old' } });
+    const items = screen.getAllByTestId('quick-switcher-item');
+    expect(items).toHaveLength(1);
+    expect(items[0].textContent).toContain('Old work');
+    await fireEvent.keyDown(input, { key: 'Enter' });
+    await waitFor(() => expect(byTestId('session-heading').textContent).toContain('Old work'));
+    expect(screen.queryByTestId('quick-switcher')).toBeNull();
+  });
+
+  it('Esc closes the switcher', async () => {
+    await openApp();
+    await fireEvent.keyDown(window, { key: 'k', ctrlKey: true });
+    await fireEvent.keyDown(await waitFor(() => byTestId('quick-switcher-input')), { key: 'Escape' });
+    expect(screen.queryByTestId('quick-switcher')).toBeNull();
+  });
+});
+
+describe('App: settings view', () => {
+  it('shows where claude is, saves changes and applies the theme', async () => {
+    const api = await openApp();
+    await fireEvent.click(byTestId('settings-button'));
+    await waitFor(() => expect(byTestId('settings-claude-found').textContent).toContain('/usr/local/bin/claude'));
+    expect(byTestId('settings-claude-found').textContent).toContain('2.1.112 (Claude Code)');
+    expect(byTestId('settings-claude-found').textContent).toContain('PATH');
+    await fireEvent.input(byTestId('settings-tray-recent'), { target: { value: '4' } });
+    await fireEvent.change(byTestId('settings-theme'), { target: { value: 'dark' } });
+    await fireEvent.change(byTestId('settings-permission-mode'), { target: { value: 'acceptEdits' } });
+    await fireEvent.input(byTestId('settings-ttl'), { target: { value: '30' } });
+    await fireEvent.click(byTestId('settings-save'));
+    await waitFor(() => expect(byTestId('settings-saved')).toBeTruthy());
+    expect(api.settingsState).toMatchObject({ trayRecent: 4, theme: 'dark', defaultPermissionMode: 'acceptEdits' });
+    expect(api.settingsState.pool.ttlMs).toBe(1_800_000);
+    await waitFor(() => expect(document.documentElement.dataset.theme).toBe('dark'));
+  });
+
+  it('an invalid value is refused with the backend’s words and nothing is saved', async () => {
+    const api = await openApp();
+    await fireEvent.click(byTestId('settings-button'));
+    await waitFor(() => byTestId('settings-tray-recent'));
+    await fireEvent.input(byTestId('settings-tray-recent'), { target: { value: '0' } });
+    await fireEvent.click(byTestId('settings-save'));
+    await waitFor(() => expect(byTestId('settings-error').textContent).toContain('1 to 50'));
+    expect(api.settingsState.trayRecent).toBe(10);
+    expect(screen.queryByTestId('settings-saved')).toBeNull();
+  });
+
+  it('Find tests a typed path and lists the places tried when nothing is there', async () => {
+    await openApp();
+    await fireEvent.click(byTestId('settings-button'));
+    await waitFor(() => byTestId('settings-claude-path'));
+    await fireEvent.input(byTestId('settings-claude-path'), { target: { value: '/nowhere/claude' } });
+    await fireEvent.click(byTestId('settings-claude-test'));
+    await waitFor(() => expect(byTestId('settings-claude-tried').textContent).toContain('/nowhere/claude'));
+    expect(screen.queryByTestId('settings-claude-found')).toBeNull();
+  });
+});
+
+describe('App: the tray menu in the window', () => {
+  it('shows the tray model and sends the clicked action to the backend', async () => {
+    const api = await openApp();
+    await fireEvent.click(byTestId('tray-menu-button'));
+    const menu = await waitFor(() => byTestId('tray-menu'));
+    expect(within(menu).getByTestId('tray-menu-header').textContent).toBe('Recent');
+    const items = within(menu).getAllByTestId('tray-menu-item');
+    expect(items.map((i) => i.dataset.actionId)).toEqual(['resume:s1', 'quit']);
+    await fireEvent.click(items[0]);
+    expect(api.mocks.trayAction).toHaveBeenCalledWith({ kind: 'resume', sessionId: 's1' });
+    expect(screen.queryByTestId('tray-menu')).toBeNull();
+    void summary;
+  });
+});

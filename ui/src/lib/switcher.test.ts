@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { index } from './__fixtures__/data';
+import { filterSwitcher, switcherItems } from './switcher';
+
+describe('quick switcher', () => {
+  const registry = { version: 1, sessions: { '22222222-2222-4333-8444-555555555555': { name: 'Parser fix', pinned: false, cwd: null, lastState: null, lastRunAtMs: 0, history: [] } } };
+
+  it('lists live runs first, then sessions newest first, with registry names', () => {
+    const items = switcherItems(index(), registry, [{ key: 'run-1', title: 'Busy one', state: 'streaming' }]);
+    expect(items[0]).toMatchObject({ kind: 'live', key: 'run-1', detail: 'streaming' });
+    expect(items.map((i) => i.title)).toContain('Parser fix');
+    expect(items.find((i) => i.title === 'Say hello')?.detail).toBe('proj');
+    const times = items.slice(1).map((i) => i.lastActivityMs);
+    expect([...times].sort((a, b) => b - a)).toEqual(times);
+  });
+
+  it('keeps items with every word of the query, in any case', () => {
+    const items = switcherItems(index(), registry, []);
+    expect(filterSwitcher(items, 'PARSER').map((i) => i.title)).toEqual(['Parser fix']);
+    expect(filterSwitcher(items, 'say proj').map((i) => i.title)).toEqual(['Say hello']);
+    expect(filterSwitcher(items, 'nothing like this')).toEqual([]);
+    expect(filterSwitcher(items, '', 2)).toHaveLength(2);
+  });
+});
