@@ -248,8 +248,8 @@ fn init_state(app: &AppHandle, default_config_dir: PathBuf) -> Result<(), CoreEr
         tracing::warn!(notice = %n, "registry");
         notices.push(n);
     }
+    // Told by the settings view's first read (the UI shows it in the notices banner).
     let settings_notices: Vec<String> = settings_notice.into_iter().collect();
-    notices.extend(settings_notices.iter().cloned());
     app.manage(AppState {
         pool: Arc::new(pool),
         claude,
