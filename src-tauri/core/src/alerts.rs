@@ -254,33 +254,20 @@ fn cut(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pool::Tokens;
 
     fn info(state: SessionState) -> SessionInfo {
         SessionInfo {
-            run_id: "run-1".into(),
-            session_id: Some("s1".into()),
-            cwd: "/w/ccdesk".into(),
             state,
-            model: None,
-            permission_mode: "default".into(),
             pid: Some(42),
-            created_at_ms: 1_000,
             last_used_at_ms: 2_000,
-            age_ms: 0,
-            idle_ms: 0,
-            turns: 0,
-            messages_in: 0,
-            messages_out: 0,
-            tokens: Tokens::default(),
-            cost_usd: 0.0,
-            duration_ms: 0,
-            errors: 0,
-            bytes_streamed: 0,
-            reconnects: 0,
-            stuck: false,
-            pending_permissions: Vec::new(),
-            stale_lines_dropped: 0,
+            ..SessionInfo::new(
+                "run-1".into(),
+                Some("s1".into()),
+                "/w/ccdesk".into(),
+                None,
+                "default".into(),
+                1_000,
+            )
         }
     }
 

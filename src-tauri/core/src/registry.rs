@@ -182,33 +182,24 @@ impl Registry {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pool::{SessionState, Tokens};
+    use crate::pool::SessionState;
 
     fn info(state: SessionState, turns: u64) -> SessionInfo {
         SessionInfo {
-            run_id: "run-1".into(),
-            session_id: Some("s1".into()),
-            cwd: "/p".into(),
             state,
-            model: None,
-            permission_mode: "default".into(),
-            pid: None,
-            created_at_ms: 1_000,
             last_used_at_ms: 2_000,
-            age_ms: 0,
-            idle_ms: 0,
             turns,
             messages_in: turns,
             messages_out: turns,
-            tokens: Tokens::default(),
             cost_usd: 0.5,
-            duration_ms: 0,
-            errors: 0,
-            bytes_streamed: 0,
-            reconnects: 0,
-            stuck: false,
-            pending_permissions: Vec::new(),
-            stale_lines_dropped: 0,
+            ..SessionInfo::new(
+                "run-1".into(),
+                Some("s1".into()),
+                "/p".into(),
+                None,
+                "default".into(),
+                1_000,
+            )
         }
     }
 

@@ -404,35 +404,22 @@ fn one_line(s: &str) -> String {
 mod tests {
     use super::*;
     use crate::index::{ProjectGroup, Resumability, SessionSummary, TitleSource};
-    use crate::pool::{PermissionRequest, Tokens, ToolPreview};
+    use crate::pool::{PermissionRequest, ToolPreview};
     use crate::registry::RegistryEntry;
     use std::path::PathBuf;
 
     fn info(run: &str, session: Option<&str>, cwd: &str, state: SessionState) -> SessionInfo {
         SessionInfo {
-            run_id: run.into(),
-            session_id: session.map(str::to_owned),
-            cwd: cwd.into(),
             state,
-            model: None,
-            permission_mode: "default".into(),
-            pid: None,
-            created_at_ms: 1_000,
             last_used_at_ms: 2_000,
-            age_ms: 0,
-            idle_ms: 0,
-            turns: 0,
-            messages_in: 0,
-            messages_out: 0,
-            tokens: Tokens::default(),
-            cost_usd: 0.0,
-            duration_ms: 0,
-            errors: 0,
-            bytes_streamed: 0,
-            reconnects: 0,
-            stuck: false,
-            pending_permissions: Vec::new(),
-            stale_lines_dropped: 0,
+            ..SessionInfo::new(
+                run.into(),
+                session.map(str::to_owned),
+                cwd.into(),
+                None,
+                "default".into(),
+                1_000,
+            )
         }
     }
 

@@ -87,34 +87,16 @@ impl Live {
     ) -> Live {
         let now = Instant::now();
         let created = now_ms();
-        let info = SessionInfo {
-            run_id: run_id.clone(),
-            session_id: opts.resume.clone().filter(|_| !opts.fork_session),
-            cwd: opts.cwd.clone(),
-            state: SessionState::Connecting,
-            model: opts.model.clone(),
-            permission_mode: opts
-                .permission_mode
+        let info = SessionInfo::new(
+            run_id.clone(),
+            opts.resume.clone().filter(|_| !opts.fork_session),
+            opts.cwd.clone(),
+            opts.model.clone(),
+            opts.permission_mode
                 .clone()
                 .unwrap_or_else(|| "default".to_owned()),
-            pid: None,
-            created_at_ms: created,
-            last_used_at_ms: created,
-            age_ms: 0,
-            idle_ms: 0,
-            turns: 0,
-            messages_in: 0,
-            messages_out: 0,
-            tokens: Default::default(),
-            cost_usd: 0.0,
-            duration_ms: 0,
-            errors: 0,
-            bytes_streamed: 0,
-            reconnects: 0,
-            stuck: false,
-            pending_permissions: Vec::new(),
-            stale_lines_dropped: 0,
-        };
+            created,
+        );
         Live {
             run_id,
             inner: Mutex::new(Inner {

@@ -147,6 +147,45 @@ pub struct SessionInfo {
     pub stale_lines_dropped: u64,
 }
 
+impl SessionInfo {
+    /// A session that has just been created: `connecting`, no process, every counter at zero;
+    /// `created_at_ms` (ms since the epoch) is also its last use.
+    pub fn new(
+        run_id: String,
+        session_id: Option<String>,
+        cwd: PathBuf,
+        model: Option<String>,
+        permission_mode: String,
+        created_at_ms: u64,
+    ) -> Self {
+        SessionInfo {
+            run_id,
+            session_id,
+            cwd,
+            state: SessionState::Connecting,
+            model,
+            permission_mode,
+            pid: None,
+            created_at_ms,
+            last_used_at_ms: created_at_ms,
+            age_ms: 0,
+            idle_ms: 0,
+            turns: 0,
+            messages_in: 0,
+            messages_out: 0,
+            tokens: Tokens::default(),
+            cost_usd: 0.0,
+            duration_ms: 0,
+            errors: 0,
+            bytes_streamed: 0,
+            reconnects: 0,
+            stuck: false,
+            pending_permissions: Vec::new(),
+            stale_lines_dropped: 0,
+        }
+    }
+}
+
 /// The whole pool, for the pool view.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
