@@ -14,7 +14,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use ccdesk_core::alerts::{Alert, AlertSink, AlertTracker};
-use ccdesk_core::discover::{discover, DiscoverInputs};
 use ccdesk_core::index::SessionIndex;
 use ccdesk_core::pool::{sweep_forever, PoolConfig, SessionInfo, SessionPool};
 use ccdesk_core::reaper::{Reaper, REAPER_ARG};
@@ -59,16 +58,11 @@ impl ClaudeFinder {
             .read()
             .ok()
             .and_then(|s| s.claude_path.clone());
-        let found = discover(&DiscoverInputs::from_env(configured).without_version());
-        match found.found {
-            Some(f) => {
-                if let Ok(mut slot) = self.found.lock() {
-                    *slot = Some(f.path.clone());
-                }
-                Ok(ClaudeCommand::new(f.path))
-            }
-            None => Err(CoreError::ClaudeNotFound { tried: found.tried }),
+        let command = ClaudeCommand::locate_configured(configured)?;
+        if let Ok(mut slot) = self.found.lock() {
+            *slot = Some(command.program.clone());
         }
+        Ok(command)
     }
 
     /// Forgets the path found (the settings changed).

@@ -67,7 +67,16 @@ impl ClaudeCommand {
     ///
     /// Errors: [`CoreError::ClaudeNotFound`] listing every place tried.
     pub fn locate() -> Result<Self, CoreError> {
-        Self::found(discover(&DiscoverInputs::from_env(None).without_version()))
+        Self::locate_configured(None)
+    }
+
+    /// [`ClaudeCommand::locate`] with the path from ccdesk's settings tried first.
+    ///
+    /// Errors: [`CoreError::ClaudeNotFound`] listing every place tried.
+    pub fn locate_configured(configured: Option<PathBuf>) -> Result<Self, CoreError> {
+        Self::found(discover(
+            &DiscoverInputs::from_env(configured).without_version(),
+        ))
     }
 
     /// [`ClaudeCommand::locate`] with its inputs given (no login shell, no npm prefix), for tests.
