@@ -22,7 +22,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use ccdesk_core::index::{find_session, Resumability, SessionIndex};
-use ccdesk_core::pool::{PermissionAnswer, PoolConfig, SessionEvent, SessionState, StartRequest};
+use ccdesk_core::pool::{PermissionAnswer, SessionEvent, SessionState, StartRequest};
+use ccdesk_core::runner::ClaudeCommand;
 use ccdesk_core::transcript::{Block, Content, Entry, Transcript};
 
 /// What `run` answers when Ctrl-C or SIGTERM ended it (exit code 130).
@@ -158,14 +159,25 @@ fn run(
     prompt: &str,
     json: bool,
 ) -> Result<(), String> {
+    // The window's settings (the claude path, the pool's limits), read only.
+    let (settings, notice) = crate::store::read_settings();
+    if let Some(n) = notice {
+        eprintln!("ccdesk: {n}");
+    }
+    let claude_path = settings.claude_path.clone();
+    let child_env: Vec<(std::ffi::OsString, std::ffi::OsString)> = settings
+        .config_dir
+        .iter()
+        .map(|d| ("CLAUDE_CONFIG_DIR".into(), d.clone().into_os_string()))
+        .collect();
     let rt = tokio::runtime::Runtime::new().map_err(|e| format!("no async runtime: {e}"))?;
     rt.block_on(async {
         let pool = Arc::new(
             crate::new_pool(
                 config_dir.to_path_buf(),
-                PoolConfig::default(),
-                Box::new(ccdesk_core::runner::ClaudeCommand::locate),
-                Vec::new(),
+                settings.pool.clone(),
+                Box::new(move || ClaudeCommand::locate_configured(claude_path.clone())),
+                child_env,
             )
                 .map_err(|e| e.to_string())?,
         );

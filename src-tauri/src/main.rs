@@ -20,7 +20,9 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let config_dir = match ccdesk_core::paths::config_dir() {
+    // The config dir of the settings, else $CLAUDE_CONFIG_DIR, else ~/.claude.
+    let configured = ccdesk_lib::store::read_settings().0.config_dir;
+    let config_dir = match configured.map_or_else(ccdesk_core::paths::config_dir, Ok) {
         Ok(d) => d,
         Err(e) => {
             eprintln!("ccdesk: {e}");

@@ -2,6 +2,9 @@
 //! (key `registry`) and `settings.json` (key `settings`). Each holds one versioned value that the
 //! core decodes; a value the core cannot use is kept under a backup key, never deleted.
 
+use std::path::PathBuf;
+
+use ccdesk_core::settings::Settings;
 use serde_json::Value;
 use tauri::AppHandle;
 use tauri_plugin_store::StoreExt;
@@ -52,4 +55,41 @@ pub fn save(app: &AppHandle, (file, key): (&str, &str), value: Value) -> Result<
         .map_err(|e| AppError::store(e.to_string()))?;
     store.set(key, value);
     store.save().map_err(|e| AppError::store(e.to_string()))
+}
+
+/// ccdesk's app identifier (`identifier` in `tauri.conf.json`): the name of its data dir.
+pub const IDENTIFIER: &str = "dev.ccdesk.app";
+
+/// Where the store plugin keeps `settings.json`: the app data dir, `<data dir>/<identifier>`
+/// (Linux `$XDG_DATA_HOME` or `~/.local/share`, macOS `~/Library/Application Support`, Windows
+/// `%APPDATA%`).
+pub fn settings_file() -> Option<PathBuf> {
+    Some(dirs::data_dir()?.join(IDENTIFIER).join(SETTINGS.0))
+}
+
+/// The settings as the window last saved them, read without the app (for the headless
+/// commands), never written: a missing file gives the defaults; one that cannot be used gives the
+/// defaults and the reason (the window backs it up when it next starts).
+pub fn read_settings() -> (Settings, Option<String>) {
+    let Some(path) = settings_file() else {
+        return (Settings::default(), None);
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (Settings::default(), None),
+        Err(e) => {
+            return (
+                Settings::default(),
+                Some(format!(
+                    "cannot read {}: {e}; defaults are used",
+                    path.display()
+                )),
+            )
+        }
+    };
+    let stored = match serde_json::from_str::<Value>(&text) {
+        Ok(v) => v.get(SETTINGS.1).cloned(),
+        Err(e) => Some(Value::String(format!("not JSON: {e}"))),
+    };
+    Settings::from_stored(stored)
 }

@@ -1,4 +1,5 @@
-//! `ccdesk list` and `ccdesk show` run without a window, on the genuine fixture config dirs.
+//! `ccdesk list`, `show` and `run` without a window, on the genuine fixture config dirs; `run`
+//! honours the window's settings file.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
 
 use std::path::{Path, PathBuf};
@@ -11,13 +12,28 @@ fn fixtures(name: &str) -> PathBuf {
 }
 
 fn ccdesk(config: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_ccdesk"))
-        .args(args)
+    // No settings file: a developer's own settings must not change what is listed.
+    let data = tempfile::tempdir().unwrap();
+    ccdesk_with(config, data.path(), args, &[])
+}
+
+/// ccdesk with `data` as its data dir (`$XDG_DATA_HOME`) and `env` added.
+fn ccdesk_with(
+    config: &Path,
+    data: &Path,
+    args: &[&str],
+    env: &[(&str, &std::ffi::OsStr)],
+) -> (i32, String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ccdesk"));
+    cmd.args(args)
         .env("CLAUDE_CONFIG_DIR", config)
+        .env("XDG_DATA_HOME", data)
         .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY")
-        .output()
-        .expect("ccdesk runs");
+        .env_remove("WAYLAND_DISPLAY");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("ccdesk runs");
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -74,4 +90,48 @@ fn unknown_sessions_and_bad_usage_fail_with_a_message() {
     let (code, _, stderr) = ccdesk(&fixtures("local-cli-2.1.112"), &["list", "extra"]);
     assert_eq!(code, 1);
     assert!(stderr.contains("usage"), "{stderr}");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn run_uses_the_claude_path_of_the_settings_and_survives_a_corrupt_settings_file() {
+    let exe = PathBuf::from(env!("CARGO_BIN_EXE_ccdesk"));
+    let fake = exe.with_file_name("fake-claude");
+    assert!(fake.is_file(), "build the workspace first (fake-claude)");
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("config");
+    let project = tmp.path().join("work");
+    std::fs::create_dir_all(&project).unwrap();
+    let data = tmp.path().join("data");
+    let store = data.join("dev.ccdesk.app");
+    std::fs::create_dir_all(&store).unwrap();
+    // No claude anywhere but in the settings.
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let env: [(&str, &std::ffi::OsStr); 4] = [
+        ("PATH", empty.as_os_str()),
+        ("HOME", tmp.path().as_os_str()),
+        ("SHELL", std::ffi::OsStr::new("")),
+        ("CCDESK_CLAUDE", std::ffi::OsStr::new("")),
+    ];
+    let folder = project.to_str().unwrap();
+    let (code, _, stderr) = ccdesk_with(&config, &data, &["run", folder, "hello"], &env);
+    assert_ne!(code, 0, "no claude must be found: {stderr}");
+    assert!(stderr.contains("claude"), "{stderr}");
+
+    let settings = serde_json::json!({"settings": {"version": 1, "claudePath": fake}});
+    std::fs::write(store.join("settings.json"), settings.to_string()).unwrap();
+    let (code, stdout, stderr) = ccdesk_with(&config, &data, &["run", folder, "hello"], &env);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stdout.trim().is_empty(), "the fake's reply is printed");
+
+    std::fs::write(store.join("settings.json"), "{not json").unwrap();
+    let (code, _, stderr) = ccdesk_with(&config, &data, &["run", folder, "hello"], &env);
+    assert_ne!(code, 0);
+    assert!(stderr.contains("defaults are used"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(store.join("settings.json")).unwrap(),
+        "{not json",
+        "the headless commands never write the settings"
+    );
 }
