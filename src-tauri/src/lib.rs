@@ -30,8 +30,40 @@ use crate::error::AppError;
 
 /// The event carrying a [`SessionInfo`] whenever any live session changes state or metrics.
 pub const POOL_EVENT: &str = "pool://session";
-/// The event (no payload) saying the CLI's transcripts changed: the UI lists them again.
+/// The event saying the CLI's transcripts changed: the UI lists them again. Payload
+/// [`IndexChanged`].
 pub const INDEX_EVENT: &str = "index://changed";
+/// The payload of [`INDEX_EVENT`]: `{"sessionIds": [...]}`, the ids (file stems) of the
+/// transcripts that changed, subagent transcripts counted as their session's.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IndexChanged {
+    /// Changed sessions, sorted, without repeats.
+    pub session_ids: Vec<String>,
+}
+
+impl IndexChanged {
+    /// The sessions of `paths` (`<projects>/<dir>/<id>.jsonl` or
+    /// `<projects>/<dir>/<id>/subagents/<agent>.jsonl`).
+    pub fn from_paths(paths: &[PathBuf]) -> Self {
+        let mut ids: Vec<String> = paths
+            .iter()
+            .filter_map(|p| {
+                let parent = p.parent()?;
+                let id = if parent.file_name()? == "subagents" {
+                    parent.parent()?.file_name()?
+                } else {
+                    p.file_stem()?
+                };
+                Some(id.to_string_lossy().into_owned())
+            })
+            .collect();
+        ids.sort();
+        ids.dedup();
+        IndexChanged { session_ids: ids }
+    }
+}
+
 /// How long the transcript watcher waits for changes to settle before a rescan, in ms.
 pub const WATCH_DEBOUNCE_MS: u64 = 750;
 
@@ -305,11 +337,12 @@ fn watch_transcripts(app: &AppHandle) {
     let started = TranscriptWatcher::start(
         state.pool.config_dir(),
         WATCH_DEBOUNCE_MS,
-        move |_changed: Vec<PathBuf>| {
+        move |changed: Vec<PathBuf>| {
             let handle = handle.clone();
+            let payload = IndexChanged::from_paths(&changed);
             rt.spawn(async move {
                 tray::rescan(handle.clone()).await;
-                if let Err(e) = handle.emit(INDEX_EVENT, ()) {
+                if let Err(e) = handle.emit(INDEX_EVENT, &payload) {
                     tracing::debug!(error = %e, "cannot emit the index event");
                 }
             });
@@ -426,4 +459,25 @@ pub fn run(config_dir: PathBuf, args: Vec<String>) -> Result<(), Box<dyn std::er
         }
     });
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changed_transcripts_name_their_sessions_once() {
+        let p = |s: &str| PathBuf::from(s);
+        let changed = IndexChanged::from_paths(&[
+            p("/c/projects/-w/bbb.jsonl"),
+            p("/c/projects/-w/aaa.jsonl"),
+            p("/c/projects/-w/aaa/subagents/agent-1.jsonl"),
+            p("/c/projects/-w/bbb.jsonl"),
+        ]);
+        assert_eq!(changed.session_ids, vec!["aaa", "bbb"]);
+        assert_eq!(
+            serde_json::to_value(&changed).unwrap(),
+            serde_json::json!({"sessionIds": ["aaa", "bbb"]})
+        );
+    }
 }

@@ -66,14 +66,21 @@ describe('App: open requests', () => {
     await waitFor(() => expect(byTestId('new-session-title').textContent).toBe('New session in proj'));
   });
 
-  it('re-lists sessions when the transcripts change (debounced)', async () => {
+  it('re-lists sessions when the transcripts change (debounced); reads the open transcript again only if it changed', async () => {
     AppModel.indexDebounceMs = 5;
     const api = await openApp();
-    const before = api.mocks.listSessions.mock.calls.length;
-    api.emitIndexChanged();
-    api.emitIndexChanged();
-    api.emitIndexChanged();
-    await waitFor(() => expect(api.mocks.listSessions.mock.calls.length).toBe(before + 1));
+    await fireEvent.click(screen.getAllByTestId('session-item')[0]);
+    await waitFor(() => expect(byTestId('transcript')).toBeTruthy());
+    const lists = api.mocks.listSessions.mock.calls.length;
+    const shows = api.mocks.showSession.mock.calls.length;
+    api.emitIndexChanged(['other-session']);
+    api.emitIndexChanged([]);
+    api.emitIndexChanged(['another']);
+    await waitFor(() => expect(api.mocks.listSessions.mock.calls.length).toBe(lists + 1));
+    expect(api.mocks.showSession.mock.calls.length).toBe(shows);
+    api.emitIndexChanged([summary().id]);
+    await waitFor(() => expect(api.mocks.showSession.mock.calls.length).toBe(shows + 1));
+    expect(api.mocks.listSessions.mock.calls.length).toBe(lists + 2);
   });
 });
 
@@ -173,6 +180,5 @@ describe('App: the tray menu in the window', () => {
     await fireEvent.click(items[0]);
     expect(api.mocks.trayAction).toHaveBeenCalledWith({ kind: 'resume', sessionId: 's1' });
     expect(screen.queryByTestId('tray-menu')).toBeNull();
-    void summary;
   });
 });

@@ -140,14 +140,15 @@ describe('tauriApi', () => {
   it('listens to app://open and index://changed', async () => {
     listen.mockResolvedValue(() => {});
     const opened: unknown[] = [];
-    let changed = 0;
+    const changed: string[][] = [];
     await tauriApi.onAppOpen((r) => opened.push(r));
-    await tauriApi.onIndexChanged(() => changed++);
+    await tauriApi.onIndexChanged((ids) => changed.push(ids));
     expect(listen.mock.calls.map((c) => c[0])).toEqual(['app://open', 'index://changed']);
     (listen.mock.calls[0][1] as (e: { payload: unknown }) => void)({ payload: { kind: 'folder', path: '/w' } });
+    (listen.mock.calls[1][1] as (e: { payload: unknown }) => void)({ payload: { sessionIds: ['s1'] } });
     (listen.mock.calls[1][1] as (e: { payload: unknown }) => void)({ payload: null });
     expect(opened).toEqual([{ kind: 'folder', path: '/w' }]);
-    expect(changed).toBe(1);
+    expect(changed).toEqual([['s1'], []]);
   });
 
   it('maps the webview drag-and-drop events (over and leave carry no paths)', async () => {

@@ -36,7 +36,7 @@ export const POOL_EVENT = 'pool://session';
 
 /** The event asking the window to open something (`OpenRequest`). */
 export const OPEN_EVENT = 'app://open';
-/** The event (no payload) saying the CLI's transcripts changed. */
+/** The event saying the CLI's transcripts changed; payload `{ sessionIds }` (the changed ones). */
 export const INDEX_EVENT = 'index://changed';
 
 /** Everything the UI asks of the backend. Each call rejects with a `CommandError` on failure. */
@@ -86,8 +86,8 @@ export interface Api {
   trayAction(action: TrayAction): Promise<void>;
   /** Calls `cb` with every `app://open` request; resolves to the function that stops it. */
   onAppOpen(cb: (request: OpenRequest) => void): Promise<() => void>;
-  /** Calls `cb` whenever the CLI's transcripts change. */
-  onIndexChanged(cb: () => void): Promise<() => void>;
+  /** Calls `cb` with the ids of the sessions whose transcripts changed, as they change. */
+  onIndexChanged(cb: (sessionIds: string[]) => void): Promise<() => void>;
   /** Calls `cb` with the window's drag-and-drop events (files and folders from the desktop). */
   onDragDrop(cb: (event: DragDropEvent) => void): Promise<() => void>;
 }
@@ -132,7 +132,7 @@ export const tauriApi: Api = {
     await invoke<null>('tray_action', { action });
   },
   onAppOpen: (cb) => listen<OpenRequest>(OPEN_EVENT, (e) => cb(e.payload)),
-  onIndexChanged: (cb) => listen<null>(INDEX_EVENT, () => cb()),
+  onIndexChanged: (cb) => listen<{ sessionIds?: string[] } | null>(INDEX_EVENT, (e) => cb(e.payload?.sessionIds ?? [])),
   onDragDrop: (cb) =>
     getCurrentWebview().onDragDropEvent((e) => {
       const p = e.payload;

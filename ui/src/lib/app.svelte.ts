@@ -124,6 +124,10 @@ export class AppModel {
   private follow: string | null = null;
   private refreshing: Promise<void> | null = null;
   private refreshAgain = false;
+  /** Whether the refresh under way (or the next) reloads the open transcript too. */
+  private detailWanted = false;
+  /** Session ids whose transcripts changed since the last index://changed refresh. */
+  private changedSessions = new Set<string>();
   /** Registry answers are taken in the order they were asked for (see `takeRegistry`). */
   private registryAsked = 0;
   private registryTaken = 0;
@@ -163,11 +167,16 @@ export class AppModel {
     try {
       this.desktopUnlisten.push(await this.api.onAppOpen((r) => void this.handleOpen(r)));
       this.desktopUnlisten.push(
-        await this.api.onIndexChanged(() => {
+        await this.api.onIndexChanged((sessionIds) => {
+          for (const id of sessionIds) this.changedSessions.add(id);
           if (this.indexTimer) clearTimeout(this.indexTimer);
           this.indexTimer = setTimeout(() => {
             this.indexTimer = null;
-            void this.refresh();
+            // The open transcript is read again only when it is one of those that changed.
+            const open = this.selectedSessionId;
+            const reload = open !== null && this.changedSessions.has(open);
+            this.changedSessions.clear();
+            void this.refresh(reload);
           }, AppModel.indexDebounceMs);
         }),
       );
@@ -353,7 +362,8 @@ export class AppModel {
    * Reloads the session list (and the open session), keeping the selection when it still exists.
    * Calls made while one runs are folded into one more reload after it.
    */
-  refresh(): Promise<void> {
+  refresh(reloadDetail = true): Promise<void> {
+    this.detailWanted ||= reloadDetail;
     if (this.refreshing) {
       this.refreshAgain = true;
       return this.refreshing;
@@ -387,7 +397,9 @@ export class AppModel {
       if (!this.selectedProject || !index.projects.some((p) => p.dirName === this.selectedProject)) {
         this.selectedProject = index.projects[0]?.dirName ?? null;
       }
-      if (this.selectedSessionId) await this.loadDetail(this.selectedSessionId);
+      const reload = this.detailWanted;
+      this.detailWanted = false;
+      if (this.selectedSessionId && reload) await this.loadDetail(this.selectedSessionId);
     } catch (e) {
       this.report(e);
     } finally {

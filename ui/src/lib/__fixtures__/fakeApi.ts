@@ -33,8 +33,8 @@ export interface FakeApi extends Api {
   settingsState: Settings;
   /** Sends an `app://open` request to every listener. */
   emitOpen(request: OpenRequest): void;
-  /** Sends `index://changed` to every listener. */
-  emitIndexChanged(): void;
+  /** Sends `index://changed` (these sessions' transcripts changed) to every listener. */
+  emitIndexChanged(sessionIds?: string[]): void;
   /** Sends a window drag-and-drop event to every listener. */
   emitDragDrop(event: DragDropEvent): void;
   mocks: { [K in keyof Api]: Mock<Api[K]> };
@@ -52,7 +52,7 @@ export function fakeApi(
 ): FakeApi {
   let settingsState: Settings = structuredClone(opts.settings ?? defaultSettings());
   const openListeners = new Set<(r: OpenRequest) => void>();
-  const indexListeners = new Set<() => void>();
+  const indexListeners = new Set<(ids: string[]) => void>();
   const dropListeners = new Set<(e: DragDropEvent) => void>();
   let intents = [...(opts.intents ?? [])];
   const view = (): SettingsView => ({
@@ -161,7 +161,7 @@ export function fakeApi(
       openListeners.add(cb);
       return () => openListeners.delete(cb);
     }),
-    onIndexChanged: vi.fn<Api['onIndexChanged']>(async (cb: () => void) => {
+    onIndexChanged: vi.fn<Api['onIndexChanged']>(async (cb: (ids: string[]) => void) => {
       indexListeners.add(cb);
       return () => indexListeners.delete(cb);
     }),
@@ -190,8 +190,8 @@ export function fakeApi(
     emitOpen(request) {
       for (const cb of openListeners) cb(request);
     },
-    emitIndexChanged() {
-      for (const cb of indexListeners) cb();
+    emitIndexChanged(sessionIds = []) {
+      for (const cb of indexListeners) cb(sessionIds);
     },
     emitDragDrop(event) {
       for (const cb of dropListeners) cb(event);
