@@ -20,134 +20,30 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use std::ffi::OsString;
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use ccdesk_core::index::{SessionIndex, TitleSource};
 use ccdesk_core::paths::project_dir_name;
-use ccdesk_core::runner::{ClaudeCommand, Run, RunEvent, RunExit, RunOptions};
+use ccdesk_core::runner::{Run, RunEvent, RunExit, RunOptions};
 use ccdesk_core::stream::{EventKind, StreamEvent};
 use ccdesk_core::transcript::{Block, Content, Transcript};
 use ccdesk_mock_api::{script, MockApi, RequestKind};
+use common::real::{Cli, Sandbox};
 use serde_json::Value;
 
 /// Bound on one CLI process, from spawn to exit.
 const RUN_TIMEOUT: Duration = Duration::from_secs(90);
 
-/// One build of the CLI under test.
-#[derive(Clone, Debug)]
-struct Cli {
-    label: &'static str,
-    exe: PathBuf,
-}
-
-impl Cli {
-    /// The build named by `var`, or `None` (skip) when it is not set. Panics when `CI` is set
-    /// and the variable is missing or points nowhere.
-    fn from_env(var: &str, label: &'static str) -> Option<Cli> {
-        let value = std::env::var_os(var).filter(|v| !v.is_empty());
-        let in_ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
-        match value {
-            Some(v) => {
-                let exe = PathBuf::from(v);
-                assert!(
-                    exe.is_file(),
-                    "{var}={} is not a file: run tests/real-cli/run.sh (it installs the pinned CLI builds)",
-                    exe.display()
-                );
-                Some(Cli { label, exe })
-            }
-            None if in_ci => panic!(
-                "{var} is not set and CI is set: the real-CLI suite must not be skipped in CI. \
-                 Run it with `bash tests/real-cli/run.sh`, which installs the pinned {label} build \
-                 from npm and sets {var}."
-            ),
-            None => {
-                eprintln!(
-                    "SKIPPED: {var} is not set, so the real {label} CLI tests do not run. \
-                     Use `bash tests/real-cli/run.sh` to run them."
-                );
-                None
-            }
-        }
-    }
-
-    fn command(&self) -> ClaudeCommand {
-        ClaudeCommand::new(self.exe.clone())
-    }
-}
-
-/// A sandbox: a temp dir holding `home/`, `home/.claude` (the config dir) and project dirs.
-struct Sandbox {
-    _tmp: tempfile::TempDir,
-    /// Canonical path of the temp dir.
-    root: PathBuf,
-    home: PathBuf,
-    config: PathBuf,
-}
-
-impl Sandbox {
-    fn new() -> Sandbox {
-        let tmp = tempfile::Builder::new()
-            .prefix("ccdesk-real-cli-")
-            .tempdir()
-            .unwrap();
-        let root = tmp.path().canonicalize().unwrap();
-        let home = root.join("home");
-        let config = home.join(".claude");
-        std::fs::create_dir_all(&config).unwrap();
-        Sandbox {
-            _tmp: tmp,
-            root,
-            home,
-            config,
-        }
-    }
-
-    /// Creates `rel` under the sandbox and returns its canonical path.
-    fn project(&self, rel: &str) -> PathBuf {
-        let p = self.root.join(rel);
-        std::fs::create_dir_all(&p).unwrap();
-        p.canonicalize().unwrap()
-    }
-
-    /// Environment for the CLI: the mock, no outside traffic, the sandbox's home and config.
-    fn env(&self, mock: &MockApi) -> Vec<(OsString, OsString)> {
-        let mut env: Vec<(OsString, OsString)> = vec![
-            ("ANTHROPIC_BASE_URL".into(), mock.base_url().into()),
-            ("ANTHROPIC_API_KEY".into(), "sk-ant-fake".into()),
-            (
-                "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC".into(),
-                "1".into(),
-            ),
-            ("DISABLE_TELEMETRY".into(), "1".into()),
-            ("DISABLE_AUTOUPDATER".into(), "1".into()),
-            ("DISABLE_ERROR_REPORTING".into(), "1".into()),
-            ("HOME".into(), self.home.clone().into()),
-            ("CLAUDE_CONFIG_DIR".into(), self.config.clone().into()),
-        ];
-        for (var, sub) in [
-            ("XDG_CONFIG_HOME", ".config"),
-            ("XDG_CACHE_HOME", ".cache"),
-            ("XDG_DATA_HOME", ".local/share"),
-            ("XDG_STATE_HOME", ".local/state"),
-        ] {
-            env.push((var.into(), self.home.join(sub).into()));
-        }
-        env
-    }
-
-    fn options(&self, mock: &MockApi, cwd: &Path, resume: Option<String>) -> RunOptions {
-        RunOptions {
-            cwd: cwd.to_path_buf(),
-            resume,
-            fork_session: false,
-            model: None,
-            permission_mode: None,
-            env: self.env(mock),
-            ..Default::default()
-        }
+/// Run options for a CLI in `sb` talking to `mock`, in `cwd`.
+fn options(sb: &Sandbox, mock: &MockApi, cwd: &Path, resume: Option<String>) -> RunOptions {
+    RunOptions {
+        cwd: cwd.to_path_buf(),
+        resume,
+        env: sb.env(mock),
+        ..Default::default()
     }
 }
 
@@ -355,7 +251,7 @@ async fn session_lifecycle(cli: Cli) {
     let second = "And now a second turn after resume";
 
     // 1. A new session, one turn.
-    let o = drive(&cli, sb.options(&mock, &project, None), &[first]).await;
+    let o = drive(&cli, options(&sb, &mock, &project, None), &[first]).await;
     assert_clean_exit(&o);
     assert_eq!(o.turns.len(), 1);
     let id = o.session_id();
@@ -399,7 +295,7 @@ async fn session_lifecycle(cli: Cli) {
     // 3. Resume it with a second prompt: same id, same file.
     let o2 = drive(
         &cli,
-        sb.options(&mock, &project, Some(id.clone())),
+        options(&sb, &mock, &project, Some(id.clone())),
         &[second],
     )
     .await;
@@ -465,7 +361,7 @@ async fn two_prompts_in_one_process(cli: Cli) {
     let sb = Sandbox::new();
     let project = sb.project("multi");
     let prompts = ["first prompt of two", "second prompt of two"];
-    let o = drive(&cli, sb.options(&mock, &project, None), &prompts).await;
+    let o = drive(&cli, options(&sb, &mock, &project, None), &prompts).await;
     assert_clean_exit(&o);
     assert_eq!(o.turns.len(), 2, "{:#?}", o.turns);
     let id = o.session_id();
@@ -497,7 +393,7 @@ async fn resume_of_an_unknown_id_fails(cli: Cli) {
     let bogus = uuid::Uuid::new_v4().to_string();
     let o = drive(
         &cli,
-        sb.options(&mock, &project, Some(bogus.clone())),
+        options(&sb, &mock, &project, Some(bogus.clone())),
         &["hello?"],
     )
     .await;
@@ -525,7 +421,7 @@ async fn api_error_is_reported(cli: Cli) {
     let project = sb.project("api-error");
     let o = drive(
         &cli,
-        sb.options(&mock, &project, None),
+        options(&sb, &mock, &project, None),
         &["please fail MOCK_400"],
     )
     .await;
@@ -561,7 +457,7 @@ async fn tool_use_round_trip(cli: Cli) {
     let mock = MockApi::start().await.unwrap();
     let sb = Sandbox::new();
     let project = sb.project("tools");
-    let mut opts = sb.options(&mock, &project, None);
+    let mut opts = options(&sb, &mock, &project, None);
     // Running as root, bypassPermissions is refused: allow just the tool.
     opts.extra_args = vec!["--allowedTools=Bash".into()];
     let o = drive(&cli, opts, &["run something MOCK_BASH"]).await;
@@ -622,7 +518,7 @@ async fn project_dir_names_match_the_cli(cli: Cli) {
     for rel in &cases {
         let project = sb.project(rel);
         let cwd = project.to_str().unwrap().to_owned();
-        let o = drive(&cli, sb.options(&mock, &project, None), &["where am I?"]).await;
+        let o = drive(&cli, options(&sb, &mock, &project, None), &["where am I?"]).await;
         assert_clean_exit(&o);
         let id = o.session_id();
         let expected_dir = sb.config.join("projects").join(project_dir_name(&cwd));

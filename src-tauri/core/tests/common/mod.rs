@@ -1,6 +1,8 @@
 //! Shared helpers of the core's integration tests: the fake CLI and a temp config + project dir.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod real;
+
 use std::path::{Path, PathBuf};
 
 use ccdesk_core::runner::{ClaudeCommand, RunOptions};
