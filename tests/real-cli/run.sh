@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs ccdesk's real-CLI suite (src-tauri/core/tests/real_cli.rs) against the pinned Claude Code
-# builds of package.json, inside a network namespace that has only loopback.
+# Runs ccdesk's real-CLI suites (src-tauri/core/tests/real_cli.rs: the runner; real_cli_pool.rs:
+# the session pool) against the pinned Claude Code builds of package.json, inside a network
+# namespace that has only loopback.
 #
 #   bash tests/real-cli/run.sh [extra cargo test args, e.g. a test name filter]
 #
@@ -20,11 +21,11 @@ cargo="${CARGO:-cargo}"
 
 # 2. Build while the network is still there.
 cd "$repo"
-"$cargo" test -p ccdesk-core --test real_cli --no-run
+"$cargo" test -p ccdesk-core --test real_cli --test real_cli_pool --no-run
 
 # 3. Run with only loopback: nothing the CLI tries can leave the machine.
 export RUST_TEST_THREADS="${RUST_TEST_THREADS:-2}"
 # Quote the extra args for the inner shell.
 extra=""
 for a in "$@"; do extra="$extra '${a//\'/\'\\\'\'}'"; done
-exec unshare -n -- sh -c "ip link set lo up && exec \"\$0\" test --offline -p ccdesk-core --test real_cli -- --nocapture $extra" "$cargo"
+exec unshare -n -- sh -c "ip link set lo up && exec \"\$0\" test --offline -p ccdesk-core --test real_cli --test real_cli_pool -- --nocapture $extra" "$cargo"
