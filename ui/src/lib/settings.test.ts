@@ -22,9 +22,39 @@ describe('settings form', () => {
     expect(changed.settings.pool.ttlMs).toBe(90_000);
     expect(changed.settings.pool.firstChunkTimeoutMs).toBe(20_000);
     expect(changed.settings.pool.reconnectAttempts).toBe(s.pool.reconnectAttempts);
+    expect(changed.settings.pool.interruptGraceMs).toBe(s.pool.interruptGraceMs);
     expect(changed.settings.claudePath).toBe('/opt/claude/bin/claude');
     expect(changed.settings.defaultModel).toBeNull();
     expect(changed.settings.trayRecent).toBe(5);
+  });
+
+  it('shows the pool\'s other knobs in seconds and counts, and gives back ms', () => {
+    const s = defaultSettings();
+    const form = toForm(s);
+    expect([form.sweepIntervalS, form.interruptGraceS, form.interruptTimeoutS, form.reconnectBackoffS]).toEqual(['1', '3', '15', '0.5']);
+    expect(form.reconnectAttempts).toBe('3');
+    Object.assign(form, { sweepIntervalS: '0.25', interruptGraceS: '2', interruptTimeoutS: '30', reconnectAttempts: '0', reconnectBackoffS: '1.5' });
+    const back = fromForm(form, s);
+    if (!('settings' in back)) throw new Error(back.error);
+    expect(back.settings.pool).toMatchObject({
+      sweepIntervalMs: 250,
+      interruptGraceMs: 2_000,
+      interruptTimeoutMs: 30_000,
+      reconnectAttempts: 0,
+      reconnectBackoffMs: 1_500,
+    });
+  });
+
+  it('counts must be whole numbers', () => {
+    const form = toForm(defaultSettings());
+    form.maxSessions = '2.5';
+    expect(fromForm(form, defaultSettings())).toEqual({ error: 'Pool size: "2.5" is not a whole number' });
+    form.maxSessions = '2';
+    form.trayRecent = '3.2';
+    expect(fromForm(form, defaultSettings())).toEqual({ error: 'Recent sessions in the tray: "3.2" is not a whole number' });
+    // What a number input bound by Svelte holds.
+    (form as unknown as Record<string, unknown>).trayRecent = 7;
+    expect(fromForm(form, defaultSettings())).toMatchObject({ settings: { trayRecent: 7 } });
   });
 
   it('names the first field that is not a number', () => {

@@ -16,6 +16,15 @@ export interface SettingsForm {
   ttlMin: string;
   /** Minutes. */
   stuckAfterMin: string;
+  /** Seconds (how often the pool checks its timeouts). */
+  sweepIntervalS: string;
+  /** Seconds. */
+  interruptGraceS: string;
+  /** Seconds. */
+  interruptTimeoutS: string;
+  reconnectAttempts: string;
+  /** Seconds. */
+  reconnectBackoffS: string;
   trayRecent: string;
   closeToTray: boolean;
   notifications: boolean;
@@ -35,6 +44,11 @@ export function toForm(s: Settings): SettingsForm {
     ongoingTimeoutS: num(s.pool.ongoingTimeoutMs / 1000),
     ttlMin: num(s.pool.ttlMs / 60_000),
     stuckAfterMin: num(s.pool.stuckAfterMs / 60_000),
+    sweepIntervalS: num(s.pool.sweepIntervalMs / 1000),
+    interruptGraceS: num(s.pool.interruptGraceMs / 1000),
+    interruptTimeoutS: num(s.pool.interruptTimeoutMs / 1000),
+    reconnectAttempts: String(s.pool.reconnectAttempts),
+    reconnectBackoffS: num(s.pool.reconnectBackoffMs / 1000),
     trayRecent: String(s.trayRecent),
     closeToTray: s.closeToTray,
     notifications: s.notifications,
@@ -44,7 +58,8 @@ export function toForm(s: Settings): SettingsForm {
 
 /**
  * The settings the form describes, on top of `base` (fields the form does not show are kept), or
- * the first field that is not a number. Range checks are the backend's (one set of rules).
+ * the first field that is not a number (counts: not a whole number). Range checks are the
+ * backend's (one set of rules).
  */
 export function fromForm(form: SettingsForm, base: Settings): { settings: Settings } | { error: string } {
   // Number inputs bound by Svelte hold numbers (or null when empty), text inputs strings.
@@ -54,13 +69,24 @@ export function fromForm(form: SettingsForm, base: Settings): { settings: Settin
     if (text === '' || !Number.isFinite(n) || n < 0) return `${label}: "${text}" is not a number`;
     return Math.round(n * unitMs);
   };
+  const count = (label: string, value: string | number | null): number | string => {
+    const n = parse(label, value, 1);
+    const text = String(value ?? '').trim();
+    if (typeof n === 'number' && !Number.isInteger(Number(text))) return `${label}: "${text}" is not a whole number`;
+    return n;
+  };
   const fields = {
-    maxSessions: parse('Pool size', form.maxSessions, 1),
+    maxSessions: count('Pool size', form.maxSessions),
     firstChunkTimeoutMs: parse('First output timeout', form.firstChunkTimeoutS, 1000),
     ongoingTimeoutMs: parse('Silence timeout', form.ongoingTimeoutS, 1000),
     ttlMs: parse('Idle session lifetime', form.ttlMin, 60_000),
     stuckAfterMs: parse('Stuck after', form.stuckAfterMin, 60_000),
-    trayRecent: parse('Recent sessions in the tray', form.trayRecent, 1),
+    sweepIntervalMs: parse('Timeout check interval', form.sweepIntervalS, 1000),
+    interruptGraceMs: parse('Interrupt grace', form.interruptGraceS, 1000),
+    interruptTimeoutMs: parse('Interrupt timeout', form.interruptTimeoutS, 1000),
+    reconnectAttempts: count('Reconnect attempts', form.reconnectAttempts),
+    reconnectBackoffMs: parse('Reconnect back-off', form.reconnectBackoffS, 1000),
+    trayRecent: count('Recent sessions in the tray', form.trayRecent),
   };
   for (const v of Object.values(fields)) if (typeof v === 'string') return { error: v };
   const n = fields as Record<keyof typeof fields, number>;
@@ -79,6 +105,11 @@ export function fromForm(form: SettingsForm, base: Settings): { settings: Settin
         ongoingTimeoutMs: n.ongoingTimeoutMs,
         ttlMs: n.ttlMs,
         stuckAfterMs: n.stuckAfterMs,
+        sweepIntervalMs: n.sweepIntervalMs,
+        interruptGraceMs: n.interruptGraceMs,
+        interruptTimeoutMs: n.interruptTimeoutMs,
+        reconnectAttempts: n.reconnectAttempts,
+        reconnectBackoffMs: n.reconnectBackoffMs,
       },
       trayRecent: n.trayRecent,
       closeToTray: form.closeToTray,
