@@ -210,9 +210,20 @@ export class AppModel {
         this.newSheet = null;
         this.showSettings = true;
         return;
-      case 'live':
+      case 'live': {
+        // The tray or a notification may name a run this window has not heard of yet.
+        const known = () => this.runs.some((r) => r.runId === request.runId) || request.runId in this.pool.sessions;
+        if (!known()) await this.loadPool();
+        if (!known()) {
+          this.errors = [...this.errors, 'That session is no longer live; open it from the session list to resume it.'];
+          return;
+        }
+        this.newSheet = null;
+        this.showSettings = false;
+        this.showSwitcher = false;
         await this.openRun(request.runId);
         return;
+      }
       case 'resume': {
         if (!this.findSession(request.sessionId)) await this.refresh();
         if (!this.findSession(request.sessionId)) {
@@ -221,6 +232,7 @@ export class AppModel {
         }
         this.newSheet = null;
         this.showSettings = false;
+        this.showSwitcher = false;
         await this.selectSession(request.sessionId);
         this.focusResume += 1;
         return;

@@ -464,3 +464,73 @@ describe('AppModel and the registry', () => {
     }
   });
 });
+
+describe('AppModel: open requests (app://open and the launch intents)', () => {
+  it('a folder opens the new-session sheet there and closes the other sheets; nothing starts', async () => {
+    const api = fakeApi();
+    const app = new AppModel(api);
+    await app.init();
+    app.showSettings = true;
+    app.showSwitcher = true;
+    await app.handleOpen({ kind: 'folder', path: '/work/x y' });
+    expect(app.newSheet).toEqual({ cwd: '/work/x y' });
+    expect(app.showSettings).toBe(false);
+    expect(app.showSwitcher).toBe(false);
+    expect(api.mocks.startSession).not.toHaveBeenCalled();
+  });
+
+  it('queued intents are taken once, at start, in order', async () => {
+    const api = fakeApi({ intents: [{ kind: 'error', message: 'bad folder' }, { kind: 'settings' }] });
+    const app = new AppModel(api);
+    await app.init();
+    expect(api.mocks.takeLaunchIntents).toHaveBeenCalledTimes(1);
+    expect(app.errors).toContain('bad folder');
+    expect(app.showSettings).toBe(true);
+  });
+
+  it('a live run the window follows is shown', async () => {
+    const api = fakeApi();
+    const app = new AppModel(api);
+    await app.init();
+    await app.startNew({ cwd: '/a', prompt: 'one' });
+    await app.startNew({ cwd: '/b', prompt: 'two' });
+    expect(app.run?.runId).toBe('run-2');
+    await app.handleOpen({ kind: 'live', runId: 'run-1' });
+    expect(app.run?.runId).toBe('run-1');
+  });
+
+  it('a live run the window has not heard of yet is looked up in the pool, attached and shown', async () => {
+    let sessions: ReturnType<typeof sessionInfo>[] = [];
+    const api = fakeApi({ pool: () => ({ sessions, byState: {}, live: sessions.length, maxSessions: 8, totalCreated: sessions.length }) });
+    const app = new AppModel(api);
+    await app.init();
+    sessions = [sessionInfo({ runId: 'fresh', sessionId: summary().id, state: 'waitingForPermission' })];
+    app.showSettings = true;
+    await app.handleOpen({ kind: 'live', runId: 'fresh' });
+    expect(api.mocks.attachSession).toHaveBeenCalledWith('fresh', expect.any(Function));
+    expect(app.run?.runId).toBe('fresh');
+    expect(app.selectedSessionId).toBe(summary().id);
+    expect(app.showSettings).toBe(false);
+    expect(app.errors).toEqual([]);
+  });
+
+  it('a live run that is gone is said in the banner', async () => {
+    const app = new AppModel(fakeApi());
+    await app.init();
+    await app.handleOpen({ kind: 'live', runId: 'gone' });
+    expect(app.run).toBeNull();
+    expect(app.errors.join(' ')).toContain('no longer live');
+  });
+
+  it('resume selects the session, wherever its project, and asks for the resume prompt’s focus', async () => {
+    const app = new AppModel(fakeApi());
+    await app.init();
+    app.showSwitcher = true;
+    const focus = app.focusResume;
+    await app.handleOpen({ kind: 'resume', sessionId: '33333333-2222-4333-8444-555555555555' });
+    expect(app.selectedProject).toBe('-mystery');
+    expect(app.selectedSessionId).toBe('33333333-2222-4333-8444-555555555555');
+    expect(app.focusResume).toBe(focus + 1);
+    expect(app.showSwitcher).toBe(false);
+  });
+});
