@@ -99,6 +99,47 @@ describe('App: drops', () => {
   });
 });
 
+describe('App: drops on prompt boxes and open sheets', () => {
+  it('files dropped on the resume prompt become @mentions there (the Resume button sees them)', async () => {
+    const api = await openApp();
+    await fireEvent.click(screen.getAllByTestId('session-item')[0]);
+    const box = (await waitFor(() => byTestId('resume-prompt'))) as HTMLTextAreaElement;
+    const resume = byTestId('resume-button') as HTMLButtonElement;
+    expect(resume.disabled).toBe(true);
+    const seen: number[][] = [];
+    const original = document.elementFromPoint;
+    document.elementFromPoint = (x: number, y: number) => {
+      seen.push([x, y]);
+      return box;
+    };
+    try {
+      api.emitDragDrop({ type: 'over', paths: [], position: { x: 30, y: 60 } });
+      await waitFor(() => expect(byTestId('drop-overlay').textContent).toContain('mention them in the prompt'));
+      api.emitDragDrop({ type: 'drop', paths: ['/w/src/main.rs'], position: { x: 30, y: 60 } });
+      await waitFor(() => expect(box.value).toBe('@/w/src/main.rs '));
+    } finally {
+      document.elementFromPoint = original;
+    }
+    expect(api.mocks.classifyDrop).toHaveBeenCalledWith(['/w/src/main.rs'], 'promptBox');
+    expect(seen.at(-1)).toEqual([30, 60]);
+    await waitFor(() => expect(resume.disabled).toBe(false));
+    expect(screen.queryByTestId('new-session-title')).toBeNull();
+    expect(api.mocks.startSession).not.toHaveBeenCalled();
+  });
+
+  it('a folder dropped while the new-session sheet is open changes its folder and keeps the prompt', async () => {
+    const api = await openApp();
+    await fireEvent.keyDown(window, { key: 'n', ctrlKey: true });
+    await fireEvent.input(await waitFor(() => byTestId('new-session-prompt')), { target: { value: 'tidy up' } });
+    api.emitDragDrop({ type: 'drop', paths: ['/w/elsewhere'], position: { x: 5, y: 5 } });
+    await waitFor(() => expect((byTestId('new-session-cwd') as HTMLInputElement).value).toBe('/w/elsewhere'));
+    expect((byTestId('new-session-prompt') as HTMLTextAreaElement).value).toBe('tidy up');
+    expect(byTestId('new-session-title').textContent).toBe('New session in elsewhere');
+    await fireEvent.click(byTestId('new-session-start'));
+    await waitFor(() => expect(api.lastRequest()).toMatchObject({ cwd: '/w/elsewhere', prompt: 'tidy up' }));
+  });
+});
+
 describe('App: shortcuts', () => {
   it('Ctrl+N opens the new-session sheet', async () => {
     await openApp();

@@ -201,7 +201,9 @@ export class AppModel {
       case 'folder':
         this.showSettings = false;
         this.showSwitcher = false;
-        this.newSheet = { cwd: request.path };
+        // An open sheet takes the folder and keeps the prompt typed in it.
+        if (this.newSheet) this.newSheet.cwd = request.path;
+        else this.newSheet = { cwd: request.path };
         return;
       case 'newSession':
         this.openNewSheet();

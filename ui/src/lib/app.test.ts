@@ -479,6 +479,16 @@ describe('AppModel: open requests (app://open and the launch intents)', () => {
     expect(api.mocks.startSession).not.toHaveBeenCalled();
   });
 
+  it('a folder given while the sheet is open goes into that sheet (its prompt stays)', async () => {
+    const app = new AppModel(fakeApi());
+    await app.init();
+    app.openNewSheet();
+    const sheet = app.newSheet;
+    await app.handleOpen({ kind: 'folder', path: '/w/other' });
+    expect(app.newSheet).toBe(sheet);
+    expect(app.newSheet?.cwd).toBe('/w/other');
+  });
+
   it('queued intents are taken once, at start, in order', async () => {
     const api = fakeApi({ intents: [{ kind: 'error', message: 'bad folder' }, { kind: 'settings' }] });
     const app = new AppModel(api);

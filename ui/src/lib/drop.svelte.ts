@@ -8,11 +8,18 @@ import type { DragDropEvent, DropOutcome } from './types';
 /** The attribute that marks a prompt box as a drop target for `@path` mentions. */
 export const PROMPT_DROP_ATTR = 'data-drop';
 
-/** The prompt box under `el`, if any. */
+/**
+ * The prompt box under `el`, if any. A disabled or read-only box (a session that cannot be
+ * resumed) takes nothing: the drop counts as one on the window.
+ */
 export function promptBoxAt(el: Element | null): HTMLTextAreaElement | HTMLInputElement | null {
-  const box = el?.closest?.(`[${PROMPT_DROP_ATTR}="prompt"]`) ?? null;
-  if (box instanceof HTMLTextAreaElement || box instanceof HTMLInputElement) return box;
-  return box?.querySelector('textarea, input') ?? null;
+  const marked = el?.closest?.(`[${PROMPT_DROP_ATTR}="prompt"]`) ?? null;
+  const box =
+    marked instanceof HTMLTextAreaElement || marked instanceof HTMLInputElement
+      ? marked
+      : (marked?.querySelector<HTMLTextAreaElement | HTMLInputElement>('textarea, input') ?? null);
+  if (!box || box.disabled || box.readOnly) return null;
+  return box;
 }
 
 /** Inserts `text` at the cursor of `box` (spaced from its neighbours) and tells Svelte's bindings. */

@@ -92,6 +92,32 @@ describe('drops on a prompt box', () => {
     expect(promptBoxAt(null)).toBeNull();
   });
 
+  it('a disabled or read-only box takes nothing: the drop is one on the window', async () => {
+    const box = promptBox('');
+    box.disabled = true;
+    expect(promptBoxAt(box)).toBeNull();
+    const { api, folder, router } = setup(() => box);
+    await router.handle({ type: 'over', paths: [], position: { x: 1, y: 1 } });
+    expect(router.overPrompt).toBe(false);
+    await router.handle({ type: 'drop', paths: ['/w/proj'], position: { x: 1, y: 1 } });
+    expect(api.mocks.classifyDrop).toHaveBeenCalledWith(['/w/proj'], 'window');
+    expect(folder).toHaveBeenCalledWith('/w/proj');
+    expect(box.value).toBe('');
+    box.disabled = false;
+    box.readOnly = true;
+    expect(promptBoxAt(box)).toBeNull();
+    box.closest('form')?.remove();
+  });
+
+  it('replaces the selection with the mention', () => {
+    const box = document.createElement('textarea');
+    box.value = 'see FILE here';
+    box.setSelectionRange(4, 8);
+    insertAtCursor(box, "@'/x y/z'");
+    expect(box.value).toBe("see @'/x y/z' here");
+    expect(box.selectionStart).toBe("see @'/x y/z'".length);
+  });
+
   it('inserts into an empty box and before text without doubling spaces', () => {
     const box = document.createElement('textarea');
     insertAtCursor(box, '@/x');
