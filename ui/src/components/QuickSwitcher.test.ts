@@ -4,10 +4,10 @@ import type { SwitcherItem } from '../lib/switcher';
 import QuickSwitcher from './QuickSwitcher.svelte';
 
 const items: SwitcherItem[] = [
-  { kind: 'live', key: 'run-1', title: 'Busy one', detail: 'streaming', lastActivityMs: 0 },
-  { kind: 'session', key: 's-a', title: 'Fix the parser', detail: 'ccdesk', lastActivityMs: 3 },
-  { kind: 'session', key: 's-b', title: 'Release notes', detail: 'ccdesk', lastActivityMs: 2 },
-  { kind: 'session', key: 's-c', title: 'Parser benchmarks', detail: 'bench', lastActivityMs: 1 },
+  { kind: 'live', key: 'run-1', title: 'Busy one', subtitle: null, detail: 'streaming', lastActivityMs: 0 },
+  { kind: 'session', key: 's-a', title: 'Fix the parser', subtitle: 'Parse errors in the index', detail: 'ccdesk', lastActivityMs: 3 },
+  { kind: 'session', key: 's-b', title: 'Release notes', subtitle: null, detail: 'ccdesk', lastActivityMs: 2 },
+  { kind: 'session', key: 's-c', title: 'Parser benchmarks', subtitle: null, detail: 'bench', lastActivityMs: 1 },
 ];
 
 function open(list = items) {
@@ -55,6 +55,13 @@ describe('QuickSwitcher', () => {
     await fireEvent.input(input, { target: { value: 'parser bench' } });
     await fireEvent.keyDown(input, { key: 'Enter' });
     expect(onpick).toHaveBeenCalledWith(items[3]);
+  });
+
+  it('shows the title a name hides, and finds the session by it', async () => {
+    const { input } = open();
+    expect(screen.getAllByTestId('quick-switcher-item')[1].textContent).toContain('Fix the parser · Parse errors in the index');
+    await fireEvent.input(input, { target: { value: 'index errors' } });
+    expect(screen.getAllByTestId('quick-switcher-item').map((li) => li.dataset.key)).toEqual(['s-a']);
   });
 
   it('with nothing matching, says so and Enter does nothing', async () => {

@@ -245,11 +245,11 @@ export class AppModel {
     }
   }
 
-  /** Opens the new-session sheet in the open project's folder. */
+  /** Opens the new-session sheet in the open project's folder (an open one stays as it is). */
   openNewSheet(): void {
     this.showSettings = false;
     this.showSwitcher = false;
-    this.newSheet = { cwd: this.currentProject?.projectPath ?? '' };
+    this.newSheet ??= { cwd: this.currentProject?.projectPath ?? '' };
   }
 
   async loadInfo(): Promise<void> {

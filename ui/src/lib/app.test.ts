@@ -489,6 +489,16 @@ describe('AppModel: open requests (app://open and the launch intents)', () => {
     expect(app.newSheet?.cwd).toBe('/w/other');
   });
 
+  it('New session (Ctrl+N, the tray) keeps a sheet that is open already', async () => {
+    const app = new AppModel(fakeApi());
+    await app.init();
+    await app.handleOpen({ kind: 'folder', path: '/w/dropped' });
+    const sheet = app.newSheet;
+    await app.handleOpen({ kind: 'newSession' });
+    expect(app.newSheet).toBe(sheet);
+    expect(app.newSheet?.cwd).toBe('/w/dropped');
+  });
+
   it('queued intents are taken once, at start, in order', async () => {
     const api = fakeApi({ intents: [{ kind: 'error', message: 'bad folder' }, { kind: 'settings' }] });
     const app = new AppModel(api);

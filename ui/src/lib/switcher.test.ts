@@ -21,4 +21,12 @@ describe('quick switcher', () => {
     expect(filterSwitcher(items, 'nothing like this')).toEqual([]);
     expect(filterSwitcher(items, '', 2)).toHaveLength(2);
   });
+
+  it('a named session is found by its name and by the title the name hides', () => {
+    const items = switcherItems(index(), registry, []);
+    const named = items.find((i) => i.key === '22222222-2222-4333-8444-555555555555');
+    expect(named).toMatchObject({ title: 'Parser fix', subtitle: 'Second' });
+    expect(filterSwitcher(items, 'second').map((i) => i.key)).toEqual([named?.key]);
+    expect(items.find((i) => i.title === 'Say hello')?.subtitle).toBeNull();
+  });
 });

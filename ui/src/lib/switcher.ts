@@ -1,5 +1,5 @@
 // The quick switcher (Ctrl/Cmd+K): every session of the index and every live run, filtered by
-// words of their title, name or project; live runs first, then newest first.
+// words of their name, title or project; live runs first, then newest first.
 import { baseName } from './paths';
 import type { Registry, SessionIndex } from './types';
 
@@ -7,7 +7,10 @@ export interface SwitcherItem {
   kind: 'session' | 'live';
   /** Session id (kind session) or the live entry's key (kind live). */
   key: string;
+  /** The name the user gave it, else its title. */
   title: string;
+  /** The session's own title when a name hides it (also searched); null otherwise. */
+  subtitle: string | null;
   /** Project folder name, or the live state. */
   detail: string;
   lastActivityMs: number;
@@ -22,25 +25,32 @@ export interface LiveLike {
 /** Every item, unfiltered: live runs first, then sessions newest first. */
 export function switcherItems(index: SessionIndex | null, registry: Registry | null, live: LiveLike[]): SwitcherItem[] {
   const sessions: SwitcherItem[] = (index?.projects ?? []).flatMap((p) =>
-    p.sessions.map((s) => ({
-      kind: 'session' as const,
-      key: s.id,
-      title: registry?.sessions[s.id]?.name || s.title || s.id,
-      detail: p.projectPath ? baseName(p.projectPath) : p.dirName,
-      lastActivityMs: s.lastActivityMs ?? 0,
-    })),
+    p.sessions.map((s) => {
+      const name = registry?.sessions[s.id]?.name || null;
+      return {
+        kind: 'session' as const,
+        key: s.id,
+        title: name || s.title || s.id,
+        subtitle: name && s.title && s.title !== name ? s.title : null,
+        detail: p.projectPath ? baseName(p.projectPath) : p.dirName,
+        lastActivityMs: s.lastActivityMs ?? 0,
+      };
+    }),
   );
   sessions.sort((a, b) => b.lastActivityMs - a.lastActivityMs);
-  const runs: SwitcherItem[] = live.map((l) => ({ kind: 'live', key: l.key, title: l.title, detail: l.state, lastActivityMs: 0 }));
+  const runs: SwitcherItem[] = live.map((l) => ({ kind: 'live', key: l.key, title: l.title, subtitle: null, detail: l.state, lastActivityMs: 0 }));
   return [...runs, ...sessions];
 }
 
-/** Items whose title or detail contains every word of `query` (case-insensitive), at most `limit`. */
+/**
+ * Items whose title, hidden title or detail contains every word of `query` (case-insensitive), at
+ * most `limit`.
+ */
 export function filterSwitcher(items: SwitcherItem[], query: string, limit = 50): SwitcherItem[] {
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);
   const out: SwitcherItem[] = [];
   for (const item of items) {
-    const hay = `${item.title} ${item.detail}`.toLowerCase();
+    const hay = `${item.title} ${item.subtitle ?? ''} ${item.detail}`.toLowerCase();
     if (words.every((w) => hay.includes(w))) out.push(item);
     if (out.length >= limit) break;
   }
