@@ -188,6 +188,30 @@ describe('App: settings view', () => {
     await waitFor(() => expect(document.documentElement.dataset.theme).toBe('dark'));
   });
 
+  it('a theme picked in the view shows at once; closing without saving brings the saved one back', async () => {
+    const media = window.matchMedia;
+    window.matchMedia = ((q: string) => ({ matches: true, media: q, addEventListener() {}, removeEventListener() {} })) as unknown as typeof window.matchMedia;
+    try {
+      const api = await openApp();
+      await waitFor(() => expect(document.documentElement.dataset.theme).toBe('dark'));
+      await fireEvent.click(byTestId('settings-button'));
+      await fireEvent.change(await waitFor(() => byTestId('settings-theme')), { target: { value: 'light' } });
+      await waitFor(() => expect(document.documentElement.dataset.theme).toBe('light'));
+      await fireEvent.click(byTestId('settings-cancel'));
+      await waitFor(() => expect(document.documentElement.dataset.theme).toBe('dark'));
+      expect(api.mocks.saveSettings).not.toHaveBeenCalled();
+      await fireEvent.click(byTestId('settings-button'));
+      await fireEvent.change(await waitFor(() => byTestId('settings-theme')), { target: { value: 'light' } });
+      await fireEvent.click(byTestId('settings-save'));
+      await waitFor(() => expect(byTestId('settings-saved')).toBeTruthy());
+      await fireEvent.click(byTestId('settings-cancel'));
+      await waitFor(() => expect(screen.queryByTestId('settings-view')).toBeNull());
+      expect(document.documentElement.dataset.theme).toBe('light');
+    } finally {
+      window.matchMedia = media;
+    }
+  });
+
   it('an invalid value is refused with the backend’s words and nothing is saved', async () => {
     const api = await openApp();
     await fireEvent.click(byTestId('settings-button'));
