@@ -1,0 +1,116 @@
+// Drops and Quit in the running app. A drop is delivered the way the window's drag-and-drop
+// reaches the page: as Tauri's `tauri://drag-drop` event (emitted here through the app's own
+// event system, since WebDriver cannot drag from a file manager), handled by the same listener,
+// router and `classify_drop` command as a real drop. Quit is the tray menu's (its in-window copy
+// runs the same action): the app must end, and with it every CLI process it started.
+import assert from 'node:assert/strict';
+import { readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { all, env, failureShot, launch, one, quit, runState, screenshot, typeInto, until, withAttr } from '../lib.js';
+
+let driver;
+
+function step(name, body, timeout = 60_000) {
+  it(name, { timeout }, async (t) => {
+    try {
+      await body(t);
+    } catch (e) {
+      await failureShot(driver, `failed-${name}`);
+      throw e;
+    }
+  });
+}
+
+/** Emits one of Tauri's drag-and-drop events into the app, at the middle of the window. */
+async function dragEvent(name, paths) {
+  await driver.executeAsyncScript(
+    `const [name, paths, done] = arguments;
+     const x = Math.round(window.innerWidth / 2 * devicePixelRatio);
+     const y = Math.round(window.innerHeight / 2 * devicePixelRatio);
+     window.__TAURI_INTERNALS__.invoke('plugin:event|emit', { event: name, payload: { paths, position: { x, y } } })
+       .then(() => done(null), (e) => done(String(e)));`,
+    name,
+    paths,
+  );
+}
+
+/** Pids of processes running the fake claude binary. */
+function fakeClaudePids() {
+  const fake = env('E2E_FAKE_CLAUDE');
+  const pids = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readlinkSync(path.join('/proc', entry, 'exe')) === fake) pids.push(Number(entry));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return pids;
+}
+
+describe('ccdesk GUI: drops and Quit', () => {
+  before(async () => {
+    driver = await launch();
+    await one(driver, 'project-item', driver, 30_000);
+  }, { timeout: 90_000 });
+
+  after(async () => {
+    await quit(driver);
+  });
+
+  step('a folder dropped on the window opens the new-session sheet for it; nothing starts', async () => {
+    const dir = env('E2E_DEMO_DIR');
+    await dragEvent('tauri://drag-enter', [dir]);
+    await one(driver, 'drop-overlay');
+    await dragEvent('tauri://drag-drop', [dir]);
+    const cwd = await one(driver, 'new-session-cwd');
+    await until('the dropped folder in the sheet', async () => (await cwd.getAttribute('value')) === dir);
+    assert.match(await (await one(driver, 'new-session-title')).getText(), new RegExp(path.basename(dir)));
+    assert.equal((await all(driver, 'drop-overlay')).length, 0, 'the overlay goes with the drop');
+    assert.equal((await all(driver, 'run-view')).length, 0, 'nothing started');
+    await screenshot(driver, 'drop-sheet');
+  });
+
+  step('two items, or a file, dropped on the window start nothing and say why', async () => {
+    await (await one(driver, 'new-session-prompt')).sendKeys('\uE00C'); // Esc closes the sheet
+    await until('the sheet to close', async () => (await all(driver, 'new-session-prompt')).length === 0);
+    const file = path.join(path.dirname(env('E2E_DEMO_DIR')), 'notes.txt');
+    writeFileSync(file, 'x');
+    await dragEvent('tauri://drag-drop', [env('E2E_DEMO_DIR'), file]);
+    const banner = await one(driver, 'error-banner');
+    await until('the message about two items', async () => /2 items/.test(await banner.getText()));
+    await dragEvent('tauri://drag-drop', [file]);
+    await until('the message about a file', async () => /is a file, not a folder/.test(await banner.getText()));
+    assert.equal((await all(driver, 'new-session-prompt')).length, 0, 'no sheet');
+    assert.equal((await all(driver, 'run-view')).length, 0, 'nothing started');
+  });
+
+  step('Quit in the tray menu ends the app and every CLI process it started', async () => {
+    const before = new Set(fakeClaudePids());
+    // A live session with its CLI process running.
+    await (await one(driver, 'new-session-button')).click();
+    await typeInto(await one(driver, 'new-session-cwd'), env('E2E_DEMO_DIR'));
+    await typeInto(await one(driver, 'new-session-prompt'), 'hello before quitting');
+    await (await one(driver, 'new-session-start')).click();
+    await until('the turn to end', async () => (await runState(driver)) === 'ready', 20_000);
+    const ours = await until('the session’s CLI process', async () => {
+      const fresh = fakeClaudePids().filter((p) => !before.has(p));
+      return fresh.length ? fresh : null;
+    });
+    await (await one(driver, 'tray-menu-button')).click();
+    const quitItem = await withAttr(driver, 'tray-menu-item', 'data-action-id', 'quit');
+    // The app may be gone before the click is answered.
+    await quitItem.click().catch(() => {});
+    await until('every CLI process of the app to end', async () => fakeClaudePids().every((p) => !ours.includes(p)), 20_000);
+    await until('the app to be gone', async () => {
+      try {
+        await driver.getTitle();
+        return false;
+      } catch {
+        return true;
+      }
+    }, 20_000);
+  });
+});
