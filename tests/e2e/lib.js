@@ -1,7 +1,7 @@
 // Shared helpers of the GUI suite: a WebDriver session on the app (through tauri-driver), lookups by
 // data-testid, bounded polling, screenshots. Everything the tests need from the outside comes from
 // the environment that run.sh sets up.
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Builder, By } from 'selenium-webdriver';
 
@@ -15,8 +15,35 @@ export function env(name) {
 /** Default bound of every wait, in ms. */
 export const WAIT_MS = 15_000;
 
+/**
+ * Pids of running ccdesk apps (the binary of E2E_APP, not its process watchdog). ccdesk is a
+ * single-instance app: a launch while another is still exiting would hand its arguments to the
+ * dying one and quit, so every launch waits for the previous app to be gone.
+ */
+export function appPids() {
+  const exe = realpathSync(env('E2E_APP'));
+  const pids = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readlinkSync(path.join('/proc', entry, 'exe')) !== exe) continue;
+      if (readFileSync(path.join('/proc', entry, 'cmdline'), 'utf8').includes('--ccdesk-reaper')) continue;
+      pids.push(Number(entry));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return pids;
+}
+
+/** Waits until no ccdesk app runs (see `appPids`). */
+export function appsGone(ms = WAIT_MS) {
+  return until('the previous ccdesk app to exit', () => appPids().length === 0, ms);
+}
+
 /** Starts the app (a fresh process) and returns the WebDriver session on its webview. */
 export async function launch(application = env('E2E_APP')) {
+  await appsGone();
   const driver = await new Builder()
     .usingServer(env('E2E_WEBDRIVER_URL'))
     .withCapabilities({
@@ -36,6 +63,7 @@ export async function quit(driver) {
   } catch {
     // the app may already be gone
   }
+  await appsGone().catch((e) => console.error(`# ${e.message}`));
 }
 
 export const testId = (id) => By.css(`[data-testid="${id}"]`);
