@@ -1,6 +1,7 @@
 // Shared helpers of the GUI suite: a WebDriver session on the app (through tauri-driver), lookups by
 // data-testid, bounded polling, screenshots. Everything the tests need from the outside comes from
 // the environment that run.sh sets up.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Builder, By } from 'selenium-webdriver';
@@ -26,9 +27,11 @@ export function appPids() {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readlinkSync(path.join('/proc', entry, 'exe')) !== exe) continue;
+      // A binary rebuilt while the app runs shows as "<path> (deleted)".
+      if (readlinkSync(path.join('/proc', entry, 'exe')).replace(/ \(deleted\)$/, '') !== exe) continue;
       if (readFileSync(path.join('/proc', entry, 'cmdline'), 'utf8').includes('--ccdesk-reaper')) continue;
       pids.push(Number(entry));
+      seenApps.add(Number(entry));
     } catch {
       // gone, or not ours to read
     }
@@ -36,9 +39,49 @@ export function appPids() {
   return pids;
 }
 
-/** Waits until no ccdesk app runs (see `appPids`). */
+/** Every app pid seen so far: an exiting process loses its `exe` link before its bus connection. */
+const seenApps = new Set();
+
+/** True while `pid` exists and is not a zombie (a zombie has closed its connections). */
+function running(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** The single-instance plugin's bus name (`<identifier>.SingleInstance`). */
+const INSTANCE_NAME = 'dev.ccdesk.app.SingleInstance';
+
+/**
+ * Whether the previous app still owns the single-instance bus name: the bus daemon drops it only
+ * once it has seen the exited process's connection close, a moment after the process is gone.
+ * Without `dbus-send` (or a bus), assumes not.
+ */
+function instanceNameOwned() {
+  if (!process.env.DBUS_SESSION_BUS_ADDRESS) return false;
+  try {
+    const out = execFileSync(
+      'dbus-send',
+      ['--session', '--print-reply', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus',
+        'org.freedesktop.DBus.NameHasOwner', `string:${INSTANCE_NAME}`],
+      { encoding: 'utf8', timeout: 5_000, stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    return /boolean true/.test(out);
+  } catch {
+    return false;
+  }
+}
+
+/** Waits until no ccdesk app runs, an exiting one included (see `appPids`), and its name is free. */
 export function appsGone(ms = WAIT_MS) {
-  return until('the previous ccdesk app to exit', () => appPids().length === 0, ms);
+  return until(
+    'the previous ccdesk app to exit',
+    () => appPids().length === 0 && [...seenApps].every((pid) => !running(pid)) && !instanceNameOwned(),
+    ms,
+  );
 }
 
 /** Starts the app (a fresh process) and returns the WebDriver session on its webview. */
@@ -52,6 +95,7 @@ export async function launch(application = env('E2E_APP')) {
     })
     .build();
   await driver.manage().setTimeouts({ implicit: 0, pageLoad: 30_000, script: 10_000 });
+  appPids(); // remember this app's pid, to wait for it after quit
   return driver;
 }
 

@@ -42,7 +42,7 @@ function fakeClaudePids() {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readlinkSync(path.join('/proc', entry, 'exe')) === fake) pids.push(Number(entry));
+      if (readlinkSync(path.join('/proc', entry, 'exe')).replace(/ \(deleted\)$/, '') === fake) pids.push(Number(entry));
     } catch {
       // gone, or not ours to read
     }

@@ -503,6 +503,8 @@ export class AppModel {
 
   openPool(): void {
     this.showPool = true;
+    // The user went elsewhere: a run's session listed later must not take the view back.
+    this.follow = null;
     void this.loadPool();
   }
 

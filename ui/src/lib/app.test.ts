@@ -554,3 +554,26 @@ describe('AppModel: open requests (app://open and the launch intents)', () => {
     expect(app.showSwitcher).toBe(false);
   });
 });
+
+describe('AppModel: a background refresh does not take the view', () => {
+  it('a new run’s session listed after the user opened the pool view leaves the pool view open', async () => {
+    let listed = false;
+    const api = fakeApi({
+      index: () => {
+        const idx = index();
+        if (listed) idx.projects[0].sessions.unshift(summary({ id: 'new-session-id', title: 'New one' }));
+        return idx;
+      },
+    });
+    const app = new AppModel(api);
+    await app.init();
+    await app.startNew({ cwd: '/home/dev/proj', prompt: 'hello' });
+    api.emit({ event: 'cli', line: { type: 'system', subtype: 'init', session_id: 'new-session-id' } });
+    await settle();
+    app.openPool();
+    listed = true;
+    await app.refresh(false);
+    expect(app.showPool).toBe(true);
+    expect(app.selectedSessionId).not.toBe('new-session-id');
+  });
+});
