@@ -103,7 +103,8 @@ export async function launch(application = env('E2E_APP')) {
 export async function quit(driver) {
   if (!driver) return;
   try {
-    await driver.quit();
+    // Bounded: a session whose app is already gone (Quit) may never be answered.
+    await Promise.race([driver.quit(), new Promise((r) => setTimeout(r, 10_000))]);
   } catch {
     // the app may already be gone
   }
