@@ -19,7 +19,14 @@ ensure_tauri_cli() {
   if [ -x "$TAURI" ]; then have=$("$TAURI" --version 2>/dev/null | awk '{print $2}'); fi
   if [ "$have" != "$want" ]; then
     log "packaging: npm ci (@tauri-apps/cli $want)"
-    (cd "$PKG_DIR" && npm ci --no-audit --no-fund --loglevel=error)
+    # The lock holds only the platform packages the registry it was made with serves (Linux);
+    # a newer npm refuses `npm ci` over the other platforms' missing optional packages. Then the
+    # exact version of package.json is installed without the lock (its own platform package is
+    # pinned by the CLI's optionalDependencies).
+    if ! (cd "$PKG_DIR" && npm ci --no-audit --no-fund --loglevel=error 2>/dev/null); then
+      log "packaging: npm ci refused the lock; npm install of the pinned version instead"
+      (cd "$PKG_DIR" && npm install --no-package-lock --no-audit --no-fund --loglevel=error)
+    fi
     have=$("$TAURI" --version 2>/dev/null | awk '{print $2}')
     [ "$have" = "$want" ] || fail "tauri CLI is '$have' after npm ci, expected $want"
   fi
