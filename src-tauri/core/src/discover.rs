@@ -5,7 +5,8 @@
 //! Order: the path in the settings, `$CCDESK_CLAUDE`, `claude` on `PATH`, `claude` on the login
 //! shell's `PATH` (`$SHELL -l -c 'printf %s "$PATH"'`, Unix, bounded), `~/.claude/local/claude`
 //! (the CLI's own local install), `<npm global prefix>/bin/claude` (`$NPM_CONFIG_PREFIX`, else the
-//! `prefix=` line of `~/.npmrc`).
+//! `prefix=` line of `~/.npmrc`, else what `npm prefix -g` prints, bounded, asked only when every
+//! earlier place failed).
 
 use std::ffi::OsString;
 use std::io::Read;
@@ -21,6 +22,8 @@ use crate::runner::CLAUDE_ENV;
 pub const LOGIN_SHELL_TIMEOUT_MS: u64 = 3_000;
 /// How long `claude --version` may take, in ms.
 pub const VERSION_TIMEOUT_MS: u64 = 5_000;
+/// How long `npm prefix -g` may take, in ms.
+pub const NPM_TIMEOUT_MS: u64 = 3_000;
 
 /// Where the executable was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -76,8 +79,11 @@ pub struct DiscoverInputs {
     pub login_shell: Option<PathBuf>,
     /// The home dir.
     pub home: Option<PathBuf>,
-    /// The npm global prefix.
+    /// The npm global prefix, when known without running npm (`$NPM_CONFIG_PREFIX`, `~/.npmrc`).
     pub npm_prefix: Option<PathBuf>,
+    /// With no `npm_prefix`: run `npm prefix -g` (npm found on `path_var` or the login shell's
+    /// `PATH`, bounded by [`NPM_TIMEOUT_MS`]) when the search gets that far.
+    pub ask_npm: bool,
     /// Whether to run `claude --version` on what is found.
     pub probe_version: bool,
     /// Bound of the login-shell probe, in ms.
@@ -101,6 +107,7 @@ impl DiscoverInputs {
                 None
             },
             npm_prefix: npm_prefix(home.as_deref()),
+            ask_npm: true,
             home,
             probe_version: true,
             login_shell_timeout_ms: LOGIN_SHELL_TIMEOUT_MS,
@@ -144,12 +151,37 @@ fn exe_names() -> &'static [&'static str] {
 }
 
 fn on_path(path_var: &OsString) -> Option<PathBuf> {
-    std::env::split_paths(path_var).find_map(|dir| {
-        exe_names()
-            .iter()
-            .map(|n| dir.join(n))
-            .find(|c| is_executable(c))
-    })
+    program_on_path(path_var, exe_names())
+}
+
+/// The first of `names` (in order, per directory) that is executable in a directory of
+/// `path_var`.
+fn program_on_path(path_var: &OsString, names: &[&str]) -> Option<PathBuf> {
+    std::env::split_paths(path_var)
+        .find_map(|dir| names.iter().map(|n| dir.join(n)).find(|c| is_executable(c)))
+}
+
+/// What `<npm> prefix -g` prints (its last non-empty line), or `None` if it fails, prints nothing
+/// or takes longer than `timeout`.
+pub fn npm_global_prefix(npm: &Path, timeout: Duration) -> Option<PathBuf> {
+    let out = output_within(npm, &["prefix", "-g"], timeout)?;
+    let line = out.lines().map(str::trim).rfind(|l| !l.is_empty())?;
+    Some(PathBuf::from(line))
+}
+
+/// The npm global prefix: the one given, else (when allowed) `npm prefix -g` with npm from one
+/// of `paths`.
+fn npm_prefix_of(inputs: &DiscoverInputs, paths: &[&OsString]) -> Option<PathBuf> {
+    if inputs.npm_prefix.is_some() || !inputs.ask_npm {
+        return inputs.npm_prefix.clone();
+    }
+    let names: &[&str] = if cfg!(windows) {
+        &["npm.cmd", "npm.exe", "npm"]
+    } else {
+        &["npm"]
+    };
+    let npm = paths.iter().find_map(|p| program_on_path(p, names))?;
+    npm_global_prefix(&npm, Duration::from_millis(NPM_TIMEOUT_MS))
 }
 
 /// Searches in the documented order; never fails (nothing found gives `found: None` and the
@@ -197,6 +229,7 @@ fn search(inputs: &DiscoverInputs, tried: &mut Vec<String>) -> Option<(PathBuf, 
         }
         None => tried.push("claude on PATH (PATH is not set)".to_owned()),
     }
+    let mut login_path = None;
     if let Some(shell) = &inputs.login_shell {
         match login_shell_path(shell, Duration::from_millis(inputs.login_shell_timeout_ms)) {
             Some(path_var) => {
@@ -204,6 +237,7 @@ fn search(inputs: &DiscoverInputs, tried: &mut Vec<String>) -> Option<(PathBuf, 
                     return Some((p, ClaudeSource::LoginShell));
                 }
                 tried.push(format!("claude on the PATH of {} -l", shell.display()));
+                login_path = Some(path_var);
             }
             None => tried.push(format!(
                 "the PATH of {} -l (it did not answer)",
@@ -218,9 +252,13 @@ fn search(inputs: &DiscoverInputs, tried: &mut Vec<String>) -> Option<(PathBuf, 
         }
         tried.push(local.display().to_string());
     }
-    if let Some(prefix) = &inputs.npm_prefix {
+    let paths: Vec<&OsString> = [inputs.path_var.as_ref(), login_path.as_ref()]
+        .into_iter()
+        .flatten()
+        .collect();
+    if let Some(prefix) = npm_prefix_of(inputs, &paths) {
         let dir = if cfg!(windows) {
-            prefix.clone()
+            prefix
         } else {
             prefix.join("bin")
         };
@@ -248,7 +286,7 @@ fn output_within(program: &Path, args: &[&str], timeout: Duration) -> Option<Str
     // Its own process group, so that on a timeout its children (a login shell's) end too.
     #[cfg(unix)]
     std::os::unix::process::CommandExt::process_group(&mut command, 0);
-    let mut child = command.spawn().ok()?;
+    let mut child = spawn_retrying(&mut command)?;
     let mut stdout = child.stdout.take()?;
     // Read on a thread so that a child filling the pipe cannot block the wait below.
     let reader = std::thread::spawn(move || {
@@ -279,6 +317,34 @@ fn output_within(program: &Path, args: &[&str], timeout: Duration) -> Option<Str
     status
         .filter(|s| s.success())
         .map(|_| String::from_utf8_lossy(&out).into_owned())
+}
+
+/// Spawns `command`, retrying a few times (about 0.3 s in all) while the executable is busy
+/// (`ETXTBSY`: it was just written and another thread's fork still holds it open for writing).
+fn spawn_retrying(command: &mut Command) -> Option<std::process::Child> {
+    const ATTEMPTS: u64 = 5;
+    for attempt in 1..=ATTEMPTS {
+        match command.spawn() {
+            Ok(child) => return Some(child),
+            Err(e) if is_text_busy(&e) && attempt < ATTEMPTS => {
+                std::thread::sleep(Duration::from_millis(30 * attempt));
+            }
+            Err(_) => return None,
+        }
+    }
+    None
+}
+
+fn is_text_busy(e: &std::io::Error) -> bool {
+    #[cfg(unix)]
+    {
+        e.raw_os_error() == Some(nix::errno::Errno::ETXTBSY as i32)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = e;
+        false
+    }
 }
 
 /// `PATH` as the login shell `shell` sets it, or `None` if it fails or takes longer than
@@ -440,12 +506,64 @@ mod tests {
             d.found.and_then(|f| f.version).as_deref(),
             Some("2.1.112 (Claude Code)")
         );
-        let hangs = script(tmp.path(), "hangs", "sleep 30");
+        // `exec` so the pid written is the child's own; after the timeout it is gone (killed and
+        // reaped), not left running.
+        let pid_file = tmp.path().join("pid");
+        let hangs = script(
+            tmp.path(),
+            "hangs",
+            &format!("echo $$ > '{}'; exec sleep 30", pid_file.display()),
+        );
         let started = Instant::now();
-        assert_eq!(claude_version(&hangs, Duration::from_millis(200)), None);
+        assert_eq!(claude_version(&hangs, Duration::from_millis(300)), None);
         assert!(started.elapsed() < Duration::from_secs(10));
+        let pid: i32 = std::fs::read_to_string(&pid_file)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        assert!(
+            nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_err(),
+            "the hung child {pid} is still running"
+        );
         let fails = script(tmp.path(), "fails", "exit 3");
         assert_eq!(claude_version(&fails, Duration::from_secs(5)), None);
+    }
+
+    #[test]
+    fn npm_is_asked_for_its_prefix_only_when_allowed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let t = tmp.path();
+        let claude = script(&t.join("global/bin"), "claude", "echo 1");
+        script(
+            &t.join("node/bin"),
+            "npm",
+            &format!(
+                "[ \"$1 $2\" = 'prefix -g' ] && echo '{}'",
+                t.join("global").display()
+            ),
+        );
+        let mut i = DiscoverInputs {
+            path_var: Some(t.join("node/bin").into()),
+            ..inputs()
+        };
+        let d = discover(&i);
+        assert_eq!(d.found, None, "npm is not run unless allowed");
+        i.ask_npm = true;
+        let found = discover(&i).found.expect("found");
+        assert_eq!(
+            (found.path, found.source),
+            (claude, ClaudeSource::NpmGlobal)
+        );
+        // A given prefix wins over asking npm.
+        i.npm_prefix = Some(t.join("elsewhere"));
+        let d = discover(&i);
+        assert_eq!(d.found, None);
+        assert!(
+            d.tried.last().unwrap().contains("elsewhere"),
+            "{:?}",
+            d.tried
+        );
     }
 
     #[test]

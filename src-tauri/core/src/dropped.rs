@@ -53,13 +53,23 @@ pub fn classify_drop(paths: &[PathBuf], target: DropTarget) -> DropOutcome {
         ));
     }
     match target {
-        DropTarget::PromptBox => DropOutcome::Mention {
-            text: paths
-                .iter()
-                .map(|p| mention(p))
-                .collect::<Vec<_>>()
-                .join(" "),
-        },
+        DropTarget::PromptBox => {
+            let mut mentions = Vec::with_capacity(paths.len());
+            for p in paths {
+                match mention(p) {
+                    Some(m) => mentions.push(m),
+                    None => {
+                        return rejected(format!(
+                            "{} has both a space and a double quote in its name, which an @ mention cannot express; rename it or type its path in the prompt.",
+                            p.display()
+                        ))
+                    }
+                }
+            }
+            DropOutcome::Mention {
+                text: mentions.join(" "),
+            }
+        }
         DropTarget::Window => {
             let folders: Vec<&PathBuf> = paths.iter().filter(|p| p.is_dir()).collect();
             match (folders.as_slice(), paths.len()) {
@@ -79,23 +89,22 @@ pub fn classify_drop(paths: &[PathBuf], target: DropTarget) -> DropOutcome {
     }
 }
 
-/// `@path` as the CLI reads it in a prompt: the path as is when it has no whitespace or quote,
-/// else `@"path"` with `"` and `\` escaped by a backslash.
-pub fn mention(path: &Path) -> String {
+/// `@path` as the CLI reads a mention in a prompt: `@` then either a bare token running to the
+/// next whitespace, or `@"..."` running to the next `"` (no escapes inside: a backslash is a
+/// backslash, so Windows paths stay as they are).
+///
+/// Returns `@path` when the path has no whitespace, `@"path"` when it has whitespace or a `'`
+/// but no `"`, and `None` when it has both whitespace and a `"` (no mention can express it).
+pub fn mention(path: &Path) -> Option<String> {
     let s = path.to_string_lossy();
-    if s.chars()
-        .any(|c| c.is_whitespace() || c == '"' || c == '\'' || c == '\\')
-    {
-        let escaped: String = s
-            .chars()
-            .flat_map(|c| match c {
-                '"' | '\\' => vec!['\\', c],
-                _ => vec![c],
-            })
-            .collect();
-        format!("@\"{escaped}\"")
+    let spaced = s.chars().any(char::is_whitespace);
+    let double = s.contains('"');
+    if spaced && double {
+        None
+    } else if double || !(spaced || s.contains('\'')) {
+        Some(format!("@{s}"))
     } else {
-        format!("@{s}")
+        Some(format!("@\"{s}\""))
     }
 }
 
@@ -179,13 +188,40 @@ mod tests {
     }
 
     #[test]
-    fn quotes_and_backslashes_are_escaped() {
-        assert_eq!(mention(Path::new("/a/b.rs")), "@/a/b.rs");
+    fn mentions_are_quoted_only_when_needed_and_never_escaped() {
+        assert_eq!(mention(Path::new("/a/b.rs")).as_deref(), Some("@/a/b.rs"));
         assert_eq!(
-            mention(Path::new("/a/say \"hi\"")),
-            "@\"/a/say \\\"hi\\\"\""
+            mention(Path::new("/a/my notes.md")).as_deref(),
+            Some("@\"/a/my notes.md\"")
         );
-        assert_eq!(mention(Path::new("/a/x\\y")), "@\"/a/x\\\\y\"");
+        assert_eq!(
+            mention(Path::new("/a/it's.md")).as_deref(),
+            Some("@\"/a/it's.md\"")
+        );
+        // Backslashes are kept as they are (Windows paths), quoted or not.
+        assert_eq!(
+            mention(Path::new("C:\\Users\\me\\x.rs")).as_deref(),
+            Some("@C:\\Users\\me\\x.rs")
+        );
+        assert_eq!(
+            mention(Path::new("C:\\My Docs\\x.rs")).as_deref(),
+            Some("@\"C:\\My Docs\\x.rs\"")
+        );
+        // A double quote without a space stays bare; with a space nothing can express it.
+        assert_eq!(
+            mention(Path::new("/a/say\"hi\".md")).as_deref(),
+            Some("@/a/say\"hi\".md")
+        );
+        assert_eq!(mention(Path::new("/a/say \"hi\".md")), None);
+    }
+
+    #[test]
+    fn a_name_no_mention_can_express_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let odd = tmp.path().join("say \"hi\".md");
+        std::fs::write(&odd, "x").unwrap();
+        let m = message(classify_drop(&[odd], DropTarget::PromptBox));
+        assert!(m.contains("double quote"), "{m}");
     }
 
     #[test]
