@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { it } from 'node:test';
 import { Builder, By } from 'selenium-webdriver';
 
 /** Reads a variable run.sh must have set. */
@@ -99,9 +100,83 @@ export async function launch(application = env('E2E_APP')) {
   return driver;
 }
 
+/**
+ * Starts the app (see `launch`) and waits for its first load to list the projects: the point every
+ * spec starts from. Returns the WebDriver session.
+ */
+export async function launchApp(application = env('E2E_APP')) {
+  const driver = await launch(application);
+  await one(driver, 'project-item', driver, 30_000);
+  return driver;
+}
+
+/**
+ * A spec's `step(name, body, timeout)`: a test (node:test `it`) that saves a screenshot of the
+ * window to screenshots-tmp/ when it fails. `getDriver` gives the spec's current session (a spec
+ * may relaunch the app between steps). `options` go to `it` as well (e.g. `{ todo: 'why' }`).
+ */
+export function stepper(getDriver) {
+  return (name, body, timeout = 60_000, options = {}) =>
+    it(name, { timeout, ...options }, async (t) => {
+      try {
+        await body(t);
+        // Whatever the step checked, the webview must not have thrown meanwhile.
+        await assertNoPageErrors(getDriver(), name);
+      } catch (e) {
+        await failureShot(getDriver(), `failed-${name}`);
+        throw e;
+      }
+    });
+}
+
+/**
+ * The webview's uncaught errors and unhandled rejections, as the UI collects them in
+ * `window.__ccdeskErrors` (an array of strings; the UI also shows them in the error banner).
+ * `[]` when there are none (or the UI does not collect them).
+ */
+export async function pageErrors(driver) {
+  return driver.executeScript(
+    'const e = window.__ccdeskErrors; return Array.isArray(e) ? e.map((x) => String(x)) : [];',
+  );
+}
+
+/** Errors of each session already reported by a failed check (each is reported once). */
+const reportedErrors = new WeakMap();
+
+/**
+ * Fails when the webview has reported uncaught errors since the last check of this session. A
+ * session whose app is gone (a step that quit it) has nothing left to check: no answer within
+ * `ms` is taken as that.
+ */
+export async function assertNoPageErrors(driver, where = '', ms = 10_000) {
+  if (!driver) return;
+  let errors;
+  try {
+    errors = await Promise.race([pageErrors(driver), new Promise((resolve) => setTimeout(() => resolve(null), ms))]);
+  } catch {
+    return; // the app has quit
+  }
+  if (errors === null) {
+    console.error(`# the webview did not answer within ${ms} ms${where ? ` after "${where}"` : ''}: its errors were not read`);
+    return;
+  }
+  const seen = reportedErrors.get(driver) ?? 0;
+  if (errors.length > seen) {
+    reportedErrors.set(driver, errors.length);
+    throw new Error(`uncaught errors in the webview${where ? ` during "${where}"` : ''}:\n  ${errors.slice(seen).join('\n  ')}`);
+  }
+}
+
 /** Ends the session (closes the app); never throws, so a failing test still cleans up. */
 export async function quit(driver) {
   if (!driver) return;
+  // Errors thrown after the last step's check: reported, and the spec file fails.
+  try {
+    await assertNoPageErrors(driver, 'the last step, before quitting', 3_000);
+  } catch (e) {
+    console.error(`# ${e.message}`);
+    process.exitCode = 1;
+  }
   try {
     // Bounded: a session whose app is already gone (Quit) may never be answered.
     await Promise.race([driver.quit(), new Promise((r) => setTimeout(r, 10_000))]);
@@ -172,8 +247,26 @@ export async function shownText(driver, el) {
   return (await textContent(driver, el)).trim();
 }
 
+/**
+ * Scrolls `el` to the middle of its scroll box, then clicks it: WebDriver's own scrolling may leave
+ * it under a sheet's sticky footer (Save/Close), which then takes the click.
+ */
+export async function clickInView(driver, el) {
+  await driver.executeScript("arguments[0].scrollIntoView({ block: 'center', inline: 'nearest' })", el);
+  await el.click();
+}
+
+/** Picks the `<option value=...>` of the select with this testid, as a user would. */
+export async function choose(driver, id, value) {
+  const sel = await one(driver, id);
+  await driver.executeScript("arguments[0].scrollIntoView({ block: 'center', inline: 'nearest' })", sel);
+  await (await sel.findElement(By.css(`option[value="${cssString(value)}"]`))).click();
+  await until(`${id} to be ${value}`, async () => (await sel.getAttribute('value')) === value);
+}
+
 /** Replaces an input's or textarea's value by typing (fires the input events Svelte listens to). */
 export async function typeInto(el, text) {
+  await el.getDriver().executeScript("arguments[0].scrollIntoView({ block: 'center', inline: 'nearest' })", el);
   await el.clear();
   await el.sendKeys(text);
 }
@@ -253,4 +346,45 @@ export async function startNewSession(driver, cwd, prompt) {
 export async function runState(driver) {
   const els = await all(driver, 'run-status');
   return els.length ? els[0].getAttribute('data-state') : null;
+}
+
+/** Clicks the project of `projectPath` in the sidebar; returns its row. */
+export async function selectProject(driver, projectPath) {
+  const item = await withAttr(driver, 'project-item', 'data-project-path', projectPath);
+  await item.click();
+  return item;
+}
+
+/** Selects the project, then the session `id` in it, and waits until it is the current one. */
+export async function openSession(driver, projectPath, id) {
+  await selectProject(driver, projectPath);
+  const item = await withAttr(driver, 'session-item', 'data-session-id', id);
+  await item.click();
+  await until(`session ${id} to be selected`, async () => (await item.getAttribute('aria-current')) === 'true');
+  return item;
+}
+
+/** The `data-testid` of the focused element, or null. */
+export function focusedTestId(driver) {
+  return driver.executeScript('return document.activeElement?.dataset?.testid ?? null');
+}
+
+/** A tauri-plugin-store file of ccdesk in the run's data dir (`settings.json`, `registry.json`). */
+export function storeFile(name) {
+  return path.join(env('E2E_DATA_HOME'), 'dev.ccdesk.app', name);
+}
+
+/** A store file parsed, or null when it does not exist. */
+export function readStore(name) {
+  try {
+    return JSON.parse(readFileSync(storeFile(name), 'utf8'));
+  } catch (e) {
+    if (e.code === 'ENOENT') return null;
+    throw e;
+  }
+}
+
+/** The document's theme: `data-theme` of the root element ("light" or "dark"). */
+export function documentTheme(driver) {
+  return driver.executeScript('return document.documentElement.dataset.theme ?? null');
 }

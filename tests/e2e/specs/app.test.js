@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe } from 'node:test';
 import {
-  all, env, failureShot, launch, one, quit, screenshot, sanitizedDir, sessionIdsOnDisk, shownText, testId, textContent, texts,
-  typeInto, until, withAttr,
+  all, env, launchApp, one, openSession, quit, runState, sanitizedDir, screenshot, selectProject,
+  sessionIdsOnDisk, shownText, stepper, testId, textContent, texts, typeInto, until, withAttr,
 } from '../lib.js';
 
 const DEMO = env('E2E_DEMO_DIR');
@@ -23,31 +23,8 @@ const OLD_REPLY = 'Hello from the mock API.';
 
 let driver;
 
-/** Runs a test body; on failure saves a screenshot to screenshots-tmp/ first. */
-function step(name, body, timeout = 60_000) {
-  it(name, { timeout }, async (t) => {
-    try {
-      await body(t);
-    } catch (e) {
-      await failureShot(driver, `failed-${name}`);
-      throw e;
-    }
-  });
-}
-
-async function selectProject(projectPath) {
-  const item = await withAttr(driver, 'project-item', 'data-project-path', projectPath);
-  await item.click();
-  return item;
-}
-
-async function openSession(projectPath, id) {
-  await selectProject(projectPath);
-  const item = await withAttr(driver, 'session-item', 'data-session-id', id);
-  await item.click();
-  await until(`session ${id} to be selected`, async () => (await item.getAttribute('aria-current')) === 'true');
-  return item;
-}
+/** A test that leaves a screenshot in screenshots-tmp/ when it fails. */
+const step = stepper(() => driver);
 
 /** The transcript's message texts, once it shows at least `wanted` of each. */
 async function transcriptTexts(wanted = {}) {
@@ -61,21 +38,13 @@ async function transcriptTexts(wanted = {}) {
   });
 }
 
-/** The state of the session in view (`data-state` of its badge: connecting, streaming, ready, ...). */
-async function runStatus() {
-  const els = await all(driver, 'run-status');
-  return els.length ? els[0].getAttribute('data-state') : null;
-}
-
 async function runOutputText() {
   return textContent(driver, await one(driver, 'run-output'));
 }
 
 describe('ccdesk GUI', () => {
   before(async () => {
-    driver = await launch();
-    // The first load lists the projects.
-    await one(driver, 'project-item', driver, 30_000);
+    driver = await launchApp();
   }, { timeout: 90_000 });
 
   after(async () => {
@@ -100,13 +69,13 @@ describe('ccdesk GUI', () => {
     assert.ok(paths.includes(OLD_PROJECT) && paths.includes(DEMO));
 
     // The demo project: its seeded session resumes.
-    await selectProject(DEMO);
+    await selectProject(driver, DEMO);
     const seed = await withAttr(driver, 'session-item', 'data-session-id', SEED_ID);
     assert.equal(await seed.getAttribute('data-resumable'), 'true');
     assert.equal(await shownText(driver, await seed.findElement(testId('session-title'))), 'seed prompt');
 
     // The fixture project: the 2.1.112 session is titled by its first prompt and cannot resume.
-    await selectProject(OLD_PROJECT);
+    await selectProject(driver, OLD_PROJECT);
     const old = await withAttr(driver, 'session-item', 'data-session-id', OLD_SESSION);
     assert.equal(await old.getAttribute('data-resumable'), 'false');
     assert.equal(await shownText(driver, await old.findElement(testId('session-title'))), 'first turn');
@@ -124,7 +93,7 @@ describe('ccdesk GUI', () => {
     const raw = readFileSync(OLD_TRANSCRIPT, 'utf8');
     for (const s of [...OLD_PROMPTS, OLD_REPLY]) assert.ok(raw.includes(JSON.stringify(s)), `fixture lacks ${s}`);
 
-    await openSession(OLD_PROJECT, OLD_SESSION);
+    await openSession(driver, OLD_PROJECT, OLD_SESSION);
     const { user, assistant } = await transcriptTexts({ user: OLD_PROMPTS, assistant: [OLD_REPLY] });
     for (const p of OLD_PROMPTS) assert.ok(user.some((t) => t.includes(p)), `no user message "${p}" in ${JSON.stringify(user)}`);
     const replies = assistant.filter((t) => t.includes(OLD_REPLY)).length;
@@ -151,13 +120,13 @@ describe('ccdesk GUI', () => {
     await start.click();
 
     await one(driver, 'run-view');
-    await until('run-status "streaming"', async () => (await runStatus()) === 'streaming', 15_000, 20);
+    await until('run-status "streaming"', async () => (await runState(driver)) === 'streaming', 15_000, 20);
 
     // Sample the output while it streams: it must grow before the reply is complete.
     const samples = [];
     let shot = false;
     while (samples.length < 200) {
-      const status = await runStatus();
+      const status = await runState(driver);
       const text = await runOutputText();
       if (status !== 'streaming') break;
       samples.push({ len: text.length, complete: text.includes(REPLY) });
@@ -175,7 +144,7 @@ describe('ccdesk GUI', () => {
     t.diagnostic(`run-output lengths while streaming, before the reply was complete: ${partial.join(' ')}`);
 
     await until(`run-output to contain "${REPLY}"`, async () => (await runOutputText()).includes(REPLY), 15_000);
-    await until('the turn to end', async () => (await runStatus()) === 'ready', 15_000);
+    await until('the turn to end', async () => (await runState(driver)) === 'ready', 15_000);
     assert.ok((await runOutputText()).includes(REPLY));
 
     // The new transcript is on disk, and the list shows it under the demo project.
@@ -184,7 +153,7 @@ describe('ccdesk GUI', () => {
       return fresh.length ? fresh : null;
     });
     await until(`session ${id} to be listed under the demo project`, async () => {
-      await selectProject(DEMO);
+      await selectProject(driver, DEMO);
       const items = await all(driver, 'session-item');
       const ids = await Promise.all(items.map((i) => i.getAttribute('data-session-id')));
       return ids.includes(id) && ids.includes(SEED_ID);
@@ -196,14 +165,14 @@ describe('ccdesk GUI', () => {
 
   step('a follow-up prompt continues the live session, and Close ends it', async () => {
     // The session of the previous test is live and ready for another prompt.
-    assert.equal(await runStatus(), 'ready', 'the new session should still be live and ready');
+    assert.equal(await runState(driver), 'ready', 'the new session should still be live and ready');
     const PROMPT = 'follow-up from e2e';
     await typeInto(await one(driver, 'followup-prompt'), PROMPT);
     const send = await one(driver, 'followup-send');
     await until('Send to be enabled', () => send.isEnabled());
     await send.click();
     await until(`run-output to contain "Echo: ${PROMPT}"`, async () => (await runOutputText()).includes(`Echo: ${PROMPT}`), 15_000);
-    await until('the second turn to end', async () => (await runStatus()) === 'ready', 15_000);
+    await until('the second turn to end', async () => (await runState(driver)) === 'ready', 15_000);
     const output = await runOutputText();
     assert.ok(output.includes('Echo: FAKE_SLOW hello from e2e'), 'the first reply stays in the run view');
 
@@ -222,7 +191,7 @@ describe('ccdesk GUI', () => {
     const REPLY = `Echo: ${PROMPT}`;
     const before = sessionIdsOnDisk(DEMO).sort();
 
-    await openSession(DEMO, SEED_ID);
+    await openSession(driver, DEMO, SEED_ID);
     await transcriptTexts({ user: ['seed prompt'] });
     const prompt = await one(driver, 'resume-prompt');
     await until('the resume prompt to be enabled', () => prompt.isEnabled());
@@ -233,7 +202,7 @@ describe('ccdesk GUI', () => {
 
     await one(driver, 'run-view');
     await until(`run-output to contain "${REPLY}"`, async () => (await runOutputText()).includes(REPLY), 20_000);
-    await until('the turn to end', async () => (await runStatus()) === 'ready', 15_000);
+    await until('the turn to end', async () => (await runState(driver)) === 'ready', 15_000);
 
     // Same session id: no new transcript, and the seed transcript holds both prompts.
     assert.deepEqual(sessionIdsOnDisk(DEMO).sort(), before, 'resume must not create a new session');
@@ -241,7 +210,7 @@ describe('ccdesk GUI', () => {
     assert.ok(raw.includes('seed prompt') && raw.includes(PROMPT), 'the seed transcript should hold both prompts');
 
     await (await one(driver, 'refresh-button')).click();
-    await openSession(DEMO, SEED_ID);
+    await openSession(driver, DEMO, SEED_ID);
     const { user, assistant } = await transcriptTexts({ user: ['seed prompt', PROMPT], assistant: [REPLY] });
     assert.ok(user.findIndex((t) => t.includes('seed prompt')) < user.findIndex((t) => t.includes(PROMPT)), 'seed prompt comes first');
     assert.ok(assistant.some((t) => t.includes('Echo: seed prompt')), `the seed reply is kept: ${JSON.stringify(assistant)}`);

@@ -6,21 +6,13 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { all, appsGone, env, failureShot, launch, one, quit, runState, screenshot, typeInto, until, withAttr } from '../lib.js';
+import { after, before, describe } from 'node:test';
+import { all, appsGone, env, launchApp, one, quit, runState, screenshot, stepper, typeInto, until, withAttr } from '../lib.js';
 
 let driver;
 
-function step(name, body, timeout = 60_000) {
-  it(name, { timeout }, async (t) => {
-    try {
-      await body(t);
-    } catch (e) {
-      await failureShot(driver, `failed-${name}`);
-      throw e;
-    }
-  });
-}
+/** A test that leaves a screenshot in screenshots-tmp/ when it fails. */
+const step = stepper(() => driver);
 
 /** Emits one of Tauri's drag-and-drop events into the app, at the middle of the window. */
 async function dragEvent(name, paths) {
@@ -52,8 +44,7 @@ function fakeClaudePids() {
 
 describe('ccdesk GUI: drops and Quit', () => {
   before(async () => {
-    driver = await launch();
-    await one(driver, 'project-item', driver, 30_000);
+    driver = await launchApp();
   }, { timeout: 90_000 });
 
   after(async () => {

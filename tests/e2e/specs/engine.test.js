@@ -5,10 +5,11 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe } from 'node:test';
 import { Key } from 'selenium-webdriver';
 import {
-  all, env, failureShot, launch, one, quit, runState, screenshot, shownText, startNewSession, textContent, until,
+  all, env, launchApp, one, quit, runState, screenshot, shownText, startNewSession, stepper, textContent,
+  until,
 } from '../lib.js';
 
 const DEMO = env('E2E_DEMO_DIR');
@@ -18,17 +19,8 @@ let driver;
 /** The file the permission test allowed claude to write. */
 let allowedFile = null;
 
-/** Runs a test body; on failure saves a screenshot to screenshots-tmp/ first. */
-function step(name, body, timeout = 60_000) {
-  it(name, { timeout }, async (t) => {
-    try {
-      await body(t);
-    } catch (e) {
-      await failureShot(driver, `failed-${name}`);
-      throw e;
-    }
-  });
-}
+/** A test that leaves a screenshot in screenshots-tmp/ when it fails. */
+const step = stepper(() => driver);
 
 /** A fresh project folder (with a space in its name, as users have). */
 function folder(name) {
@@ -49,8 +41,7 @@ async function liveRows() {
 
 describe('ccdesk GUI: the session engine', () => {
   before(async () => {
-    driver = await launch();
-    await one(driver, 'project-item', driver, 30_000);
+    driver = await launchApp();
   }, { timeout: 90_000 });
 
   after(async () => {
@@ -90,7 +81,7 @@ describe('ccdesk GUI: the session engine', () => {
   });
 
   // The fake CLI performs the Write only once it is allowed.
-  it('the allowed Write is on disk: fake-permission.txt holds "x"', () => {
+  step('the allowed Write is on disk: fake-permission.txt holds "x"', async () => {
     assert.ok(allowedFile, 'the permission test ran');
     assert.ok(existsSync(allowedFile), `${allowedFile} was written`);
     assert.equal(readFileSync(allowedFile, 'utf8'), 'x\n');

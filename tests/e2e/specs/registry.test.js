@@ -7,11 +7,11 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe } from 'node:test';
 import { Key } from 'selenium-webdriver';
 import {
-  all, env, failureShot, launch, one, quit, runState, screenshot, sessionIdsOnDisk, shownText, startNewSession, testId, typeInto, until,
-  withAttr,
+  all, env, launchApp, one, quit, runState, screenshot, selectProject, sessionIdsOnDisk, shownText,
+  startNewSession, stepper, testId, typeInto, until, withAttr,
 } from '../lib.js';
 
 const WORK = path.dirname(env('E2E_DEMO_DIR'));
@@ -25,20 +25,11 @@ let driver;
 let first = null;
 let second = null;
 
-/** Runs a test body; on failure saves a screenshot to screenshots-tmp/ first. */
-function step(name, body, timeout = 60_000) {
-  it(name, { timeout }, async (t) => {
-    try {
-      await body(t);
-    } catch (e) {
-      await failureShot(driver, `failed-${name}`);
-      throw e;
-    }
-  });
-}
+/** A test that leaves a screenshot in screenshots-tmp/ when it fails. */
+const step = stepper(() => driver);
 
-async function openProject() {
-  await (await withAttr(driver, 'project-item', 'data-project-path', DIR)).click();
+function openProject() {
+  return selectProject(driver, DIR);
 }
 
 /** Session ids in the list's order. */
@@ -85,8 +76,7 @@ function storedRegistry() {
 describe('ccdesk GUI: names, pins and run history', () => {
   before(async () => {
     mkdirSync(DIR, { recursive: true });
-    driver = await launch();
-    await one(driver, 'project-item', driver, 30_000);
+    driver = await launchApp();
   }, { timeout: 90_000 });
 
   after(async () => {
@@ -173,8 +163,7 @@ describe('ccdesk GUI: names, pins and run history', () => {
 
   step('after a restart the name and the pin are still there', async () => {
     await quit(driver);
-    driver = await launch();
-    await one(driver, 'project-item', driver, 30_000);
+    driver = await launchApp();
     await openProject();
     await until('the pinned, named session first after the restart', async () => {
       const ids = await listedIds();
