@@ -11,8 +11,12 @@
 #   CCDESK_APP=path           the app binary (default target/debug/ccdesk)
 #   CCDESK_FAKE_CLAUDE=path   the fake CLI (default target/debug/fake-claude)
 #   E2E_KEEP_TMP=1            keep the temp dir (config dir, logs) and print where it is
-#   E2E_TEST_TIMEOUT=secs     hard limit for the whole node run (default 240)
+#   E2E_TEST_TIMEOUT=secs     hard limit for the whole node run (default 600)
 #   E2E_SPECS="specs/x.test.js"  run only these spec files (paths relative to tests/e2e)
+#   E2E_DATASETS_DIR=dir      reuse data sets made earlier (dir/<name>/manifest.json) instead of
+#                             making them (tests/datasets/make.sh <name> dir/<name>)
+#   MOCK_MESSAGES_API=path    the mock API the real-cli data set is made with
+#                             (default target/debug/mock-messages-api, built when missing)
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -59,6 +63,8 @@ cleanup() {
   done
   for g in "${PGIDS[@]}"; do kill -KILL -- "-$g" 2>/dev/null || kill -KILL "$g" 2>/dev/null || true; done
   if [ "${E2E_KEEP_TMP:-}" = 1 ] || [ "$status" != 0 ]; then
+    # The scale data set (about 280 MB) is made again by the next run: not kept unless asked for.
+    [ "${E2E_KEEP_TMP:-}" = 1 ] || rm -rf "$TMP/datasets/scale"
     log "temp dir kept: $TMP (logs: $TMP/logs)"
   else
     rm -rf "$TMP"
@@ -100,6 +106,42 @@ export HOME='$TMP/home-no-claude'
 exec '$APP' "\$@"
 EOF
 chmod +x "$NO_CLAUDE_APP"
+
+# ---- generated histories (tests/datasets) for the specs/history-*.test.js that will run -----------
+# Made once per run, in the background while the display and the driver start. Each gets a
+# launcher like $NO_CLAUDE_APP that points CLAUDE_CONFIG_DIR at its config dir.
+SPEC_FILES=$(cd "$HERE" && echo ${E2E_SPECS:-specs/*.test.js})
+DATASETS=${E2E_DATASETS_DIR:-$TMP/datasets}
+DATASET_PIDS=()
+DATASET_NAMES=()
+for ds in real-cli hostile scale; do
+  case " $SPEC_FILES " in *"history-$ds.test.js"*) ;; *) continue ;; esac
+  DATASET_NAMES+=("$ds")
+  [ -f "$DATASETS/$ds/manifest.json" ] && [ -n "${E2E_DATASETS_DIR:-}" ] && continue
+  if [ "$ds" = real-cli ]; then
+    MOCK_MESSAGES_API=${MOCK_MESSAGES_API:-$ROOT/target/debug/mock-messages-api}
+    if [ ! -x "$MOCK_MESSAGES_API" ]; then
+      log "building the mock API (cargo build -p ccdesk-mock-api --bin mock-messages-api)"
+      (cd "$ROOT" && cargo build -q -p ccdesk-mock-api --bin mock-messages-api) || die "could not build the mock API"
+    fi
+    export MOCK_MESSAGES_API
+  fi
+  log "making the $ds data set"
+  (exec timeout --kill-after=10 300 bash "$ROOT/tests/datasets/make.sh" "$ds" "$DATASETS/$ds" >"$TMP/logs/dataset-$ds.log" 2>&1 </dev/null) &
+  DATASET_PIDS+=("$!:$ds")
+  PGIDS+=("$!")
+done
+for ds in "${DATASET_NAMES[@]}"; do
+  var=$(echo "$ds" | tr a-z- A-Z_)
+  launcher=$TMP/ccdesk-on-$ds
+  cat >"$launcher" <<EOF
+#!/bin/sh
+export CLAUDE_CONFIG_DIR='$DATASETS/$ds/config'
+exec '$APP' "\$@"
+EOF
+  chmod +x "$launcher"
+  export "E2E_DATASET_$var=$DATASETS/$ds" "E2E_APP_$var=$launcher"
+done
 
 # ---- 3. display, session bus, tauri-driver -----------------------------------------------------
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -164,6 +206,11 @@ driver_ready() {
 wait_until 30 "tauri-driver on port $PORT" driver_ready
 log "tauri-driver on 127.0.0.1:$PORT"
 
+for entry in "${DATASET_PIDS[@]}"; do
+  wait "${entry%%:*}" || { tail -n 30 "$TMP/logs/dataset-${entry#*:}.log" >&2; die "making the ${entry#*:} data set failed (see $TMP/logs/dataset-${entry#*:}.log)"; }
+  log "$(tail -n 1 "$TMP/logs/dataset-${entry#*:}.log")"
+done
+
 # ---- 4. the suite --------------------------------------------------------------------------------
 export E2E_WEBDRIVER_URL="http://127.0.0.1:$PORT/"
 export E2E_APP=$APP
@@ -179,8 +226,8 @@ export E2E_SCREENSHOTS=${E2E_SCREENSHOTS:-$HERE/screenshots}
 export E2E_FAILURE_SHOTS=$ROOT/tests/e2e/screenshots-tmp
 # In the background, and waited for, so that a signal to this script runs the cleanup at once
 # (bash runs traps only between foreground commands; `wait` is interrupted by them).
-(cd "$HERE" && exec timeout --kill-after=10 "${E2E_TEST_TIMEOUT:-240}" \
-  node --test --test-concurrency=1 --test-reporter=spec ${E2E_SPECS:-specs/*.test.js} </dev/null) &
+(cd "$HERE" && exec timeout --kill-after=10 "${E2E_TEST_TIMEOUT:-600}" \
+  node --test --test-concurrency=1 --test-reporter=spec $SPEC_FILES </dev/null) &
 SUITE_PID=$!
 PGIDS+=("$SUITE_PID")
 status=0
