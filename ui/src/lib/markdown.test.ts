@@ -1,5 +1,19 @@
-import { describe, expect, it } from 'vitest';
-import { MARKDOWN_LIMIT, escapeHtml, renderMarkdown } from './markdown';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  MARKDOWN_LIMIT,
+  SYNC_LIMIT,
+  WorkerParser,
+  escapeHtml,
+  forgetMarkdown,
+  markdownLater,
+  markdownNow,
+  markdownOnDemand,
+  renderMarkdown,
+  setMarkdownParser,
+  type MarkdownWorker,
+} from './markdown';
+import type { MarkdownJob, MarkdownReply } from './markdown.parse';
+import { nodeMarkdownWorker } from './markdown.testing';
 
 function dom(html: string): HTMLElement {
   const div = document.createElement('div');
@@ -61,5 +75,218 @@ describe('renderMarkdown', () => {
 
   it('escapeHtml escapes the five specials', () => {
     expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe('&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;');
+  });
+});
+
+/** Milliseconds since `t0`. */
+const since = (t0: number) => performance.now() - t0;
+
+const BOMBS: Record<string, string> = {
+  '2 KB of >': '>'.repeat(2048),
+  '*a x 95,000': '*a'.repeat(95_000),
+  'a deeply nested list': Array.from({ length: 300 }, (_, i) => `${'  '.repeat(i)}- item ${i}`).join('\n'),
+  'nested ordered lists': '1. '.repeat(3000),
+  'a huge table': ['| ' + 'h | '.repeat(60), '|' + '---|'.repeat(60), ...Array.from({ length: 600 }, () => '| ' + 'c | '.repeat(60))].join('\n'),
+  '_a x 50,000': '_a'.repeat(50_000),
+};
+
+const XSS = [
+  '<img src=x onerror="window.pwned=1">',
+  '<svg><script>window.pwned=1</script></svg>',
+  '[x](javascript:alert(1))',
+  '[x](file:///etc/passwd)',
+  '![x](http://remote/img.png)',
+  '<meta http-equiv="refresh" content="0;url=http://remote/">',
+  '[x](jav&#x61;script:alert(1))',
+  '<a href="jav&#x61;script:alert(1)">a</a>',
+];
+
+/** No attribute or element in `root` can run script, load or navigate. */
+function expectInert(root: HTMLElement) {
+  expect(root.querySelector('script, img, svg, meta, a, iframe, object, embed, link, style')).toBeNull();
+  for (const el of Array.from(root.querySelectorAll('*'))) {
+    for (const { name } of Array.from(el.attributes)) {
+      expect(['href', 'src', 'srcset', 'style', 'action', 'formaction'].includes(name) || name.startsWith('on'), `${el.tagName} ${name}`).toBe(false);
+    }
+  }
+  expect((window as unknown as { pwned?: number }).pwned).toBeUndefined();
+}
+
+describe('markdown in bounded time, through a real worker thread', () => {
+  beforeAll(() => setMarkdownParser(() => new WorkerParser(nodeMarkdownWorker)));
+  afterAll(() => setMarkdownParser(null));
+
+  /** Waits until the shared worker is up (a new one starts after every missed deadline). */
+  async function warm() {
+    expect(await markdownLater(`${'warm '.repeat(60)}${Math.random()}`)).toEqual(expect.objectContaining({ kind: 'html' }));
+  }
+
+  it('renders ordinary long text in the worker, sanitized', async () => {
+    await warm();
+    const text = '# Title\n\n' + 'Some **bold** text. '.repeat(40) + '\n\n<b onclick="x()">raw</b>';
+    expect(markdownNow(text)).toBeNull();
+    const out = await markdownLater(text);
+    expect(out?.kind).toBe('html');
+    const root = dom(out?.kind === 'html' ? out.html : '');
+    expect(root.querySelector('h1')?.textContent).toBe('Title');
+    expect(root.querySelector('b')).toBeNull();
+    expect(markdownNow(text)).toEqual(out); // cached
+  });
+
+  for (const [name, text] of Object.entries(BOMBS)) {
+    it(`answers ${name} within the budget, without throwing`, async () => {
+      await warm();
+      const t0 = performance.now();
+      const out = await markdownLater(text);
+      const ms = since(t0);
+      expect(ms).toBeLessThan(200);
+      expect(out === null ? null : out.kind === 'html' ? 'html' : out.reason).toMatch(/^(html|slow|error)$/);
+      console.info(`markdown: ${name} (${text.length} chars) → ${out?.kind === 'html' ? 'html' : out?.reason} in ${ms.toFixed(1)} ms`);
+    });
+  }
+
+  it('renders a slow text on demand, in a worker of its own', async () => {
+    await warm();
+    const text = '*a'.repeat(3000);
+    const first = await markdownLater(text);
+    expect(first).toEqual({ kind: 'fallback', reason: 'slow' });
+    const asked = await markdownOnDemand(text);
+    expect(asked.kind).toBe('html');
+    expect(markdownNow(text)).toEqual(asked);
+    // marked's recursion overflows the worker's stack: said, not thrown
+    expect(await markdownOnDemand('>'.repeat(50_000))).toEqual({ kind: 'fallback', reason: 'error' });
+  }, 20_000);
+
+  it('keeps every XSS payload inert on the worker path', async () => {
+    await warm();
+    for (const payload of XSS) {
+      const text = `${payload}\n\n${'padding '.repeat(40)}\n\n${payload}`;
+      const out = await markdownLater(text);
+      expect(out?.kind).toBe('html');
+      expectInert(dom(out?.kind === 'html' ? out.html : ''));
+    }
+  });
+});
+
+/** A worker that answers only when told to, for the parser's bookkeeping. */
+function scriptedWorker(log: string[], answer: (job: MarkdownJob) => MarkdownReply | null = () => null): () => MarkdownWorker {
+  return () => {
+    const w: MarkdownWorker = {
+      onmessage: null,
+      onerror: null,
+      postMessage(job) {
+        log.push(`job ${job.text}`);
+        const reply = answer(job);
+        if (reply) setTimeout(() => w.onmessage?.({ data: reply }), 0);
+      },
+      terminate() {
+        log.push('terminate');
+      },
+    };
+    log.push('spawn');
+    setTimeout(() => w.onmessage?.({ data: { ready: true } }), 0);
+    return w;
+  };
+}
+
+describe('WorkerParser', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('terminates a worker that misses the deadline and starts a new one for the next job', async () => {
+    const log: string[] = [];
+    const parser = new WorkerParser(scriptedWorker(log, (job) => (job.text === 'hang' ? null : { id: job.id, html: `<p>${job.text}</p>` })));
+    const t0 = performance.now();
+    expect(await parser.parse('hang', { deadlineMs: 50 })).toEqual({ ok: false, reason: 'slow' });
+    expect(since(t0)).toBeLessThan(200);
+    expect(await parser.parse('fine', { deadlineMs: 50 })).toEqual({ ok: true, html: '<p>fine</p>' });
+    expect(log).toEqual(['spawn', 'job hang', 'terminate', 'spawn', 'job fine']);
+    parser.dispose();
+  });
+
+  it('drops a queued job whose signal aborts, and answers errors as errors', async () => {
+    const log: string[] = [];
+    const parser = new WorkerParser(scriptedWorker(log, (job) => ({ id: job.id, error: 'RangeError: too deep' })));
+    const ctl = new AbortController();
+    const a = parser.parse('a', { deadlineMs: 50 });
+    const b = parser.parse('b', { deadlineMs: 50, signal: ctl.signal });
+    ctl.abort();
+    expect(await b).toEqual({ ok: false, reason: 'cancelled' });
+    expect(await a).toEqual({ ok: false, reason: 'error' });
+    expect(log).toEqual(['spawn', 'job a']);
+    parser.dispose();
+  });
+
+  it('says unavailable when no worker can start, and on demand renders on this thread', async () => {
+    const parser = new WorkerParser(() => {
+      throw new Error('blocked by CSP');
+    });
+    expect(await parser.parse('x', { deadlineMs: 50 })).toEqual({ ok: false, reason: 'unavailable' });
+    setMarkdownParser(() => parser);
+    try {
+      const text = '**bold** '.repeat(40);
+      expect(await markdownLater(text)).toEqual({ kind: 'fallback', reason: 'error' });
+      const asked = await markdownOnDemand(text);
+      expect(asked.kind === 'html' && dom(asked.html).querySelector('strong')?.textContent).toBe('bold');
+    } finally {
+      setMarkdownParser(null);
+    }
+  });
+
+  it('gives up on a worker that never says ready', async () => {
+    vi.useFakeTimers();
+    const parser = new WorkerParser(() => ({ onmessage: null, onerror: null, postMessage() {}, terminate() {} }));
+    const reply = parser.parse('x', { deadlineMs: 50 });
+    await vi.advanceTimersByTimeAsync(10_001);
+    expect(await reply).toEqual({ ok: false, reason: 'unavailable' });
+  });
+});
+
+describe('markdownNow', () => {
+  it('renders short texts at once and leaves longer ones to the worker', () => {
+    expect(markdownNow('**hi**')).toEqual({ kind: 'html', html: '<p><strong>hi</strong></p>\n' });
+    expect(markdownNow('x'.repeat(SYNC_LIMIT + 1))).toBeNull();
+    expect(markdownNow('x'.repeat(MARKDOWN_LIMIT + 1))).toEqual({ kind: 'fallback', reason: 'long' });
+  });
+
+  it('never throws, whatever marked does with a short text', () => {
+    for (const text of ['>'.repeat(SYNC_LIMIT), '1. '.repeat(SYNC_LIMIT / 3), '*a'.repeat(SYNC_LIMIT / 2), '[' .repeat(SYNC_LIMIT)]) {
+      const t0 = performance.now();
+      expect(() => markdownNow(text)).not.toThrow();
+      expect(since(t0)).toBeLessThan(50);
+    }
+  });
+
+  it('keeps every XSS payload inert on the synchronous path', () => {
+    for (const payload of XSS) {
+      const out = markdownNow(payload);
+      expect(out?.kind).toBe('html');
+      expectInert(dom(out?.kind === 'html' ? out.html : ''));
+      expectInert(dom(renderMarkdown(payload)));
+    }
+  });
+
+  it('caches worker results, bounded, and forgets on request', async () => {
+    let parses = 0;
+    setMarkdownParser(() => ({
+      async parse(text) {
+        parses += 1;
+        return { ok: true, html: `<p>${text.length}</p>` };
+      },
+      dispose() {},
+    }));
+    try {
+      const text = 'y'.repeat(SYNC_LIMIT + 1);
+      await markdownLater(text);
+      await markdownLater(text);
+      expect(parses).toBe(1);
+      forgetMarkdown(text);
+      await markdownLater(text);
+      expect(parses).toBe(2);
+      for (let i = 0; i < 600; i++) await markdownLater(`${text}${i}`);
+      await markdownLater(text);
+      expect(parses).toBe(603); // evicted by the 600 newer texts
+    } finally {
+      setMarkdownParser(null);
+    }
   });
 });
