@@ -7,6 +7,9 @@ import { summary } from './lib/__fixtures__/data';
 import { fakeApi, type FakeApi } from './lib/__fixtures__/fakeApi';
 import { AppModel } from './lib/app.svelte';
 import type { OpenRequest } from './lib/types';
+import { installLayout } from './lib/__fixtures__/layout';
+
+installLayout();
 
 const byTestId = (id: string) => screen.getByTestId(id);
 

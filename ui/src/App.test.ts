@@ -2,10 +2,13 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/sve
 import { flushSync } from 'svelte';
 import { describe, expect, it } from 'vitest';
 import App from './App.svelte';
-import { detail, index, message, permissionRequest, sessionInfo, summary } from './lib/__fixtures__/data';
+import { detail, entries, index, message, permissionRequest, sessionInfo, summary } from './lib/__fixtures__/data';
 import { fakeApi, type FakeApi } from './lib/__fixtures__/fakeApi';
 import { sampleEvents } from './lib/__fixtures__/load';
 import type { SessionEvent } from './lib/types';
+import { installLayout } from './lib/__fixtures__/layout';
+
+installLayout();
 
 const byTestId = (id: string) => screen.getByTestId(id);
 
@@ -176,7 +179,7 @@ describe('App: runs', () => {
       const selected = screen.getAllByTestId('session-item').find((el) => el.getAttribute('aria-current') === 'true');
       expect(selected?.dataset.sessionId).toBe(newId);
     });
-    await waitFor(() => expect(api.mocks.showSession).toHaveBeenCalledWith(newId));
+    await waitFor(() => expect(api.mocks.showSession).toHaveBeenCalledWith(`-home-dev-proj/${newId}`, { from: null, limit: 200 }));
   });
 
   it('reports a missing CLI in words: the session failed, with the hint', async () => {
@@ -369,7 +372,7 @@ describe('App: the live run is the focus', () => {
     await waitFor(() => expect(api.mocks.startSession).toHaveBeenCalled());
     await waitFor(() => expect(screen.queryByTestId('transcript')).toBeNull());
     const main = document.querySelector('main')!;
-    expect(main.firstElementChild).toBe(byTestId('run-view'));
+    expect(main.firstElementChild?.contains(byTestId('run-view'))).toBe(true);
     expect(screen.queryByTestId('resume-prompt')).toBeNull();
 
     const events = sampleEvents('local-cli-2.1.330/stream/tool_use_partial_messages.stream.jsonl');
@@ -382,7 +385,8 @@ describe('App: the live run is the focus', () => {
     // the session opened above the same run view: nothing typed is lost
     expect(byTestId('followup-prompt')).toBe(followup);
     expect(followup.value).toBe('typed while it streams');
-    const order = [...main.children].map((el) => (el as HTMLElement).dataset.testid ?? el.className);
+    // (the run view sits in its slot, the same element before and after)
+    const order = [...main.children].map((el) => (el.querySelector('[data-testid="run-view"]') ? 'run-view' : ((el as HTMLElement).dataset.testid ?? el.className)));
     expect(order.indexOf('transcript')).toBeLessThan(order.indexOf('run-view'));
   });
 
@@ -393,9 +397,9 @@ describe('App: the live run is the focus', () => {
     await fireEvent.click(byTestId('resume-button'));
     await waitFor(() => expect(api.mocks.startSession).toHaveBeenCalled());
     const main = document.querySelector('main')!;
-    expect(main.firstElementChild).not.toBe(byTestId('run-view'));
+    expect(main.firstElementChild?.contains(byTestId('run-view'))).toBe(false);
     await openSession('22222222-2222-4333-8444-555555555555');
-    expect(main.firstElementChild).toBe(byTestId('run-view'));
+    expect(main.firstElementChild?.contains(byTestId('run-view'))).toBe(true);
     // once idle, it no longer sits over the unrelated transcript, only under its own
     emitAll(api, [{ event: 'state', info: sessionInfo({ state: 'ready' }) }]);
     expect(screen.queryByTestId('run-view')).toBeNull();
@@ -407,11 +411,11 @@ describe('App: the live run is the focus', () => {
     let written = false;
     const api = fakeApi({
       detail: (id) => {
-        const d = detail({}, index().projects.flatMap((p) => p.sessions).find((x) => x.id === id)!);
-        if (written && id === summary().id) {
-          d.transcript.entries.push(message('user', 'Run echo'), message('assistant', [{ type: 'text', text: 'Tool said: hello-from-bash' }]));
-        }
-        return d;
+        const s = index().projects.flatMap((p) => p.sessions).find((x) => x.id === id)!;
+        const more = written && id === summary().id
+          ? [message('user', 'Run echo'), message('assistant', [{ type: 'text', text: 'Tool said: hello-from-bash' }])]
+          : [];
+        return detail({ list: [...entries(), ...more] }, s);
       },
     });
     await openApp(api);

@@ -26,9 +26,17 @@ describe('tauriApi', () => {
   it('calls the read commands by their names', async () => {
     invoke.mockResolvedValue({ ok: true });
     await tauriApi.listSessions();
-    await tauriApi.showSession('abc');
+    await tauriApi.showSession('-p/abc');
+    await tauriApi.showSession('-p/abc', { from: 400, limit: 200 });
+    await tauriApi.transcriptEntry('-p/abc', 17);
     await tauriApi.appInfo();
-    expect(invoke.mock.calls).toEqual([['list_sessions'], ['show_session', { sessionId: 'abc' }], ['app_info']]);
+    expect(invoke.mock.calls).toEqual([
+      ['list_sessions'],
+      ['show_session', { sessionKey: '-p/abc', from: null, limit: null }],
+      ['show_session', { sessionKey: '-p/abc', from: 400, limit: 200 }],
+      ['transcript_entry', { sessionKey: '-p/abc', index: 17 }],
+      ['app_info'],
+    ]);
   });
 
   it('starts a session with a channel that delivers its events to the callback', async () => {

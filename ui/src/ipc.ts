@@ -12,6 +12,8 @@ import type {
   DropOutcome,
   DropTarget,
   OpenRequest,
+  PagedEntry,
+  PageRequest,
   Settings,
   SettingsView,
   TrayAction,
@@ -42,7 +44,14 @@ export const INDEX_EVENT = 'index://changed';
 /** Everything the UI asks of the backend. Each call rejects with a `CommandError` on failure. */
 export interface Api {
   listSessions(): Promise<SessionIndex>;
-  showSession(sessionId: string): Promise<SessionDetail>;
+  /**
+   * A session and one page of its transcript's lines (`page.from` absent: the last `page.limit`
+   * lines; limit 200 by default, at most 1000). `sessionKey` is `SessionSummary.key`; a bare CLI
+   * session id is taken too.
+   */
+  showSession(sessionKey: string, page?: PageRequest): Promise<SessionDetail>;
+  /** Line `index` of a session's transcript, whole (not cut to the page's budget). */
+  transcriptEntry(sessionKey: string, index: number): Promise<PagedEntry>;
   /**
    * Starts (or resumes) a session; `onEvent` receives its events in order, possibly before this
    * resolves. Resuming a session that is live already returns that session's run id.
@@ -100,7 +109,9 @@ function channel(onEvent: (event: SessionEvent) => void): Channel<SessionEvent> 
 
 export const tauriApi: Api = {
   listSessions: () => invoke<SessionIndex>('list_sessions'),
-  showSession: (sessionId) => invoke<SessionDetail>('show_session', { sessionId }),
+  showSession: (sessionKey, page) =>
+    invoke<SessionDetail>('show_session', { sessionKey, from: page?.from ?? null, limit: page?.limit ?? null }),
+  transcriptEntry: (sessionKey, index) => invoke<PagedEntry>('transcript_entry', { sessionKey, index }),
   startSession: (request, onEvent) => invoke<Started>('start_session', { request, onEvent: channel(onEvent) }),
   sendPrompt: async (runId, prompt) => {
     await invoke<null>('send_prompt', { runId, prompt });

@@ -4,13 +4,19 @@ import { index } from '../lib/__fixtures__/data';
 import type { ProjectGroup } from '../lib/types';
 import ProjectList from './ProjectList.svelte';
 
-const group = (projectPath: string | null, dirName: string): ProjectGroup => ({ projectPath, dirName, lastActivityMs: null, sessions: [] });
+const group = (projectPath: string | null, dirName: string): ProjectGroup => ({
+  key: projectPath !== null ? `cwd:${projectPath}` : `dir:${dirName}`,
+  projectPath,
+  dirName,
+  lastActivityMs: null,
+  sessions: [],
+});
 
 describe('ProjectList', () => {
   it('shows the folder name, the whole path shortened in the middle, the full path as tooltip', async () => {
     const long = '/tmp/ccdesk-e2e.wUdixU/work/some/deeper/folders/demo project';
     const onselect = vi.fn();
-    render(ProjectList, { projects: [group(long, '-long'), ...index().projects], selected: '-long', onselect });
+    render(ProjectList, { projects: [group(long, '-long'), ...index().projects], selected: `cwd:${long}`, onselect });
     const [first] = screen.getAllByTestId('project-item');
     expect(first.dataset.projectPath).toBe(long);
     expect(first.getAttribute('title')).toBe(long);
@@ -21,7 +27,8 @@ describe('ProjectList', () => {
     expect(path.endsWith('/demo project')).toBe(true);
     expect(Array.from(path).length).toBeLessThanOrEqual(40);
     await fireEvent.click(first);
-    expect(onselect).toHaveBeenCalledWith('-long');
+    expect(onselect).toHaveBeenCalledWith(`cwd:${long}`);
+    expect(first.dataset.projectKey).toBe(`cwd:${long}`);
   });
 
   it('shows short paths whole and names a project without a known path by its directory', () => {

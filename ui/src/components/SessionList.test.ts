@@ -2,7 +2,18 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/sve
 import { describe, expect, it, vi } from 'vitest';
 import { NOW, missingDir, summary } from '../lib/__fixtures__/data';
 import type { Registry, RegistryEntry } from '../lib/types';
+import type { ComponentProps } from 'svelte';
 import SessionList from './SessionList.svelte';
+import { installLayout } from '../lib/__fixtures__/layout';
+
+installLayout();
+
+/** Renders the list and waits for its rows (the virtual list lays out after a microtask). */
+async function show(props: ComponentProps<typeof SessionList>) {
+  const r = render(SessionList, props);
+  await waitFor(() => expect(screen.queryAllByTestId('session-row').length).toBeGreaterThan(0));
+  return r;
+}
 
 const entry = (over: Partial<RegistryEntry>): RegistryEntry => ({ name: null, pinned: false, cwd: null, lastState: null, lastRunAtMs: 0, history: [], ...over });
 const three = () => [summary({ id: 'a', title: 'First' }), summary({ id: 'b', title: 'Second' }), summary({ id: 'c', title: 'Third' })];
@@ -13,7 +24,7 @@ const buttonOf = (testid: string, id: string) => screen.getAllByTestId(testid).f
 describe('SessionList', () => {
   it('shows title, relative time, branch and resumability', async () => {
     const onselect = vi.fn();
-    render(SessionList, { sessions: [summary(), missingDir], selected: missingDir.id, now: NOW, onselect });
+    await show({ sessions: [summary(), missingDir], selected: missingDir.key, now: NOW, onselect });
     const items = screen.getAllByTestId('session-item');
     expect(items[0].textContent).toContain('3 h ago');
     expect(items[0].textContent).toContain('main');
@@ -25,11 +36,11 @@ describe('SessionList', () => {
       'not resumable: The project folder /gone/away no longer exists',
     ]);
     await fireEvent.click(items[0]);
-    expect(onselect).toHaveBeenCalledWith(summary().id);
+    expect(onselect).toHaveBeenCalledWith(summary().key);
   });
 
-  it('keeps the not-resumable badge short: the reason is in its tooltip and hidden text', () => {
-    render(SessionList, { sessions: [summary(), missingDir], selected: null, now: NOW, onselect: () => {} });
+  it('keeps the not-resumable badge short: the reason is in its tooltip and hidden text', async () => {
+    await show({ sessions: [summary(), missingDir], selected: null, now: NOW, onselect: () => {} });
     const [ok, badge] = screen.getAllByTestId('resumability-badge');
     expect(ok.getAttribute('title')).toBeNull();
     expect(badge.getAttribute('title')).toBe('The project folder /gone/away no longer exists');
@@ -40,14 +51,14 @@ describe('SessionList', () => {
     expect(badge.classList.contains('warn')).toBe(true);
   });
 
-  it('names untitled sessions', () => {
-    render(SessionList, { sessions: [summary({ title: '' })], selected: null, now: NOW, onselect: () => {} });
+  it('names untitled sessions', async () => {
+    await show({ sessions: [summary({ title: '' })], selected: null, now: NOW, onselect: () => {} });
     expect(screen.getByTestId('session-title').textContent).toBe('(untitled)');
   });
 
-  it('shows a name instead of the title, with the title as secondary text, and pinned sessions first', () => {
+  it('shows a name instead of the title, with the title as secondary text, and pinned sessions first', async () => {
     const registry: Registry = { version: 1, sessions: { c: entry({ pinned: true }), b: entry({ name: 'Release notes' }) } };
-    render(SessionList, { sessions: three(), selected: null, registry, now: NOW, onselect: () => {}, onpin: () => {}, onrename: () => true });
+    await show({ sessions: three(), selected: null, registry, now: NOW, onselect: () => {}, onpin: () => {}, onrename: () => true });
     expect(ids()).toEqual(['c', 'a', 'b']);
     expect(itemOf('c').dataset.pinned).toBe('true');
     expect(within(itemOf('b')).getByTestId('session-title').textContent).toBe('Release notes');
@@ -63,7 +74,7 @@ describe('SessionList', () => {
     const onpin = vi.fn();
     const onselect = vi.fn();
     const registry: Registry = { version: 1, sessions: { c: entry({ pinned: true }) } };
-    render(SessionList, { sessions: three(), selected: null, registry, now: NOW, onselect, onpin });
+    await show({ sessions: three(), selected: null, registry, now: NOW, onselect, onpin });
     await fireEvent.click(buttonOf('session-pin', 'b'));
     await fireEvent.click(buttonOf('session-pin', 'c'));
     expect(onpin.mock.calls).toEqual([['b', true], ['c', false]]);
@@ -75,7 +86,7 @@ describe('SessionList', () => {
   it('renames in place: the field starts with the current name, Enter saves the trimmed name', async () => {
     const onrename = vi.fn(async () => true);
     const registry: Registry = { version: 1, sessions: { b: entry({ name: 'Old name' }) } };
-    render(SessionList, { sessions: three(), selected: null, registry, now: NOW, onselect: () => {}, onrename });
+    await show({ sessions: three(), selected: null, registry, now: NOW, onselect: () => {}, onrename });
     await fireEvent.click(buttonOf('session-rename', 'b'));
     const input = screen.getByTestId('session-rename-input') as HTMLInputElement;
     expect(input.value).toBe('Old name');
@@ -92,7 +103,7 @@ describe('SessionList', () => {
   it('an empty name removes the name; the title confirmed as it is stores nothing', async () => {
     const onrename = vi.fn(async () => true);
     const registry: Registry = { version: 1, sessions: { b: entry({ name: 'Old name' }) } };
-    render(SessionList, { sessions: three(), selected: null, registry, now: NOW, onselect: () => {}, onrename });
+    await show({ sessions: three(), selected: null, registry, now: NOW, onselect: () => {}, onrename });
     await fireEvent.click(buttonOf('session-rename', 'b'));
     await fireEvent.input(screen.getByTestId('session-rename-input'), { target: { value: '   ' } });
     await fireEvent.click(screen.getByTestId('session-rename-save'));
@@ -112,7 +123,7 @@ describe('SessionList', () => {
     const seen = vi.fn();
     window.addEventListener('keydown', seen);
     try {
-      render(SessionList, { sessions: three(), selected: null, now: NOW, onselect: () => {}, onrename });
+      await show({ sessions: three(), selected: null, now: NOW, onselect: () => {}, onrename });
       await fireEvent.click(buttonOf('session-rename', 'c'));
       const input = screen.getByTestId('session-rename-input');
       await fireEvent.input(input, { target: { value: 'never saved' } });
@@ -128,7 +139,7 @@ describe('SessionList', () => {
 
   it('a refused rename keeps the field open with what was typed', async () => {
     const onrename = vi.fn(async () => false);
-    render(SessionList, { sessions: three(), selected: null, now: NOW, onselect: () => {}, onrename });
+    await show({ sessions: three(), selected: null, now: NOW, onselect: () => {}, onrename });
     await fireEvent.click(buttonOf('session-rename', 'a'));
     await fireEvent.input(screen.getByTestId('session-rename-input'), { target: { value: 'Kept' } });
     await fireEvent.click(screen.getByTestId('session-rename-save'));

@@ -10,6 +10,7 @@ import { cleanName, nameOf, normalizeRegistry, orderSessions } from './registry'
 import { LiveRun } from './run.svelte';
 import { isBusy, isLive } from './sessionState';
 import { buildTranscriptView, userPrompts } from './transcript';
+import { TranscriptWindow } from './transcriptWindow.svelte';
 import { runSessionId, splitTurns, turnsInTranscript } from './turns';
 import type {
   AppInfo,
@@ -42,6 +43,12 @@ export interface LiveEntry {
   state: string;
 }
 
+/** The CLI session id in a session key (`<dirName>/<sessionId>`); a bare id is returned as it is. */
+export function idOfKey(key: string): string {
+  const slash = key.lastIndexOf('/');
+  return slash >= 0 ? key.slice(slash + 1) : key;
+}
+
 export class AppModel {
   /** How often, and after how long (doubling), `syncRegistry` asks again (tests shorten it). */
   static registryRetries = 3;
@@ -49,11 +56,14 @@ export class AppModel {
   info: AppInfo | null = $state(null);
   index: SessionIndex | null = $state(null);
   loadingIndex = $state(false);
-  /** `dirName` of the selected project (unique per project dir). */
+  /** `key` of the selected project (`ProjectGroup.key`, unique). */
   selectedProject: string | null = $state(null);
+  /** `key` of the open session (`SessionSummary.key`; a bare id until the index lists it). */
+  selectedSessionKey: string | null = $state(null);
+  /** CLI session id of the open session (names, pins, runs and resuming go by it). */
   selectedSessionId: string | null = $state(null);
-  detail: SessionDetail | null = $state(null);
-  loadingDetail = $state(false);
+  /** The loaded window of the open session's transcript; null when none is open. */
+  transcript: TranscriptWindow | null = $state(null);
   /** App-level problems in words (failed commands), shown in the top banner. */
   errors: string[] = $state([]);
   /** Things the backend wants the user told once (`app_info().notices`), until dismissed. */
@@ -81,6 +91,16 @@ export class AppModel {
   focusResume = $state(0);
   /** How long index://changed waits for more before listing again, in ms (tests shorten it). */
   static indexDebounceMs = 300;
+
+  /** The open session and its loaded lines; null until the first page is in. */
+  get detail(): SessionDetail | null {
+    return this.transcript?.detail ?? null;
+  }
+
+  /** The open transcript's first page is being loaded. */
+  get loadingDetail(): boolean {
+    return this.transcript !== null && this.transcript.state === 'loading';
+  }
 
   /** The run shown in the main pane. */
   readonly run: LiveRun | null = $derived(this.runs.find((r) => r.key === this.activeKey) ?? null);
@@ -408,12 +428,12 @@ export class AppModel {
         await this.selectSession(id);
         return;
       }
-      if (!this.selectedProject || !index.projects.some((p) => p.dirName === this.selectedProject)) {
-        this.selectedProject = index.projects[0]?.dirName ?? null;
+      if (!this.selectedProject || !index.projects.some((p) => p.key === this.selectedProject)) {
+        this.selectedProject = index.projects[0]?.key ?? null;
       }
       const reload = this.detailWanted;
       this.detailWanted = false;
-      if (this.selectedSessionId && reload) await this.loadDetail(this.selectedSessionId);
+      if (this.transcript && reload) await this.transcript.update();
     } catch (e) {
       this.report(e);
     } finally {
@@ -427,7 +447,7 @@ export class AppModel {
   }
 
   get currentProject(): ProjectGroup | null {
-    return this.projects.find((p) => p.dirName === this.selectedProject) ?? null;
+    return this.projects.find((p) => p.key === this.selectedProject) ?? null;
   }
 
   /** The selected project's sessions as listed: pinned first, then newest first. */
@@ -437,38 +457,51 @@ export class AppModel {
 
   /** The selected session's summary: from the index, else from the loaded detail. */
   get currentSession(): SessionSummary | null {
-    if (!this.selectedSessionId) return null;
-    return this.findSession(this.selectedSessionId) ??
-      (this.detail?.summary.id === this.selectedSessionId ? this.detail.summary : null);
+    const key = this.selectedSessionKey;
+    if (!key) return null;
+    const summary = this.transcript?.summary ?? null;
+    return this.findByKey(key) ??
+      (summary && (summary.key === key || summary.id === key) ? summary : null) ??
+      (this.selectedSessionId ? this.findSession(this.selectedSessionId) : null);
   }
 
-  selectProject(dirName: string): void {
-    this.selectedProject = dirName;
+  selectProject(key: string): void {
+    this.selectedProject = key;
   }
 
-  /** Opens a session's transcript; a live run of that session becomes the one in view. */
-  async selectSession(id: string): Promise<void> {
+  /**
+   * Opens a session's transcript at its latest turn; a live run of that session becomes the one in
+   * view. `keyOrId` is a `SessionSummary.key`, or a CLI session id (launch intents, the tray, runs
+   * and the switcher know only that): the newest session listed with that id.
+   */
+  async selectSession(keyOrId: string): Promise<void> {
     this.follow = null;
     this.showPool = false;
-    const found = this.findSession(id);
-    if (found) this.selectedProject = found.dirName;
-    if (this.selectedSessionId !== id) this.detail = null;
+    const found = this.findByKey(keyOrId) ?? this.findSession(keyOrId);
+    const key = found?.key ?? keyOrId;
+    const id = found?.id ?? idOfKey(keyOrId);
+    if (found) this.selectedProject = this.projectOf(found)?.key ?? this.selectedProject;
+    const same = this.transcript !== null && this.selectedSessionKey === key;
+    this.selectedSessionKey = key;
     this.selectedSessionId = id;
     const run = this.runOfSession(id);
     if (run) this.activeKey = run.key;
-    await this.loadDetail(id);
+    if (same && this.transcript) {
+      await this.transcript.update();
+      return;
+    }
+    const window = new TranscriptWindow(this.api, key, (msg) => {
+      if (this.transcript === window) this.reportText(msg);
+    });
+    this.transcript = window;
+    await window.loadTail();
   }
 
-  private async loadDetail(id: string): Promise<void> {
-    this.loadingDetail = true;
-    try {
-      const detail = await this.api.showSession(id);
-      if (this.selectedSessionId === id) this.detail = detail;
-    } catch (e) {
-      if (this.selectedSessionId === id) this.report(e);
-    } finally {
-      this.loadingDetail = false;
-    }
+  /** Closes the open transcript (the selection too). */
+  private closeTranscript(): void {
+    this.selectedSessionKey = null;
+    this.selectedSessionId = null;
+    this.transcript = null;
   }
 
   /** The newest run that writes to session `id` (not a fork of it), if the UI follows one. */
@@ -497,8 +530,7 @@ export class AppModel {
       return;
     }
     this.follow = sid;
-    this.selectedSessionId = null;
-    this.detail = null;
+    this.closeTranscript();
   }
 
   openPool(): void {
@@ -557,8 +589,7 @@ export class AppModel {
     if (!request.prompt || !request.cwd) return;
     if (!request.resume || request.forkSession) {
       this.follow = null;
-      this.selectedSessionId = null;
-      this.detail = null;
+      this.closeTranscript();
     }
     const run = new LiveRun(this.api, request, this.hooks());
     this.runs.push(run);
@@ -673,16 +704,41 @@ export class AppModel {
     this.notices = [];
   }
 
-  private findSession(id: string): SessionSummary | null {
+  /**
+   * The session listed with CLI session id `id`; the newest when the id is in several project
+   * dirs (a copied or moved transcript).
+   */
+  findSession(id: string): SessionSummary | null {
+    let best: SessionSummary | null = null;
     for (const p of this.projects) {
-      const s = p.sessions.find((x) => x.id === id);
+      for (const s of p.sessions) {
+        if (s.id === id && (best === null || (s.lastActivityMs ?? 0) > (best.lastActivityMs ?? 0))) best = s;
+      }
+    }
+    return best;
+  }
+
+  /** The session listed with `key` (`SessionSummary.key`). */
+  findByKey(key: string): SessionSummary | null {
+    for (const p of this.projects) {
+      const s = p.sessions.find((x) => x.key === key);
       if (s) return s;
     }
     return null;
   }
 
-  private report(e: unknown): void {
-    const msg = describeError(e);
+  /** The project group that lists `session`. */
+  private projectOf(session: SessionSummary): ProjectGroup | null {
+    return this.projects.find((p) => p.sessions.includes(session)) ?? this.projects.find((p) => p.sessions.some((s) => s.key === session.key)) ?? null;
+  }
+
+  /** A failure in the error banner (once). */
+  report(e: unknown): void {
+    this.reportText(describeError(e));
+  }
+
+  /** A message in the error banner (once). */
+  reportText(msg: string): void {
     if (!this.errors.includes(msg)) this.errors.push(msg);
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detail, index, message, sessionInfo, summary } from './__fixtures__/data';
+import { detail, entries, index, message, sessionInfo, summary } from './__fixtures__/data';
 import { fakeApi } from './__fixtures__/fakeApi';
 import { AppModel } from './app.svelte';
 
@@ -10,7 +10,7 @@ describe('AppModel', () => {
     const app = new AppModel(fakeApi());
     await app.init();
     expect(app.info?.version).toBe('0.1.0');
-    expect(app.selectedProject).toBe('-home-dev-proj');
+    expect(app.selectedProject).toBe('cwd:/home/dev/proj');
     expect(app.currentProject?.sessions).toHaveLength(2);
     expect(app.currentSession).toBeNull();
   });
@@ -29,7 +29,7 @@ describe('AppModel', () => {
     const app = new AppModel(fakeApi());
     await app.init();
     await app.selectSession('33333333-2222-4333-8444-555555555555');
-    expect(app.selectedProject).toBe('-mystery');
+    expect(app.selectedProject).toBe('dir:-mystery');
     expect(app.detail?.summary.id).toBe('33333333-2222-4333-8444-555555555555');
   });
 
@@ -280,7 +280,7 @@ describe('AppModel and the live run', () => {
     expect(app.selectedSessionId).toBeNull();
     expect(app.detail).toBeNull();
     expect(app.currentSession).toBeNull();
-    expect(app.selectedProject).toBe('-home-dev-proj');
+    expect(app.selectedProject).toBe('cwd:/home/dev/proj');
   });
 
   it('keeps the open transcript when resuming it', async () => {
@@ -294,12 +294,12 @@ describe('AppModel and the live run', () => {
   });
 
   it('counts the run’s turns the reloaded transcript of its session shows', async () => {
-    let written: string[] = [];
+    // the file grows at its end only, as the CLI writes it
+    const file = [...entries(), message('assistant', [{ type: 'text', text: 'ok' }])];
     const api = fakeApi({
       detail: (id) => {
-        const d = detail({}, index().projects.flatMap((p) => p.sessions).find((x) => x.id === id)!);
-        d.transcript.entries.push(...written.map((p) => message('user', p)), message('assistant', [{ type: 'text', text: 'ok' }]));
-        return d;
+        const s = index().projects.flatMap((p) => p.sessions).find((x) => x.id === id)!;
+        return detail({ list: id === summary().id ? file : entries() }, s);
       },
     });
     const app = new AppModel(api);
@@ -307,7 +307,7 @@ describe('AppModel and the live run', () => {
     await app.selectSession(summary().id);
     await app.resume('Run echo');
     expect(app.runTurnsShown).toBe(0);
-    written = ['Run echo'];
+    file.push(message('user', 'Run echo'), message('assistant', [{ type: 'text', text: 'ok' }]));
     api.emit({ event: 'cli', line: { type: 'system', subtype: 'init', session_id: summary().id } });
     api.emit({ event: 'cli', line: { type: 'result', subtype: 'success', total_cost_usd: 0.01 } });
     await settle();
@@ -548,7 +548,7 @@ describe('AppModel: open requests (app://open and the launch intents)', () => {
     app.showSwitcher = true;
     const focus = app.focusResume;
     await app.handleOpen({ kind: 'resume', sessionId: '33333333-2222-4333-8444-555555555555' });
-    expect(app.selectedProject).toBe('-mystery');
+    expect(app.selectedProject).toBe('dir:-mystery');
     expect(app.selectedSessionId).toBe('33333333-2222-4333-8444-555555555555');
     expect(app.focusResume).toBe(focus + 1);
     expect(app.showSwitcher).toBe(false);

@@ -24,9 +24,18 @@ describe('quick switcher', () => {
 
   it('a named session is found by its name and by the title the name hides', () => {
     const items = switcherItems(index(), registry, []);
-    const named = items.find((i) => i.key === '22222222-2222-4333-8444-555555555555');
+    const named = items.find((i) => i.key === '-home-dev-proj/22222222-2222-4333-8444-555555555555');
     expect(named).toMatchObject({ title: 'Parser fix', subtitle: 'Second' });
     expect(filterSwitcher(items, 'second').map((i) => i.key)).toEqual([named?.key]);
     expect(items.find((i) => i.title === 'Say hello')?.subtitle).toBeNull();
+  });
+
+  it('one session id in two project dirs gives two items, told apart by key', () => {
+    const idx = index();
+    const copy = { ...idx.projects[0].sessions[0], key: '-other/' + idx.projects[0].sessions[0].id, dirName: '-other' };
+    idx.projects.push({ key: 'dir:-other', projectPath: null, dirName: '-other', lastActivityMs: null, sessions: [copy] });
+    const keys = switcherItems(idx, null, []).filter((i) => i.title === 'Say hello').map((i) => i.key);
+    expect(keys).toHaveLength(2);
+    expect(new Set(keys).size).toBe(2);
   });
 });

@@ -5,7 +5,7 @@ import type { Registry, SessionIndex } from './types';
 
 export interface SwitcherItem {
   kind: 'session' | 'live';
-  /** Session id (kind session) or the live entry's key (kind live). */
+  /** `SessionSummary.key` (kind session: unique, one id can be in two dirs) or the live entry's key. */
   key: string;
   /** The name the user gave it, else its title. */
   title: string;
@@ -29,7 +29,7 @@ export function switcherItems(index: SessionIndex | null, registry: Registry | n
       const name = registry?.sessions[s.id]?.name || null;
       return {
         kind: 'session' as const,
-        key: s.id,
+        key: s.key,
         title: name || s.title || s.id,
         subtitle: name && s.title && s.title !== name ? s.title : null,
         detail: p.projectPath ? baseName(p.projectPath) : p.dirName,

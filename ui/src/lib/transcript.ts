@@ -6,16 +6,35 @@
 // `attachment` and `progress` lines are hidden; meta lines are kept but dimmed. The CLI's echoes of
 // slash commands (`<command-name>…`, `<local-command-stdout>…`) become compact command and output
 // lines, and its caveats to the model (`<local-command-caveat>`) are hidden (see `parseCliEcho`).
-import type { Block, Entry, MessageEntry, SessionDetail } from './types';
-import { toolResultText } from './tools';
+//
+// It works over whatever window of the file is loaded: a tool result attaches to its call when
+// both are loaded; one whose call is before the window shows as an orphan result.
+import { commandLine, parseCliEcho } from './echo';
+import type { Block, Entry, MessageEntry, PagedEntry, TranscriptPage } from './types';
+import { safeJson, toolResultText } from './tools';
+
+/** A transcript line the backend cut to its budget: `transcript_entry` gives it whole. */
+export interface CutLine {
+  /** Line index in the file. */
+  index: number;
+  /** The line's size on disk, in bytes. */
+  bytes: number;
+}
 
 export interface ToolResultView {
   text: string;
   isError: boolean;
+  /** The result's line when the backend cut it (absent or null: whole). */
+  cut?: CutLine | null;
 }
 
 interface Common {
+  /** Unique in the transcript: the backend's key of the item's first line (`${index}:${uuid}`). */
   key: string;
+  /** Index of the item's first line in the file. */
+  line: number;
+  /** Lines of this item the backend cut (strings shortened); empty when whole. */
+  cut: CutLine[];
   /** Subagent (sidechain) traffic. */
   sidechain: boolean;
   /** CLI-injected lines: shown dimmed. */
@@ -39,7 +58,9 @@ export type TranscriptItem =
   | (Common & { kind: 'command'; text: string })
   /** What a local command printed. */
   | (Common & { kind: 'commandOutput'; text: string })
-  | (Common & { kind: 'orphanResult'; toolUseId: string; result: ToolResultView });
+  | (Common & { kind: 'orphanResult'; toolUseId: string; result: ToolResultView })
+  /** A line too large to decode: its size in bytes and its first 2 KB as text. */
+  | (Common & { kind: 'tooLarge'; bytes: number; preview: string });
 
 export interface TranscriptView {
   items: TranscriptItem[];
@@ -48,80 +69,7 @@ export interface TranscriptView {
   hiddenCount: number;
 }
 
-/** A CLI echo line, decoded. `caveat` is the CLI's note to the model about local commands. */
-export type CliEcho =
-  | { kind: 'command'; name: string; args: string }
-  | { kind: 'output'; text: string }
-  | { kind: 'caveat'; text: string };
-
-const OUTPUT_TAGS = ['local-command-stdout', 'local-command-stderr', 'bash-stdout', 'bash-stderr'];
-const COMMAND_TAGS = ['command-name', 'command-message', 'command-args'];
-
-/**
- * Decodes the markup the CLI writes for slash commands and local output, or returns null when the
- * text is anything else (a prompt that merely mentions a tag stays a prompt: the whole text must be
- * made of the known tags).
- *
- * - `<command-name>/compact</command-name><command-message>…</command-message><command-args>x</command-args>`
- *   → `{ kind: 'command', name: '/compact', args: 'x' }`; `<bash-input>ls</bash-input>` → name `!`, args `ls`
- * - `<local-command-stdout>Compacted </local-command-stdout>` (also stderr, bash-stdout/stderr)
- *   → `{ kind: 'output', text: 'Compacted' }`, terminal colour codes removed
- * - `<local-command-caveat>…</local-command-caveat>` → `{ kind: 'caveat', … }`
- */
-export function parseCliEcho(raw: string): CliEcho | null {
-  const text = raw.trim();
-  if (!text.startsWith('<')) return null;
-
-  const caveat = onlyTags(text, ['local-command-caveat']);
-  if (caveat) return { kind: 'caveat', text: caveat['local-command-caveat'].join('\n').trim() };
-
-  const cmd = onlyTags(text, COMMAND_TAGS);
-  if (cmd && (cmd['command-name'] || cmd['command-message'])) {
-    const named = (cmd['command-name']?.[0] ?? '').trim() || (cmd['command-message']?.[0] ?? '').trim();
-    const name = named.startsWith('/') ? named : `/${named}`;
-    return { kind: 'command', name, args: (cmd['command-args']?.[0] ?? '').trim() };
-  }
-
-  const bash = onlyTags(text, ['bash-input']);
-  if (bash) return { kind: 'command', name: '!', args: bash['bash-input'].join('\n').trim() };
-
-  const out = onlyTags(text, OUTPUT_TAGS);
-  if (out) {
-    const parts = OUTPUT_TAGS.flatMap((t) => out[t] ?? []).map((p) => stripAnsi(p).replace(/\s+$/, ''));
-    return { kind: 'output', text: parts.filter((p) => p.trim() !== '').join('\n').replace(/^\n+/, '') };
-  }
-  return null;
-}
-
-/** The one-line form of a command echo: `/compact`, `/model opus`, `! ls -la`. */
-export function commandLine(echo: Extract<CliEcho, { kind: 'command' }>): string {
-  if (!echo.args) return echo.name;
-  return echo.name === '!' ? `! ${echo.args}` : `${echo.name} ${echo.args}`;
-}
-
-/**
- * The tag contents of a text made only of `<tag>…</tag>` pairs of the given names (and whitespace
- * between them), by tag name; null when anything else is in the text.
- */
-function onlyTags(text: string, names: string[]): Record<string, string[]> | null {
-  const found: Record<string, string[]> = {};
-  const re = new RegExp(`<(${names.join('|')})>([\\s\\S]*?)</\\1>`, 'g');
-  let rest = '';
-  let last = 0;
-  let any = false;
-  for (const m of text.matchAll(re)) {
-    rest += text.slice(last, m.index);
-    last = (m.index ?? 0) + m[0].length;
-    (found[m[1]] ??= []).push(m[2]);
-    any = true;
-  }
-  rest += text.slice(last);
-  return any && rest.trim() === '' ? found : null;
-}
-
-function stripAnsi(s: string): string {
-  return s.replace(/\u001b\[[0-9;?]*[ -/]*[@-~]/g, '');
-}
+export { commandLine, onlyTags, parseCliEcho, stripAnsi, type CliEcho } from './echo';
 
 /** The line a `compact_boundary` shows: once, with how it was triggered and the size before. */
 export function compactionText(meta: MessageEntry['compactMetadata']): string {
@@ -150,8 +98,31 @@ export function isApiErrorText(text: string): boolean {
   return /^\s*API Error\b/i.test(text);
 }
 
-export function buildTranscriptView(detail: Pick<SessionDetail, 'transcript'>): TranscriptView {
-  const entries: Entry[] = Array.isArray(detail.transcript?.entries) ? detail.transcript.entries : [];
+/** What `buildTranscriptView` reads: loaded lines, paged (or bare entries, numbered from 0). */
+export interface TranscriptSource {
+  transcript: Partial<Omit<TranscriptPage, 'entries'>> & { entries: (PagedEntry | Entry)[] };
+}
+
+/** The entries as paged lines: bare `Entry`s (older callers, tests) are numbered in order. */
+export function asPaged(list: readonly (PagedEntry | Entry)[]): PagedEntry[] {
+  const out: PagedEntry[] = [];
+  for (const e of list) {
+    if (!e || typeof e !== 'object') continue;
+    if (typeof e.entry === 'object' && e.entry !== null) {
+      out.push(e as PagedEntry);
+      continue;
+    }
+    const entry = e as Entry;
+    const index = (out.at(-1)?.index ?? -1) + 1;
+    const uuid = entry.entry === 'message' ? (entry.uuid ?? '') : '';
+    out.push({ index, key: `${index}:${uuid}`, lineBytes: 0, cut: false, entry });
+  }
+  return out;
+}
+
+/** The items of the loaded lines (see the top of this file). */
+export function buildTranscriptView(detail: TranscriptSource): TranscriptView {
+  const lines = asPaged(Array.isArray(detail?.transcript?.entries) ? detail.transcript.entries : []);
   const items: TranscriptItem[] = [];
   const toolResults: Record<string, ToolResultView> = {};
   const toolUseIds = new Set<string>();
@@ -169,7 +140,19 @@ export function buildTranscriptView(detail: Pick<SessionDetail, 'transcript'>): 
     return true;
   };
 
-  entries.forEach((entry, n) => {
+  for (const line of lines) addLine(line);
+
+  function addLine(line: PagedEntry): void {
+    const entry = line.entry;
+    const cut: CutLine[] = line.cut ? [{ index: line.index, bytes: line.lineBytes }] : [];
+    if (entry?.entry === 'tooLarge') {
+      openAssistant = null;
+      items.push({
+        key: line.key, line: line.index, cut: [], sidechain: false, dim: false, timestamp: null,
+        kind: 'tooLarge', bytes: entry.bytes, preview: String(entry.preview ?? ''),
+      });
+      return;
+    }
     if (entry?.entry !== 'message') {
       hiddenCount += 1;
       return;
@@ -177,7 +160,9 @@ export function buildTranscriptView(detail: Pick<SessionDetail, 'transcript'>): 
     const previous = openAssistant;
     openAssistant = null;
     const common: Common = {
-      key: entry.uuid ?? `line-${n}`,
+      key: line.key,
+      line: line.index,
+      cut,
       sidechain: entry.isSidechain === true,
       dim: entry.isMeta === true,
       timestamp: entry.timestamp ?? null,
@@ -198,6 +183,7 @@ export function buildTranscriptView(detail: Pick<SessionDetail, 'transcript'>): 
           previous.synthetic === synthetic && previous.error === error
         ) {
           previous.blocks.push(...shown);
+          previous.cut.push(...cut);
           openAssistant = previous;
           return;
         }
@@ -209,7 +195,8 @@ export function buildTranscriptView(detail: Pick<SessionDetail, 'transcript'>): 
         const texts: string[] = [];
         blocks.forEach((b, i) => {
           if (b.type === 'tool_result') {
-            const result = { text: toolResultText(b.content), isError: b.is_error === true };
+            const result: ToolResultView = { text: toolResultText(b.content), isError: b.is_error === true };
+            if (cut[0]) result.cut = cut[0];
             toolResults[b.tool_use_id] = result;
             if (!toolUseIds.has(b.tool_use_id)) {
               items.push({ ...common, key: `${common.key}-r${i}`, kind: 'orphanResult', toolUseId: b.tool_use_id, result });
@@ -252,7 +239,7 @@ export function buildTranscriptView(detail: Pick<SessionDetail, 'transcript'>): 
       default:
         hiddenCount += 1;
     }
-  });
+  }
   return { items, toolResults, hiddenCount };
 }
 
@@ -274,4 +261,37 @@ function blocksOf(entry: MessageEntry): Block[] {
 function otherLabel(raw: unknown): string {
   const type = raw && typeof raw === 'object' && 'type' in raw ? String((raw as { type: unknown }).type) : 'block';
   return `[${type}]`;
+}
+
+/** Context key of the open transcript's "Show all": `(line: CutLine) => void` (absent in live runs). */
+export const SHOW_ALL_CONTEXT = 'ccdesk.transcript.showAll';
+
+/** Most characters `rawText` gives (the rest is said in words). */
+const RAW_MAX = 100_000;
+
+/** An item as plain text, for when it cannot be rendered (shown escaped, never as markup). */
+export function rawText(item: TranscriptItem): string {
+  let text: string;
+  switch (item.kind) {
+    case 'assistant':
+      text = item.blocks
+        .map((b) => {
+          if (b.type === 'text') return b.text;
+          if (b.type === 'thinking') return b.thinking;
+          if (b.type === 'tool_use') return `${b.name} ${safeJson(b.input, 2)}`;
+          return safeJson(b, 2);
+        })
+        .join('\n\n');
+      break;
+    case 'orphanResult':
+      text = item.result.text;
+      break;
+    case 'tooLarge':
+      text = item.preview;
+      break;
+    default:
+      text = item.text;
+  }
+  text = typeof text === 'string' ? text : safeJson(text, 2);
+  return text.length > RAW_MAX ? `${text.slice(0, RAW_MAX)}\n… (${text.length - RAW_MAX} more characters)` : text;
 }

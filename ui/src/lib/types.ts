@@ -10,6 +10,12 @@ export type Resumability =
   | { state: 'notResumable'; reason: NotResumableReason | string; message: string };
 
 export interface SessionSummary {
+  /**
+   * Unique, stable identity of the transcript file: `<dirName>/<sessionId>` (one CLI session id
+   * can be in two project dirs). Lists are keyed and selections made by it.
+   */
+  key: string;
+  /** The CLI's session id (what `--resume` takes; names, pins and runs are kept by it). */
   id: string;
   projectPath: string | null;
   dirName: string;
@@ -28,6 +34,11 @@ export interface SessionSummary {
 }
 
 export interface ProjectGroup {
+  /**
+   * Unique, stable identity of the group: `cwd:<path>`, or `dir:<dirName>` when no cwd is known
+   * (two cwds can map to one dir name, and a dir can hold transcripts with and without a cwd).
+   */
+  key: string;
   projectPath: string | null;
   dirName: string;
   lastActivityMs: number | null;
@@ -72,22 +83,69 @@ export interface MessageEntry {
   compactMetadata?: { trigger?: string | null; preTokens?: number | null } | null;
 }
 
+/** A transcript line too large to decode (over 8 MiB): its size and its first 2 KB as text. */
+export interface TooLargeEntry {
+  entry: 'tooLarge';
+  /** The line's size on disk, in bytes. */
+  bytes: number;
+  /** The line's first 2 KB, as text (never parsed; show it escaped). */
+  preview: string;
+}
+
 export type Entry =
   | MessageEntry
   | { entry: 'summary'; summary: string }
   | { entry: 'customTitle'; title: string }
   | { entry: 'aiTitle'; title: string }
-  | { entry: 'other'; kind: string };
+  | { entry: 'other'; kind: string }
+  | TooLargeEntry;
 
-export interface Transcript {
-  entries: Entry[];
-  malformedLines: number;
-  incompleteTail: boolean;
+/** One decoded line of a transcript file, with where it is in the file. */
+export interface PagedEntry {
+  /** 0-based line number in the file (stable; blank and malformed lines take a number too). */
+  index: number;
+  /** `${index}:${uuid ?? ''}`: unique within the transcript (uuids alone repeat). */
+  key: string;
+  /** The line's size on disk, in bytes. */
+  lineBytes: number;
+  /**
+   * Strings in it were cut to the backend's budget (tool results 8 KB, other text 32 KB, image
+   * data dropped); `transcript_entry` gives it whole.
+   */
+  cut: boolean;
+  entry: Entry;
 }
 
+/** A contiguous range of a transcript file's lines (`show_session`). */
+export interface TranscriptPage {
+  /** First line index served (inclusive). */
+  from: number;
+  /** End of the range (exclusive); `from..to` lies within `0..total`. */
+  to: number;
+  /** Lines in the file now. */
+  total: number;
+  /** The decoded lines in `[from, to)`, in order (blank and malformed lines are skipped). */
+  entries: PagedEntry[];
+  /** Malformed lines within `[from, to)`. */
+  malformedLines: number;
+  /** The file ends in a half-written line (the CLI is writing it). */
+  incompleteTail: boolean;
+  /** The file's size, in bytes. */
+  sizeBytes: number;
+}
+
+/** `show_session`'s answer: the session and one page of its transcript. */
 export interface SessionDetail {
   summary: SessionSummary;
-  transcript: Transcript;
+  transcript: TranscriptPage;
+}
+
+/** Which lines `show_session` serves: `from` absent is the tail (the last `limit` lines). */
+export interface PageRequest {
+  /** First line index; null or absent: the last `limit` lines. */
+  from?: number | null;
+  /** How many lines (default 200, at most 1000). */
+  limit?: number | null;
 }
 
 /** What `start_session` takes: a new session in `cwd`, or `resume` (optionally forked). */

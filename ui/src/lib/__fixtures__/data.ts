@@ -1,11 +1,25 @@
 // Test data in the backend's shapes (see ../types.ts), modelled on the shared sample transcripts.
-import type { Block, Entry, MessageEntry, PermissionRequest, SessionDetail, SessionIndex, SessionInfo, SessionSummary, Settings } from '../types';
+import type {
+  Block,
+  Entry,
+  MessageEntry,
+  PagedEntry,
+  PermissionRequest,
+  SessionDetail,
+  SessionIndex,
+  SessionInfo,
+  SessionSummary,
+  Settings,
+  TranscriptPage,
+} from '../types';
 
 export const NOW = Date.UTC(2026, 10, 22, 12, 0, 0);
 
+/** A session summary; its `key` is `<dirName>/<id>` unless given. */
 export function summary(over: Partial<SessionSummary> = {}): SessionSummary {
   const id = over.id ?? '0d5e6d18-44bd-4040-934c-95411eb40216';
-  return {
+  const s: SessionSummary = {
+    key: '',
     id,
     projectPath: '/home/dev/proj',
     dirName: '-home-dev-proj',
@@ -23,6 +37,13 @@ export function summary(over: Partial<SessionSummary> = {}): SessionSummary {
     resumability: { state: 'resumable' },
     ...over,
   };
+  s.key = over.key ?? `${s.dirName}/${s.id}`;
+  return s;
+}
+
+/** The backend's project key: `cwd:<path>`, else `dir:<dirName>`. */
+export function projectKey(projectPath: string | null, dirName: string): string {
+  return projectPath !== null ? `cwd:${projectPath}` : `dir:${dirName}`;
 }
 
 export const missingDir = summary({
@@ -42,13 +63,15 @@ export function index(): SessionIndex {
     errors: [],
     projects: [
       {
+        key: 'cwd:/home/dev/proj',
         projectPath: '/home/dev/proj',
         dirName: '-home-dev-proj',
         lastActivityMs: NOW - 3 * 3_600_000,
         sessions: [summary(), summary({ id: '22222222-2222-4333-8444-555555555555', title: 'Second', lastActivityMs: NOW - 4 * 3_600_000 })],
       },
-      { projectPath: '/gone/away', dirName: '-gone-away', lastActivityMs: missingDir.lastActivityMs, sessions: [missingDir] },
+      { key: 'cwd:/gone/away', projectPath: '/gone/away', dirName: '-gone-away', lastActivityMs: missingDir.lastActivityMs, sessions: [missingDir] },
       {
+        key: 'dir:-mystery',
         projectPath: null,
         dirName: '-mystery',
         lastActivityMs: null,
@@ -103,8 +126,27 @@ export function entries(): Entry[] {
   ];
 }
 
-export function detail(over: Partial<SessionDetail['transcript']> = {}, s: SessionSummary = summary()): SessionDetail {
-  return { summary: s, transcript: { entries: entries(), malformedLines: 0, incompleteTail: false, ...over } };
+/** Entries as the backend pages them: line numbers from `from` up, keys `${index}:${uuid}`. */
+export function paged(list: Entry[], from = 0): PagedEntry[] {
+  return list.map((entry, i) => {
+    const index = from + i;
+    const uuid = entry.entry === 'message' ? (entry.uuid ?? '') : '';
+    return { index, key: `${index}:${uuid}`, lineBytes: 100, cut: false, entry };
+  });
+}
+
+/** A page holding `list` as the whole file (lines 0..n), unless `over` says otherwise. */
+export function page(list: Entry[] = entries(), over: Partial<TranscriptPage> = {}): TranscriptPage {
+  const from = over.from ?? 0;
+  const items = over.entries ?? paged(list, from);
+  const to = over.to ?? from + items.length;
+  return { from, to, total: to, entries: items, malformedLines: 0, incompleteTail: false, sizeBytes: 100 * to, ...over };
+}
+
+/** A session and the whole of its (fixture) transcript as one page. */
+export function detail(over: Partial<TranscriptPage> & { list?: Entry[] } = {}, s: SessionSummary = summary()): SessionDetail {
+  const { list, ...rest } = over;
+  return { summary: s, transcript: page(list ?? entries(), rest) };
 }
 
 /** A SessionInfo with defaults: a ready session started a minute ago. */

@@ -3,7 +3,9 @@ import { vi, type Mock } from 'vitest';
 import type { Api } from '../../ipc';
 import type {
   DragDropEvent,
+  Entry,
   OpenRequest,
+  PagedEntry,
   PoolSnapshot,
   Registry,
   RegistryEntry,
@@ -15,7 +17,7 @@ import type {
   SettingsView,
   StartRequest,
 } from '../types';
-import { defaultSettings, detail, index } from './data';
+import { defaultSettings, detail, index, paged } from './data';
 
 export { sessionInfo } from './data';
 
@@ -40,10 +42,46 @@ export interface FakeApi extends Api {
   mocks: { [K in keyof Api]: Mock<Api[K]> };
 }
 
+/**
+ * A detail's transcript as the whole file: raw `Entry`s pushed into it by a test become lines after
+ * the paged ones, and `total` covers every line.
+ */
+function wholeFile(d: SessionDetail): SessionDetail {
+  const out: PagedEntry[] = [];
+  for (const e of d.transcript.entries as (PagedEntry | Entry)[]) {
+    if (typeof e.entry === 'object' && e.entry !== null) out.push(e as PagedEntry);
+    else out.push(...paged([e as Entry], (out.at(-1)?.index ?? -1) + 1));
+  }
+  const total = Math.max(d.transcript.total ?? 0, (out.at(-1)?.index ?? -1) + 1);
+  return { ...d, transcript: { ...d.transcript, from: 0, to: total, total, entries: out } };
+}
+
+/** Serves lines `[from, from + limit)` of a whole-file detail (no `from`: the last `limit`). */
+export function pageOf(d: SessionDetail, from?: number | null, limit?: number | null): SessionDetail {
+  const whole = wholeFile(d);
+  const total = whole.transcript.total;
+  const n = Math.min(Math.max(1, limit ?? 200), 1000);
+  const start = from == null ? Math.max(0, total - n) : Math.min(Math.max(0, from), total);
+  const end = Math.min(total, start + n);
+  const all = start === 0 && end === total;
+  return {
+    summary: whole.summary,
+    transcript: {
+      ...whole.transcript,
+      from: start,
+      to: end,
+      entries: whole.transcript.entries.filter((e) => e.index >= start && e.index < end),
+      malformedLines: all ? whole.transcript.malformedLines : 0,
+      incompleteTail: end === total && whole.transcript.incompleteTail,
+    },
+  };
+}
+
 export function fakeApi(
   opts: {
     index?: () => SessionIndex;
-    detail?: (id: string) => SessionDetail;
+    /** The whole transcript of session `id` (file `key`); the fake serves pages of it. */
+    detail?: (id: string, key: string) => SessionDetail;
     pool?: () => PoolSnapshot;
     registry?: Registry;
     settings?: Settings;
@@ -67,17 +105,28 @@ export function fakeApi(
   const channels = new Map<string, (ev: SessionEvent) => void>();
   let latest: ((ev: SessionEvent) => void) | null = null;
   const poolListeners = new Set<(info: SessionInfo) => void>();
+  /** The session a key names (a bare id: the newest of that id), and its whole transcript. */
+  const wholeDetail = (key: string): SessionDetail => {
+    const all = (opts.index ?? index)().projects.flatMap((p) => p.sessions);
+    const s = all.find((x) => x.key === key) ??
+      all.filter((x) => x.id === key).sort((a, b) => (b.lastActivityMs ?? 0) - (a.lastActivityMs ?? 0))[0];
+    if (opts.detail) return opts.detail(s?.id ?? key, s?.key ?? key);
+    if (!s) throw { kind: 'unknown_session', message: `No session ${key}.` };
+    return detail({}, s);
+  };
   let runs = 0;
   const requests: StartRequest[] = [];
   const ids: string[] = [];
   const mocks: FakeApi['mocks'] = {
     listSessions: vi.fn<Api['listSessions']>(async () => (opts.index ?? index)()),
-    showSession: vi.fn<Api['showSession']>(async (id: string) => {
-      if (opts.detail) return opts.detail(id);
-      const idx = (opts.index ?? index)();
-      const s = idx.projects.flatMap((p) => p.sessions).find((x) => x.id === id);
-      if (!s) throw { kind: 'unknown_session', message: `No session ${id}.` };
-      return detail({}, s);
+    showSession: vi.fn<Api['showSession']>(async (key: string, req) => {
+      const whole = wholeDetail(key);
+      return pageOf(whole, req?.from, req?.limit);
+    }),
+    transcriptEntry: vi.fn<Api['transcriptEntry']>(async (key: string, lineIndex: number) => {
+      const found = wholeFile(wholeDetail(key)).transcript.entries.find((e) => e.index === lineIndex);
+      if (!found) throw { kind: 'invalid_input', message: `No line ${lineIndex} in ${key}.` };
+      return { ...found, cut: false };
     }),
     startSession: vi.fn<Api['startSession']>(async (request: StartRequest, cb: (ev: SessionEvent) => void) => {
       requests.push(request);
