@@ -151,3 +151,24 @@ describe('SessionList', () => {
     expect(screen.queryByTestId('session-rename-input')).toBeNull();
   });
 });
+
+describe('SessionList: many sessions', () => {
+  it('a project of 10,000 sessions renders only the rows in sight, quickly, and selects by key', async () => {
+    installLayout(600);
+    try {
+      const many = Array.from({ length: 10_000 }, (_, i) => summary({ id: `s-${i}`, title: `Session ${i}` }));
+      const onselect = vi.fn();
+      const started = performance.now();
+      await show({ sessions: many, selected: many[0].key, now: NOW, onselect, onpin: () => {}, onrename: () => true });
+      const took = performance.now() - started;
+      const rows = screen.getAllByTestId('session-row');
+      expect(rows.length).toBeGreaterThan(5);
+      expect(rows.length).toBeLessThan(80);
+      expect(took).toBeLessThan(5_000);
+      await fireEvent.click(screen.getAllByTestId('session-item')[1]);
+      expect(onselect).toHaveBeenCalledWith(many[1].key);
+    } finally {
+      installLayout();
+    }
+  });
+});

@@ -1,4 +1,4 @@
-import { render, screen, waitFor, within } from '@testing-library/svelte';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
 import { detail, message, summary } from '../lib/__fixtures__/data';
 import { fakeApi } from '../lib/__fixtures__/fakeApi';
@@ -56,5 +56,78 @@ describe('TranscriptView: the CLI’s own lines', () => {
     expect(within(harmless).getByText('CLI message')).toBeTruthy();
     expect(failed.classList.contains('error')).toBe(true);
     expect(failed.querySelector('.badge.err')?.textContent).toBe('API error');
+  });
+});
+
+describe('TranscriptView: containment and big lines', () => {
+  it('an item that fails to render shows its raw text, escaped; the others render', async () => {
+    const hostile = {
+      get command(): string {
+        throw new Error('boom');
+      },
+    };
+    const t = await show([
+      message('user', 'before'),
+      message('assistant', [{ type: 'text', text: '<b>raw</b> words' }, { type: 'tool_use', id: 't1', name: 'Bash', input: hostile }]),
+      message('user', 'after'),
+    ]);
+    const failed = await waitFor(() => screen.getByTestId('render-failed'));
+    expect(failed.querySelector('pre')?.textContent).toContain('<b>raw</b> words');
+    expect(failed.querySelector('b')).toBeNull();
+    expect(failed.closest('[data-testid="transcript-item"]')?.getAttribute('data-entry-key')).toMatch(/^1:/);
+    expect(screen.getAllByTestId('message-user').map((m) => m.textContent)).toEqual([
+      expect.stringContaining('before'),
+      expect.stringContaining('after'),
+    ]);
+    expect(t.dataset.state).toBe('ready');
+  });
+
+  it('a line too large to decode shows its size and its beginning as text', async () => {
+    await show([message('user', 'x'), { entry: 'tooLarge', bytes: 9 * 1024 * 1024, preview: '{"type":"user","message":<img src=x>' }]);
+    const big = await waitFor(() => screen.getByTestId('transcript-too-large'));
+    expect(big.textContent).toContain('9');
+    expect(big.querySelector('pre')?.textContent).toBe('{"type":"user","message":<img src=x>');
+    expect(big.querySelector('img')).toBeNull();
+  });
+
+  it('"Show all" on a cut line fetches it whole and shows it', async () => {
+    const whole = message('user', 'the whole long text');
+    const api = fakeApi({
+      detail: () => {
+        const d = detail({ list: [whole] });
+        d.transcript.entries[0] = { ...d.transcript.entries[0], cut: true, lineBytes: 40_960, entry: { ...whole, content: 'the whole' } };
+        return d;
+      },
+    });
+    api.mocks.transcriptEntry.mockImplementation(async (_k, index) => ({ index, key: `${index}:${whole.uuid}`, lineBytes: 40_960, cut: false, entry: whole }));
+    const w = new TranscriptWindow(api, summary().key);
+    await w.loadTail();
+    render(TranscriptView, { transcript: w });
+    const button = await waitFor(() => screen.getByTestId('entry-show-all'));
+    expect(button.textContent).toBe('Show all (40 KB)');
+    await fireEvent.click(button);
+    await waitFor(() => expect(screen.getByTestId('message-user').textContent).toContain('the whole long text'));
+    expect(screen.queryByTestId('entry-show-all')).toBeNull();
+  });
+
+  it('renders only the items in sight of a long window, opens at the end, and jumps to the start', async () => {
+    installLayout(600);
+    try {
+      const list = Array.from({ length: 1000 }, (_, i) => message('user', `line ${i}`));
+      const api = fakeApi({ detail: () => detail({ list }) });
+      const w = new TranscriptWindow(api, summary().key);
+      await w.loadTail();
+      render(TranscriptView, { transcript: w });
+      const t = screen.getByTestId('transcript');
+      expect(t.dataset.total).toBe('1000');
+      await waitFor(() => expect(t.querySelectorAll('[data-testid="transcript-item"]').length).toBeGreaterThan(0));
+      expect(t.querySelectorAll('[data-testid="transcript-item"]').length).toBeLessThan(60);
+      await fireEvent.click(screen.getByTestId('transcript-jump-start'));
+      await waitFor(() => expect(w.from).toBe(0));
+      expect(api.mocks.showSession).toHaveBeenLastCalledWith(summary().key, { from: 0, limit: 200 });
+      await waitFor(() => expect(t.querySelector('[data-testid="transcript-item"]')?.getAttribute('data-entry-key')).toMatch(/^0:/));
+    } finally {
+      installLayout();
+    }
   });
 });
