@@ -1,11 +1,25 @@
 import { fireEvent, render, screen, within } from '@testing-library/svelte';
 import { flushSync } from 'svelte';
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { permissionRequest, sessionInfo } from '../lib/__fixtures__/data';
 import { fakeApi } from '../lib/__fixtures__/fakeApi';
 import { sampleEvents } from '../lib/__fixtures__/load';
 import { LiveRun } from '../lib/run.svelte';
+import type { SessionEvent } from '../lib/types';
 import RunView from './RunView.svelte';
+
+/** The texts Markdown components asked to render, in order (the real renderer still runs). */
+const rendered = vi.hoisted(() => [] as string[]);
+vi.mock('../lib/markdown', async (original) => {
+  const real = await original<typeof import('../lib/markdown')>();
+  return {
+    ...real,
+    markdownNow: (text: string) => {
+      rendered.push(text);
+      return real.markdownNow(text);
+    },
+  };
+});
 
 async function startedRun() {
   const api = fakeApi();
@@ -340,5 +354,70 @@ describe('RunView: the pool is full', () => {
     expect(onretry).toHaveBeenCalled();
     // nothing was started, so nothing takes prompts
     expect(screen.queryByTestId('followup-prompt')).toBeNull();
+  });
+});
+
+describe('RunView: a streaming reply', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  const stream = (event: Record<string, unknown>): SessionEvent =>
+    ({ event: 'cli', line: { type: 'stream_event', event, parent_tool_use_id: null, api_message_id: 'm1' } }) as SessionEvent;
+  const delta = (text: string) => stream({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } });
+
+  it('re-renders the reply at most once per frame, and always shows the final text', async () => {
+    const frames: FrameRequestCallback[] = [];
+    vi.stubGlobal('requestAnimationFrame', (cb: FrameRequestCallback) => frames.push(cb));
+    vi.stubGlobal('cancelAnimationFrame', () => {});
+    const frame = () => {
+      for (const cb of frames.splice(0)) cb(performance.now());
+      flushSync();
+    };
+    const { api, run } = await startedRun();
+    render(RunView, { run, onclose: () => {} });
+    api.emit(stream({ type: 'message_start', message: { id: 'm1', model: 'claude-opus-5-5' } }));
+    api.emit(stream({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }));
+    flushSync();
+    const out = screen.getByTestId('run-output');
+    const renders = () => rendered.filter((t) => t.startsWith('w0 ')).length;
+
+    for (let i = 0; i < 100; i++) api.emit(delta(`w${i} `));
+    flushSync();
+    expect(renders()).toBe(1); // the first delta shows at once...
+    expect(out.textContent).toContain('w0');
+    expect(out.textContent).not.toContain('w1 ');
+    frame(); // ...in this frame, so the others wait for the next one
+    expect(renders()).toBe(1);
+    frame();
+    expect(renders()).toBe(2);
+    await vi.waitFor(() => expect(out.textContent).toContain('w99'));
+    frame(); // nothing new: quiet again
+
+    for (let i = 100; i < 150; i++) api.emit(delta(`w${i} `));
+    flushSync();
+    expect(renders()).toBe(3);
+    // the CLI's final line for the block: everything held is applied first, then the final text
+    const final = Array.from({ length: 150 }, (_, i) => `w${i} `).join('') + 'end.';
+    api.emit({ event: 'cli', line: { type: 'assistant', message: { id: 'm1', model: 'claude-opus-5-5', content: [{ type: 'text', text: final }] } } } as SessionEvent);
+    flushSync();
+    await vi.waitFor(() => expect(out.textContent).toContain('w149 end.'));
+    expect(renders()).toBe(4); // the held deltas and the final text land together: one render
+    frame();
+    frame();
+    expect(renders()).toBe(4);
+  });
+
+  it('applies held deltas on a timer where there are no animation frames', async () => {
+    vi.stubGlobal('requestAnimationFrame', undefined);
+    const { api, run } = await startedRun();
+    render(RunView, { run, onclose: () => {} });
+    api.emit(stream({ type: 'message_start', message: { id: 'm1' } }));
+    api.emit(stream({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }));
+    api.emit(delta('one '));
+    api.emit(delta('two'));
+    flushSync();
+    const out = screen.getByTestId('run-output');
+    expect(out.textContent).toContain('one');
+    expect(out.textContent).not.toContain('two');
+    await vi.waitFor(() => expect(out.textContent).toContain('one two'));
   });
 });

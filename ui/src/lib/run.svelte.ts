@@ -1,6 +1,12 @@
 // One live session as the UI drives it: starts (or attaches to) it, folds its events into reactive
 // state (see stream.ts), and sends prompts, interrupts, permission answers, mode switches and
 // close. Talks to the backend only through the `Api` it is given.
+//
+// Streamed text arrives as many small deltas (one per few tokens); applied one by one, each would
+// re-render the growing reply's markdown. So deltas are held and applied together at most once
+// per animation frame: the first delta after a quiet frame shows at once, those that follow wait
+// for the frame after the one that shows it. Any other event applies the held deltas first, so
+// the order of events is kept and the final text (the CLI's `assistant` line) always shows.
 import type { Api } from '../ipc';
 import { isPoolFull } from './capacity';
 import { describeError, isCommandError } from './errors';
@@ -25,6 +31,27 @@ export interface CapacityStop {
 
 let keys = 0;
 
+/**
+ * Calls `cb` before the next repaint (`requestAnimationFrame`; a 16 ms timer where there is none).
+ * Returns a function that cancels it.
+ */
+export function nextFrame(cb: () => void): () => void {
+  if (typeof requestAnimationFrame === 'function') {
+    const id = requestAnimationFrame(() => cb());
+    return () => cancelAnimationFrame(id);
+  }
+  const id = setTimeout(cb, 16);
+  return () => clearTimeout(id);
+}
+
+/** A `content_block_delta` of the CLI's stream: the events held until the next frame. */
+export function isStreamDelta(ev: SessionEvent): boolean {
+  if (ev?.event !== 'cli' || !ev.line || typeof ev.line !== 'object') return false;
+  const inner = (ev.line as { event?: unknown }).event;
+  return ev.line.type === 'stream_event' && !!inner && typeof inner === 'object' &&
+    (inner as { type?: unknown }).type === 'content_block_delta';
+}
+
 export class LiveRun {
   state: RunState = $state(createRunState());
   /** ccdesk's id of the live session, once `start_session` answered. */
@@ -42,6 +69,10 @@ export class LiveRun {
   readonly request: StartRequest;
   private readonly api: Api;
   private readonly hooks: RunHooks;
+  /** Deltas not applied yet, in arrival order. */
+  private held: SessionEvent[] = [];
+  /** Cancels the pending frame callback; null when no delta was applied in the last frame. */
+  private frame: (() => void) | null = null;
 
   constructor(api: Api, request: StartRequest, hooks: RunHooks = {}) {
     this.api = api;
@@ -187,8 +218,44 @@ export class LiveRun {
     }
   }
 
-  /** Feeds one event from the backend's channel. */
+  /**
+   * Feeds one event from the backend's channel. Stream deltas may be applied a frame or two
+   * later (see the top of this file); everything else at once, after the deltas before it.
+   */
   handle(ev: SessionEvent): void {
+    if (isStreamDelta(ev)) {
+      if (this.frame) {
+        this.held.push(ev);
+        return;
+      }
+      // Quiet until now: this one shows at once (it renders in the coming frame), the next ones
+      // wait for the frame after.
+      this.apply(ev);
+      this.frame = nextFrame(() => (this.frame = nextFrame(() => this.tick())));
+      return;
+    }
+    // Metrics only update the numbers: they need not wait for, nor hurry, the held text.
+    if (ev?.event !== 'metrics') this.flush();
+    this.apply(ev);
+  }
+
+  /** Applies the held deltas now (tests; `handle` does it before any other event). */
+  flush(): void {
+    const held = this.held;
+    if (held.length === 0) return;
+    this.held = [];
+    for (const ev of held) this.apply(ev);
+  }
+
+  /** A frame: the deltas held since the last one are applied, and the next frame is awaited. */
+  private tick(): void {
+    this.frame = null;
+    if (this.held.length === 0) return; // quiet: the next delta shows at once
+    this.flush();
+    this.frame = nextFrame(() => this.tick());
+  }
+
+  private apply(ev: SessionEvent): void {
     const results = this.state.resultCount;
     const sessionId = this.state.sessionId;
     applyRunEvent(this.state, ev);

@@ -341,12 +341,23 @@ function applyDelta(
     block.thinking += str(delta.thinking) ?? '';
   } else if (dType === 'input_json_delta' && block.type === 'tool_use') {
     block.partialJson += str(delta.partial_json) ?? '';
-    try {
-      block.input = JSON.parse(block.partialJson);
-    } catch {
-      // incomplete JSON: keep the last complete input
+    // A tool's input is an object, complete only once it ends in '}': parsing the whole text
+    // at every delta would be quadratic in the input's size (a Write of a large file).
+    if (endsWithBrace(block.partialJson)) {
+      try {
+        block.input = JSON.parse(block.partialJson);
+      } catch {
+        // incomplete JSON: keep the last complete input
+      }
     }
   }
+}
+
+/** Whether the last character that is not JSON whitespace is `}`. */
+function endsWithBrace(json: string): boolean {
+  let i = json.length - 1;
+  while (i >= 0 && (json[i] === ' ' || json[i] === '\n' || json[i] === '\r' || json[i] === '\t')) i -= 1;
+  return json[i] === '}';
 }
 
 function applyAssistant(state: RunState, line: CliLine): void {
