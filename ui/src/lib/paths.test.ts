@@ -8,6 +8,15 @@ describe('baseName', () => {
     expect(baseName('C:\\Users\\dev\\proj')).toBe('proj');
     expect(baseName('proj')).toBe('proj');
     expect(baseName('/')).toBe('/');
+    expect(baseName('/a/b\\//')).toBe('b');
+  });
+
+  it('takes linear time on a long run of separators', () => {
+    const path = '/'.repeat(80_000) + 'x';
+    const t0 = performance.now();
+    expect(baseName(path)).toBe('x');
+    expect(baseName('/'.repeat(80_000))).toBe('/'.repeat(80_000));
+    expect(performance.now() - t0).toBeLessThan(200);
   });
 });
 

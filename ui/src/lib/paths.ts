@@ -3,7 +3,11 @@
 
 /** The last component of a path: `/home/dev/my proj/` → `my proj`; `/` stays `/`. */
 export function baseName(path: string): string {
-  const trimmed = path.replace(/[\\/]+$/, '');
+  // An index loop, not /[\\/]+$/: that regex is quadratic on a long run of separators
+  // followed by anything else.
+  let end = path.length;
+  while (end > 0 && (path[end - 1] === '/' || path[end - 1] === '\\')) end -= 1;
+  const trimmed = path.slice(0, end);
   if (trimmed === '') return path;
   const at = Math.max(trimmed.lastIndexOf('/'), trimmed.lastIndexOf('\\'));
   return trimmed.slice(at + 1) || trimmed;
