@@ -40,4 +40,16 @@ describe('ProjectList', () => {
     expect(items[2].textContent).toContain('unknown path');
     expect(items[2].getAttribute('title')).toBe('-mystery');
   });
+
+  it('lists 500 projects (every one, keyed and selectable) without delay', async () => {
+    const many = Array.from({ length: 500 }, (_, i) => group(`/work/p${i}`, `-work-p${i}`));
+    const onselect = vi.fn();
+    const started = performance.now();
+    render(ProjectList, { projects: many, selected: many[0].key, onselect });
+    const items = screen.getAllByTestId('project-item');
+    expect(items).toHaveLength(500);
+    expect(performance.now() - started).toBeLessThan(5_000);
+    await fireEvent.click(items[499]);
+    expect(onselect).toHaveBeenCalledWith('cwd:/work/p499');
+  });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { detail, message } from './__fixtures__/data';
-import { buildTranscriptView, commandLine, compactionText, parseCliEcho, userPrompts } from './transcript';
+import { detail, message, paged } from './__fixtures__/data';
+import { buildTranscriptView, commandLine, compactionText, parseCliEcho, rawText, userPrompts } from './transcript';
 import type { Entry } from './types';
 
 describe('buildTranscriptView', () => {
@@ -208,5 +208,29 @@ describe('buildTranscriptView: CLI lines', () => {
       ]),
     );
     expect(userPrompts(v)).toEqual(['first', 'second']);
+  });
+});
+
+describe('buildTranscriptView over a window of paged lines', () => {
+  it('keys items by the line key (a reply by its first line), results as `${key}-r${i}`, cut lines listed', () => {
+    const lines = paged(
+      [
+        message('assistant', [{ type: 'text', text: 'a' }], { uuid: 'dup' }),
+        message('assistant', [{ type: 'text', text: 'b' }], { uuid: 'dup' }),
+        message('user', [{ type: 'tool_result', tool_use_id: 'before-window', content: 'late', is_error: false }], { uuid: 'dup' }),
+        { entry: 'tooLarge', bytes: 9_000_000, preview: '{"type":' },
+      ],
+      500,
+    );
+    lines[1] = { ...lines[1], cut: true, lineBytes: 50_000 };
+    const v = buildTranscriptView({ transcript: { entries: lines } });
+    expect(v.items.map((i) => [i.kind, i.key, i.line])).toEqual([
+      ['assistant', '500:dup', 500],
+      ['orphanResult', '502:dup-r0', 502],
+      ['tooLarge', '503:', 503],
+    ]);
+    expect(v.items[0].cut).toEqual([{ index: 501, bytes: 50_000 }]);
+    expect(rawText(v.items[0])).toBe('a\n\nb');
+    expect(rawText(v.items[2])).toBe('{"type":');
   });
 });
