@@ -59,13 +59,13 @@ function newSession(cwd, extra = {}) {
 // ---- 1. render bombs, one session each ----------------------------------------------------------
 const BOMBS = path.join(WORK, 'hostile bombs');
 const bombs = project(BOMBS);
-/** name -> [prompt, how the bomb is written, text the transcript shows when it is rendered (or null)] */
+/** [name, how the bomb is written, text the transcript shows once it is shown whole (or null)] */
 const bombList = [
   ['blockquotes', (s) => s.assistant(`${'>'.repeat(2048)} bomb-end-gt`), 'bomb-end-gt'],
   ['emphasis', (s) => s.assistant(`${'*a'.repeat(95_000)} bomb-end-emph`), 'bomb-end-emph'],
   ['spaces', (s) => s.raw(`<local-command-stdout>a${' '.repeat(80_000)}a</local-command-stdout>`), null],
   ['bash-input', (s) => s.raw('<bash-input>x</bash-input>'.repeat(Math.ceil((240 * 1024) / 25))), null],
-  ['tool-result-3mb', (s) => s.bash('cat big.log', `bomb-3mb-start\n${'0123456789abcdef ~ log line of a long build output\n'.repeat(3 * 1024 * 1024 / 52)}bomb-3mb-end`), null],
+  ['tool-result-3mb', (s) => s.bash('cat big.log', `bomb-3mb-start\n${'0123456789abcdef ~ log line of a long build output\n'.repeat(3 * 1024 * 1024 / 52)}bomb-3mb-end`), 'bomb-3mb-start'],
 ];
 for (const [name, bomb, probe] of bombList) {
   const s = newSession(BOMBS);
@@ -220,6 +220,12 @@ const oddFiles = [];
   const link = path.join(CONFIG, 'projects', broken.dirName, `${uuid()}.jsonl`);
   symlinkSync(path.join(OUT, 'no-such-target.jsonl'), link);
   oddFiles.push({ kind: 'fifo', path: fifo }, { kind: 'dangling-symlink', path: link });
+  // Better left out of the list; when listed, opening one must not hang nor throw (an error state is fine).
+  const brokenNoCwd = project(null, { dirName: broken.dirName, required: false });
+  for (const f of oddFiles) {
+    const id = path.basename(f.path, '.jsonl');
+    sessions.push({ id, dir: broken.dirName, key: `${broken.dirName}/${id}`, cwd: null, project: brokenNoCwd.key, listed: 'maybe', opens: true, odd: f.kind, texts: [] });
+  }
 }
 
 writeManifest(OUT, {

@@ -153,9 +153,9 @@ export function transcriptState(driver, texts = []) {
 
 /**
  * Opens the session `s` of a manifest (its project, then its row) and waits until the transcript
- * is ready and shows `texts`. Returns the transcript state and how long it took (ms).
+ * is in one of `states` (data-state; default ready) and shows `texts`. Returns the transcript state and how long it took (ms).
  */
-export async function openByKey(driver, s, { project = s.project, texts = s.texts ?? [], ms = 20_000 } = {}) {
+export async function openByKey(driver, s, { project = s.project, texts = s.texts ?? [], ms = 20_000, states = ['ready'] } = {}) {
   const started = Date.now();
   await selectProjectKey(driver, project);
   const row = await reveal(driver, 'session-item', 'data-session-key', s.key);
@@ -166,7 +166,7 @@ export async function openByKey(driver, s, { project = s.project, texts = s.text
   try {
     await until(`the transcript of ${s.key} to be ready`, async () => {
       last = await transcriptState(driver, texts);
-      if (!last || last.state !== 'ready') return false;
+      if (!last || !states.includes(last.state)) return false;
       if (last.sessionKey && last.sessionKey !== s.key) return false;
       return last.missing.length === 0;
     }, ms, 100);
