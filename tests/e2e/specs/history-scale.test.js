@@ -15,8 +15,8 @@ import { env, one, quit, stepper, storeFile, until } from '../lib.js';
 const M = loadManifest('E2E_DATASET_SCALE');
 const BIG_MS = Number(process.env.E2E_BIG_TRANSCRIPT_MS || 10_000);
 const big = M.sessions.find((s) => s.big);
-/** A fixed sample: 12 sessions spread over the data set, each in a different project. */
-const sample = Array.from({ length: 12 }, (_, k) => M.sessions[(k * 833 + 17) % (M.sessions.length - 1)]);
+/** A fixed sample: 6 sessions spread over the data set, each in a different project. */
+const sample = Array.from({ length: 6 }, (_, k) => M.sessions[(k * 1667 + 17) % (M.sessions.length - 1)]);
 let driver;
 
 /** A test that leaves a screenshot in screenshots-tmp/ when it fails. */
