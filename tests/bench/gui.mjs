@@ -422,7 +422,9 @@ async function main() {
     await runOnce('warm-up', env('BENCH_APP_BASE'), BASE, false);
   }
   const loads = [];
+  let busiest = 0;
   for (let i = 1; i <= RUNS; i++) {
+    busiest = Math.max(busiest, Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]));
     loads.push(`run ${i}: ${otherLoad()}`);
     log(loads.at(-1));
     base.push(await runOnce(`run ${i} one session`, env('BENCH_APP_BASE'), BASE, false));
@@ -473,6 +475,9 @@ async function main() {
     `launch = WebDriver new-session request until all ${SCALE.projects.length} (or 1) project items and a session item are painted (seen in the page);`,
     `PSS = sum of Pss: of smaps_rollup of ccdesk and its descendants, ${SETTLE_MS} ms after the list; transcript times in the page (performance.now, MutationObserver + rAF), to the frame after the DOM had it`,
     `cli: ${cli[0]?.via}; page cache warm`,
+    ...(busiest > os.cpus().length
+      ? [`WARNING: the machine was busy (1-minute load average up to ${busiest} on ${os.cpus().length} CPUs, see the notes below): times and PSS (shared pages split with other WebKit processes) are noisy`]
+      : []),
     '',
     line(['Measure', 'Median', 'Goal', 'Runs']),
     line(w.map((n) => '-'.repeat(n))),
