@@ -8,7 +8,7 @@ import path from 'node:path';
 import { after, before, describe } from 'node:test';
 import { Key } from 'selenium-webdriver';
 import {
-  all, env, launchApp, one, quit, runState, screenshot, shownText, startNewSession, stepper, textContent,
+  all, clickInView, env, launchApp, one, quit, runState, screenshot, shownText, startNewSession, stepper, textContent,
   until,
 } from '../lib.js';
 
@@ -71,7 +71,8 @@ describe('ccdesk GUI: the session engine', () => {
     assert.ok(!existsSync(file), 'nothing is written before the answer');
     await screenshot(driver, 'permission-prompt');
 
-    await (await one(driver, 'permission-allow-once', card)).click();
+    // The card is at the foot of the run view, under the session's transcript: scrolled to first.
+    await clickInView(driver, await one(driver, 'permission-allow-once', card));
     await until('the permission card to go', async () => (await all(driver, 'permission-card')).length === 0);
     await until('the turn to finish (ready)', async () => (await runState(driver)) === 'ready', 20_000);
     const out = await outputText();
@@ -143,9 +144,9 @@ describe('ccdesk GUI: the session engine', () => {
     await (await one(driver, 'pool-open', row)).click();
     const view = await one(driver, 'run-view');
     assert.equal(await view.getAttribute('data-run-id'), waiting);
-    await (await one(driver, 'permission-deny')).click();
+    await clickInView(driver, await one(driver, 'permission-deny'));
     await (await one(driver, 'permission-deny-message')).sendKeys('not in the pool test');
-    await (await one(driver, 'permission-deny-send')).click();
+    await clickInView(driver, await one(driver, 'permission-deny-send'));
     await until('the denied turn to finish', async () => (await runState(driver)) === 'ready', 20_000);
     assert.match(await outputText(), /not in the pool test/);
     assert.ok(!existsSync(path.join(WORK, 'pool project', 'fake-permission.txt')), 'a denied Write writes nothing');
