@@ -38,6 +38,14 @@ async function transcriptTexts(wanted = {}) {
   });
 }
 
+/**
+ * The shown title of a session row. The list is windowed: a row just rendered may not be laid out
+ * (displayed) yet, so this waits for it.
+ */
+function titleOf(row) {
+  return until('the session title to be displayed', () => shownText(driver, row.findElement(testId('session-title'))));
+}
+
 async function runOutputText() {
   return textContent(driver, await one(driver, 'run-output'));
 }
@@ -72,13 +80,13 @@ describe('ccdesk GUI', () => {
     await selectProject(driver, DEMO);
     const seed = await withAttr(driver, 'session-item', 'data-session-id', SEED_ID);
     assert.equal(await seed.getAttribute('data-resumable'), 'true');
-    assert.equal(await shownText(driver, await seed.findElement(testId('session-title'))), 'seed prompt');
+    assert.equal(await titleOf(seed), 'seed prompt');
 
     // The fixture project: the 2.1.112 session is titled by its first prompt and cannot resume.
     await selectProject(driver, OLD_PROJECT);
     const old = await withAttr(driver, 'session-item', 'data-session-id', OLD_SESSION);
     assert.equal(await old.getAttribute('data-resumable'), 'false');
-    assert.equal(await shownText(driver, await old.findElement(testId('session-title'))), 'first turn');
+    assert.equal(await titleOf(old), 'first turn');
     const badge = await (await old.findElement(testId('resumability-badge'))).getText();
     assert.match(badge, /project directory \/home\/dev\/proj no longer exists/, `badge says: ${badge}`);
     // Every session of that project is in the same state.
@@ -160,7 +168,7 @@ describe('ccdesk GUI', () => {
     });
     const item = await withAttr(driver, 'session-item', 'data-session-id', id);
     assert.equal(await item.getAttribute('data-resumable'), 'true');
-    assert.match(await shownText(driver, await item.findElement(testId('session-title'))), /hello from e2e/);
+    assert.match(await titleOf(item), /hello from e2e/);
   });
 
   step('a follow-up prompt continues the live session, and Close ends it', async () => {
