@@ -4,6 +4,7 @@ fn main() {
         tauri_build::AppManifest::new().commands(&[
             "list_sessions",
             "show_session",
+            "transcript_entry",
             "start_session",
             "send_prompt",
             "interrupt_session",

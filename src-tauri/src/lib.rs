@@ -125,6 +125,8 @@ pub struct AppState {
     settings_notices: Mutex<Vec<String>>,
     /// The last scan of the transcripts (for the tray).
     pub index: Mutex<Option<Arc<SessionIndex>>>,
+    /// Where the lines of the transcripts opened last start (pages of the transcript view).
+    pub lines: ccdesk_core::transcript::LineCache,
     /// The tray menu last built, to rebuild only on change.
     pub tray_model: Mutex<Option<TrayMenu>>,
     /// Open requests queued until the UI asks for them; `None` once it has (then they are events).
@@ -286,6 +288,7 @@ fn init_state(app: &AppHandle, default_config_dir: PathBuf) -> Result<(), CoreEr
         settings_save: Mutex::default(),
         settings_notices: Mutex::new(settings_notices),
         index: Mutex::default(),
+        lines: ccdesk_core::transcript::LineCache::new(),
         tray_model: Mutex::default(),
         pending_opens: Mutex::new(Some(Vec::new())),
         alerts: Mutex::default(),
@@ -430,6 +433,7 @@ pub fn run(config_dir: PathBuf, args: Vec<String>) -> Result<(), Box<dyn std::er
         .invoke_handler(tauri::generate_handler![
             commands::sessions::list_sessions,
             commands::sessions::show_session,
+            commands::sessions::transcript_entry,
             commands::live::start_session,
             commands::live::send_prompt,
             commands::live::interrupt_session,

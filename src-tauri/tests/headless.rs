@@ -75,11 +75,73 @@ fn show_json_prints_the_transcript() {
     let entries = v["transcript"]["entries"].as_array().expect("entries");
     let user_texts: Vec<&str> = entries
         .iter()
+        .map(|e| &e["entry"])
         .filter(|e| e["entry"] == "message" && e["kind"] == "user")
         .filter_map(|e| e["content"].as_str())
         .collect();
     assert!(user_texts.contains(&"first turn"), "{user_texts:?}");
     assert_eq!(v["transcript"]["malformedLines"], 0);
+    let total = v["transcript"]["total"].as_u64().expect("total");
+    assert_eq!(v["transcript"]["from"], 0);
+    assert_eq!(v["transcript"]["to"], total);
+    let indexes: Vec<u64> = entries.iter().filter_map(|e| e["index"].as_u64()).collect();
+    assert_eq!(
+        indexes,
+        (0..total).collect::<Vec<_>>(),
+        "every line, in order"
+    );
+}
+
+#[test]
+fn show_takes_a_range_of_lines_and_a_session_key() {
+    let config = fixtures("local-cli-2.1.330");
+    let id = "22222222-2222-4333-8444-555555555555";
+    let json = |args: &[&str]| {
+        let (code, stdout, stderr) = ccdesk(&config, args);
+        assert_eq!(code, 0, "{stderr}");
+        serde_json::from_str::<serde_json::Value>(stdout.trim()).expect("one JSON object")
+    };
+    let indexes = |v: &serde_json::Value| -> Vec<u64> {
+        v["transcript"]["entries"]
+            .as_array()
+            .expect("entries")
+            .iter()
+            .filter_map(|e| e["index"].as_u64())
+            .collect()
+    };
+    let all = json(&["show", id, "--json"]);
+    let total = all["transcript"]["total"].as_u64().expect("total");
+    assert!(total > 10);
+    let tail = json(&["show", id, "--json", "--tail", "3"]);
+    assert_eq!(indexes(&tail), [total - 3, total - 2, total - 1]);
+    let window = json(&["show", id, "--from", "2", "--limit", "4", "--json"]);
+    assert_eq!(indexes(&window), [2, 3, 4, 5]);
+    assert_eq!(
+        (
+            window["transcript"]["from"].as_u64(),
+            window["transcript"]["to"].as_u64()
+        ),
+        (Some(2), Some(6))
+    );
+    let key = format!(
+        "{}/{id}",
+        all["summary"]["dirName"].as_str().expect("dirName")
+    );
+    assert_eq!(all["summary"]["key"], key.as_str());
+    let by_key = json(&["show", &key, "--json", "--tail", "1"]);
+    assert_eq!(indexes(&by_key), [total - 1]);
+    let (code, stdout, _) = ccdesk(&config, &["show", id, "--tail", "2"]);
+    assert_eq!(code, 0);
+    assert!(stdout.starts_with("# "), "{stdout}");
+    for bad in [
+        &["show", id, "--tail", "x"][..],
+        &["show", id, "--tail", "1", "--from", "0"],
+        &["show", "../../etc/passwd"],
+    ] {
+        let (code, _, stderr) = ccdesk(&config, bad);
+        assert_eq!(code, 1, "{bad:?}");
+        assert!(!stderr.is_empty());
+    }
 }
 
 #[test]

@@ -38,6 +38,10 @@ use crate::stream::{user_message_line, EventKind, StreamEvent};
 pub const CLAUDE_ENV: &str = "CCDESK_CLAUDE";
 /// Bytes of stderr kept for error reports (the most recent ones).
 pub const STDERR_TAIL_BYTES: usize = 64 * 1024;
+/// Longest stream-json line of the CLI's stdout that is kept, in bytes (64 MiB). A longer one is
+/// skipped to its newline (never held in memory), counted as malformed and reported in
+/// [`RunExit::errors`].
+pub const MAX_STDOUT_LINE_BYTES: usize = 64 << 20;
 /// Capacity of a run's event channel, in events.
 pub const EVENT_BUFFER: usize = 1024;
 /// How long a write to the CLI's stdin may block (the CLI not reading its input), in ms; past
@@ -479,10 +483,28 @@ async fn read_stdout(
     let mut receiver_gone = false;
     loop {
         line.clear();
-        match reader.read_until(b'\n', &mut line).await {
-            Ok(0) => break,
-            Ok(n) => {
+        match read_line_capped(&mut reader, &mut line, MAX_STDOUT_LINE_BYTES).await {
+            Ok((0, _)) => break,
+            Ok((n, overflow)) => {
                 state.bytes_read.fetch_add(n as u64, Ordering::Relaxed);
+                if overflow {
+                    exit.malformed_lines += 1;
+                    let e = format!(
+                        "the CLI printed a line of over {} MiB; it was skipped",
+                        MAX_STDOUT_LINE_BYTES >> 20
+                    );
+                    if !exit.errors.contains(&e) {
+                        exit.errors.push(e);
+                    }
+                    let preview = String::from_utf8_lossy(&line[..line.len().min(200)]);
+                    let event = RunEvent::Malformed {
+                        preview: preview.chars().take(200).collect(),
+                    };
+                    if !receiver_gone && tx.send(event).await.is_err() {
+                        receiver_gone = true;
+                    }
+                    continue;
+                }
             }
             Err(e) => {
                 exit.errors
@@ -525,6 +547,40 @@ async fn read_stdout(
     }
 }
 
+/// Reads one line (newline included) into `line`, keeping at most `cap` bytes of it; the rest
+/// up to the newline is read and dropped. Returns the bytes consumed (0 at EOF) and whether the
+/// line was longer than `cap` (then `line` holds its first `cap` bytes).
+///
+/// Errors: the reader's.
+async fn read_line_capped(
+    reader: &mut (impl tokio::io::AsyncBufRead + Unpin),
+    line: &mut Vec<u8>,
+    cap: usize,
+) -> std::io::Result<(usize, bool)> {
+    let mut consumed = 0;
+    let mut overflow = false;
+    loop {
+        let buf = reader.fill_buf().await?;
+        if buf.is_empty() {
+            return Ok((consumed, overflow));
+        }
+        let (take, done) = match memchr::memchr(b'\n', buf) {
+            Some(i) => (i + 1, true),
+            None => (buf.len(), false),
+        };
+        let room = cap.saturating_sub(line.len());
+        if take > room {
+            overflow = true;
+        }
+        line.extend_from_slice(&buf[..take.min(room)]);
+        reader.consume(take);
+        consumed += take;
+        if done {
+            return Ok((consumed, overflow));
+        }
+    }
+}
+
 /// Reads stderr to EOF, keeping the last [`STDERR_TAIL_BYTES`].
 async fn drain_stderr(stderr: Option<impl AsyncRead + Unpin>) -> String {
     let Some(mut stderr) = stderr else {
@@ -550,6 +606,29 @@ async fn drain_stderr(stderr: Option<impl AsyncRead + Unpin>) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[tokio::test]
+    async fn a_line_over_the_cap_is_skipped_to_its_newline_and_flagged() {
+        let input = format!("{}\nok\n", "x".repeat(100));
+        let mut reader = tokio::io::BufReader::with_capacity(16, input.as_bytes());
+        let mut line = Vec::new();
+        let (n, overflow) = super::read_line_capped(&mut reader, &mut line, 10)
+            .await
+            .unwrap();
+        assert_eq!((n, overflow, line.len()), (101, true, 10));
+        line.clear();
+        let (n, overflow) = super::read_line_capped(&mut reader, &mut line, 10)
+            .await
+            .unwrap();
+        assert_eq!((n, overflow, line.as_slice()), (3, false, &b"ok\n"[..]));
+        line.clear();
+        assert_eq!(
+            super::read_line_capped(&mut reader, &mut line, 10)
+                .await
+                .unwrap(),
+            (0, false)
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -451,6 +451,7 @@ mod tests {
 
     fn summary(id: &str, project: &str, title: &str, activity: i64) -> SessionSummary {
         SessionSummary {
+            key: crate::index::session_key(&crate::paths::project_dir_name(project), id),
             id: id.into(),
             project_path: Some(project.into()),
             dir_name: crate::paths::project_dir_name(project),
@@ -476,6 +477,7 @@ mod tests {
             match groups.iter_mut().find(|g| g.project_path == s.project_path) {
                 Some(g) => g.sessions.push(s),
                 None => groups.push(ProjectGroup {
+                    key: format!("cwd:{}", s.project_path.clone().unwrap_or_default()),
                     project_path: s.project_path.clone(),
                     dir_name: s.dir_name.clone(),
                     last_activity_ms: s.last_activity_ms,

@@ -383,3 +383,167 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// Writes `<config>/projects/<dir>/<id>.jsonl` with `lines`.
+fn transcript(config: &Path, dir: &str, id: &str, lines: &[String]) -> PathBuf {
+    let d = config.join("projects").join(dir);
+    fs::create_dir_all(&d).unwrap();
+    let p = d.join(format!("{id}.jsonl"));
+    fs::write(
+        &p,
+        lines.iter().map(|l| format!("{l}\n")).collect::<String>(),
+    )
+    .unwrap();
+    p
+}
+
+fn keys_are_unique(index: &SessionIndex) {
+    let projects: std::collections::HashSet<_> = index.projects.iter().map(|p| &p.key).collect();
+    assert_eq!(projects.len(), index.projects.len(), "project keys");
+    let sessions: std::collections::HashSet<_> = index.sessions().map(|s| &s.key).collect();
+    assert_eq!(sessions.len(), index.sessions().count(), "session keys");
+}
+
+#[test]
+fn a_transcript_without_cwd_beside_normal_ones_is_its_own_project_with_its_own_key() {
+    let (_tmp, config, _proj) = config_with_project("/work/p");
+    let dir = project_dir_name("/work/p");
+    transcript(
+        &config,
+        &dir,
+        "s-cwd",
+        &[user_line("/work/p", "s-cwd", "2026-01-01T00:00:00Z", "hi")],
+    );
+    transcript(
+        &config,
+        &dir,
+        "s-none",
+        &[r#"{"type":"summary","summary":"Old title","leafUuid":"x"}"#.to_owned()],
+    );
+    let index = SessionIndex::scan(&config).unwrap();
+    keys_are_unique(&index);
+    let keys: Vec<_> = index.projects.iter().map(|p| p.key.as_str()).collect();
+    assert!(keys.contains(&"cwd:/work/p"), "{keys:?}");
+    assert!(keys.contains(&format!("dir:{dir}").as_str()), "{keys:?}");
+    // Both groups share the dir name: the dir name alone cannot key them.
+    assert!(index.projects.iter().all(|p| p.dir_name == dir));
+}
+
+#[test]
+fn two_paths_with_one_dir_name_are_two_projects() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("config");
+    let (a, b) = ("/work/a-b", "/work/a_b");
+    assert_eq!(project_dir_name(a), project_dir_name(b));
+    let dir = project_dir_name(a);
+    transcript(
+        &config,
+        &dir,
+        "s1",
+        &[user_line(a, "s1", "2026-01-01T00:00:00Z", "one")],
+    );
+    transcript(
+        &config,
+        &dir,
+        "s2",
+        &[user_line(b, "s2", "2026-01-02T00:00:00Z", "two")],
+    );
+    let index = SessionIndex::scan(&config).unwrap();
+    keys_are_unique(&index);
+    let keys: Vec<_> = index.projects.iter().map(|p| p.key.as_str()).collect();
+    assert_eq!(keys, ["cwd:/work/a_b", "cwd:/work/a-b"]);
+}
+
+#[test]
+fn one_session_id_in_two_dirs_has_two_keys_and_each_resolves_to_its_own_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("config");
+    let id = "0d5e6d18-44bd-4040-934c-95411eb40216";
+    transcript(
+        &config,
+        "-old-copy",
+        id,
+        &[user_line("/old/copy", id, "2026-01-01T00:00:00Z", "old")],
+    );
+    transcript(
+        &config,
+        "-new-place",
+        id,
+        &[user_line("/new/place", id, "2026-02-01T00:00:00Z", "new")],
+    );
+    let index = SessionIndex::scan(&config).unwrap();
+    keys_are_unique(&index);
+    assert_eq!(index.sessions().filter(|s| s.id == id).count(), 2);
+    let old = ccdesk_core::index::resolve_session(&config, &format!("-old-copy/{id}")).unwrap();
+    assert_eq!(old.project_path.as_deref(), Some("/old/copy"));
+    assert_eq!(old.key, format!("-old-copy/{id}"));
+    // A bare id is the newest of that id.
+    let newest = ccdesk_core::index::resolve_session(&config, id).unwrap();
+    assert_eq!(newest.project_path.as_deref(), Some("/new/place"));
+    for bad in [
+        "../x/y",
+        "-old-copy/../../z",
+        "/etc/passwd",
+        "-old-copy/",
+        "-old-copy/nope",
+    ] {
+        let e = ccdesk_core::index::resolve_session(&config, bad).unwrap_err();
+        assert_eq!(e.kind(), "unknown_session", "{bad}");
+    }
+}
+
+#[test]
+fn duplicated_uuids_in_a_transcript_get_distinct_entry_keys() {
+    let (_tmp, config, _proj) = config_with_project("/work/p");
+    let dir = project_dir_name("/work/p");
+    let line = user_line("/work/p", "s", "2026-01-01T00:00:00Z", "same uuid");
+    let path = transcript(&config, &dir, "s", &[line.clone(), line.clone(), line]);
+    let ix = ccdesk_core::transcript::LineIndex::build(&path).unwrap();
+    let page = ccdesk_core::transcript::read_page(
+        &ix,
+        ccdesk_core::transcript::PageRequest::new(None, None),
+    )
+    .unwrap();
+    let keys: std::collections::HashSet<_> = page.entries.iter().map(|e| e.key.clone()).collect();
+    assert_eq!(keys.len(), 3);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_and_a_dangling_link_named_jsonl_are_listed_as_unreadable_without_blocking() {
+    let (_tmp, config, proj) = config_with_project("/work/p");
+    transcript(
+        &config,
+        &project_dir_name("/work/p"),
+        "ok",
+        &[user_line("/work/p", "ok", "2026-01-01T00:00:00Z", "fine")],
+    );
+    let fifo = proj.join("fifo.jsonl");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    std::os::unix::fs::symlink(proj.join("gone"), proj.join("dangling.jsonl")).unwrap();
+    // A scan that opened the FIFO would block here forever (nobody writes to it).
+    let index = SessionIndex::scan(&config).unwrap();
+    keys_are_unique(&index);
+    for id in ["fifo", "dangling"] {
+        let s = index.find(id).unwrap_or_else(|| panic!("{id} listed"));
+        assert_eq!(
+            reason(&s.resumability),
+            Some(NotResumableReason::Unreadable),
+            "{id}"
+        );
+    }
+    assert_eq!(
+        index.find("ok").map(|s| s.resumability.is_resumable()),
+        Some(false)
+    );
+    let e = ccdesk_core::index::resolve_session(
+        &config,
+        &format!("{}/fifo", project_dir_name("/work/p")),
+    )
+    .unwrap_err();
+    assert_eq!(e.kind(), "unknown_session");
+}

@@ -87,6 +87,10 @@ impl Resumability {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionSummary {
+    /// `<dir name>/<id>`: unique among the sessions of a config dir, even when one session id is
+    /// in two project dirs (a copied config dir). What the window keys and selects sessions by,
+    /// and what [`resolve_session`] takes.
+    pub key: String,
     /// The CLI session id (the transcript's file stem), what `--resume` takes.
     pub id: String,
     /// The project path: the transcript's `cwd`, never decoded from the dir name. `None` when no
@@ -126,6 +130,10 @@ pub struct SessionSummary {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProjectGroup {
+    /// `cwd:<project path>`, or `dir:<dir name>` for the sessions of a project dir that record no
+    /// cwd: unique in a [`SessionIndex`] (two paths may share a dir name: `/w/a-b` and `/w/a_b`
+    /// are both `-w-a-b`, and a dir may hold sessions with and without a cwd).
+    pub key: String,
     /// The project path (`cwd`), or `None` for sessions that record none.
     pub project_path: Option<String>,
     /// The project dir name under `<config>/projects` of the newest session.
@@ -199,6 +207,10 @@ struct Candidate {
     /// Whether `<id>/` exists beside it (where subagent transcripts live), when the listing
     /// already knows; `None` to look.
     has_session_dir: Option<bool>,
+    /// Whether it is a regular file (or a link to one), when the listing already knows; `None`
+    /// to look. Anything else (a FIFO named `*.jsonl` would block a read forever, a socket, a
+    /// device) is never opened.
+    regular: Option<bool>,
 }
 
 impl Candidate {
@@ -213,6 +225,7 @@ impl Candidate {
             dir_name: name(path.parent().and_then(|p| p.file_name())),
             path: path.to_path_buf(),
             has_session_dir: None,
+            regular: None,
         }
     }
 }
@@ -425,12 +438,21 @@ fn transcript_files(dir: &Path, files: &mut Vec<Candidate>) -> Result<(), CoreEr
         let Some(id) = id.filter(|id| !id.is_empty() && !id.starts_with("agent-")) else {
             continue;
         };
-        // A dangling link is kept and reported as unreadable.
+        // A dangling link is kept and reported as unreadable (opening it fails at once).
+        let regular = match entry.file_type() {
+            Ok(t) if t.is_file() => Some(true),
+            Ok(t) if t.is_symlink() => {
+                std::fs::metadata(&path).map_or(Some(true), |m| Some(m.is_file()))
+            }
+            Ok(_) => Some(false),
+            Err(_) => None,
+        };
         files.push(Candidate {
             id: id.to_owned(),
             dir_name: dir_name.clone(),
             path,
             has_session_dir: None,
+            regular,
         });
     }
     for c in &mut files[first..] {
@@ -476,14 +498,26 @@ fn summarize_with(candidate: Candidate, worker: &mut Worker) -> SessionSummary {
         id,
         dir_name,
         has_session_dir,
+        regular,
     } = candidate;
+    let regular = regular.unwrap_or_else(|| std::fs::metadata(&path).map_or(true, |m| m.is_file()));
     let sidechain_count = match has_session_dir {
         Some(false) => 0,
         _ => path
             .parent()
             .map_or(0, |parent| count_sidechains(&parent.join(&id))),
     };
-    let read = File::open(&path).and_then(|file| {
+    let open = || {
+        if regular {
+            File::open(&path)
+        } else {
+            Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "not a regular file",
+            ))
+        }
+    };
+    let read = open().and_then(|file| {
         let (facts, size) = facts::read(&file, &mut worker.scratch)?;
         // The last timestamp, else the file's mtime (a stat only then).
         let last_ms = facts.last_timestamp.as_deref().and_then(rfc3339_to_ms);
@@ -520,6 +554,7 @@ fn summarize_with(candidate: Candidate, worker: &mut Worker) -> SessionSummary {
         }
     };
     SessionSummary {
+        key: session_key(&dir_name, &id),
         id,
         project_path: facts.cwd,
         dir_name,
@@ -609,6 +644,7 @@ fn group(parts: Vec<Vec<SessionSummary>>) -> Vec<ProjectGroup> {
                 .collect();
             let newest = sessions.first();
             ProjectGroup {
+                key: newest.map(project_key).unwrap_or_default(),
                 project_path: newest.and_then(|s| s.project_path.clone()),
                 dir_name: newest.map(|s| s.dir_name.clone()).unwrap_or_default(),
                 last_activity_ms: newest.and_then(|s| s.last_activity_ms),
@@ -616,6 +652,47 @@ fn group(parts: Vec<Vec<SessionSummary>>) -> Vec<ProjectGroup> {
             }
         })
         .collect()
+}
+
+/// The [`ProjectGroup::key`] of the group a session belongs to.
+fn project_key(s: &SessionSummary) -> String {
+    match &s.project_path {
+        Some(p) => format!("cwd:{p}"),
+        None => format!("dir:{}", s.dir_name),
+    }
+}
+
+/// The [`SessionSummary::key`] of a transcript.
+pub fn session_key(dir_name: &str, id: &str) -> String {
+    format!("{dir_name}/{id}")
+}
+
+/// Finds one session by its [`SessionSummary::key`] (`<dir name>/<id>`), or by a bare session
+/// id (the newest of that id, as [`find_session`]): what the window's commands take.
+///
+/// Errors: [`CoreError::UnknownSession`] when no such transcript exists, or the key is not a
+/// plain dir name and file stem (no `..`, no separators: a key never leaves the projects dir);
+/// [`CoreError::Io`] as [`find_session`].
+pub fn resolve_session(config_dir: &Path, key: &str) -> Result<SessionSummary, CoreError> {
+    let Some((dir, id)) = key.split_once('/') else {
+        return find_session(config_dir, key);
+    };
+    if !plain_name(dir) || !plain_name(id) {
+        return Err(CoreError::UnknownSession(key.to_owned()));
+    }
+    let path = paths::projects_dir(config_dir)
+        .join(dir)
+        .join(format!("{id}.jsonl"));
+    // Not a regular file (a FIFO would block a read forever, a dir is no transcript): unknown.
+    if !path.is_file() {
+        return Err(CoreError::UnknownSession(key.to_owned()));
+    }
+    Ok(summarize(&path))
+}
+
+/// A single path component that stays where it is put: not empty, no separator, not `.`/`..`.
+fn plain_name(s: &str) -> bool {
+    !s.is_empty() && s != "." && s != ".." && !s.contains(['/', '\\', '\0'])
 }
 
 /// Parses an RFC 3339 timestamp (as the CLI writes it, `2026-02-12T10:11:12.345Z`, or with an

@@ -8,6 +8,18 @@
 //! Reading never fails on content: a line that is not JSON is skipped and counted in
 //! [`Transcript::malformed_lines`]; a half-written last line (no trailing newline, as while the CLI
 //! is writing) is reported in [`Transcript::incomplete_tail`] instead.
+//!
+//! [`Transcript`] decodes a whole file (small files, tests). The window and `ccdesk show` read
+//! transcripts of any size through [`lines`] (where each line starts, extended on append) and
+//! [`page`] (a range of lines, each cut to a budget).
+
+pub mod lines;
+pub mod page;
+
+pub use lines::{LineCache, LineIndex};
+pub use page::{
+    read_entry, read_page, read_range, LineRange, PageRequest, PagedEntry, TranscriptPage,
+};
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
@@ -231,6 +243,15 @@ pub enum Entry {
     AiTitle {
         /// The title.
         title: String,
+    },
+    /// A line longer than [`page::MAX_LINE_BYTES`], served without being parsed (only by pages:
+    /// [`Transcript::read_from`] never makes one).
+    #[serde(rename_all = "camelCase")]
+    TooLarge {
+        /// The line's size, bytes.
+        bytes: u64,
+        /// Its first [`page::PREVIEW_BYTES`] bytes as text (invalid UTF-8 replaced).
+        preview: String,
     },
     /// Any other line type (`queue-operation`, `file-history-snapshot`, `last-prompt`, `mode`,
     /// `cost-state`, future types), kept by name only.
