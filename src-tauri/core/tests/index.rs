@@ -540,10 +540,16 @@ fn a_fifo_and_a_dangling_link_named_jsonl_are_listed_as_unreadable_without_block
         index.find("ok").map(|s| s.resumability.is_resumable()),
         Some(false)
     );
-    let e = ccdesk_core::index::resolve_session(
+    // Opening it finds the same session (unreadable), and its transcript says why it cannot be read.
+    let fifo = ccdesk_core::index::resolve_session(
         &config,
         &format!("{}/fifo", project_dir_name("/work/p")),
     )
-    .unwrap_err();
-    assert_eq!(e.kind(), "unknown_session");
+    .unwrap();
+    assert_eq!(
+        reason(&fifo.resumability),
+        Some(NotResumableReason::Unreadable)
+    );
+    let e = ccdesk_core::transcript::LineIndex::build(&fifo.transcript_path).unwrap_err();
+    assert!(e.to_string().contains("not a regular file"), "{e}");
 }

@@ -54,7 +54,9 @@ export class AppModel {
   static registryRetries = 3;
   static registryRetryMs = 100;
   info: AppInfo | null = $state(null);
-  index: SessionIndex | null = $state(null);
+  /** Replaced whole on each listing, never changed in place: not deeply reactive (10,000 sessions
+   * would mean hundreds of thousands of proxies). */
+  index: SessionIndex | null = $state.raw(null);
   loadingIndex = $state(false);
   /** `key` of the selected project (`ProjectGroup.key`, unique). */
   selectedProject: string | null = $state(null);

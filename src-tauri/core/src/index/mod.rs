@@ -683,11 +683,12 @@ pub fn resolve_session(config_dir: &Path, key: &str) -> Result<SessionSummary, C
     let path = paths::projects_dir(config_dir)
         .join(dir)
         .join(format!("{id}.jsonl"));
-    // Not a regular file (a FIFO would block a read forever, a dir is no transcript): unknown.
-    if !path.is_file() {
-        return Err(CoreError::UnknownSession(key.to_owned()));
+    // What the listing listed is found again: a FIFO or a dangling link too (summarized as
+    // unreadable without being opened, as in the list); a dir is no transcript.
+    match std::fs::symlink_metadata(&path) {
+        Ok(m) if !m.is_dir() && !path.is_dir() => Ok(summarize(&path)),
+        _ => Err(CoreError::UnknownSession(key.to_owned())),
     }
-    Ok(summarize(&path))
 }
 
 /// A single path component that stays where it is put: not empty, no separator, not `.`/`..`.
