@@ -10,7 +10,7 @@ import {
   assertNoPageErrors, assertProjects, assertSessionsListed, launchOn, loadManifest, openByKey, readSessionLists, reveal,
   selectProjectKey,
 } from '../histories.js';
-import { env, quit, stepper, storeFile } from '../lib.js';
+import { env, quit, screenshot, stepper, storeFile } from '../lib.js';
 
 const M = loadManifest('E2E_DATASET_REAL_CLI');
 let driver;
@@ -70,6 +70,11 @@ describe('a history written by the real CLI (2.1.112 and 1.0.128)', () => {
       }
     }
     assert.deepEqual(failures, [], 'sessions that did not open');
+    // The README's screen of a history the real CLI wrote: a session of an awkwardly named folder.
+    const shown = M.sessions.find((x) => where.has(x.key) && x.cwd && /naïve|with spaces/.test(x.cwd) && x.texts.length > 1) ??
+      M.sessions.find((x) => where.has(x.key) && x.cwd);
+    if (shown) await openByKey(driver, shown, { project: where.get(shown.key).project });
+    await screenshot(driver, 'real-cli-history');
   }, 180_000);
 
   step('the sessions of the deleted folder say they cannot be resumed', async () => {

@@ -10,7 +10,7 @@ import {
   assertNoPageErrors, assertProjects, assertSessionsListed, launchOn, loadManifest, openByKey, readSessionLists,
   transcriptState,
 } from '../histories.js';
-import { env, one, quit, stepper, storeFile, until } from '../lib.js';
+import { env, one, quit, screenshot, stepper, storeFile, until } from '../lib.js';
 
 const M = loadManifest('E2E_DATASET_SCALE');
 const BIG_MS = Number(process.env.E2E_BIG_TRANSCRIPT_MS || 10_000);
@@ -68,6 +68,7 @@ describe('a large history (10,000 sessions, a 200 MB transcript)', () => {
     const r = await openByKey(driver, big, { texts: big.last, ms: BIG_MS });
     assert.deepEqual(r.dupes, [], 'transcript items shown twice');
     t.diagnostic(`latest entries of ${(big.bytes / 1048576).toFixed(0)} MB (${big.lines} lines) shown in ${r.ms} ms, ${r.items} items in the DOM`);
+    await screenshot(driver, 'big-transcript');
     const started = Date.now();
     await (await one(driver, 'transcript-jump-start')).click();
     let last = null;
