@@ -147,7 +147,8 @@ describe('markdown in bounded time, through a real worker thread', () => {
 
   it('renders a slow text on demand, in a worker of its own', async () => {
     await warm();
-    const text = '*a'.repeat(3000);
+    // Far past the 50 ms deadline on any machine (marked is at least quadratic here: ~0.5 s on 2 cores), yet quick on demand.
+    const text = '*a'.repeat(12_000);
     const first = await markdownLater(text);
     expect(first).toEqual({ kind: 'fallback', reason: 'slow' });
     const asked = await markdownOnDemand(text);
