@@ -13,7 +13,9 @@ import {
 import { env, one, quit, screenshot, stepper, storeFile, until } from '../lib.js';
 
 const M = loadManifest('E2E_DATASET_SCALE');
-const BIG_MS = Number(process.env.E2E_BIG_TRANSCRIPT_MS || 10_000);
+// A bound for a loaded CI machine (a background re-list can delay the scroll to the end); the speed
+// goals (<= 300 ms / 500 ms) are the GUI benchmark's, tests/bench/gui.sh.
+const BIG_MS = Number(process.env.E2E_BIG_TRANSCRIPT_MS || 30_000);
 const big = M.sessions.find((s) => s.big);
 /** A fixed sample: 6 sessions spread over the data set, each in a different project. */
 const sample = Array.from({ length: 6 }, (_, k) => M.sessions[(k * 1667 + 17) % (M.sessions.length - 1)]);
