@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { detail, message, paged } from './__fixtures__/data';
-import { buildTranscriptView, commandLine, compactionText, parseCliEcho, rawText, userPrompts } from './transcript';
+import { buildTranscriptView, compactionText, rawText, userPrompts } from './transcript';
 import type { Entry } from './types';
 
 describe('buildTranscriptView', () => {
@@ -90,39 +90,7 @@ const CAVEAT =
 const COMPACT_ECHO = '<command-name>/compact</command-name>\n            <command-message>compact</command-message>\n            <command-args></command-args>';
 const COMPACT_OUT = '<local-command-stdout>Compacted </local-command-stdout>';
 
-describe('parseCliEcho', () => {
-  it('reads a slash command echo as its name and arguments', () => {
-    expect(parseCliEcho(COMPACT_ECHO)).toEqual({ kind: 'command', name: '/compact', args: '' });
-    const withArgs = parseCliEcho('<command-message>model</command-message>\n<command-name>/model</command-name>\n<command-args>opus</command-args>');
-    expect(withArgs).toEqual({ kind: 'command', name: '/model', args: 'opus' });
-    expect(commandLine(withArgs as never)).toBe('/model opus');
-    expect(parseCliEcho('<command-message>review</command-message>')).toEqual({ kind: 'command', name: '/review', args: '' });
-    const bash = parseCliEcho('<bash-input>ls -la</bash-input>');
-    expect(bash).toEqual({ kind: 'command', name: '!', args: 'ls -la' });
-    expect(commandLine(bash as never)).toBe('! ls -la');
-  });
-
-  it('reads local command output, without terminal colour codes', () => {
-    expect(parseCliEcho(COMPACT_OUT)).toEqual({ kind: 'output', text: 'Compacted' });
-    expect(parseCliEcho('<local-command-stdout>Kept model as \u001b[1mDefault (recommended)\u001b[22m</local-command-stdout>')).toEqual({
-      kind: 'output',
-      text: 'Kept model as Default (recommended)',
-    });
-    expect(parseCliEcho('<bash-stdout>a\n  b\n</bash-stdout><bash-stderr></bash-stderr>')).toEqual({ kind: 'output', text: 'a\n  b' });
-  });
-
-  it('recognises the caveat to the model', () => {
-    expect(parseCliEcho(CAVEAT)).toEqual(expect.objectContaining({ kind: 'caveat' }));
-  });
-
-  it('leaves prompts alone, even ones that mention the tags', () => {
-    expect(parseCliEcho('Hello')).toBeNull();
-    expect(parseCliEcho('What does <command-name>/x</command-name> mean?')).toBeNull();
-    expect(parseCliEcho('<command-name>/x</command-name> and more')).toBeNull();
-    expect(parseCliEcho('<b>bold</b>')).toBeNull();
-    expect(parseCliEcho('')).toBeNull();
-  });
-});
+// parseCliEcho and commandLine are echo.ts's (re-exported here): their cases are in echo.test.ts.
 
 describe('buildTranscriptView: CLI lines', () => {
   it('shows a /compact as one compaction line, a command and its output; the caveat is hidden', () => {
