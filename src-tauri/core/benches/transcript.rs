@@ -30,7 +30,7 @@ fn line(i: usize, big: &str, small: &str) -> String {
         serde_json::json!({"type":"user","uuid":format!("t{i}"),"parentUuid":format!("a{}", i - 1),"sessionId":"s",
             "cwd":"/home/dev/proj","timestamp":ts,"version":"2.1.112",
             "message":{"role":"user","content":[{"type":"tool_result","tool_use_id":format!("toolu_{i}"),"content":big}]}})
-    } else if i % 2 == 0 {
+    } else if i.is_multiple_of(2) {
         serde_json::json!({"type":"user","uuid":format!("u{i}"),"parentUuid":null,"isSidechain":false,"sessionId":"s",
             "cwd":"/home/dev/proj","gitBranch":"main","version":"2.1.112","timestamp":ts,
             "message":{"role":"user","content":small}})

@@ -295,7 +295,7 @@ fn read_page_with(
     let mut buf = Vec::new();
     for i in from..to {
         match read_line(&lines, &mut file, i, cut, &mut buf).map_err(io)? {
-            Read1::Entry(e) => entries.push(e),
+            Read1::Entry(e) => entries.push(*e),
             Read1::Malformed => malformed_lines += 1,
             Read1::Blank => {}
         }
@@ -328,7 +328,7 @@ pub fn read_entry(index: &LineIndex, i: usize) -> Result<PagedEntry, CoreError> 
         )));
     }
     match read_line(&lines, &mut file, i, false, &mut Vec::new()).map_err(io)? {
-        Read1::Entry(e) => Ok(e),
+        Read1::Entry(e) => Ok(*e),
         Read1::Malformed | Read1::Blank => Err(CoreError::InvalidInput(format!(
             "line {i} of the transcript is not a JSON object"
         ))),
@@ -336,7 +336,7 @@ pub fn read_entry(index: &LineIndex, i: usize) -> Result<PagedEntry, CoreError> 
 }
 
 enum Read1 {
-    Entry(PagedEntry),
+    Entry(Box<PagedEntry>),
     Malformed,
     Blank,
 }
@@ -353,7 +353,7 @@ fn read_line(
     };
     if line.len > MAX_LINE_BYTES {
         read_span(file, line.start, PREVIEW_BYTES as u64, buf)?;
-        return Ok(Read1::Entry(PagedEntry {
+        return Ok(Read1::Entry(Box::new(PagedEntry {
             index: i,
             key: format!("{i}:"),
             line_bytes: line.len,
@@ -362,7 +362,7 @@ fn read_line(
                 bytes: line.len,
                 preview: String::from_utf8_lossy(buf).into_owned(),
             },
-        }));
+        })));
     }
     read_span(file, line.start, line.len, buf)?;
     let mut value = match parse_line(buf) {
@@ -372,13 +372,13 @@ fn read_line(
     };
     let was_cut = cut && cut_line(&mut value);
     let uuid = value.get("uuid").and_then(Value::as_str).unwrap_or("");
-    Ok(Read1::Entry(PagedEntry {
+    Ok(Read1::Entry(Box::new(PagedEntry {
         index: i,
         key: format!("{i}:{uuid}"),
         line_bytes: line.len,
         cut: was_cut,
         entry: Entry::from_value(&value),
-    }))
+    })))
 }
 
 /// Cuts the strings of one parsed line to the budgets; true when anything was cut. Only the
@@ -467,12 +467,21 @@ fn cut_strings(v: &mut Value, budget: &mut usize) -> bool {
             *budget = 0;
             true
         }
-        Value::Array(items) => items
-            .iter_mut()
-            .fold(false, |cut, item| cut_strings(item, budget) || cut),
-        Value::Object(map) => map
-            .values_mut()
-            .fold(false, |cut, item| cut_strings(item, budget) || cut),
+        // Every item is visited (no short circuit): each one past the budget is cut.
+        Value::Array(items) => {
+            let mut cut = false;
+            for item in items.iter_mut() {
+                cut |= cut_strings(item, budget);
+            }
+            cut
+        }
+        Value::Object(map) => {
+            let mut cut = false;
+            for item in map.values_mut() {
+                cut |= cut_strings(item, budget);
+            }
+            cut
+        }
         _ => false,
     }
 }
