@@ -2,7 +2,10 @@
 fn main() {
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(
         tauri_build::AppManifest::new().commands(&[
-            "list_sessions",
+            "list_projects",
+            "project_sessions",
+            "find_session",
+            "session_briefs",
             "show_session",
             "transcript_entry",
             "start_session",

@@ -64,6 +64,9 @@ impl IndexChanged {
     }
 }
 
+/// How long after start the tray lists the transcripts itself when the window has not, in ms.
+const TRAY_FIRST_SCAN_DELAY_MS: u64 = 3_000;
+
 /// How long the transcript watcher waits for changes to settle before a rescan, in ms.
 pub const WATCH_DEBOUNCE_MS: u64 = 750;
 
@@ -123,7 +126,7 @@ pub struct AppState {
     settings_save: Mutex<()>,
     /// What the settings view should say once about the settings file.
     settings_notices: Mutex<Vec<String>>,
-    /// The last scan of the transcripts (for the tray).
+    /// The last scan of the transcripts (the tray's or the window's list).
     pub index: Mutex<Option<Arc<SessionIndex>>>,
     /// Where the lines of the transcripts opened last start (pages of the transcript view).
     pub lines: ccdesk_core::transcript::LineCache,
@@ -142,6 +145,22 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// The last listing of the transcripts (the window's or the tray's), if any.
+    pub fn index_snapshot(&self) -> Option<Arc<SessionIndex>> {
+        self.index
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Keeps `index` as the last listing.
+    pub fn set_index(&self, index: Arc<SessionIndex>) {
+        *self
+            .index
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(index);
+    }
+
     /// A copy of the settings in force.
     pub fn settings_snapshot(&self) -> Settings {
         self.settings.read().map(|s| s.clone()).unwrap_or_default()
@@ -398,7 +417,17 @@ pub fn run(config_dir: PathBuf, args: Vec<String>) -> Result<(), Box<dyn std::er
             if let Err(e) = tray::create(&handle) {
                 tracing::warn!(error = %e, "no tray icon");
             }
-            tauri::async_runtime::spawn(tray::rescan(handle.clone()));
+            // The window lists the transcripts as it opens (and the tray takes that listing):
+            // the tray scans on its own only when no listing came meanwhile, so a launch does not
+            // scan every transcript twice at once.
+            let first_scan = handle.clone();
+            tauri::async_runtime::spawn(async move {
+                tokio::time::sleep(std::time::Duration::from_millis(TRAY_FIRST_SCAN_DELAY_MS))
+                    .await;
+                if first_scan.state::<AppState>().index_snapshot().is_none() {
+                    tray::rescan(first_scan).await;
+                }
+            });
             watch_transcripts(&handle);
             let cwd = std::env::current_dir().unwrap_or_default();
             desktop::handle_launch(&handle, &args, &cwd);
@@ -431,7 +460,10 @@ pub fn run(config_dir: PathBuf, args: Vec<String>) -> Result<(), Box<dyn std::er
             }
         })
         .invoke_handler(tauri::generate_handler![
-            commands::sessions::list_sessions,
+            commands::sessions::list_projects,
+            commands::sessions::project_sessions,
+            commands::sessions::find_session,
+            commands::sessions::session_briefs,
             commands::sessions::show_session,
             commands::sessions::transcript_entry,
             commands::live::start_session,

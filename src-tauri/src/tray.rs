@@ -21,7 +21,7 @@ pub const TRAY_ID: &str = "main";
 /// index scan and the registry, as many as the settings ask for.
 pub fn current_menu(state: &AppState) -> TrayMenu {
     let snapshot = state.pool.snapshot();
-    let index = state.index.lock().ok().and_then(|i| i.clone());
+    let index = state.index_snapshot();
     let recent = state.settings_snapshot().tray_recent;
     build_tray_menu(
         &snapshot,
@@ -167,9 +167,7 @@ pub async fn rescan(app: AppHandle) {
             .await;
     match scanned {
         Ok(Ok(index)) => {
-            if let Ok(mut slot) = state.index.lock() {
-                *slot = Some(Arc::new(index));
-            }
+            state.set_index(Arc::new(index));
             refresh(&app);
         }
         Ok(Err(e)) => tracing::warn!(error = %e, "cannot scan the transcripts"),

@@ -7,9 +7,13 @@
 //     launch to list, PSS, then the 200 MB transcript opened, "Jump to start", "Jump to end",
 //     timed inside the page, with the PSS before and after;
 //   - `ccdesk show <big id> --json > /dev/null`: wall time and max RSS.
+// Then, headless, `ccdesk show --tail 200 --json` of a 1 GB transcript and `ccdesk show --json` of
+// one 200 MB line with no newline (both made once in BENCH_TMP): wall time and max RSS.
 // Medians of the runs are printed as a table on stdout; progress goes to stderr.
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync, readdirSync, readlinkSync, realpathSync, rmSync, statSync } from 'node:fs';
+import {
+  appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmSync, statSync, writeSync,
+} from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Builder } from '../e2e/node_modules/selenium-webdriver/index.js';
@@ -213,6 +217,11 @@ const finish = (extra) => {
   done({ marks, t0, timeOrigin: performance.timeOrigin, ...extra,
     items: document.querySelectorAll('[data-testid="transcript-item"]').length,
     range: (q('[data-testid="transcript-range"]') || {}).textContent || '',
+    // The backend calls made since just before the action, or since navigation when there is
+    // none (ipc.ts records each as a measure): [command, start after t0 or navigation, round trip] (ms).
+    ipc: performance.getEntriesByType('measure')
+      .filter((m) => m.name.startsWith('ipc ') && (action === 'none' || m.startTime + m.duration >= t0))
+      .map((m) => [m.name.slice(4), Math.round(m.startTime - (action === 'none' ? 0 : t0)), Math.round(m.duration)]),
     errors: Array.isArray(window.__ccdeskErrors) ? window.__ccdeskErrors.map(String) : [] });
 };
 const check = () => {
@@ -256,6 +265,7 @@ async function watch(driver, action, arg, conds, limit = 60_000) {
   if (r.error) throw new Error(r.error);
   if (r.errors?.length) log(`webview errors: ${r.errors.join(' | ')}`);
   if (r.timeout) log(`${action}: timed out after ${limit} ms: ${JSON.stringify(r)}`);
+  if (r.ipc?.length) log(`  ${action}: backend calls [command@start +round trip ms]: ${r.ipc.map(([c, at, d]) => `${c}@${at}+${d}`).join(' ')}`);
   return r;
 }
 
@@ -367,8 +377,8 @@ async function bigTranscript(driver, pid) {
 
 // ---- the headless CLI ----------------------------------------------------------------------------------
 
-/** `ccdesk show <id> --json > /dev/null`: wall time (ms) and max RSS (MiB). */
-function cliShow(id, config) {
+/** `ccdesk show <id> --json [args] > /dev/null`: wall time (ms) and max RSS (MiB). */
+function cliShow(id, config, args = []) {
   const hasTime = (() => {
     try {
       return statSync('/usr/bin/time').isFile();
@@ -376,7 +386,8 @@ function cliShow(id, config) {
       return false;
     }
   })();
-  const cmd = hasTime ? ['/usr/bin/time', ['-v', APP, 'show', id, '--json']] : [APP, ['show', id, '--json']];
+  const show = ['show', id, '--json', ...args];
+  const cmd = hasTime ? ['/usr/bin/time', ['-v', APP, ...show]] : [APP, show];
   return new Promise((resolve, reject) => {
     const t0 = wall();
     const child = spawn(cmd[0], cmd[1], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CLAUDE_CONFIG_DIR: config } });
@@ -402,6 +413,31 @@ function cliShow(id, config) {
       resolve({ ms, rssMiB: rss / 1024, via: hasTime ? '/usr/bin/time -v' : '/proc VmHWM polled every 10 ms' });
     });
   });
+}
+
+// ---- extreme transcripts (headless) -------------------------------------------------------------------
+
+/**
+ * A config dir beside the data sets with two extreme transcripts: `gig`, the 200 MB transcript
+ * written 5 times over (about 1 GB), and `noeol`, one 200 MB line with no newline (a write that
+ * never finished). Made once, in the temp dir; returns { config, gigBytes, noeolBytes }.
+ */
+function extremeFiles() {
+  const config = `${env('BENCH_TMP')}/extreme/config`;
+  const dir = `${config}/projects/-bench-extreme`;
+  mkdirSync(dir, { recursive: true });
+  const src = `${SCALE.config}/projects/${BIG.key}.jsonl`;
+  const gig = `${dir}/gig.jsonl`;
+  if (!existsSync(gig)) for (let i = 0; i < 5; i++) appendFileSync(gig, readFileSync(src));
+  const noeol = `${dir}/noeol.jsonl`;
+  if (!existsSync(noeol)) {
+    const fd = openSync(noeol, 'w');
+    writeSync(fd, '{"type":"user","cwd":"/bench","sessionId":"noeol","message":{"role":"user","content":"');
+    const chunk = Buffer.alloc(1 << 20, 'a');
+    for (let i = 0; i < 200; i++) writeSync(fd, chunk);
+    closeSync(fd);
+  }
+  return { config, gigBytes: statSync(gig).size, noeolBytes: statSync(noeol).size };
 }
 
 // ---- main ------------------------------------------------------------------------------------------------
@@ -433,6 +469,15 @@ async function main() {
     log(`run ${i} ccdesk show --json: ${c.ms.toFixed(0)} ms, max RSS ${c.rssMiB.toFixed(0)} MiB`);
     cli.push(c);
   }
+  const extreme = extremeFiles();
+  const gig = [];
+  const noeol = [];
+  for (let i = 1; i <= RUNS; i++) {
+    gig.push(await cliShow('-bench-extreme/gig', extreme.config, ['--tail', '200']));
+    noeol.push(await cliShow('-bench-extreme/noeol', extreme.config));
+    log(`run ${i} ccdesk show, 1 GB --tail 200: ${gig.at(-1).ms.toFixed(0)} ms, ${gig.at(-1).rssMiB.toFixed(0)} MiB; ` +
+      `200 MB line without newline: ${noeol.at(-1).ms.toFixed(0)} ms, ${noeol.at(-1).rssMiB.toFixed(0)} MiB`);
+  }
 
   const m = (rows, k) => median(rows.map((r) => r[k]));
   const all = (rows, k, d = 0) => rows.map((r) => (Number.isFinite(r[k]) ? r[k].toFixed(d) : '-')).join(' / ');
@@ -462,6 +507,10 @@ async function main() {
     ['200 MB: USS growth, opened / after jumps', `${sign(m(scale, 'ussGrowOpen'), 'MiB')} / ${sign(m(scale, 'ussGrowJumps'), 'MiB')}`, '', `${all(scale, 'ussGrowOpen')} // ${all(scale, 'ussGrowJumps')}`],
     ['ccdesk show <200 MB> --json: wall', fmtS(m(cli, 'ms')), 'v0.1: 1.9 s', all(cli, 'ms')],
     ['ccdesk show <200 MB> --json: max RSS', `${m(cli, 'rssMiB').toFixed(0)} MiB`, 'v0.1: 450 MB', all(cli, 'rssMiB')],
+    [`ccdesk show <${(extreme.gigBytes / 2 ** 30).toFixed(2)} GiB> --tail 200: wall`, fmtS(m(gig, 'ms')), '', all(gig, 'ms')],
+    [`ccdesk show <${(extreme.gigBytes / 2 ** 30).toFixed(2)} GiB> --tail 200: max RSS`, `${m(gig, 'rssMiB').toFixed(0)} MiB`, 'bounded', all(gig, 'rssMiB')],
+    ['ccdesk show <200 MB line, no newline>: wall', fmtS(m(noeol, 'ms')), '', all(noeol, 'ms')],
+    ['ccdesk show <200 MB line, no newline>: max RSS', `${m(noeol, 'rssMiB').toFixed(0)} MiB`, 'bounded', all(noeol, 'rssMiB')],
   ];
   const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i].length), ['Measure', 'Median', 'Goal', 'Runs'][i].length));
   const line = (r) => r.map((c, i) => c.padEnd(w[i])).join(' | ').trimEnd();

@@ -171,7 +171,7 @@ export E2E_APP=$APP
 export E2E_DATA_HOME=$XDG_DATA_HOME
 export BENCH_DRIVER_PID=$DRIVER_PID
 export BENCH_APP_BASE=$TMP/ccdesk-on-one BENCH_APP_SCALE=$TMP/ccdesk-on-scale
-export BENCH_BASE_DIR=$DATASETS/one BENCH_SCALE_DIR=$DATASETS/scale
+export BENCH_BASE_DIR=$DATASETS/one BENCH_SCALE_DIR=$DATASETS/scale BENCH_TMP=$TMP
 BENCH_COMMIT=$(git -C "$ROOT" log -1 --format='%h %cd' --date=format:'%Y-%m-%d %H:%M' 2>/dev/null || echo '?')
 [ -n "$(git -C "$ROOT" status --porcelain --untracked-files=no 2>/dev/null)" ] && BENCH_COMMIT="$BENCH_COMMIT (+ uncommitted changes)"
 BENCH_WEBKIT=$(dpkg-query -W -f='${Package} ${Version}' 'libwebkit2gtk-4.1-0' 2>/dev/null || echo '?')

@@ -3,7 +3,7 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
 import App from './App.svelte';
-import { summary } from './lib/__fixtures__/data';
+import { missingDir, summary } from './lib/__fixtures__/data';
 import { fakeApi, type FakeApi } from './lib/__fixtures__/fakeApi';
 import { AppModel } from './lib/app.svelte';
 import type { OpenRequest } from './lib/types';
@@ -51,6 +51,20 @@ describe('App: open requests', () => {
     await waitFor(() => expect(document.activeElement).toBe(byTestId('resume-prompt')));
   });
 
+  it('a resume request for a session of another project selects that project and shows the session in its list', async () => {
+    const api = await openApp();
+    api.emitOpen({ kind: 'resume', sessionId: missingDir.id });
+    await waitFor(() => expect(byTestId('session-heading').textContent).toContain('Old work'));
+    expect(api.mocks.findSession).toHaveBeenCalledWith(missingDir.id);
+    const project = screen.getAllByTestId('project-item').find((el) => el.getAttribute('aria-current') === 'true');
+    expect(project?.dataset.projectKey).toBe('cwd:/gone/away');
+    await waitFor(() => {
+      const selected = screen.getAllByTestId('session-item').find((el) => el.getAttribute('aria-current') === 'true');
+      expect(selected?.dataset.sessionId).toBe(missingDir.id);
+    });
+    expect(screen.getAllByTestId('session-item')).toHaveLength(1);
+  });
+
   it('an unknown session or an error request is said in the banner', async () => {
     const api = await openApp();
     api.emitOpen({ kind: 'resume', sessionId: '99999999-2222-4333-8444-555555555555' });
@@ -74,16 +88,16 @@ describe('App: open requests', () => {
     const api = await openApp();
     await fireEvent.click(screen.getAllByTestId('session-item')[0]);
     await waitFor(() => expect(byTestId('transcript')).toBeTruthy());
-    const lists = api.mocks.listSessions.mock.calls.length;
+    const lists = api.mocks.listProjects.mock.calls.length;
     const shows = api.mocks.showSession.mock.calls.length;
     api.emitIndexChanged(['other-session']);
     api.emitIndexChanged([]);
     api.emitIndexChanged(['another']);
-    await waitFor(() => expect(api.mocks.listSessions.mock.calls.length).toBe(lists + 1));
+    await waitFor(() => expect(api.mocks.listProjects.mock.calls.length).toBe(lists + 1));
     expect(api.mocks.showSession.mock.calls.length).toBe(shows);
     api.emitIndexChanged([summary().id]);
     await waitFor(() => expect(api.mocks.showSession.mock.calls.length).toBe(shows + 1));
-    expect(api.mocks.listSessions.mock.calls.length).toBe(lists + 2);
+    expect(api.mocks.listProjects.mock.calls.length).toBe(lists + 2);
   });
 });
 
@@ -163,6 +177,56 @@ describe('App: shortcuts', () => {
     await fireEvent.keyDown(input, { key: 'Enter' });
     await waitFor(() => expect(byTestId('session-heading').textContent).toContain('Old work'));
     expect(screen.queryByTestId('quick-switcher')).toBeNull();
+  });
+
+  it('the switcher loads every session’s brief when it opens (not before), filters them, and drops them when it closes', async () => {
+    const api = await openApp();
+    expect(api.mocks.sessionBriefs).not.toHaveBeenCalled();
+    // held back: until they are in, the switcher lists the live runs only (none here)
+    const base = api.mocks.sessionBriefs.getMockImplementation()!;
+    let release: () => void = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    api.mocks.sessionBriefs.mockImplementationOnce(async () => {
+      await held;
+      return base();
+    });
+    await fireEvent.keyDown(window, { key: 'k', ctrlKey: true });
+    const input = await waitFor(() => byTestId('quick-switcher-input'));
+    expect(api.mocks.sessionBriefs).toHaveBeenCalledTimes(1);
+    expect(screen.queryAllByTestId('quick-switcher-item')).toHaveLength(0);
+    expect(byTestId('quick-switcher').textContent).toContain('Loading sessions');
+    release();
+    // every project's sessions, newest first, each with its project's folder name
+    await waitFor(() => expect(screen.getAllByTestId('quick-switcher-item')).toHaveLength(4));
+    const items = screen.getAllByTestId('quick-switcher-item');
+    expect(items.map((i) => i.querySelector('.title')?.textContent)).toEqual(['Say hello', 'No cwd', 'Second', 'Old work']);
+    expect(items.map((i) => i.querySelector('.detail')?.textContent)).toEqual(['proj', '-mystery', 'proj', 'away']);
+    await fireEvent.input(input, { target: { value: 'no CWD' } });
+    expect(screen.getAllByTestId('quick-switcher-item').map((i) => i.dataset.key)).toEqual(['-mystery/33333333-2222-4333-8444-555555555555']);
+    // closed and opened again: asked again (the list was not kept)
+    await fireEvent.keyDown(input, { key: 'Escape' });
+    expect(screen.queryByTestId('quick-switcher')).toBeNull();
+    await fireEvent.keyDown(window, { key: 'k', ctrlKey: true });
+    await waitFor(() => expect(screen.getAllByTestId('quick-switcher-item')).toHaveLength(4));
+    expect(api.mocks.sessionBriefs).toHaveBeenCalledTimes(2);
+  });
+
+  it('picking a session of another project in the switcher selects that project and shows the session in its list', async () => {
+    const api = await openApp();
+    await fireEvent.keyDown(window, { key: 'k', ctrlKey: true });
+    const input = await waitFor(() => byTestId('quick-switcher-input'));
+    await fireEvent.input(input, { target: { value: 'no cwd' } });
+    await waitFor(() => expect(screen.getAllByTestId('quick-switcher-item')).toHaveLength(1));
+    await fireEvent.click(screen.getByTestId('quick-switcher-item'));
+    await waitFor(() => expect(byTestId('session-heading').textContent).toContain('No cwd'));
+    expect(api.mocks.findSession).toHaveBeenCalledWith('-mystery/33333333-2222-4333-8444-555555555555');
+    expect(api.mocks.projectSessions).toHaveBeenLastCalledWith('dir:-mystery');
+    const project = screen.getAllByTestId('project-item').find((el) => el.getAttribute('aria-current') === 'true');
+    expect(project?.dataset.projectKey).toBe('dir:-mystery');
+    await waitFor(() => {
+      const selected = screen.getAllByTestId('session-item').find((el) => el.getAttribute('aria-current') === 'true');
+      expect(selected?.dataset.sessionKey).toBe('-mystery/33333333-2222-4333-8444-555555555555');
+    });
   });
 
   it('Esc closes the switcher', async () => {

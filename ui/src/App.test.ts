@@ -99,7 +99,7 @@ describe('App: browsing', () => {
 
   it('shows command errors in words', async () => {
     const api = fakeApi();
-    api.mocks.listSessions.mockRejectedValue({ kind: 'io', message: 'Cannot read /home/dev/.claude/projects: permission denied' });
+    api.mocks.listProjects.mockRejectedValue({ kind: 'io', message: 'Cannot read /home/dev/.claude/projects: permission denied' });
     render(App, { api });
     await waitFor(() => expect(byTestId('error-banner').textContent).toContain('permission denied'));
   });
@@ -107,7 +107,7 @@ describe('App: browsing', () => {
   it('refreshes on demand', async () => {
     const api = await openApp();
     await fireEvent.click(byTestId('refresh-button'));
-    await waitFor(() => expect(api.mocks.listSessions).toHaveBeenCalledTimes(2));
+    await waitFor(() => expect(api.mocks.listProjects).toHaveBeenCalledTimes(2));
   });
 });
 
@@ -133,7 +133,7 @@ describe('App: runs', () => {
     expect(byTestId('run-status').textContent).toBe('ready');
     const out = byTestId('run-output').textContent ?? '';
     expect(out.split('Tool said: hello-from-bash').length - 1).toBe(1);
-    await waitFor(() => expect(api.mocks.listSessions).toHaveBeenCalledTimes(2));
+    await waitFor(() => expect(api.mocks.listProjects).toHaveBeenCalledTimes(2));
 
     // the follow-up box replaces the resume box while the session is live
     expect(screen.queryByTestId('resume-prompt')).toBeNull();

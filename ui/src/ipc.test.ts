@@ -25,13 +25,19 @@ beforeEach(() => {
 describe('tauriApi', () => {
   it('calls the read commands by their names', async () => {
     invoke.mockResolvedValue({ ok: true });
-    await tauriApi.listSessions();
+    await tauriApi.listProjects();
+    await tauriApi.projectSessions('cwd:/p');
+    await tauriApi.findSession('-p/abc');
+    await tauriApi.sessionBriefs();
     await tauriApi.showSession('-p/abc');
     await tauriApi.showSession('-p/abc', { from: 400, limit: 200 });
     await tauriApi.transcriptEntry('-p/abc', 17);
     await tauriApi.appInfo();
     expect(invoke.mock.calls).toEqual([
-      ['list_sessions'],
+      ['list_projects'],
+      ['project_sessions', { projectKey: 'cwd:/p' }],
+      ['find_session', { keyOrId: '-p/abc' }],
+      ['session_briefs'],
       ['show_session', { sessionKey: '-p/abc', from: null, limit: null }],
       ['show_session', { sessionKey: '-p/abc', from: 400, limit: 200 }],
       ['transcript_entry', { sessionKey: '-p/abc', index: 17 }],

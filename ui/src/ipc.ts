@@ -22,11 +22,13 @@ import type {
   PermissionAnswer,
   PermissionMode,
   PoolSnapshot,
+  ProjectIndex,
   Registry,
+  SessionBrief,
   SessionDetail,
   SessionEvent,
-  SessionIndex,
   SessionInfo,
+  SessionSummary,
   Started,
   StartRequest,
 } from './lib/types';
@@ -43,7 +45,20 @@ export const INDEX_EVENT = 'index://changed';
 
 /** Everything the UI asks of the backend. Each call rejects with a `CommandError` on failure. */
 export interface Api {
-  listSessions(): Promise<SessionIndex>;
+  /**
+   * The projects, newest first, without their sessions. Lists the transcripts afresh; the backend
+   * keeps this listing for `projectSessions` and `sessionBriefs`.
+   */
+  listProjects(): Promise<ProjectIndex>;
+  /** A project's sessions from the last listing, newest first; `[]` for a key not (or no longer) listed. */
+  projectSessions(projectKey: string): Promise<SessionSummary[]>;
+  /**
+   * A session by its `key`, or by bare CLI session id (the newest with that id), read from disk
+   * (works before any listing); null when there is none.
+   */
+  findSession(keyOrId: string): Promise<SessionSummary | null>;
+  /** Every session of the last listing, newest first, as the quick switcher lists them. */
+  sessionBriefs(): Promise<SessionBrief[]>;
   /**
    * A session and one page of its transcript's lines (`page.from` absent: the last `page.limit`
    * lines; limit 200 by default, at most 1000). `sessionKey` is `SessionSummary.key`; a bare CLI
@@ -101,6 +116,31 @@ export interface Api {
   onDragDrop(cb: (event: DragDropEvent) => void): Promise<() => void>;
 }
 
+/** User Timing measures kept at most (the oldest are cleared past it). */
+const MAX_MEASURES = 1000;
+let measures = 0;
+
+/**
+ * `invoke`, with each call's round trip (request to parsed answer) recorded as a User Timing
+ * measure named `ipc <command>` (`performance.getEntriesByName`), which the GUI benchmark reads.
+ */
+function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  const start = performance.now();
+  // No arguments: none passed (not an explicit undefined), as `invoke` is called without them.
+  const answer = args === undefined ? invoke<T>(command) : invoke<T>(command, args);
+  return answer.finally(() => {
+    if (++measures > MAX_MEASURES) {
+      performance.clearMeasures();
+      measures = 1;
+    }
+    try {
+      performance.measure(`ipc ${command}`, { start, end: performance.now() });
+    } catch {
+      // An engine without User Timing level 3 records nothing.
+    }
+  });
+}
+
 function channel(onEvent: (event: SessionEvent) => void): Channel<SessionEvent> {
   const ch = new Channel<SessionEvent>();
   ch.onmessage = onEvent;
@@ -108,39 +148,42 @@ function channel(onEvent: (event: SessionEvent) => void): Channel<SessionEvent> 
 }
 
 export const tauriApi: Api = {
-  listSessions: () => invoke<SessionIndex>('list_sessions'),
+  listProjects: () => call<ProjectIndex>('list_projects'),
+  projectSessions: (projectKey) => call<SessionSummary[]>('project_sessions', { projectKey }),
+  findSession: (keyOrId) => call<SessionSummary | null>('find_session', { keyOrId }),
+  sessionBriefs: () => call<SessionBrief[]>('session_briefs'),
   showSession: (sessionKey, page) =>
-    invoke<SessionDetail>('show_session', { sessionKey, from: page?.from ?? null, limit: page?.limit ?? null }),
-  transcriptEntry: (sessionKey, index) => invoke<PagedEntry>('transcript_entry', { sessionKey, index }),
-  startSession: (request, onEvent) => invoke<Started>('start_session', { request, onEvent: channel(onEvent) }),
+    call<SessionDetail>('show_session', { sessionKey, from: page?.from ?? null, limit: page?.limit ?? null }),
+  transcriptEntry: (sessionKey, index) => call<PagedEntry>('transcript_entry', { sessionKey, index }),
+  startSession: (request, onEvent) => call<Started>('start_session', { request, onEvent: channel(onEvent) }),
   sendPrompt: async (runId, prompt) => {
-    await invoke<null>('send_prompt', { runId, prompt });
+    await call<null>('send_prompt', { runId, prompt });
   },
-  interruptSession: (runId) => invoke<InterruptOutcome>('interrupt_session', { runId }),
+  interruptSession: (runId) => call<InterruptOutcome>('interrupt_session', { runId }),
   answerPermission: async (runId, requestId, answer) => {
-    await invoke<null>('answer_permission', { runId, requestId, answer });
+    await call<null>('answer_permission', { runId, requestId, answer });
   },
   setPermissionMode: async (runId, mode) => {
-    await invoke<null>('set_permission_mode', { runId, mode });
+    await call<null>('set_permission_mode', { runId, mode });
   },
   closeSession: async (runId) => {
-    await invoke<null>('close_session', { runId });
+    await call<null>('close_session', { runId });
   },
-  attachSession: (runId, onEvent) => invoke<SessionInfo>('attach_session', { runId, onEvent: channel(onEvent) }),
-  poolSnapshot: () => invoke<PoolSnapshot>('pool_snapshot'),
-  appInfo: () => invoke<AppInfo>('app_info'),
-  registry: () => invoke<Registry>('registry'),
-  renameSession: (sessionId, name) => invoke<Registry>('rename_session', { sessionId, name }),
-  pinSession: (sessionId, pinned) => invoke<Registry>('pin_session', { sessionId, pinned }),
+  attachSession: (runId, onEvent) => call<SessionInfo>('attach_session', { runId, onEvent: channel(onEvent) }),
+  poolSnapshot: () => call<PoolSnapshot>('pool_snapshot'),
+  appInfo: () => call<AppInfo>('app_info'),
+  registry: () => call<Registry>('registry'),
+  renameSession: (sessionId, name) => call<Registry>('rename_session', { sessionId, name }),
+  pinSession: (sessionId, pinned) => call<Registry>('pin_session', { sessionId, pinned }),
   onPoolChange: (cb) => listen<SessionInfo>(POOL_EVENT, (e) => cb(e.payload)),
-  settings: () => invoke<SettingsView>('settings'),
-  saveSettings: (settings) => invoke<SettingsView>('save_settings', { settings }),
-  discoverClaude: (path) => invoke<ClaudeDiscovery>('discover_claude', { path }),
-  classifyDrop: (paths, target) => invoke<DropOutcome>('classify_drop', { paths, target }),
-  takeLaunchIntents: () => invoke<OpenRequest[]>('take_launch_intents'),
-  trayMenu: () => invoke<TrayMenu>('tray_menu'),
+  settings: () => call<SettingsView>('settings'),
+  saveSettings: (settings) => call<SettingsView>('save_settings', { settings }),
+  discoverClaude: (path) => call<ClaudeDiscovery>('discover_claude', { path }),
+  classifyDrop: (paths, target) => call<DropOutcome>('classify_drop', { paths, target }),
+  takeLaunchIntents: () => call<OpenRequest[]>('take_launch_intents'),
+  trayMenu: () => call<TrayMenu>('tray_menu'),
   trayAction: async (action) => {
-    await invoke<null>('tray_action', { action });
+    await call<null>('tray_action', { action });
   },
   onAppOpen: (cb) => listen<OpenRequest>(OPEN_EVENT, (e) => cb(e.payload)),
   onIndexChanged: (cb) => listen<{ sessionIds?: string[] } | null>(INDEX_EVENT, (e) => cb(e.payload?.sessionIds ?? [])),

@@ -453,6 +453,7 @@ mod tests {
         SessionSummary {
             key: crate::index::session_key(&crate::paths::project_dir_name(project), id),
             id: id.into(),
+            project_key: format!("cwd:{project}"),
             project_path: Some(project.into()),
             dir_name: crate::paths::project_dir_name(project),
             transcript_path: PathBuf::from(format!("/c/projects/x/{id}.jsonl")),

@@ -5,7 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use ccdesk_core::index::{
-    find_session, NotResumableReason, Resumability, SessionIndex, TitleSource,
+    find_session, resolve_session, NotResumableReason, Resumability, SessionIndex, TitleSource,
 };
 use ccdesk_core::paths::project_dir_name;
 use ccdesk_core::transcript::Transcript;
@@ -552,4 +552,70 @@ fn a_fifo_and_a_dangling_link_named_jsonl_are_listed_as_unreadable_without_block
     );
     let e = ccdesk_core::transcript::LineIndex::build(&fifo.transcript_path).unwrap_err();
     assert!(e.to_string().contains("not a regular file"), "{e}");
+}
+
+#[test]
+fn the_project_list_carries_counts_not_sessions_and_each_session_names_its_project() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("config");
+    let (a, b) = ("/work/a-b", "/work/a_b");
+    let dir = project_dir_name(a);
+    for (i, ts) in ["2026-01-01T00:00:00Z", "2026-01-03T00:00:00Z"]
+        .iter()
+        .enumerate()
+    {
+        let id = format!("a{i}");
+        transcript(&config, &dir, &id, &[user_line(a, &id, ts, "in a")]);
+    }
+    transcript(
+        &config,
+        &dir,
+        "b0",
+        &[user_line(b, "b0", "2026-01-02T00:00:00Z", "in b")],
+    );
+    transcript(
+        &config,
+        &dir,
+        "none",
+        &[r#"{"type":"summary","summary":"Old title","leafUuid":"x"}"#.to_owned()],
+    );
+    let index = SessionIndex::scan(&config).unwrap();
+    // Each session's project key is the key of the group that lists it.
+    for p in &index.projects {
+        assert!(p.sessions.iter().all(|s| s.project_key == p.key), "{p:?}");
+    }
+    let list = index.project_entries();
+    assert_eq!(list.config_dir, config);
+    assert_eq!(list.scanned_files, 4);
+    let rows: Vec<_> = list
+        .projects
+        .iter()
+        .map(|p| (p.key.as_str(), p.session_count))
+        .collect();
+    // The summary-only file has no timestamp: its mtime (now) makes it the newest.
+    let none = format!("dir:{dir}");
+    assert_eq!(
+        rows,
+        [
+            (none.as_str(), 1),
+            ("cwd:/work/a-b", 2),
+            ("cwd:/work/a_b", 1)
+        ],
+        "newest project first, with its count"
+    );
+    assert_eq!(
+        index.project("cwd:/work/a_b").map(|p| p.sessions.len()),
+        Some(1)
+    );
+    assert!(index.project("cwd:/work/nowhere").is_none());
+    // The switcher's briefs: every session, newest first, each with its project.
+    let briefs = index.briefs();
+    let ids: Vec<_> = briefs.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["none", "a1", "b0", "a0"]);
+    assert_eq!(briefs[2].project_key, "cwd:/work/a_b");
+    assert_eq!(briefs[2].key, format!("{dir}/b0"));
+    assert_eq!(briefs[0].project_key, none);
+    // What the window selects a found session's project by.
+    let found = resolve_session(&config, "b0").unwrap();
+    assert_eq!(found.project_key, "cwd:/work/a_b");
 }

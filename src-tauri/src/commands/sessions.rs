@@ -1,11 +1,16 @@
 //! Commands of the session browser.
 
-use ccdesk_core::index::{resolve_session, SessionIndex, SessionSummary};
+use std::sync::Arc;
+
+use ccdesk_core::index::{
+    resolve_session, ProjectIndex, SessionBrief, SessionIndex, SessionSummary,
+};
 use ccdesk_core::transcript::{
     read_entry, read_page, LineCache, PageRequest, PagedEntry, TranscriptPage,
 };
+use ccdesk_core::CoreError;
 use serde::Serialize;
-use tauri::State;
+use tauri::{AppHandle, State};
 
 use crate::error::AppError;
 use crate::AppState;
@@ -20,11 +25,68 @@ pub struct SessionDetail {
     pub transcript: TranscriptPage,
 }
 
-/// Lists every session under the config dir, grouped by project. Runs off the UI thread.
+/// Lists the transcripts afresh and answers the projects without their sessions (newest
+/// first); the listing is kept for [`project_sessions`] and [`session_briefs`], and the tray's
+/// recent sessions are taken from it.
+/// Runs off the UI thread.
 #[tauri::command]
-pub async fn list_sessions(state: State<'_, AppState>) -> Result<SessionIndex, AppError> {
+pub async fn list_projects(
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> Result<ProjectIndex, AppError> {
     let dir = state.pool.config_dir().to_path_buf();
-    blocking(move || SessionIndex::scan(&dir)).await
+    let index = Arc::new(blocking(move || SessionIndex::scan(&dir)).await?);
+    let projects = index.project_entries();
+    state.set_index(index);
+    crate::tray::refresh(&app);
+    Ok(projects)
+}
+
+/// The sessions of the project with this `key` (`ProjectEntry.key`) in the last listing, newest
+/// first; none when it is not (or no longer) listed.
+#[tauri::command]
+pub async fn project_sessions(
+    state: State<'_, AppState>,
+    project_key: String,
+) -> Result<Vec<SessionSummary>, AppError> {
+    let index = listing(&state).await?;
+    Ok(index
+        .project(&project_key)
+        .map(|p| p.sessions.clone())
+        .unwrap_or_default())
+}
+
+/// A session by its `key` (`<dir name>/<id>`) or bare CLI session id (the newest with that id),
+/// read from its transcript (no listing needed); `None` when there is no such session.
+#[tauri::command]
+pub async fn find_session(
+    state: State<'_, AppState>,
+    key_or_id: String,
+) -> Result<Option<SessionSummary>, AppError> {
+    let dir = state.pool.config_dir().to_path_buf();
+    blocking(move || match resolve_session(&dir, &key_or_id) {
+        Ok(s) => Ok(Some(s)),
+        Err(CoreError::UnknownSession(_)) => Ok(None),
+        Err(e) => Err(e),
+    })
+    .await
+}
+
+/// Every session of the last listing, newest first, as the quick switcher lists them.
+#[tauri::command]
+pub async fn session_briefs(state: State<'_, AppState>) -> Result<Vec<SessionBrief>, AppError> {
+    Ok(listing(&state).await?.briefs())
+}
+
+/// The last listing; a fresh one when there is none yet.
+async fn listing(state: &State<'_, AppState>) -> Result<Arc<SessionIndex>, AppError> {
+    if let Some(index) = state.index_snapshot() {
+        return Ok(index);
+    }
+    let dir = state.pool.config_dir().to_path_buf();
+    let index = Arc::new(blocking(move || SessionIndex::scan(&dir)).await?);
+    state.set_index(index.clone());
+    Ok(index)
 }
 
 /// One session and a page of its transcript. `session_key` is a session's `key`

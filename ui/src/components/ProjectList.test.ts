@@ -1,22 +1,22 @@
 import { fireEvent, render, screen } from '@testing-library/svelte';
 import { describe, expect, it, vi } from 'vitest';
-import { index } from '../lib/__fixtures__/data';
-import type { ProjectGroup } from '../lib/types';
+import { projectIndex } from '../lib/__fixtures__/data';
+import type { ProjectEntry } from '../lib/types';
 import ProjectList from './ProjectList.svelte';
 
-const group = (projectPath: string | null, dirName: string): ProjectGroup => ({
+const group = (projectPath: string | null, dirName: string, sessionCount = 0): ProjectEntry => ({
   key: projectPath !== null ? `cwd:${projectPath}` : `dir:${dirName}`,
   projectPath,
   dirName,
   lastActivityMs: null,
-  sessions: [],
+  sessionCount,
 });
 
 describe('ProjectList', () => {
   it('shows the folder name, the whole path shortened in the middle, the full path as tooltip', async () => {
     const long = '/tmp/ccdesk-e2e.wUdixU/work/some/deeper/folders/demo project';
     const onselect = vi.fn();
-    render(ProjectList, { projects: [group(long, '-long'), ...index().projects], selected: `cwd:${long}`, onselect });
+    render(ProjectList, { projects: [group(long, '-long'), ...projectIndex().projects], selected: `cwd:${long}`, onselect });
     const [first] = screen.getAllByTestId('project-item');
     expect(first.dataset.projectPath).toBe(long);
     expect(first.getAttribute('title')).toBe(long);
@@ -32,13 +32,19 @@ describe('ProjectList', () => {
   });
 
   it('shows short paths whole and names a project without a known path by its directory', () => {
-    render(ProjectList, { projects: index().projects, selected: null, onselect: () => {} });
+    render(ProjectList, { projects: projectIndex().projects, selected: null, onselect: () => {} });
     const items = screen.getAllByTestId('project-item');
     expect(items[0].querySelector('.path')?.textContent).toBe('/home/dev/proj');
     expect(items[0].querySelector('[data-testid="project-name"]')?.textContent).toBe('proj');
     expect(items[2].querySelector('[data-testid="project-name"]')?.textContent).toBe('-mystery');
     expect(items[2].textContent).toContain('unknown path');
     expect(items[2].getAttribute('title')).toBe('-mystery');
+  });
+
+  it('shows each project’s session count as listed (its sessions are not loaded)', () => {
+    render(ProjectList, { projects: [group('/work/big', '-work-big', 10_000), ...projectIndex().projects], selected: null, onselect: () => {} });
+    const counts = screen.getAllByTestId('project-item').map((el) => el.querySelector('.count')?.textContent);
+    expect(counts).toEqual(['10000', '2', '1', '1']);
   });
 
   it('lists 500 projects (every one, keyed and selectable) without delay', async () => {

@@ -1,6 +1,7 @@
-// The app's state and what the screens can do with it: load the session index, select a project
-// and a session, start live sessions (new, resumed or forked), follow several at once, and keep
-// the pool view current. No DOM here; tested with a fake Api.
+// The app's state and what the screens can do with it: list the projects, load the selected
+// project's sessions (only that project's: all of them can be 10,000), select a session, start
+// live sessions (new, resumed or forked), follow several at once, and keep the pool view current.
+// No DOM here; tested with a fake Api.
 import type { Api } from '../ipc';
 import { pickIdleSession } from './capacity';
 import { describeError } from './errors';
@@ -16,10 +17,10 @@ import type {
   AppInfo,
   OpenRequest,
   PermissionMode,
-  ProjectGroup,
+  ProjectEntry,
+  ProjectIndex,
   Registry,
   SessionDetail,
-  SessionIndex,
   SessionInfo,
   SessionSummary,
   Settings,
@@ -50,17 +51,26 @@ export function idOfKey(key: string): string {
 }
 
 export class AppModel {
+  /** Summaries fetched by `findSession` that are kept (for titles and the open session's head). */
+  static fetchedMax = 50;
   /** How often, and after how long (doubling), `syncRegistry` asks again (tests shorten it). */
   static registryRetries = 3;
   static registryRetryMs = 100;
   info: AppInfo | null = $state(null);
-  /** Replaced whole on each listing, never changed in place: not deeply reactive (10,000 sessions
-   * would mean hundreds of thousands of proxies). */
-  index: SessionIndex | null = $state.raw(null);
+  /** The projects (without their sessions). Replaced whole on each listing, never changed in place:
+   * not deeply reactive. */
+  index: ProjectIndex | null = $state.raw(null);
   loadingIndex = $state(false);
-  /** `key` of the selected project (`ProjectGroup.key`, unique). */
+  /** `key` of the selected project (`ProjectEntry.key`, unique). */
   selectedProject: string | null = $state(null);
-  /** `key` of the open session (`SessionSummary.key`; a bare id until the index lists it). */
+  /**
+   * The sessions of project `sessionsOf` as last loaded (`projectSessions`), newest first; only
+   * that project's are held (a project can have 10,000). Replaced whole: not deeply reactive.
+   */
+  sessions: SessionSummary[] = $state.raw([]);
+  /** `key` of the project `sessions` belongs to; null before any is loaded. */
+  sessionsOf: string | null = $state(null);
+  /** `key` of the open session (`SessionSummary.key`; a bare id until a summary is found). */
   selectedSessionKey: string | null = $state(null);
   /** CLI session id of the open session (names, pins, runs and resuming go by it). */
   selectedSessionId: string | null = $state(null);
@@ -142,8 +152,17 @@ export class AppModel {
     for (const info of this.pool.list) if (info.sessionId && !(info.sessionId in out)) out[info.sessionId] = info;
     return out;
   });
-  /** A run's session to select once the index lists it. */
+  /** A run's session to select once the backend finds it. */
   private follow: string | null = null;
+  /**
+   * Summaries fetched by `api.findSession` (sessions of other projects than the loaded one), by
+   * key; a few only, the newest last. Replaced whole on change.
+   */
+  private fetched: ReadonlyMap<string, SessionSummary> = $state.raw(new Map());
+  /** `projectSessions` answers are taken only for the latest request (see `loadSessions`). */
+  private sessionsAsked = 0;
+  /** Bumped by each selection: one waiting for the backend gives way to a later one. */
+  private selections = 0;
   private refreshing: Promise<void> | null = null;
   private refreshAgain = false;
   /** Whether the refresh under way (or the next) reloads the open transcript too. */
@@ -249,15 +268,17 @@ export class AppModel {
         return;
       }
       case 'resume': {
-        if (!this.findSession(request.sessionId)) await this.refresh();
-        if (!this.findSession(request.sessionId)) {
+        // Read from disk by the backend: the session may be in any project, listed or not yet.
+        const found = await this.fetchSession(request.sessionId);
+        if (!found) {
           this.errors = [...this.errors, `No session ${request.sessionId} under ${this.index?.configDir ?? 'the config dir'}.`];
           return;
         }
         this.newSheet = null;
         this.showSettings = false;
         this.showSwitcher = false;
-        await this.selectSession(request.sessionId);
+        this.follow = null;
+        await this.openSession(found.key, found, this.loadedSession(found.key) === null);
         this.focusResume += 1;
         return;
       }
@@ -422,12 +443,16 @@ export class AppModel {
     // The registry changes as runs go; it is reloaded with the list.
     const registry = this.loadRegistry();
     try {
-      const index = await this.api.listSessions();
+      const index = await this.api.listProjects();
       this.index = index;
-      if (this.follow && this.findSession(this.follow)) {
-        const id = this.follow;
+      // A run's session: opened (with its project) once the backend finds it, unless the user went
+      // elsewhere meanwhile.
+      const follow = this.follow;
+      const followed = follow ? await this.fetchSession(follow) : null;
+      if (followed && this.follow === follow) {
         this.follow = null;
-        await this.selectSession(id);
+        this.detailWanted = false;
+        await this.openSession(followed.key, followed, true);
         return;
       }
       if (!this.selectedProject || !index.projects.some((p) => p.key === this.selectedProject)) {
@@ -435,7 +460,7 @@ export class AppModel {
       }
       const reload = this.detailWanted;
       this.detailWanted = false;
-      if (this.transcript && reload) await this.transcript.update();
+      await Promise.all([this.loadSessions(this.selectedProject), this.transcript && reload ? this.transcript.update() : null]);
     } catch (e) {
       this.report(e);
     } finally {
@@ -444,59 +469,119 @@ export class AppModel {
     }
   }
 
-  get projects(): ProjectGroup[] {
+  /**
+   * Loads project `key`'s sessions (none for null). Only the answer to the latest request, and only
+   * while that project is still the selected one, is taken: a late answer for a project the user
+   * left must not replace the list of the one they went to.
+   */
+  private async loadSessions(key: string | null): Promise<void> {
+    const ticket = ++this.sessionsAsked;
+    if (key === null) {
+      this.sessions = [];
+      this.sessionsOf = null;
+      return;
+    }
+    try {
+      const sessions = await this.api.projectSessions(key);
+      if (ticket !== this.sessionsAsked || key !== this.selectedProject) return;
+      this.sessions = sessions;
+      this.sessionsOf = key;
+    } catch (e) {
+      if (ticket === this.sessionsAsked) this.report(e);
+    }
+  }
+
+  get projects(): ProjectEntry[] {
     return this.index?.projects ?? [];
   }
 
-  get currentProject(): ProjectGroup | null {
+  get currentProject(): ProjectEntry | null {
     return this.projects.find((p) => p.key === this.selectedProject) ?? null;
+  }
+
+  /** The selected project's loaded sessions, newest first (none while another project's are held). */
+  get projectSessions(): SessionSummary[] {
+    return this.sessionsOf !== null && this.sessionsOf === this.selectedProject ? this.sessions : [];
   }
 
   /** The selected project's sessions as listed: pinned first, then newest first. */
   get currentSessions(): SessionSummary[] {
-    return orderSessions(this.currentProject?.sessions ?? [], this.registry);
+    return orderSessions(this.projectSessions, this.registry);
   }
 
-  /** The selected session's summary: from the index, else from the loaded detail. */
+  /**
+   * The selected session's summary: from the loaded project's sessions, else from the loaded
+   * detail (fresh from the backend), else as fetched.
+   */
   get currentSession(): SessionSummary | null {
     const key = this.selectedSessionKey;
     if (!key) return null;
     const summary = this.transcript?.summary ?? null;
-    return this.findByKey(key) ??
+    return this.loadedSession(key) ??
       (summary && (summary.key === key || summary.id === key) ? summary : null) ??
+      this.findByKey(key) ??
       (this.selectedSessionId ? this.findSession(this.selectedSessionId) : null);
   }
 
-  selectProject(key: string): void {
+  /** Selects a project and loads its sessions (the open transcript stays open). */
+  selectProject(key: string): Promise<void> {
     this.selectedProject = key;
+    return this.loadSessions(key);
   }
 
   /**
    * Opens a session's transcript at its latest turn; a live run of that session becomes the one in
    * view. `keyOrId` is a `SessionSummary.key`, or a CLI session id (launch intents, the tray, runs
-   * and the switcher know only that): the newest session listed with that id.
+   * and the switcher know only that): the newest session with that id. A session not among the
+   * loaded project's is asked of the backend; its project is then selected and loaded, so the
+   * session list shows it.
    */
   async selectSession(keyOrId: string): Promise<void> {
     this.follow = null;
     this.showPool = false;
-    const found = this.findByKey(keyOrId) ?? this.findSession(keyOrId);
+    const ticket = ++this.selections;
+    const loaded = this.loadedSession(keyOrId);
+    const found = loaded ?? (await this.fetchSession(keyOrId));
+    // Another selection came while the backend looked this one up: it wins.
+    if (ticket !== this.selections) return;
+    await this.openSession(keyOrId, found, loaded === null);
+  }
+
+  /**
+   * Opens session `found` (null: unknown, `keyOrId` is opened as it is and the backend says what
+   * is wrong). `elsewhere`: it is not among the loaded sessions, so its project is selected and its
+   * sessions loaded.
+   */
+  private async openSession(keyOrId: string, found: SessionSummary | null, elsewhere: boolean): Promise<void> {
+    ++this.selections;
+    this.showPool = false;
     const key = found?.key ?? keyOrId;
     const id = found?.id ?? idOfKey(keyOrId);
-    if (found) this.selectedProject = this.projectOf(found)?.key ?? this.selectedProject;
+    let sessions: Promise<void> | null = null;
+    if (found && !elsewhere && this.sessionsOf !== null) this.selectedProject = this.sessionsOf;
+    if (found && elsewhere) {
+      this.selectedProject = found.projectKey;
+      sessions = this.loadSessions(found.projectKey);
+      // Found on disk in a project the last listing does not have yet (a new folder's first
+      // session): list again, so the project list shows it (not from within a listing: it just
+      // listed).
+      const unlisted = this.index !== null && !this.index.projects.some((p) => p.key === found.projectKey);
+      if (unlisted && !this.refreshing) void this.refresh(false);
+    }
     const same = this.transcript !== null && this.selectedSessionKey === key;
     this.selectedSessionKey = key;
     this.selectedSessionId = id;
     const run = this.runOfSession(id);
     if (run) this.activeKey = run.key;
     if (same && this.transcript) {
-      await this.transcript.update();
+      await Promise.all([this.transcript.update(), sessions]);
       return;
     }
     const window = new TranscriptWindow(this.api, key, (msg) => {
       if (this.transcript === window) this.reportText(msg);
     });
     this.transcript = window;
-    await window.loadTail();
+    await Promise.all([window.loadTail(), sessions]);
   }
 
   /** Closes the open transcript (the selection too). */
@@ -527,8 +612,13 @@ export class AppModel {
     this.showPool = false;
     this.activeKey = run.key;
     const sid = runSessionId(run.state, run.request);
-    if (sid && this.findSession(sid)) {
-      await this.selectSession(sid);
+    const loaded = sid ? this.loadedSession(sid) : null;
+    const found = loaded ?? (sid ? await this.fetchSession(sid) : null);
+    // The user went elsewhere while the backend looked it up.
+    if (this.activeKey !== run.key || this.showPool) return;
+    if (found) {
+      this.follow = null;
+      await this.openSession(found.key, found, loaded === null);
       return;
     }
     this.follow = sid;
@@ -579,8 +669,13 @@ export class AppModel {
     return {
       onSessionId: (r: LiveRun, id: string) => {
         if (this.activeKey !== r.key || this.selectedSessionId === id) return;
-        if (this.findSession(id)) void this.selectSession(id);
-        else this.follow = id;
+        // Followed until found: a refresh meanwhile opens it as well.
+        this.follow = id;
+        void this.fetchSession(id).then((found) => {
+          if (!found || this.follow !== id || this.activeKey !== r.key) return;
+          this.follow = null;
+          return this.openSession(found.key, found, this.loadedSession(found.key) === null);
+        });
       },
       onResult: () => void this.refresh(),
       onExited: () => void this.refresh(),
@@ -673,8 +768,8 @@ export class AppModel {
   }
 
   /**
-   * A name for a live session: the name the user gave it, else its title in the index, else its
-   * first prompt, else its folder.
+   * A name for a live session: the name the user gave it, else its title (when its summary is
+   * loaded or fetched), else its first prompt, else its folder.
    */
   liveTitle(info: SessionInfo | null, run: LiveRun | null): string {
     const sid = info?.sessionId ?? run?.state.sessionId ?? null;
@@ -707,31 +802,55 @@ export class AppModel {
   }
 
   /**
-   * The session listed with CLI session id `id`; the newest when the id is in several project
-   * dirs (a copied or moved transcript).
+   * The session with CLI session id `id` among those the UI holds (the loaded project's, and those
+   * fetched); the newest when the id is in several project dirs (a copied or moved transcript).
+   * Sessions of other projects are the backend's to find (`fetchSession`).
    */
   findSession(id: string): SessionSummary | null {
-    let best: SessionSummary | null = null;
-    for (const p of this.projects) {
-      for (const s of p.sessions) {
-        if (s.id === id && (best === null || (s.lastActivityMs ?? 0) > (best.lastActivityMs ?? 0))) best = s;
-      }
+    let best = this.loadedSession(id);
+    for (const s of this.fetched.values()) {
+      if (s.id === id && (best === null || (s.lastActivityMs ?? 0) > (best.lastActivityMs ?? 0))) best = s;
     }
     return best;
   }
 
-  /** The session listed with `key` (`SessionSummary.key`). */
+  /** The session with `key` (`SessionSummary.key`) among those the UI holds. */
   findByKey(key: string): SessionSummary | null {
-    for (const p of this.projects) {
-      const s = p.sessions.find((x) => x.key === key);
-      if (s) return s;
-    }
-    return null;
+    return this.sessions.find((s) => s.key === key) ?? this.fetched.get(key) ?? null;
   }
 
-  /** The project group that lists `session`. */
-  private projectOf(session: SessionSummary): ProjectGroup | null {
-    return this.projects.find((p) => p.sessions.includes(session)) ?? this.projects.find((p) => p.sessions.some((s) => s.key === session.key)) ?? null;
+  /** The session `keyOrId` names (its key, else the newest with that id) among the loaded project's. */
+  private loadedSession(keyOrId: string): SessionSummary | null {
+    let best: SessionSummary | null = null;
+    for (const s of this.sessions) {
+      if (s.key === keyOrId) return s;
+      if (s.id === keyOrId && (best === null || (s.lastActivityMs ?? 0) > (best.lastActivityMs ?? 0))) best = s;
+    }
+    return best;
+  }
+
+  /**
+   * The backend's answer for a session key or id (read from disk, any project), kept among the
+   * fetched summaries; null when there is none, or when asking failed (said in the banner).
+   */
+  private async fetchSession(keyOrId: string): Promise<SessionSummary | null> {
+    let found: SessionSummary | null;
+    try {
+      found = await this.api.findSession(keyOrId);
+    } catch (e) {
+      this.report(e);
+      return null;
+    }
+    if (!found) return null;
+    const next = new Map(this.fetched);
+    next.delete(found.key);
+    next.set(found.key, found);
+    for (const old of next.keys()) {
+      if (next.size <= AppModel.fetchedMax) break;
+      next.delete(old);
+    }
+    this.fetched = next;
+    return found;
   }
 
   /** A failure in the error banner (once). */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { detail, entries, index, message, sessionInfo, summary } from './__fixtures__/data';
+import { detail, entries, index, message, missingDir, NOW, projectKey, sessionInfo, summary } from './__fixtures__/data';
 import { fakeApi } from './__fixtures__/fakeApi';
 import { AppModel } from './app.svelte';
+import type { SessionIndex, SessionSummary } from './types';
 
 const settle = () => new Promise((r) => setTimeout(r, 0));
 
@@ -11,7 +12,8 @@ describe('AppModel', () => {
     await app.init();
     expect(app.info?.version).toBe('0.1.0');
     expect(app.selectedProject).toBe('cwd:/home/dev/proj');
-    expect(app.currentProject?.sessions).toHaveLength(2);
+    expect(app.currentProject?.sessionCount).toBe(2);
+    expect(app.currentSessions).toHaveLength(2);
     expect(app.currentSession).toBeNull();
   });
 
@@ -232,14 +234,14 @@ describe('AppModel resume', () => {
     await app.selectSession(summary().id);
     await app.resume(' again ', true);
     expect(api.lastRequest()).toEqual({ cwd: '/home/dev/proj', prompt: 'again', resume: summary().id, forkSession: true });
-    const calls = api.mocks.listSessions.mock.calls.length;
+    const calls = api.mocks.listProjects.mock.calls.length;
     listed = true;
     api.emit({ event: 'cli', line: { type: 'system', subtype: 'init', session_id: forkId } });
     api.emit({ event: 'cli', line: { type: 'result', subtype: 'success' } });
     await settle();
     await settle();
-    expect(api.mocks.listSessions.mock.calls.length).toBeGreaterThan(calls);
-    expect(app.projects[0].sessions.map((x) => x.id)).toContain(forkId);
+    expect(api.mocks.listProjects.mock.calls.length).toBeGreaterThan(calls);
+    expect(app.currentSessions.map((x) => x.id)).toContain(forkId);
     expect(app.selectedSessionId).toBe(forkId);
   });
 
@@ -575,5 +577,180 @@ describe('AppModel: a background refresh does not take the view', () => {
     await app.refresh(false);
     expect(app.showPool).toBe(true);
     expect(app.selectedSessionId).not.toBe('new-session-id');
+  });
+});
+
+describe('AppModel: one project’s sessions at a time', () => {
+  const MYSTERY = '33333333-2222-4333-8444-555555555555';
+
+  /** A promise and the function that settles it. */
+  function gate<T>() {
+    let open: (value: T) => void = () => {};
+    const promise = new Promise<T>((r) => (open = r));
+    return { promise, open };
+  }
+
+  it('launch lists the projects and loads the first one’s sessions only, however many projects', async () => {
+    const many = (): SessionIndex => ({
+      configDir: '/home/dev/.claude',
+      scannedFiles: 150,
+      errors: [],
+      projects: Array.from({ length: 50 }, (_, i) => {
+        const path = `/work/p${i}`;
+        const sessions = [0, 1, 2].map((j) =>
+          summary({ id: `${i}-${j}`, projectPath: path, dirName: `-work-p${i}`, lastActivityMs: NOW - i * 1000 - j }),
+        );
+        return { key: projectKey(path, `-work-p${i}`), projectPath: path, dirName: `-work-p${i}`, lastActivityMs: NOW - i * 1000, sessions };
+      }),
+    });
+    const api = fakeApi({ index: many });
+    const app = new AppModel(api);
+    await app.init();
+    expect(api.mocks.listProjects).toHaveBeenCalledTimes(1);
+    expect(api.mocks.projectSessions.mock.calls).toEqual([['cwd:/work/p0']]);
+    expect(api.mocks.sessionBriefs).not.toHaveBeenCalled();
+    expect(app.projects).toHaveLength(50);
+    expect(app.projects[7].sessionCount).toBe(3);
+    expect(app.currentSessions.map((s) => s.id)).toEqual(['0-0', '0-1', '0-2']);
+    // a refresh: the listing again, and the selected project's sessions again, nothing more
+    await app.refresh();
+    expect(api.mocks.listProjects).toHaveBeenCalledTimes(2);
+    expect(api.mocks.projectSessions.mock.calls).toEqual([['cwd:/work/p0'], ['cwd:/work/p0']]);
+  });
+
+  it('selecting a project loads its sessions only; a late answer for the project left is ignored', async () => {
+    const api = fakeApi();
+    const app = new AppModel(api);
+    await app.init();
+    api.mocks.projectSessions.mockClear();
+    await app.selectProject('cwd:/gone/away');
+    expect(api.mocks.projectSessions.mock.calls).toEqual([['cwd:/gone/away']]);
+    expect(app.currentSessions.map((s) => s.id)).toEqual([missingDir.id]);
+
+    const base = api.mocks.projectSessions.getMockImplementation()!;
+    const late = gate<void>();
+    api.mocks.projectSessions.mockImplementationOnce(async (key) => {
+      await late.promise;
+      return base(key);
+    });
+    const slow = app.selectProject('cwd:/home/dev/proj');
+    // nothing of the previous project shows under the newly selected one while it loads
+    expect(app.currentSessions).toEqual([]);
+    await app.selectProject('dir:-mystery');
+    late.open();
+    await slow;
+    expect(app.selectedProject).toBe('dir:-mystery');
+    expect(app.currentSessions.map((s) => s.id)).toEqual([MYSTERY]);
+  });
+
+  it('an older answer for the same project, arriving after a newer one, is ignored', async () => {
+    let title = 'Before';
+    const api = fakeApi({
+      index: () => {
+        const idx = index();
+        idx.projects[0].sessions[0] = summary({ title });
+        return idx;
+      },
+    });
+    const app = new AppModel(api);
+    await app.init();
+    const base = api.mocks.projectSessions.getMockImplementation()!;
+    const late = gate<void>();
+    const before = await base('cwd:/home/dev/proj');
+    api.mocks.projectSessions.mockImplementationOnce(async () => {
+      await late.promise;
+      return before;
+    });
+    const slow = app.selectProject('cwd:/home/dev/proj');
+    title = 'After';
+    await app.refresh(false);
+    expect(app.currentSessions[0].title).toBe('After');
+    late.open();
+    await slow;
+    expect(app.currentSessions[0].title).toBe('After');
+  });
+
+  it('the selected project gone from a listing: the first one is selected and loaded', async () => {
+    let gone = false;
+    const api = fakeApi({
+      index: () => {
+        const idx = index();
+        if (gone) idx.projects = idx.projects.filter((p) => p.key !== 'dir:-mystery');
+        return idx;
+      },
+    });
+    const app = new AppModel(api);
+    await app.init();
+    await app.selectProject('dir:-mystery');
+    gone = true;
+    await app.refresh();
+    expect(app.selectedProject).toBe('cwd:/home/dev/proj');
+    expect(app.currentSessions).toHaveLength(2);
+  });
+
+  it('a resume request for a session of another project asks the backend, selects that project and loads it', async () => {
+    const api = fakeApi();
+    const app = new AppModel(api);
+    await app.init();
+    api.mocks.projectSessions.mockClear();
+    await app.handleOpen({ kind: 'resume', sessionId: MYSTERY });
+    expect(api.mocks.findSession).toHaveBeenCalledWith(MYSTERY);
+    expect(api.mocks.projectSessions.mock.calls).toEqual([['dir:-mystery']]);
+    expect(app.selectedProject).toBe('dir:-mystery');
+    expect(app.currentSessions.map((s) => s.id)).toEqual([MYSTERY]);
+    expect(app.currentSession?.key).toBe(`-mystery/${MYSTERY}`);
+    expect(app.detail?.summary.id).toBe(MYSTERY);
+  });
+
+  it('selecting a session of the loaded project asks nothing more of the backend', async () => {
+    const api = fakeApi();
+    const app = new AppModel(api);
+    await app.init();
+    api.mocks.projectSessions.mockClear();
+    await app.selectSession('22222222-2222-4333-8444-555555555555');
+    expect(api.mocks.findSession).not.toHaveBeenCalled();
+    expect(api.mocks.projectSessions).not.toHaveBeenCalled();
+    expect(app.selectedProject).toBe('cwd:/home/dev/proj');
+  });
+
+  it('a selection that waits for the backend gives way to a later one', async () => {
+    const api = fakeApi();
+    const app = new AppModel(api);
+    await app.init();
+    const base = api.mocks.findSession.getMockImplementation()!;
+    const late = gate<void>();
+    api.mocks.findSession.mockImplementationOnce(async (k) => {
+      await late.promise;
+      return base(k);
+    });
+    const slow = app.selectSession(`-mystery/${MYSTERY}`);
+    await app.selectSession(summary().id);
+    late.open();
+    await slow;
+    expect(app.selectedSessionId).toBe(summary().id);
+    expect(app.selectedProject).toBe('cwd:/home/dev/proj');
+  });
+
+  it('a new run’s session in a folder not listed yet: found, its project listed and selected', async () => {
+    const newId = 'abababab-2222-4333-8444-555555555555';
+    let written = false;
+    const fresh: SessionSummary = summary({ id: newId, projectPath: '/work/new', dirName: '-work-new', title: 'Fresh', lastActivityMs: NOW });
+    const api = fakeApi({
+      index: () => {
+        const idx = index();
+        if (written) idx.projects.unshift({ key: 'cwd:/work/new', projectPath: '/work/new', dirName: '-work-new', lastActivityMs: NOW, sessions: [fresh] });
+        return idx;
+      },
+    });
+    const app = new AppModel(api);
+    await app.init();
+    await app.startNew({ cwd: '/work/new', prompt: 'hi' });
+    written = true;
+    api.emit({ event: 'cli', line: { type: 'system', subtype: 'init', session_id: newId } });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(app.selectedSessionId).toBe(newId);
+    expect(app.selectedProject).toBe('cwd:/work/new');
+    expect(app.projects.map((p) => p.key)).toContain('cwd:/work/new');
+    expect(app.currentSessions.map((s) => s.id)).toEqual([newId]);
   });
 });

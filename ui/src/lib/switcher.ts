@@ -1,7 +1,8 @@
-// The quick switcher (Ctrl/Cmd+K): every session of the index and every live run, filtered by
-// words of their name, title or project; live runs first, then newest first.
+// The quick switcher (Ctrl/Cmd+K): every session of the last listing (as briefs, loaded while the
+// switcher is open) and every live run, filtered by words of their name, title or project; live
+// runs first, then newest first.
 import { baseName } from './paths';
-import type { Registry, SessionIndex } from './types';
+import type { ProjectEntry, Registry, SessionBrief } from './types';
 
 export interface SwitcherItem {
   kind: 'session' | 'live';
@@ -22,21 +23,36 @@ export interface LiveLike {
   state: string;
 }
 
-/** Every item, unfiltered: live runs first, then sessions newest first. */
-export function switcherItems(index: SessionIndex | null, registry: Registry | null, live: LiveLike[]): SwitcherItem[] {
-  const sessions: SwitcherItem[] = (index?.projects ?? []).flatMap((p) =>
-    p.sessions.map((s) => {
-      const name = registry?.sessions[s.id]?.name || null;
-      return {
-        kind: 'session' as const,
-        key: s.key,
-        title: name || s.title || s.id,
-        subtitle: name && s.title && s.title !== name ? s.title : null,
-        detail: p.projectPath ? baseName(p.projectPath) : p.dirName,
-        lastActivityMs: s.lastActivityMs ?? 0,
-      };
-    }),
-  );
+/** The dir name in a session key (`<dirName>/<sessionId>`). */
+function dirOfKey(key: string): string {
+  const slash = key.lastIndexOf('/');
+  return slash >= 0 ? key.slice(0, slash) : key;
+}
+
+/**
+ * Every item, unfiltered: live runs first, then sessions newest first. `briefs` null (not loaded
+ * yet): the live runs only. A session's detail is its project's folder name (`projects`), else
+ * the dir name in its key.
+ */
+export function switcherItems(
+  briefs: SessionBrief[] | null,
+  projects: ProjectEntry[],
+  registry: Registry | null,
+  live: LiveLike[],
+): SwitcherItem[] {
+  const byKey = new Map(projects.map((p) => [p.key, p]));
+  const sessions: SwitcherItem[] = (briefs ?? []).map((s) => {
+    const name = registry?.sessions[s.id]?.name || null;
+    const p = byKey.get(s.projectKey);
+    return {
+      kind: 'session' as const,
+      key: s.key,
+      title: name || s.title || s.id,
+      subtitle: name && s.title && s.title !== name ? s.title : null,
+      detail: p ? (p.projectPath ? baseName(p.projectPath) : p.dirName) : dirOfKey(s.key),
+      lastActivityMs: s.lastActivityMs ?? 0,
+    };
+  });
   sessions.sort((a, b) => b.lastActivityMs - a.lastActivityMs);
   const runs: SwitcherItem[] = live.map((l) => ({ kind: 'live', key: l.key, title: l.title, subtitle: null, detail: l.state, lastActivityMs: 0 }));
   return [...runs, ...sessions];

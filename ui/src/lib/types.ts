@@ -17,6 +17,8 @@ export interface SessionSummary {
   key: string;
   /** The CLI's session id (what `--resume` takes; names, pins and runs are kept by it). */
   id: string;
+  /** `key` of the project that lists it (`ProjectEntry.key`): `cwd:<path>` or `dir:<dirName>`. */
+  projectKey: string;
   projectPath: string | null;
   dirName: string;
   transcriptPath: string;
@@ -45,11 +47,38 @@ export interface ProjectGroup {
   sessions: SessionSummary[];
 }
 
+/** A whole listing, every project with its sessions: test fixtures describe the backend's state so. */
 export interface SessionIndex {
   configDir: string;
   projects: ProjectGroup[];
   scannedFiles: number;
   errors: string[];
+}
+
+/** A project as the project list shows it, without its sessions (`list_projects`). Same `key` rules as ProjectGroup. */
+export interface ProjectEntry {
+  key: string;
+  projectPath: string | null;
+  dirName: string;
+  lastActivityMs: number | null;
+  sessionCount: number;
+}
+
+/** The project list (`list_projects`): newest project first. */
+export interface ProjectIndex {
+  configDir: string;
+  projects: ProjectEntry[];
+  scannedFiles: number;
+  errors: string[];
+}
+
+/** One session as the quick switcher lists it (`session_briefs`). */
+export interface SessionBrief {
+  key: string;
+  id: string;
+  title: string;
+  projectKey: string;
+  lastActivityMs: number | null;
 }
 
 /** One content block of a transcript message. */

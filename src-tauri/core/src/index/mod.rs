@@ -93,6 +93,9 @@ pub struct SessionSummary {
     pub key: String,
     /// The CLI session id (the transcript's file stem), what `--resume` takes.
     pub id: String,
+    /// The [`ProjectGroup::key`] of the project that lists it: `cwd:<project path>`, or
+    /// `dir:<dir name>` when no cwd is recorded.
+    pub project_key: String,
     /// The project path: the transcript's `cwd`, never decoded from the dir name. `None` when no
     /// line records one.
     pub project_path: Option<String>,
@@ -156,6 +159,54 @@ pub struct SessionIndex {
     pub scanned_files: usize,
     /// Directories or files that could not be listed, in words (never fatal).
     pub errors: Vec<String>,
+}
+
+/// A project as the window's project list shows it: a [`ProjectGroup`] without its sessions
+/// (the window asks for one project's sessions when it is selected, so 10,000 sessions never
+/// cross the IPC seam at once).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProjectEntry {
+    /// [`ProjectGroup::key`].
+    pub key: String,
+    /// [`ProjectGroup::project_path`].
+    pub project_path: Option<String>,
+    /// [`ProjectGroup::dir_name`].
+    pub dir_name: String,
+    /// [`ProjectGroup::last_activity_ms`] (ms since the Unix epoch).
+    pub last_activity_ms: Option<i64>,
+    /// How many sessions the project lists.
+    pub session_count: usize,
+}
+
+/// The project list: a [`SessionIndex`] without the sessions, newest project first.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProjectIndex {
+    /// The config dir that was scanned.
+    pub config_dir: PathBuf,
+    /// Projects, newest activity first.
+    pub projects: Vec<ProjectEntry>,
+    /// Transcript files looked at.
+    pub scanned_files: usize,
+    /// Directories or files that could not be listed, in words (never fatal).
+    pub errors: Vec<String>,
+}
+
+/// One session as the quick switcher lists it: what its filter matches and what a pick opens.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionBrief {
+    /// [`SessionSummary::key`].
+    pub key: String,
+    /// [`SessionSummary::id`].
+    pub id: String,
+    /// [`SessionSummary::title`].
+    pub title: String,
+    /// [`SessionSummary::project_key`].
+    pub project_key: String,
+    /// [`SessionSummary::last_activity_ms`] (ms since the Unix epoch).
+    pub last_activity_ms: Option<i64>,
 }
 
 impl SessionIndex {
@@ -555,6 +606,7 @@ fn summarize_with(candidate: Candidate, worker: &mut Worker) -> SessionSummary {
     };
     SessionSummary {
         key: session_key(&dir_name, &id),
+        project_key: group_key(facts.cwd.as_deref(), &dir_name),
         id,
         project_path: facts.cwd,
         dir_name,
@@ -571,6 +623,56 @@ fn summarize_with(candidate: Candidate, worker: &mut Worker) -> SessionSummary {
         sidechain_count,
         malformed_lines: facts.malformed,
         resumability,
+    }
+}
+
+impl SessionIndex {
+    /// The project list without the sessions (what the window shows at launch).
+    pub fn project_entries(&self) -> ProjectIndex {
+        ProjectIndex {
+            config_dir: self.config_dir.clone(),
+            projects: self
+                .projects
+                .iter()
+                .map(|p| ProjectEntry {
+                    key: p.key.clone(),
+                    project_path: p.project_path.clone(),
+                    dir_name: p.dir_name.clone(),
+                    last_activity_ms: p.last_activity_ms,
+                    session_count: p.sessions.len(),
+                })
+                .collect(),
+            scanned_files: self.scanned_files,
+            errors: self.errors.clone(),
+        }
+    }
+
+    /// The project with this [`ProjectGroup::key`], if listed.
+    pub fn project(&self, key: &str) -> Option<&ProjectGroup> {
+        self.projects.iter().find(|p| p.key == key)
+    }
+
+    /// Every session, newest first, as the quick switcher lists them (ties by key, so the order
+    /// is total).
+    pub fn briefs(&self) -> Vec<SessionBrief> {
+        let mut out: Vec<SessionBrief> = self
+            .projects
+            .iter()
+            .flat_map(|p| &p.sessions)
+            .map(|s| SessionBrief {
+                key: s.key.clone(),
+                id: s.id.clone(),
+                title: s.title.clone(),
+                project_key: s.project_key.clone(),
+                last_activity_ms: s.last_activity_ms,
+            })
+            .collect();
+        out.sort_unstable_by(|a, b| {
+            b.last_activity_ms
+                .cmp(&a.last_activity_ms)
+                .then_with(|| a.key.cmp(&b.key))
+        });
+        out
     }
 }
 
@@ -644,7 +746,7 @@ fn group(parts: Vec<Vec<SessionSummary>>) -> Vec<ProjectGroup> {
                 .collect();
             let newest = sessions.first();
             ProjectGroup {
-                key: newest.map(project_key).unwrap_or_default(),
+                key: newest.map(|s| s.project_key.clone()).unwrap_or_default(),
                 project_path: newest.and_then(|s| s.project_path.clone()),
                 dir_name: newest.map(|s| s.dir_name.clone()).unwrap_or_default(),
                 last_activity_ms: newest.and_then(|s| s.last_activity_ms),
@@ -654,11 +756,11 @@ fn group(parts: Vec<Vec<SessionSummary>>) -> Vec<ProjectGroup> {
         .collect()
 }
 
-/// The [`ProjectGroup::key`] of the group a session belongs to.
-fn project_key(s: &SessionSummary) -> String {
-    match &s.project_path {
+/// The [`ProjectGroup::key`] of the sessions with this cwd (or none) in this project dir.
+fn group_key(cwd: Option<&str>, dir_name: &str) -> String {
+    match cwd {
         Some(p) => format!("cwd:{p}"),
-        None => format!("dir:{}", s.dir_name),
+        None => format!("dir:{dir_name}"),
     }
 }
 

@@ -5,6 +5,8 @@ import type {
   MessageEntry,
   PagedEntry,
   PermissionRequest,
+  ProjectIndex,
+  SessionBrief,
   SessionDetail,
   SessionIndex,
   SessionInfo,
@@ -15,12 +17,16 @@ import type {
 
 export const NOW = Date.UTC(2026, 10, 22, 12, 0, 0);
 
-/** A session summary; its `key` is `<dirName>/<id>` unless given. */
+/**
+ * A session summary; its `key` is `<dirName>/<id>` and its `projectKey` that of its path (else its
+ * dir) unless given.
+ */
 export function summary(over: Partial<SessionSummary> = {}): SessionSummary {
   const id = over.id ?? '0d5e6d18-44bd-4040-934c-95411eb40216';
   const s: SessionSummary = {
     key: '',
     id,
+    projectKey: '',
     projectPath: '/home/dev/proj',
     dirName: '-home-dev-proj',
     transcriptPath: `/home/dev/.claude/projects/-home-dev-proj/${id}.jsonl`,
@@ -38,6 +44,7 @@ export function summary(over: Partial<SessionSummary> = {}): SessionSummary {
     ...over,
   };
   s.key = over.key ?? `${s.dirName}/${s.id}`;
+  s.projectKey = over.projectKey ?? projectKey(s.projectPath, s.dirName);
   return s;
 }
 
@@ -79,6 +86,28 @@ export function index(): SessionIndex {
       },
     ],
   };
+}
+
+/** A listing as `list_projects` answers it: the projects without their sessions, with their count. */
+export function projectIndex(idx: SessionIndex = index()): ProjectIndex {
+  return {
+    configDir: idx.configDir,
+    scannedFiles: idx.scannedFiles,
+    errors: idx.errors,
+    projects: idx.projects.map(({ sessions, ...p }) => ({ ...p, sessionCount: sessions.length })),
+  };
+}
+
+/** Every session of a listing, each with the `projectKey` of the project that lists it. */
+export function listedSessions(idx: SessionIndex = index()): SessionSummary[] {
+  return idx.projects.flatMap((p) => p.sessions.map((s) => ({ ...s, projectKey: p.key })));
+}
+
+/** A listing's sessions as `session_briefs` answers them: newest first. */
+export function briefs(idx: SessionIndex = index()): SessionBrief[] {
+  return listedSessions(idx)
+    .map(({ key, id, title, projectKey, lastActivityMs }) => ({ key, id, title, projectKey, lastActivityMs }))
+    .sort((a, b) => (b.lastActivityMs ?? 0) - (a.lastActivityMs ?? 0));
 }
 
 let n = 0;

@@ -13,11 +13,12 @@ import type {
   SessionEvent,
   SessionIndex,
   SessionInfo,
+  SessionSummary,
   Settings,
   SettingsView,
   StartRequest,
 } from '../types';
-import { defaultSettings, detail, index, paged } from './data';
+import { briefs, defaultSettings, detail, index, listedSessions, paged, projectIndex } from './data';
 
 export { sessionInfo } from './data';
 
@@ -79,6 +80,11 @@ export function pageOf(d: SessionDetail, from?: number | null, limit?: number | 
 
 export function fakeApi(
   opts: {
+    /**
+     * The transcripts on disk, as one listing (called afresh each time): `listProjects` lists it and
+     * keeps it for `projectSessions` and `sessionBriefs`, as the backend does; `findSession` and
+     * `showSession` read it as it is now.
+     */
     index?: () => SessionIndex;
     /** The whole transcript of session `id` (file `key`); the fake serves pages of it. */
     detail?: (id: string, key: string) => SessionDetail;
@@ -105,11 +111,19 @@ export function fakeApi(
   const channels = new Map<string, (ev: SessionEvent) => void>();
   let latest: ((ev: SessionEvent) => void) | null = null;
   const poolListeners = new Set<(info: SessionInfo) => void>();
-  /** The session a key names (a bare id: the newest of that id), and its whole transcript. */
+  const onDisk = (): SessionIndex => opts.index?.() ?? index();
+  /** The last listing (`listProjects`); null before the first. */
+  let listing: SessionIndex | null = null;
+  /** The session a key names (a bare id: the newest of that id) on disk now. */
+  const sessionOnDisk = (key: string): SessionSummary | null => {
+    const all = listedSessions(onDisk());
+    return all.find((x) => x.key === key) ??
+      all.filter((x) => x.id === key).sort((a, b) => (b.lastActivityMs ?? 0) - (a.lastActivityMs ?? 0))[0] ??
+      null;
+  };
+  /** The session a key names, and its whole transcript. */
   const wholeDetail = (key: string): SessionDetail => {
-    const all = (opts.index ?? index)().projects.flatMap((p) => p.sessions);
-    const s = all.find((x) => x.key === key) ??
-      all.filter((x) => x.id === key).sort((a, b) => (b.lastActivityMs ?? 0) - (a.lastActivityMs ?? 0))[0];
+    const s = sessionOnDisk(key);
     if (opts.detail) return opts.detail(s?.id ?? key, s?.key ?? key);
     if (!s) throw { kind: 'unknown_session', message: `No session ${key}.` };
     return detail({}, s);
@@ -118,7 +132,15 @@ export function fakeApi(
   const requests: StartRequest[] = [];
   const ids: string[] = [];
   const mocks: FakeApi['mocks'] = {
-    listSessions: vi.fn<Api['listSessions']>(async () => (opts.index ?? index)()),
+    listProjects: vi.fn<Api['listProjects']>(async () => {
+      listing = onDisk();
+      return projectIndex(listing);
+    }),
+    projectSessions: vi.fn<Api['projectSessions']>(async (projectKey: string) =>
+      listing ? listedSessions(listing).filter((s) => s.projectKey === projectKey) : [],
+    ),
+    findSession: vi.fn<Api['findSession']>(async (keyOrId: string) => sessionOnDisk(keyOrId)),
+    sessionBriefs: vi.fn<Api['sessionBriefs']>(async () => (listing ? briefs(listing) : [])),
     showSession: vi.fn<Api['showSession']>(async (key: string, req) => {
       const whole = wholeDetail(key);
       return pageOf(whole, req?.from, req?.limit);
