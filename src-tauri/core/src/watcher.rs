@@ -1,6 +1,6 @@
 //! Following the CLI's transcripts: a [`TranscriptWatcher`] watches `<config dir>/projects`
 //! (recursively) with the OS's file notifications (`notify`: inotify, FSEvents,
-//! ReadDirectoryChangesW), debounced by `notify-debouncer-mini`, and hands the changed
+//! ReadDirectoryChangesW), debounced by `notify-debouncer-full`, and hands the changed
 //! `.jsonl` paths to a callback, so the app can list sessions again. It never writes anything.
 //!
 //! When `projects` does not exist yet (the CLI has never run), the nearest existing ancestor
@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::Duration;
 
 use notify::{ErrorKind, RecommendedWatcher, RecursiveMode};
-use notify_debouncer_mini::{new_debouncer, DebounceEventResult, Debouncer};
+use notify_debouncer_full::{new_debouncer, DebounceEventResult, Debouncer, RecommendedCache};
 
 use crate::error::CoreError;
 use crate::paths;
@@ -58,7 +58,7 @@ struct Watching {
 }
 
 struct Shared {
-    debouncer: Debouncer<RecommendedWatcher>,
+    debouncer: Debouncer<RecommendedWatcher, RecommendedCache>,
     config_dir: PathBuf,
     projects: PathBuf,
     /// `projects` with symlinks resolved, once it exists (FSEvents reports resolved paths).
@@ -83,7 +83,7 @@ impl TranscriptWatcher {
         let shared: Arc<Mutex<Option<Shared>>> = Arc::new(Mutex::new(None));
         let weak = Arc::downgrade(&shared);
         let handler = move |result: DebounceEventResult| handle(&weak, result, &on_change);
-        let debouncer = new_debouncer(Duration::from_millis(debounce_ms.max(1)), handler)
+        let debouncer = new_debouncer(Duration::from_millis(debounce_ms.max(1)), None, handler)
             .map_err(|e| to_core(e, config_dir))?;
         let mut state = Shared {
             debouncer,
@@ -118,8 +118,10 @@ fn handle<F: Fn(Vec<PathBuf>)>(
 ) {
     let events = match result {
         Ok(events) => events,
-        Err(e) => {
-            tracing::warn!(error = %e, "the transcript watcher reported an error");
+        Err(errors) => {
+            for e in errors {
+                tracing::warn!(error = %e, "the transcript watcher reported an error");
+            }
             return;
         }
     };
@@ -133,11 +135,17 @@ fn handle<F: Fn(Vec<PathBuf>)>(
             return;
         };
         let mut changed = BTreeSet::new();
-        for event in &events {
-            if state.is_transcript(&event.path) {
-                changed.insert(event.path.clone());
-            } else if state.is_under_projects(&event.path) && event.path.is_dir() {
-                transcripts_in(&event.path, MAX_DEPTH - 1, &mut changed);
+        // Opening and reading (every listing reads every transcript) change nothing: taken as
+        // changes, each listing would start the next one, for ever.
+        let paths = events
+            .iter()
+            .filter(|e| !e.kind.is_access())
+            .flat_map(|e| &e.paths);
+        for path in paths {
+            if state.is_transcript(path) {
+                changed.insert(path.clone());
+            } else if state.is_under_projects(path) && path.is_dir() {
+                transcripts_in(path, MAX_DEPTH - 1, &mut changed);
             }
         }
         match state.rewatch() {
@@ -178,14 +186,14 @@ impl Shared {
             }
             if let Some(old) = self.watching.take() {
                 // The OS drops the watch of a removed dir by itself: nothing to report.
-                let _ = self.debouncer.watcher().unwatch(&old.path);
+                let _ = self.debouncer.unwatch(&old.path);
             }
             let mode = if target.projects {
                 RecursiveMode::Recursive
             } else {
                 RecursiveMode::NonRecursive
             };
-            match self.debouncer.watcher().watch(&target.path, mode) {
+            match self.debouncer.watch(&target.path, mode) {
                 Ok(()) => {
                     if target.projects {
                         self.projects_resolved = self.projects.canonicalize().ok();
@@ -370,6 +378,28 @@ mod tests {
         fs::create_dir_all(&sub).unwrap();
         append(&sub.join("agent-1.jsonl"), "{}");
         until_named(&rx, "agent-1.jsonl");
+    }
+
+    #[test]
+    fn reading_a_transcript_is_not_a_change() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("projects").join("-w-p");
+        fs::create_dir_all(&dir).unwrap();
+        let transcript = dir.join("s1.jsonl");
+        append(&transcript, r#"{"type":"user"}"#);
+        let (_w, rx) = start(tmp.path());
+        // What every listing does to every transcript: open, read, close. Reported as a change,
+        // each listing would start the next one, for ever.
+        for _ in 0..3 {
+            let _ = fs::read(&transcript).unwrap();
+        }
+        append(&dir.join("marker.jsonl"), "{}");
+        let seen = until_named(&rx, "marker.jsonl");
+        assert!(
+            seen.iter()
+                .all(|p| p.file_name().is_some_and(|n| n == "marker.jsonl")),
+            "reads were reported: {seen:?}"
+        );
     }
 
     #[test]
