@@ -369,7 +369,7 @@ async function bigTranscript(driver, pid) {
     items: open.items,
     range: open.range.trim(),
   };
-  log(`  200 MB transcript: first item ${r.openItemMs.toFixed(0)} ms, end on screen ${r.openEndMs.toFixed(0)} ms (${r.items} items, ${r.range}); ` +
+  log(`  200 MB transcript: first item ${r.openItemMs.toFixed(0)} ms (in the DOM at ${r.openItemSeenMs.toFixed(0)} ms), end on screen ${r.openEndMs.toFixed(0)} ms (${r.items} items, ${r.range}); ` +
     `jump to start ${r.jumpStartMs.toFixed(0)} ms, jump to end ${r.jumpEndMs.toFixed(0)} ms; ` +
     `PSS ${before.toFixed(0)} MiB, +${r.growOpen.toFixed(0)} open, +${r.growJumps.toFixed(0)} after jumps, +${r.growPeak.toFixed(0)} peak`);
   return r;

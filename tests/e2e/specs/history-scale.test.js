@@ -1,8 +1,8 @@
 // A large history (tests/datasets/scale.mjs): 10,000 sessions in 500 project dirs and one 200 MB
 // transcript. Every project is listed; a sample of projects and sessions is read and opened (not all
 // 10,000: the GUI suite has a time budget); the 200 MB transcript shows its latest entries within
-// E2E_BIG_TRANSCRIPT_MS (default 10 s: a generous bound for CI, the speed targets are the
-// benchmark's), and "jump to start" brings its first entries. The webview throws nothing.
+// E2E_BIG_TRANSCRIPT_MS (default 30 s: a generous bound for CI, the speed targets are the
+// benchmark's), and "jump to start" brings its first entries; scrolling near an end loads the next page there. The webview throws nothing.
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, before, describe } from 'node:test';
@@ -84,4 +84,52 @@ describe('a large history (10,000 sessions, a 200 MB transcript)', () => {
     assert.deepEqual(last.dupes, [], 'transcript items shown twice');
     t.diagnostic(`first entries shown ${Date.now() - started} ms after "jump to start"`);
   }, 90_000);
+
+  step('scrolling to the bottom loads the next lines, and to the top the earlier ones (pages load as the view nears an end)', async (t) => {
+    // The window is at the file's start (the step before): scrolled to its bottom, it takes the
+    // next page; jumped to the end and scrolled to its top, the page before.
+    const first = await windowLines(driver);
+    assert.equal(first.from, 0, `the window starts at line 0: ${JSON.stringify(first)}`);
+    const grown = await scrollUntil(driver, 'bottom', (w) => w.to > first.to);
+    t.diagnostic(`scrolled down: lines ${first.from}-${first.to} became ${grown.from}-${grown.to}`);
+    await (await one(driver, 'transcript-jump-end')).click();
+    const end = await until('the window at the end after "jump to end"', async () => {
+      const w = await windowLines(driver);
+      return w.state === 'ready' && w.to === w.total && w.from > 0 && w;
+    }, BIG_MS);
+    const older = await scrollUntil(driver, 'top', (w) => w.from < end.from && w.to === end.to);
+    t.diagnostic(`scrolled up: lines ${end.from}-${end.to} became ${older.from}-${older.to}`);
+    const state = await transcriptState(driver, big.last);
+    assert.deepEqual(state.dupes, [], 'transcript items shown twice');
+    await assertNoPageErrors(driver, 'scrolling the 200 MB transcript');
+  }, 90_000);
 });
+
+/** The loaded window of the open transcript: { state, from, to, total } (lines). */
+function windowLines(driver) {
+  return driver.executeScript(`
+    const t = document.querySelector('[data-testid="transcript"]');
+    const n = (a) => Number(t.getAttribute(a));
+    return t && { state: t.getAttribute('data-state'), from: n('data-from'), to: n('data-to'), total: n('data-total') };`);
+}
+
+/**
+ * Scrolls the transcript's list to its top or bottom (as a wheel would: the list's own scroll
+ * offset, which fires its scroll event) until `done(window)` holds; returns that window.
+ */
+async function scrollUntil(driver, where, done) {
+  let last = null;
+  return until(`the window to change after scrolling to the ${where}`, async () => {
+    last = await driver.executeScript(`
+      const t = document.querySelector('[data-testid="transcript"]');
+      const list = [...t.querySelectorAll('.list *')].find((e) => e.scrollHeight > e.clientHeight + 1 && /(auto|scroll)/.test(getComputedStyle(e).overflowY));
+      if (!list) return { error: 'no scrollable list' };
+      list.scrollTop = arguments[0] === 'top' ? 0 : list.scrollHeight;
+      const n = (a) => Number(t.getAttribute(a));
+      return { state: t.getAttribute('data-state'), from: n('data-from'), to: n('data-to'), total: n('data-total') };`, where);
+    return last && !last.error && last.state === 'ready' && done(last) && last;
+  }, BIG_MS, 250).catch((e) => {
+    e.message += `; last: ${JSON.stringify(last)}`;
+    throw e;
+  });
+}
