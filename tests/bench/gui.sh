@@ -5,11 +5,12 @@
 #   bash tests/bench/gui.sh                       # prints the table on stdout, progress on stderr
 #   bash tests/bench/gui.sh | tee tests/bench/last-run.txt
 #
-# What it measures, for the app (target/debug/ccdesk, the debug build the e2e suite uses, driven
+# What it measures, for the app (target/debug/ccdesk, the debug build the e2e suite uses, or
+# CCDESK_APP, e.g. target/release/ccdesk, the build the README's figures are of; driven
 # through tauri-driver + WebKitWebDriver on a private Xvfb display with a private session bus):
-#   1. launch to list: from the WebDriver new-session request until every project item and a
-#      session item of the first project are painted; a config dir of one session vs the `scale`
-#      data set (tests/datasets: 10,000 sessions in 500 projects + a 200 MB transcript). Goal: the
+#   1. launch to list: from the WebDriver new-session request until the (virtual) project list
+#      holds every project and its first rows and a session item of the first project are
+#      painted; a config dir of one session vs the `scale` data set (tests/datasets: 10,000 sessions in 500 projects + a 200 MB transcript). Goal: the
 #      difference <= +0.3 s.
 #   2. memory: PSS (sum of Pss: of /proc/<pid>/smaps_rollup) of ccdesk and all its descendants
 #      (WebKitWebProcess, WebKitNetworkProcess, ...) once the list is shown; 10,000 sessions vs

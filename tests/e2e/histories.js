@@ -35,56 +35,75 @@ export async function launchOn(wrapper, ms = 60_000) {
   return driver;
 }
 
+/** How long one in-page scroll pass may run, in ms (under WebDriver's 10 s script timeout). */
+const PASS_MS = 6_000;
+
 /**
  * Every element with this testid, scrolled through its scroll box (so a windowed list is read
  * whole), as objects of the given attributes. Also returns the values of attrs[0] that were in the
- * DOM twice at once (`dupes`).
+ * DOM twice at once (`dupes`). Reads in passes of at most PASS_MS, each going on where the last
+ * stopped, for at most `ms` in all.
  */
-export async function collect(driver, testid, attrs) {
-  return driver.executeAsyncScript(
-    `const [testid, attrs, done] = arguments;
-     const seen = new Map();
-     const dupes = new Set();
-     const sel = '[data-testid="' + testid + '"]';
-     const grab = () => {
-       const now = new Set();
-       for (const el of document.querySelectorAll(sel)) {
-         const k = el.getAttribute(attrs[0]);
-         if (now.has(k)) dupes.add(k);
-         now.add(k);
-         if (!seen.has(k)) seen.set(k, Object.fromEntries(attrs.map((a) => [a, el.getAttribute(a)])));
-       }
-     };
-     grab();
-     let box = document.querySelector(sel)?.parentElement ?? null;
-     while (box && !(box.scrollHeight > box.clientHeight + 1 && /(auto|scroll)/.test(getComputedStyle(box).overflowY))) box = box.parentElement;
-     const finish = () => done({ items: [...seen.values()], dupes: [...dupes] });
-     if (!box) return finish();
-     box.scrollTop = 0;
-     const started = Date.now();
-     const next = () => {
-       grab();
-       if (box.scrollTop + box.clientHeight >= box.scrollHeight - 1 || Date.now() - started > 8000) {
-         box.scrollTop = 0;
-         return finish();
-       }
-       box.scrollTop += Math.max(50, box.clientHeight * 0.8);
-       requestAnimationFrame(() => requestAnimationFrame(next));
-     };
-     requestAnimationFrame(next);`,
-    testid,
-    attrs,
-  );
+export async function collect(driver, testid, attrs, ms = 60_000) {
+  const seen = new Map();
+  const dupes = new Set();
+  const end = Date.now() + ms;
+  let from = 0;
+  for (;;) {
+    const r = await driver.executeAsyncScript(
+      `const [testid, attrs, from, passMs, done] = arguments;
+       const items = [];
+       const dupes = new Set();
+       const sel = '[data-testid="' + testid + '"]';
+       const grab = () => {
+         const now = new Set();
+         for (const el of document.querySelectorAll(sel)) {
+           const k = el.getAttribute(attrs[0]);
+           if (now.has(k)) dupes.add(k);
+           now.add(k);
+           items.push(Object.fromEntries(attrs.map((a) => [a, el.getAttribute(a)])));
+         }
+       };
+       let box = document.querySelector(sel)?.parentElement ?? null;
+       while (box && !(box.scrollHeight > box.clientHeight + 1 && /(auto|scroll)/.test(getComputedStyle(box).overflowY))) box = box.parentElement;
+       if (!box) { grab(); return done({ items, dupes: [...dupes], done: true }); }
+       box.scrollTop = from;
+       const started = Date.now();
+       const next = () => {
+         grab();
+         const atEnd = box.scrollTop + box.clientHeight >= box.scrollHeight - 1;
+         if (atEnd || Date.now() - started > passMs) {
+           const top = box.scrollTop;
+           if (atEnd) box.scrollTop = 0;
+           return done({ items, dupes: [...dupes], done: atEnd, top });
+         }
+         box.scrollTop += Math.max(50, box.clientHeight * 0.9);
+         requestAnimationFrame(() => requestAnimationFrame(next));
+       };
+       requestAnimationFrame(() => requestAnimationFrame(next));`,
+      testid,
+      attrs,
+      from,
+      PASS_MS,
+    );
+    for (const item of r.items) if (!seen.has(item[attrs[0]])) seen.set(item[attrs[0]], item);
+    for (const d of r.dupes) dupes.add(d);
+    if (r.done) break;
+    if (Date.now() > end) throw new Error(`reading every ${testid} took over ${ms} ms (${seen.size} read)`);
+    from = r.top;
+  }
+  return { items: [...seen.values()], dupes: [...dupes] };
 }
 
 /**
  * The element with this testid and attribute value, scrolling its list until it is rendered (a
- * windowed list renders only what is in view), scrolled into the middle of the view.
+ * windowed list renders only what is in view), scrolled into the middle of the view. Each pass
+ * goes on down from where the last stopped, and from the top once at the end.
  */
-export async function reveal(driver, testid, attr, value, ms = 15_000) {
+export async function reveal(driver, testid, attr, value, ms = 40_000) {
   return until(`[data-testid="${testid}"][${attr}="${value}"]`, async () =>
     driver.executeAsyncScript(
-      `const [testid, attr, value, done] = arguments;
+      `const [testid, attr, value, passMs, done] = arguments;
        const sel = '[data-testid="' + testid + '"]';
        const find = () => [...document.querySelectorAll(sel)].find((e) => e.getAttribute(attr) === value);
        let el = find();
@@ -92,20 +111,21 @@ export async function reveal(driver, testid, attr, value, ms = 15_000) {
        let box = document.querySelector(sel)?.parentElement ?? null;
        while (box && !(box.scrollHeight > box.clientHeight + 1 && /(auto|scroll)/.test(getComputedStyle(box).overflowY))) box = box.parentElement;
        if (!box) return done(null);
-       box.scrollTop = 0;
+       if (box.scrollTop + box.clientHeight >= box.scrollHeight - 1) box.scrollTop = 0;
        const started = Date.now();
        const next = () => {
          el = find();
          if (el) { el.scrollIntoView({ block: 'center' }); return done(el); }
-         if (box.scrollTop + box.clientHeight >= box.scrollHeight - 1 || Date.now() - started > 8000) return done(null);
-         box.scrollTop += Math.max(50, box.clientHeight * 0.8);
+         if (box.scrollTop + box.clientHeight >= box.scrollHeight - 1 || Date.now() - started > passMs) return done(null);
+         box.scrollTop += Math.max(50, box.clientHeight * 0.9);
          requestAnimationFrame(() => requestAnimationFrame(next));
        };
-       requestAnimationFrame(next);`,
+       requestAnimationFrame(() => requestAnimationFrame(next));`,
       testid,
       attr,
       value,
-    ), ms, 250);
+      PASS_MS,
+    ), ms, 100);
 }
 
 /** Clicks the project with this key and waits until it is the selected one. */
