@@ -64,9 +64,6 @@ impl IndexChanged {
     }
 }
 
-/// How long after start the tray lists the transcripts itself when the window has not, in ms.
-const TRAY_FIRST_SCAN_DELAY_MS: u64 = 3_000;
-
 /// How long the transcript watcher waits for changes to settle before a rescan, in ms.
 pub const WATCH_DEBOUNCE_MS: u64 = 750;
 
@@ -126,6 +123,10 @@ pub struct AppState {
     settings_save: Mutex<()>,
     /// What the settings view should say once about the settings file.
     settings_notices: Mutex<Vec<String>>,
+    /// The listing made as the app starts, while the webview loads; the window's first
+    /// `list_projects` waits for it (the lock is held while it is made) and takes it. `None`
+    /// once taken, or when it failed.
+    pub startup_listing: Arc<tokio::sync::Mutex<Option<Arc<SessionIndex>>>>,
     /// The last scan of the transcripts (the tray's or the window's list).
     pub index: Mutex<Option<Arc<SessionIndex>>>,
     /// Where the lines of the transcripts opened last start (pages of the transcript view).
@@ -314,6 +315,7 @@ fn init_state(app: &AppHandle, default_config_dir: PathBuf) -> Result<(), CoreEr
         last_alert: Mutex::default(),
         focused: AtomicBool::new(true),
         watcher: Mutex::default(),
+        startup_listing: Arc::default(),
     });
     Ok(())
 }
@@ -348,6 +350,33 @@ fn on_session_change(app: &AppHandle, info: &SessionInfo) {
     }
     let handle = app.clone();
     tauri::async_runtime::spawn(async move { tray::refresh(&handle) });
+}
+
+/// Off the main thread, while the webview loads: starts following the transcripts, then lists
+/// them once for the window's first `list_projects` and the tray. The listing's lock is taken
+/// here, before the window can ask, so the window waits for this listing instead of making a
+/// second one at the same time.
+fn start_listing(app: &AppHandle) {
+    let state = app.state::<AppState>();
+    let Ok(slot) = Arc::clone(&state.startup_listing).try_lock_owned() else {
+        return;
+    };
+    let handle = app.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        let mut slot = slot;
+        watch_transcripts(&handle);
+        let state = handle.state::<AppState>();
+        match SessionIndex::scan(state.pool.config_dir()) {
+            Ok(index) => {
+                let index = Arc::new(index);
+                state.set_index(Arc::clone(&index));
+                *slot = Some(index);
+                drop(slot);
+                tray::refresh(&handle);
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot list the transcripts"),
+        }
+    });
 }
 
 /// Starts following `<config dir>/projects`: on each settled change the index is scanned again,
@@ -417,18 +446,7 @@ pub fn run(config_dir: PathBuf, args: Vec<String>) -> Result<(), Box<dyn std::er
             if let Err(e) = tray::create(&handle) {
                 tracing::warn!(error = %e, "no tray icon");
             }
-            // The window lists the transcripts as it opens (and the tray takes that listing):
-            // the tray scans on its own only when no listing came meanwhile, so a launch does not
-            // scan every transcript twice at once.
-            let first_scan = handle.clone();
-            tauri::async_runtime::spawn(async move {
-                tokio::time::sleep(std::time::Duration::from_millis(TRAY_FIRST_SCAN_DELAY_MS))
-                    .await;
-                if first_scan.state::<AppState>().index_snapshot().is_none() {
-                    tray::rescan(first_scan).await;
-                }
-            });
-            watch_transcripts(&handle);
+            start_listing(&handle);
             let cwd = std::env::current_dir().unwrap_or_default();
             desktop::handle_launch(&handle, &args, &cwd);
             Ok(())

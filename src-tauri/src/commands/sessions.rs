@@ -27,19 +27,27 @@ pub struct SessionDetail {
 
 /// Lists the transcripts afresh and answers the projects without their sessions (newest
 /// first); the listing is kept for [`project_sessions`] and [`session_briefs`], and the tray's
-/// recent sessions are taken from it.
+/// recent sessions are taken from it. The first call answers from the listing made as the app
+/// started (a change since then is reported by the watcher, and the window lists again).
 /// Runs off the UI thread.
 #[tauri::command]
 pub async fn list_projects(
     app: AppHandle,
     state: State<'_, AppState>,
 ) -> Result<ProjectIndex, AppError> {
-    let dir = state.pool.config_dir().to_path_buf();
-    let index = Arc::new(blocking(move || SessionIndex::scan(&dir)).await?);
-    let projects = index.project_entries();
-    state.set_index(index);
-    crate::tray::refresh(&app);
-    Ok(projects)
+    // The first call takes the listing made as the app started (waiting for it if need be).
+    let startup = state.startup_listing.lock().await.take();
+    let index = match startup {
+        Some(index) => index,
+        None => {
+            let dir = state.pool.config_dir().to_path_buf();
+            let index = Arc::new(blocking(move || SessionIndex::scan(&dir)).await?);
+            state.set_index(Arc::clone(&index));
+            crate::tray::refresh(&app);
+            index
+        }
+    };
+    Ok(index.project_entries())
 }
 
 /// The sessions of the project with this `key` (`ProjectEntry.key`) in the last listing, newest
