@@ -225,6 +225,10 @@ const finish = (extra) => {
     ipc: performance.getEntriesByType('measure')
       .filter((m) => m.name.startsWith('ipc ') && (action === 'none' || m.startTime + m.duration >= t0))
       .map((m) => [m.name.slice(4), Math.round(m.startTime - (action === 'none' ? 0 : t0)), Math.round(m.duration)]),
+    // The window's own marks (ui/src/lib/marks.ts) since the action: [name, ms after t0].
+    steps: action === 'none' ? [] : performance.getEntriesByType('mark')
+      .filter((m) => m.name.startsWith('ccdesk:') && m.startTime >= t0)
+      .map((m) => [m.name.slice(7), Math.round(m.startTime - t0)]),
     errors: Array.isArray(window.__ccdeskErrors) ? window.__ccdeskErrors.map(String) : [] });
 };
 const check = () => {
@@ -269,6 +273,7 @@ async function watch(driver, action, arg, conds, limit = 60_000) {
   if (r.errors?.length) log(`webview errors: ${r.errors.join(' | ')}`);
   if (r.timeout) log(`${action}: timed out after ${limit} ms: ${JSON.stringify(r)}`);
   if (r.ipc?.length) log(`  ${action}: backend calls [command@start +round trip ms]: ${r.ipc.map(([c, at, d]) => `${c}@${at}+${d}`).join(' ')}`);
+  if (r.steps?.length) log(`  ${action}: the window's steps [name@ms]: ${r.steps.map(([n, at]) => `${n}@${at}`).join(' ')}`);
   return r;
 }
 
@@ -519,7 +524,7 @@ async function main() {
   const line = (r) => r.map((c, i) => c.padEnd(w[i])).join(' | ').trimEnd();
   const out = [
     `ccdesk GUI benchmark, ${new Date().toISOString()}, median of ${RUNS} runs`,
-    `binary: ${APP} (${(st.size / 1048576).toFixed(0)} MiB, built ${st.mtime.toISOString()}; the debug build the e2e suite uses)`,
+    `binary: ${APP} (${(st.size / 1048576).toFixed(0)} MiB, built ${st.mtime.toISOString()}; ${/\/release\//.test(APP) ? 'a release build' : 'the debug build the e2e suite uses'})`,
     `commit: ${process.env.BENCH_COMMIT ?? '?'}; webkit: ${process.env.BENCH_WEBKIT ?? '?'}`,
     `machine: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; Xvfb 1400x1000`,
     `data: 1 session (${BASE.sessions[0].key}) vs ${SCALE.sessions.length.toLocaleString('en-US')} sessions in ${SCALE.projects.length} projects; ` +

@@ -1,5 +1,6 @@
 // Identity (issue 9): projects, sessions and transcript items that share a directory name, a
 // session id or a uuid are all shown, each selectable, and the right transcript opens.
+import { TranscriptWindow } from './lib/transcriptWindow.svelte';
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
 import App from './App.svelte';
@@ -70,7 +71,7 @@ describe('App: projects and sessions that share names', () => {
       expect(item.dataset.sessionKey).toBe(`-work-${dir}/${SAME}`);
       await fireEvent.click(item);
       await waitFor(() => expect(screen.getByTestId('transcript').textContent).toContain(`transcript of -work-${dir}/${SAME}`));
-      expect(fake.mocks.showSession).toHaveBeenLastCalledWith(`-work-${dir}/${SAME}`, { from: null, limit: 200 });
+      expect(fake.mocks.showSession).toHaveBeenLastCalledWith(`-work-${dir}/${SAME}`, { from: null, limit: TranscriptWindow.firstPageLines });
       expect(screen.getByTestId('session-item').getAttribute('aria-current')).toBe('true');
     }
   });

@@ -1,3 +1,4 @@
+import { TranscriptWindow } from './lib/transcriptWindow.svelte';
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { flushSync } from 'svelte';
 import { describe, expect, it } from 'vitest';
@@ -179,7 +180,7 @@ describe('App: runs', () => {
       const selected = screen.getAllByTestId('session-item').find((el) => el.getAttribute('aria-current') === 'true');
       expect(selected?.dataset.sessionId).toBe(newId);
     });
-    await waitFor(() => expect(api.mocks.showSession).toHaveBeenCalledWith(`-home-dev-proj/${newId}`, { from: null, limit: 200 }));
+    await waitFor(() => expect(api.mocks.showSession).toHaveBeenCalledWith(`-home-dev-proj/${newId}`, { from: null, limit: TranscriptWindow.firstPageLines }));
   });
 
   it('reports a missing CLI in words: the session failed, with the hint', async () => {

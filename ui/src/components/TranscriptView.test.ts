@@ -124,7 +124,7 @@ describe('TranscriptView: containment and big lines', () => {
       expect(t.querySelectorAll('[data-testid="transcript-item"]').length).toBeLessThan(60);
       await fireEvent.click(screen.getByTestId('transcript-jump-start'));
       await waitFor(() => expect(w.from).toBe(0));
-      expect(api.mocks.showSession).toHaveBeenLastCalledWith(summary().key, { from: 0, limit: 200 });
+      expect(api.mocks.showSession).toHaveBeenLastCalledWith(summary().key, { from: 0, limit: TranscriptWindow.firstPageLines });
       await waitFor(() => expect(t.querySelector('[data-testid="transcript-item"]')?.getAttribute('data-entry-key')).toMatch(/^0:/));
     } finally {
       installLayout();

@@ -5,6 +5,7 @@
 import type { Api } from '../ipc';
 import { pickIdleSession } from './capacity';
 import { describeError } from './errors';
+import { mark } from './marks';
 import { baseName } from './paths';
 import { PoolModel } from './pool.svelte';
 import { cleanName, nameOf, normalizeRegistry, orderSessions } from './registry';
@@ -537,6 +538,7 @@ export class AppModel {
    * session list shows it.
    */
   async selectSession(keyOrId: string): Promise<void> {
+    mark('ccdesk:select-session');
     this.follow = null;
     this.showPool = false;
     const ticket = ++this.selections;

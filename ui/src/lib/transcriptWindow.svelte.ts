@@ -4,6 +4,7 @@
 // lines when the file grows, and reloads at either end on a jump. No DOM here; tested with a fake Api.
 import type { Api } from '../ipc';
 import { describeError } from './errors';
+import { mark } from './marks';
 import type { PagedEntry, SessionDetail, SessionSummary, TranscriptPage } from './types';
 
 /** One page as loaded: lines `[from, to)`, their decoded entries and malformed count. */
@@ -20,6 +21,12 @@ export type WindowEnd = 'start' | 'end';
 export class TranscriptWindow {
   /** Lines asked for per page (the backend's default). */
   static pageLines = 200;
+  /**
+   * Lines asked for when the window opens at an end: a screenful and some, so the first entries
+   * show sooner (a 200 MB transcript's tail page is about 460 KB of JSON); the pages next to it
+   * load as the view nears them.
+   */
+  static firstPageLines = 60;
   /** The most lines asked for at once (the backend's limit). */
   static maxRequest = 1000;
   /** About the most lines kept: past it, whole pages at the far end are dropped. */
@@ -181,8 +188,11 @@ export class TranscriptWindow {
 
   private reload(at: WindowEnd): Promise<boolean> {
     this.state = 'loading';
+    // Asked for at once, before the view's updates run (a reload replaces the window whatever
+    // came before it), and taken in turn.
+    const answer = this.ask(at === 'end' ? null : 0, TranscriptWindow.firstPageLines);
     return this.run(async () => {
-      const ok = this.replaceWith(await this.fetch(at === 'end' ? null : 0, TranscriptWindow.pageLines), at);
+      const ok = this.replaceWith(this.settle(await answer), at);
       // A failure is in `error` (and the banner); the view shows what it has.
       this.state = 'ready';
       return ok;
@@ -190,6 +200,7 @@ export class TranscriptWindow {
   }
 
   private replaceWith(page: TranscriptPage | null, at: WindowEnd): boolean {
+    mark('ccdesk:page-applied');
     if (!page) return false;
     this.pages = [toPage(page)];
     this.anchor = at;
@@ -214,16 +225,24 @@ export class TranscriptWindow {
   }
 
   private async fetch(from: number | null, limit: number): Promise<TranscriptPage | null> {
-    try {
-      const d = await this.api.showSession(this.sessionKey, { from, limit });
-      this.take(d.transcript);
-      this.summary = d.summary;
-      this.error = null;
-      return d.transcript;
-    } catch (e) {
-      this.fail(e);
+    return this.settle(await this.ask(from, limit));
+  }
+
+  /** Asks for a page; the answer, or the failure (never rejects). */
+  private ask(from: number | null, limit: number): Promise<SessionDetail | { failed: unknown }> {
+    return this.api.showSession(this.sessionKey, { from, limit }).catch((e: unknown) => ({ failed: e }));
+  }
+
+  /** Takes an answer of `ask`: its page, or null after reporting the failure. */
+  private settle(answer: SessionDetail | { failed: unknown }): TranscriptPage | null {
+    if ('failed' in answer) {
+      this.fail(answer.failed);
       return null;
     }
+    this.take(answer.transcript);
+    this.summary = answer.summary;
+    this.error = null;
+    return answer.transcript;
   }
 
   /** Takes what a page says of the whole file. */

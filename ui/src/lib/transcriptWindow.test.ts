@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { detail, message, summary } from './__fixtures__/data';
 import { fakeApi } from './__fixtures__/fakeApi';
 import { TranscriptWindow } from './transcriptWindow.svelte';
@@ -12,23 +12,27 @@ function setup(file: Entry[]) {
   return { api, w: new TranscriptWindow(api, summary().key) };
 }
 
-const { maxLines } = TranscriptWindow;
+const { maxLines, firstPageLines: F } = TranscriptWindow;
 afterEach(() => {
   TranscriptWindow.maxLines = maxLines;
+  TranscriptWindow.firstPageLines = F;
 });
 
 describe('TranscriptWindow', () => {
   it('opens on the tail page, by key', async () => {
     const { api, w } = setup(lines(450));
     await w.loadTail();
-    expect(api.mocks.showSession).toHaveBeenCalledWith(summary().key, { from: null, limit: 200 });
-    expect([w.from, w.to, w.total, w.state, w.atEnd, w.atStart]).toEqual([250, 450, 450, 'ready', true, false]);
-    expect(w.entries[0].key).toMatch(/^250:/);
+    // A screenful and some first; the pages next to it come as the view nears them.
+    expect(F).toBeLessThan(TranscriptWindow.pageLines);
+    expect(api.mocks.showSession).toHaveBeenCalledWith(summary().key, { from: null, limit: F });
+    expect([w.from, w.to, w.total, w.state, w.atEnd, w.atStart]).toEqual([450 - F, 450, 450, 'ready', true, false]);
+    expect(w.entries[0].key).toMatch(new RegExp(`^${450 - F}:`));
     expect(w.detail?.summary.id).toBe(summary().id);
   });
 
   it('loads the page before and after, and drops whole pages at the far end past maxLines', async () => {
     TranscriptWindow.maxLines = 400;
+    TranscriptWindow.firstPageLines = 200; // whole pages of 200, to follow the arithmetic
     const { w } = setup(lines(1000));
     await w.loadTail();
     expect(await w.loadOlder()).toBe(true);
@@ -53,7 +57,7 @@ describe('TranscriptWindow', () => {
     file.push(...lines(3, 300));
     await w.update();
     expect(api.mocks.showSession).toHaveBeenLastCalledWith(summary().key, { from: 300, limit: 1000 });
-    expect([w.from, w.to, w.total]).toEqual([100, 303, 303]);
+    expect([w.from, w.to, w.total]).toEqual([300 - F, 303, 303]);
     expect(w.entries.at(-1)?.entry).toMatchObject({ content: 'line 302' });
   });
 
@@ -73,10 +77,10 @@ describe('TranscriptWindow', () => {
     const { w } = setup(lines(900));
     await w.loadTail();
     await w.loadStart();
-    expect([w.from, w.to, w.anchor]).toEqual([0, 200, 'start']);
+    expect([w.from, w.to, w.anchor]).toEqual([0, F, 'start']);
     expect(w.atStart).toBe(true);
     await w.loadTail();
-    expect([w.from, w.to, w.anchor]).toEqual([700, 900, 'end']);
+    expect([w.from, w.to, w.anchor]).toEqual([900 - F, 900, 'end']);
   });
 
   it('Show all replaces a cut line by the whole line', async () => {
@@ -95,6 +99,24 @@ describe('TranscriptWindow', () => {
     expect(await w.showAll(1)).toBe(true);
     expect(api.mocks.transcriptEntry).toHaveBeenCalledWith(summary().key, 1);
     expect(w.entries[1]).toMatchObject({ cut: false, entry: { content: 'long text, whole' } });
+  });
+
+  it('asks for the first page before the operations queued before it have finished', async () => {
+    const { api, w } = setup(lines(500));
+    await w.loadTail();
+    const real = api.mocks.showSession.getMockImplementation()!;
+    let release: () => void = () => {};
+    // The page before the window hangs until released.
+    api.mocks.showSession.mockImplementationOnce((key, page) => new Promise((resolve) => (release = () => resolve(real(key, page)))));
+    const older = w.loadOlder();
+    await vi.waitFor(() => expect(api.mocks.showSession).toHaveBeenCalledTimes(2));
+    const start = w.loadStart();
+    // Asked for at once, while the page before hangs; applied after it.
+    expect(api.mocks.showSession).toHaveBeenCalledTimes(3);
+    expect(api.mocks.showSession).toHaveBeenLastCalledWith(summary().key, { from: 0, limit: F });
+    release();
+    await Promise.all([older, start]);
+    expect([w.from, w.to, w.anchor]).toEqual([0, F, 'start']);
   });
 
   it('a failed load says so and leaves the window usable', async () => {
