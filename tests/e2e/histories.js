@@ -39,6 +39,32 @@ export async function launchOn(wrapper, ms = 60_000) {
 const PASS_MS = 6_000;
 
 /**
+ * In-page code put before the scripts below: `scrollPass(sel, from, passMs, step, end)` finds the
+ * scroll box of the first `sel` element and scrolls it from `from` (null: where it is, or from
+ * the top when it is at its end) down most of a screen at a time, two frames apart, calling
+ * `step()` after each move. A truthy answer ends the pass: `end(answer, box)`; so do the bottom
+ * and `passMs`: `end(null, box)`. No scroll box: `end(step(), null)`.
+ */
+const SCROLL_PASS = `
+const scrollPass = (sel, from, passMs, step, end) => {
+  let box = document.querySelector(sel)?.parentElement ?? null;
+  while (box && !(box.scrollHeight > box.clientHeight + 1 && /(auto|scroll)/.test(getComputedStyle(box).overflowY))) box = box.parentElement;
+  if (!box) return end(step() || null, null);
+  const atEnd = () => box.scrollTop + box.clientHeight >= box.scrollHeight - 1;
+  if (from !== null) box.scrollTop = from;
+  else if (atEnd()) box.scrollTop = 0;
+  const started = Date.now();
+  const next = () => {
+    const found = step();
+    if (found) return end(found, box);
+    if (atEnd() || Date.now() - started > passMs) return end(null, box);
+    box.scrollTop += Math.max(50, box.clientHeight * 0.9);
+    requestAnimationFrame(() => requestAnimationFrame(next));
+  };
+  requestAnimationFrame(() => requestAnimationFrame(next));
+};`;
+
+/**
  * Every element with this testid, scrolled through its scroll box (so a windowed list is read
  * whole), as objects of the given attributes. Also returns the values of attrs[0] that were in the
  * DOM twice at once (`dupes`). Reads in passes of at most PASS_MS, each going on where the last
@@ -51,7 +77,8 @@ export async function collect(driver, testid, attrs, ms = 60_000) {
   let from = 0;
   for (;;) {
     const r = await driver.executeAsyncScript(
-      `const [testid, attrs, from, passMs, done] = arguments;
+      `${SCROLL_PASS}
+       const [testid, attrs, from, passMs, done] = arguments;
        const items = [];
        const dupes = new Set();
        const sel = '[data-testid="' + testid + '"]';
@@ -64,23 +91,13 @@ export async function collect(driver, testid, attrs, ms = 60_000) {
            items.push(Object.fromEntries(attrs.map((a) => [a, el.getAttribute(a)])));
          }
        };
-       let box = document.querySelector(sel)?.parentElement ?? null;
-       while (box && !(box.scrollHeight > box.clientHeight + 1 && /(auto|scroll)/.test(getComputedStyle(box).overflowY))) box = box.parentElement;
-       if (!box) { grab(); return done({ items, dupes: [...dupes], done: true }); }
-       box.scrollTop = from;
-       const started = Date.now();
-       const next = () => {
-         grab();
+       scrollPass(sel, from, passMs, grab, (_, box) => {
+         if (!box) return done({ items, dupes: [...dupes], done: true });
          const atEnd = box.scrollTop + box.clientHeight >= box.scrollHeight - 1;
-         if (atEnd || Date.now() - started > passMs) {
-           const top = box.scrollTop;
-           if (atEnd) box.scrollTop = 0;
-           return done({ items, dupes: [...dupes], done: atEnd, top });
-         }
-         box.scrollTop += Math.max(50, box.clientHeight * 0.9);
-         requestAnimationFrame(() => requestAnimationFrame(next));
-       };
-       requestAnimationFrame(() => requestAnimationFrame(next));`,
+         const top = box.scrollTop;
+         if (atEnd) box.scrollTop = 0;
+         done({ items, dupes: [...dupes], done: atEnd, top });
+       });`,
       testid,
       attrs,
       from,
@@ -103,24 +120,17 @@ export async function collect(driver, testid, attrs, ms = 60_000) {
 export async function reveal(driver, testid, attr, value, ms = 40_000) {
   return until(`[data-testid="${testid}"][${attr}="${value}"]`, async () =>
     driver.executeAsyncScript(
-      `const [testid, attr, value, passMs, done] = arguments;
+      `${SCROLL_PASS}
+       const [testid, attr, value, passMs, done] = arguments;
        const sel = '[data-testid="' + testid + '"]';
-       const find = () => [...document.querySelectorAll(sel)].find((e) => e.getAttribute(attr) === value);
-       let el = find();
-       if (el) { el.scrollIntoView({ block: 'center' }); return done(el); }
-       let box = document.querySelector(sel)?.parentElement ?? null;
-       while (box && !(box.scrollHeight > box.clientHeight + 1 && /(auto|scroll)/.test(getComputedStyle(box).overflowY))) box = box.parentElement;
-       if (!box) return done(null);
-       if (box.scrollTop + box.clientHeight >= box.scrollHeight - 1) box.scrollTop = 0;
-       const started = Date.now();
-       const next = () => {
-         el = find();
-         if (el) { el.scrollIntoView({ block: 'center' }); return done(el); }
-         if (box.scrollTop + box.clientHeight >= box.scrollHeight - 1 || Date.now() - started > passMs) return done(null);
-         box.scrollTop += Math.max(50, box.clientHeight * 0.9);
-         requestAnimationFrame(() => requestAnimationFrame(next));
+       const find = () => {
+         const el = [...document.querySelectorAll(sel)].find((e) => e.getAttribute(attr) === value);
+         if (el) el.scrollIntoView({ block: 'center' });
+         return el;
        };
-       requestAnimationFrame(() => requestAnimationFrame(next));`,
+       const el = find();
+       if (el) return done(el);
+       scrollPass(sel, null, passMs, find, (found) => done(found || null));`,
       testid,
       attr,
       value,
