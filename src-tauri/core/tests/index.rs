@@ -397,6 +397,17 @@ fn transcript(config: &Path, dir: &str, id: &str, lines: &[String]) -> PathBuf {
     p
 }
 
+/// Writes a transcript holding one `summary` line and nothing else (no cwd, no timestamp), as CLI
+/// 1.0.x leaves beside a resumed session.
+fn summary_only(config: &Path, dir: &str, id: &str) -> PathBuf {
+    transcript(
+        config,
+        dir,
+        id,
+        &[r#"{"type":"summary","summary":"Old title","leafUuid":"x"}"#.to_owned()],
+    )
+}
+
 fn keys_are_unique(index: &SessionIndex) {
     let projects: std::collections::HashSet<_> = index.projects.iter().map(|p| &p.key).collect();
     assert_eq!(projects.len(), index.projects.len(), "project keys");
@@ -414,12 +425,7 @@ fn a_transcript_without_cwd_beside_normal_ones_is_its_own_project_with_its_own_k
         "s-cwd",
         &[user_line("/work/p", "s-cwd", "2026-01-01T00:00:00Z", "hi")],
     );
-    transcript(
-        &config,
-        &dir,
-        "s-none",
-        &[r#"{"type":"summary","summary":"Old title","leafUuid":"x"}"#.to_owned()],
-    );
+    summary_only(&config, &dir, "s-none");
     let index = SessionIndex::scan(&config).unwrap();
     keys_are_unique(&index);
     let keys: Vec<_> = index.projects.iter().map(|p| p.key.as_str()).collect();
@@ -573,12 +579,7 @@ fn the_project_list_carries_counts_not_sessions_and_each_session_names_its_proje
         "b0",
         &[user_line(b, "b0", "2026-01-02T00:00:00Z", "in b")],
     );
-    transcript(
-        &config,
-        &dir,
-        "none",
-        &[r#"{"type":"summary","summary":"Old title","leafUuid":"x"}"#.to_owned()],
-    );
+    summary_only(&config, &dir, "none");
     let index = SessionIndex::scan(&config).unwrap();
     // Each session's project key is the key of the group that lists it.
     for p in &index.projects {
