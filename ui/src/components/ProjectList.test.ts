@@ -78,6 +78,26 @@ describe('ProjectList', () => {
     }
   });
 
+  it('brings a project selected elsewhere into view (a virtual list renders only what is in sight)', async () => {
+    installLayout(600);
+    const scrolls = vi.spyOn(Element.prototype, 'scrollTo');
+    try {
+      const many = Array.from({ length: 500 }, (_, i) => group(`/work/p${i}`, `-work-p${i}`));
+      const r = await show({ projects: many, selected: many[0].key, onselect: () => {} });
+      expect(screen.queryAllByTestId('project-item').some((e) => e.dataset.projectKey === many[400].key)).toBe(false);
+      scrolls.mockClear();
+      await r.rerender({ projects: many, selected: many[400].key, onselect: () => {} });
+      // The list scrolls down to row 400, at virtua's estimate of unmeasured rows (40 px): past
+      // row 300 at least.
+      await waitFor(() => expect(scrolls).toHaveBeenCalled());
+      const top = (scrolls.mock.calls.at(-1)?.[0] as ScrollToOptions | undefined)?.top ?? 0;
+      expect(top).toBeGreaterThan(300 * 40);
+    } finally {
+      scrolls.mockRestore();
+      installLayout();
+    }
+  });
+
   it('says so when there is no project', () => {
     render(ProjectList, { projects: [], selected: null, onselect: () => {} });
     expect(screen.getByText('No sessions found.')).toBeTruthy();
