@@ -56,18 +56,12 @@ APP=$(realpath "$APP")
 # ---- everything started below is stopped on exit (as in tests/e2e/run.sh) -------------------------
 TMP=$(realpath "$(mktemp -d -t ccdesk-bench.XXXXXX)")
 PGIDS=()
+# shellcheck source=tests/e2e/gui-env.sh
+. "$E2E/gui-env.sh"
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
-  local g
-  for g in "${PGIDS[@]}"; do kill -TERM -- "-$g" 2>/dev/null || kill -TERM "$g" 2>/dev/null || true; done
-  for _ in $(seq 1 30); do
-    local alive=0
-    for g in "${PGIDS[@]}"; do { kill -0 -- "-$g" || kill -0 "$g"; } 2>/dev/null && alive=1; done
-    [ "$alive" = 0 ] && break
-    sleep 0.1
-  done
-  for g in "${PGIDS[@]}"; do kill -KILL -- "-$g" 2>/dev/null || kill -KILL "$g" 2>/dev/null || true; done
+  stop_groups
   if [ "${BENCH_KEEP_TMP:-}" = 1 ] || [ "$status" != 0 ]; then
     rm -rf "$TMP/datasets/scale"
     log "temp dir kept: $TMP (logs: $TMP/logs)"
@@ -116,54 +110,11 @@ EOF
   chmod +x "$TMP/ccdesk-on-$ds"
 done
 
-# ---- display, session bus, tauri-driver (as tests/e2e/run.sh) -------------------------------------------
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-wait_until() {
-  local limit=$1 what=$2 i
-  shift 2
-  for i in $(seq 1 $((limit * 10))); do
-    "$@" && return 0
-    sleep 0.1
-  done
-  die "timed out after ${limit}s waiting for $what"
-}
-export XDG_DATA_HOME=$TMP/xdg/data XDG_CONFIG_HOME=$TMP/xdg/config XDG_CACHE_HOME=$TMP/xdg/cache
-export XDG_RUNTIME_DIR=$TMP/xdg/runtime
-export NO_AT_BRIDGE=1
-
-setsid Xvfb -displayfd 3 -screen 0 1400x1000x24 -nolisten tcp -noreset 3>"$TMP/display" \
-  >"$TMP/logs/xvfb.log" 2>&1 </dev/null &
-PGIDS+=($!)
-display_ready() { [ -s "$TMP/display" ] && grep -q '^[0-9]' "$TMP/display"; }
-wait_until 20 "Xvfb to start (see $TMP/logs/xvfb.log)" display_ready
-export DISPLAY=":$(head -n1 "$TMP/display" | tr -dc 0-9)"
-
-if command -v dbus-daemon >/dev/null; then
-  BUS=$TMP/xdg/runtime/bus
-  setsid dbus-daemon --session --nofork --nopidfile --address="unix:path=$BUS" \
-    >"$TMP/logs/dbus.log" 2>&1 </dev/null &
-  PGIDS+=($!)
-  wait_until 10 "the session bus (see $TMP/logs/dbus.log)" test -S "$BUS"
-  export DBUS_SESSION_BUS_ADDRESS="unix:path=$BUS"
-else
-  log "no dbus-daemon: running without a session bus"
-fi
-
-PORT=${BENCH_PORT:-4544}
-while port_in_use "$PORT" || port_in_use "$((PORT + 1))"; do
-  PORT=$((PORT + 2))
-  [ "$PORT" -lt 4700 ] || die "no free port pair in 4544..4700"
-done
+# ---- display, session bus, tauri-driver (tests/e2e/gui-env.sh, as the e2e suite) -----------------------
+start_display_and_bus
+free_port_pair "${BENCH_PORT:-4544}" 4700
 [ -x "$FAKE" ] && export CCDESK_CLAUDE=$FAKE # the app looks for `claude` at start, as in the e2e suite
-HOME=$TMP/home setsid tauri-driver --port "$PORT" --native-port "$((PORT + 1))" \
-  >"$TMP/logs/tauri-driver.log" 2>&1 </dev/null &
-DRIVER_PID=$!
-PGIDS+=("$DRIVER_PID")
-driver_ready() {
-  kill -0 "$DRIVER_PID" 2>/dev/null || die "tauri-driver exited (see $TMP/logs/tauri-driver.log)"
-  port_in_use "$PORT"
-}
-wait_until 30 "tauri-driver on port $PORT" driver_ready
+start_driver
 log "Xvfb on $DISPLAY, tauri-driver on 127.0.0.1:$PORT, data in $DATASETS"
 
 # ---- the benchmark ------------------------------------------------------------------------------------------

@@ -49,19 +49,12 @@ fi
 # ---- everything started below is stopped on exit ---------------------------------------------
 TMP=$(realpath "$(mktemp -d -t ccdesk-e2e.XXXXXX)")
 PGIDS=()
+# shellcheck source=tests/e2e/gui-env.sh
+. "$HERE/gui-env.sh"
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
-  local g
-  # Each background helper leads its own process group (setsid): end the group, children included.
-  for g in "${PGIDS[@]}"; do kill -TERM -- "-$g" 2>/dev/null || kill -TERM "$g" 2>/dev/null || true; done
-  for _ in $(seq 1 30); do
-    local alive=0
-    for g in "${PGIDS[@]}"; do { kill -0 -- "-$g" || kill -0 "$g"; } 2>/dev/null && alive=1; done
-    [ "$alive" = 0 ] && break
-    sleep 0.1
-  done
-  for g in "${PGIDS[@]}"; do kill -KILL -- "-$g" 2>/dev/null || kill -KILL "$g" 2>/dev/null || true; done
+  stop_groups
   if [ "${E2E_KEEP_TMP:-}" = 1 ] || [ "$status" != 0 ]; then
     # The scale data set (about 280 MB) is made again by the next run: not kept unless asked for.
     [ "${E2E_KEEP_TMP:-}" = 1 ] || rm -rf "$TMP/datasets/scale"
@@ -143,67 +136,16 @@ EOF
   export "E2E_DATASET_$var=$DATASETS/$ds" "E2E_APP_$var=$launcher"
 done
 
-# ---- 3. display, session bus, tauri-driver -----------------------------------------------------
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-wait_until() { # wait_until SECONDS DESCRIPTION COMMAND...: polls every 0.1 s
-  local limit=$1 what=$2 i
-  shift 2
-  for i in $(seq 1 $((limit * 10))); do
-    "$@" && return 0
-    sleep 0.1
-  done
-  die "timed out after ${limit}s waiting for $what"
-}
-
-# Everything started from here on (the bus, the driver, the app) keeps its files in the temp dir:
-# the app's data dir, where tauri-plugin-store writes ccdesk's session registry (registry.json), is
-# $XDG_DATA_HOME/<identifier>, so no run sees another's names and pins, and the machine's stay
-# untouched. The app also gets a HOME of its own (below), for anything that ignores XDG_*.
-export XDG_DATA_HOME=$TMP/xdg/data XDG_CONFIG_HOME=$TMP/xdg/config XDG_CACHE_HOME=$TMP/xdg/cache
-export XDG_RUNTIME_DIR=$TMP/xdg/runtime
-export NO_AT_BRIDGE=1 # GTK: no accessibility bus
-
-# Xvfb picks a free display number itself and writes it to fd 3.
-setsid Xvfb -displayfd 3 -screen 0 1400x1000x24 -nolisten tcp -noreset 3>"$TMP/display" \
-  >"$TMP/logs/xvfb.log" 2>&1 </dev/null &
-PGIDS+=($!)
-display_ready() { [ -s "$TMP/display" ] && grep -q '^[0-9]' "$TMP/display"; }
-wait_until 20 "Xvfb to start (see $TMP/logs/xvfb.log)" display_ready
-export DISPLAY=":$(head -n1 "$TMP/display" | tr -dc 0-9)"
+# ---- 3. display, session bus, tauri-driver (gui-env.sh) ------------------------------------------
+start_display_and_bus
 log "Xvfb on $DISPLAY"
-
-# A private session bus, run as our own child (dbus-launch would leave an unreaped daemon behind).
-if command -v dbus-daemon >/dev/null; then
-  BUS=$TMP/xdg/runtime/bus
-  setsid dbus-daemon --session --nofork --nopidfile --address="unix:path=$BUS" \
-    >"$TMP/logs/dbus.log" 2>&1 </dev/null &
-  PGIDS+=($!)
-  wait_until 10 "the session bus (see $TMP/logs/dbus.log)" test -S "$BUS"
-  export DBUS_SESSION_BUS_ADDRESS="unix:path=$BUS"
-else
-  log "no dbus-daemon: running without a session bus"
-fi
-
 # Two free loopback ports: tauri-driver's and WebKitWebDriver's (default 4444/4445).
-PORT=${E2E_PORT:-4444}
-while port_in_use "$PORT" || port_in_use "$((PORT + 1))"; do
-  PORT=$((PORT + 2))
-  [ "$PORT" -lt 4600 ] || die "no free port pair in 4444..4600"
-done
-
+free_port_pair "${E2E_PORT:-4444}" 4600
 # The app inherits tauri-driver's environment (through WebKitWebDriver).
 export CLAUDE_CONFIG_DIR=$TMP/config
 export CCDESK_CLAUDE=$FAKE
 export CCDESK_LOG=${CCDESK_LOG:-ccdesk=debug,ccdesk_core=debug}
-HOME=$TMP/home setsid tauri-driver --port "$PORT" --native-port "$((PORT + 1))" \
-  >"$TMP/logs/tauri-driver.log" 2>&1 </dev/null &
-DRIVER_PID=$!
-PGIDS+=("$DRIVER_PID")
-driver_ready() {
-  kill -0 "$DRIVER_PID" 2>/dev/null || die "tauri-driver exited (see $TMP/logs/tauri-driver.log)"
-  port_in_use "$PORT"
-}
-wait_until 30 "tauri-driver on port $PORT" driver_ready
+start_driver
 log "tauri-driver on 127.0.0.1:$PORT"
 
 for entry in "${DATASET_PIDS[@]}"; do
