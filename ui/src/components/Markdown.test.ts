@@ -2,26 +2,7 @@ import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/sv
 import { afterEach, describe, expect, it } from 'vitest';
 import { SYNC_LIMIT, setMarkdownParser, type MarkdownParser } from '../lib/markdown';
 import Markdown from './Markdown.svelte';
-
-const XSS = [
-  '<img src=x onerror="window.pwned=1">',
-  '<svg><script>window.pwned=1</script></svg>',
-  '[x](javascript:alert(1))',
-  '[x](file:///etc/passwd)',
-  '![x](http://remote/img.png)',
-  '<meta http-equiv="refresh" content="0;url=http://remote/">',
-  '[x](jav&#x61;script:alert(1))',
-];
-
-function expectInert(root: HTMLElement) {
-  expect(root.querySelector('script, img, svg, meta, a, iframe')).toBeNull();
-  for (const el of Array.from(root.querySelectorAll('*'))) {
-    for (const { name } of Array.from(el.attributes)) {
-      expect(['href', 'src', 'srcset', 'style'].includes(name) || name.startsWith('on'), `${el.tagName} ${name}`).toBe(false);
-    }
-  }
-  expect((window as unknown as { pwned?: number }).pwned).toBeUndefined();
-}
+import { XSS, expectInert } from '../lib/__fixtures__/xss';
 
 /** A parser that misses every deadline, except on demand (`deep`), where it parses for real. */
 function slowUnlessAsked(): MarkdownParser {

@@ -14,6 +14,7 @@ import {
 } from './markdown';
 import type { MarkdownJob, MarkdownReply } from './markdown.parse';
 import { nodeMarkdownWorker } from './markdown.testing';
+import { XSS, expectInert } from './__fixtures__/xss';
 
 function dom(html: string): HTMLElement {
   const div = document.createElement('div');
@@ -89,28 +90,6 @@ const BOMBS: Record<string, string> = {
   'a huge table': ['| ' + 'h | '.repeat(60), '|' + '---|'.repeat(60), ...Array.from({ length: 600 }, () => '| ' + 'c | '.repeat(60))].join('\n'),
   '_a x 50,000': '_a'.repeat(50_000),
 };
-
-const XSS = [
-  '<img src=x onerror="window.pwned=1">',
-  '<svg><script>window.pwned=1</script></svg>',
-  '[x](javascript:alert(1))',
-  '[x](file:///etc/passwd)',
-  '![x](http://remote/img.png)',
-  '<meta http-equiv="refresh" content="0;url=http://remote/">',
-  '[x](jav&#x61;script:alert(1))',
-  '<a href="jav&#x61;script:alert(1)">a</a>',
-];
-
-/** No attribute or element in `root` can run script, load or navigate. */
-function expectInert(root: HTMLElement) {
-  expect(root.querySelector('script, img, svg, meta, a, iframe, object, embed, link, style')).toBeNull();
-  for (const el of Array.from(root.querySelectorAll('*'))) {
-    for (const { name } of Array.from(el.attributes)) {
-      expect(['href', 'src', 'srcset', 'style', 'action', 'formaction'].includes(name) || name.startsWith('on'), `${el.tagName} ${name}`).toBe(false);
-    }
-  }
-  expect((window as unknown as { pwned?: number }).pwned).toBeUndefined();
-}
 
 describe('markdown in bounded time, through a real worker thread', () => {
   beforeAll(() => setMarkdownParser(() => new WorkerParser(nodeMarkdownWorker)));
