@@ -83,21 +83,29 @@ OLD=$CCDESK_REAL_CLI_OLD_JS
 LONG=$WORK/long/$(printf 'segment-%02d-of-a-deeply-nested-monorepo-path/' $(seq 1 6))leaf
 mkdir -p "$WORK/my.proj_v2" "$WORK/dir with spaces" "$WORK/naïve-café" "$WORK/a-b" "$WORK/a_b" "$LONG" "$WORK/deleted later"
 
-# First runs, three at a time (each is a node process of its own: about 2-5 s).
+# First runs, three at a time (each is a node process of its own: about 2-5 s). One per line:
+# name|cli|folder|prompt (the session id goes to logs/id.<name>).
+FIRST_RUNS=(
+  "js-proj|$JS|$WORK/my.proj_v2|hello from 2.1.112 in my.proj_v2"
+  "js-spaces|$JS|$WORK/dir with spaces|MOCK_BASH in a dir with spaces"
+  "old-proj|$OLD|$WORK/my.proj_v2|hello from 1.0.128 in my.proj_v2"
+  "js-cafe|$JS|$WORK/naïve-café|MOCK_THINK in naïve-café"
+  "js-ab|$JS|$WORK/a-b|hello from 2.1.112 in a-b"
+  "old-ab|$OLD|$WORK/a_b|hello from 1.0.128 in a_b"
+  "js-long|$JS|$LONG|hello from 2.1.112 in a long path"
+  "js-deleted|$JS|$WORK/deleted later|hello from a folder deleted later"
+  "old-cafe|$OLD|$WORK/naïve-café|MOCK_BASH from 1.0.128 in naïve-café"
+)
 pids=()
-cli js-proj "$JS" "$WORK/my.proj_v2" "hello from 2.1.112 in my.proj_v2" >"$OUT/logs/id.js-proj" & pids+=($!)
-cli js-spaces "$JS" "$WORK/dir with spaces" "MOCK_BASH in a dir with spaces" >"$OUT/logs/id.js-spaces" & pids+=($!)
-cli old-proj "$OLD" "$WORK/my.proj_v2" "hello from 1.0.128 in my.proj_v2" >"$OUT/logs/id.old-proj" & pids+=($!)
-for p in "${pids[@]}"; do wait "$p" || die "a first run failed"; done
-pids=()
-cli js-cafe "$JS" "$WORK/naïve-café" "MOCK_THINK in naïve-café" >"$OUT/logs/id.js-cafe" & pids+=($!)
-cli js-ab "$JS" "$WORK/a-b" "hello from 2.1.112 in a-b" >"$OUT/logs/id.js-ab" & pids+=($!)
-cli old-ab "$OLD" "$WORK/a_b" "hello from 1.0.128 in a_b" >"$OUT/logs/id.old-ab" & pids+=($!)
-for p in "${pids[@]}"; do wait "$p" || die "a first run failed"; done
-pids=()
-cli js-long "$JS" "$LONG" "hello from 2.1.112 in a long path" >"$OUT/logs/id.js-long" & pids+=($!)
-cli js-deleted "$JS" "$WORK/deleted later" "hello from a folder deleted later" >"$OUT/logs/id.js-deleted" & pids+=($!)
-cli old-cafe "$OLD" "$WORK/naïve-café" "MOCK_BASH from 1.0.128 in naïve-café" >"$OUT/logs/id.old-cafe" & pids+=($!)
+for run in "${FIRST_RUNS[@]}"; do
+  IFS='|' read -r name bin dir prompt <<<"$run"
+  cli "$name" "$bin" "$dir" "$prompt" >"$OUT/logs/id.$name" &
+  pids+=($!)
+  if [ "${#pids[@]}" = 3 ]; then
+    for p in "${pids[@]}"; do wait "$p" || die "a first run failed"; done
+    pids=()
+  fi
+done
 for p in "${pids[@]}"; do wait "$p" || die "a first run failed"; done
 
 # Resumes: 1.0.128 twice (a chain), 2.1.112 once.
