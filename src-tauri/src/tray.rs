@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use ccdesk_core::index::SessionIndex;
 use ccdesk_core::tray::{build_tray_menu, menu_text, TrayAction, TrayItem, TrayMenu};
 use tauri::menu::{IsMenuItem, Menu, MenuItem, PredefinedMenuItem, Submenu};
 use tauri::tray::TrayIconBuilder;
@@ -12,6 +13,7 @@ use tauri::{AppHandle, Manager, Wry};
 use tauri_plugin_dialog::DialogExt;
 
 use crate::desktop::{self, OpenRequest};
+use crate::error::AppError;
 use crate::AppState;
 
 /// The tray icon's id.
@@ -158,19 +160,25 @@ fn entries(app: &AppHandle, items: &[TrayItem]) -> tauri::Result<Vec<Entry>> {
     Ok(out)
 }
 
-/// Keeps the shared index used by the tray (and the UI) fresh: rescans on a blocking thread.
-pub async fn rescan(app: AppHandle) {
+/// Lists the transcripts afresh on a blocking thread and keeps the listing (the window's lists
+/// and the tray's recent sessions come from it); the tray menu is rebuilt if it changed.
+///
+/// Errors: the projects dir cannot be listed, or the listing task failed.
+pub async fn relist(app: &AppHandle) -> Result<Arc<SessionIndex>, AppError> {
     let state = app.state::<AppState>();
     let dir = state.pool.config_dir().to_path_buf();
-    let scanned =
-        tauri::async_runtime::spawn_blocking(move || ccdesk_core::index::SessionIndex::scan(&dir))
-            .await;
-    match scanned {
-        Ok(Ok(index)) => {
-            state.set_index(Arc::new(index));
-            refresh(&app);
-        }
-        Ok(Err(e)) => tracing::warn!(error = %e, "cannot scan the transcripts"),
-        Err(e) => tracing::warn!(error = %e, "the scan task failed"),
+    let index = tauri::async_runtime::spawn_blocking(move || SessionIndex::scan(&dir))
+        .await
+        .map_err(|e| AppError::internal(format!("the listing task failed: {e}")))??;
+    let index = Arc::new(index);
+    state.set_index(Arc::clone(&index));
+    refresh(app);
+    Ok(index)
+}
+
+/// [`relist`], for the watcher: a failure is logged.
+pub async fn rescan(app: AppHandle) {
+    if let Err(e) = relist(&app).await {
+        tracing::warn!(error = %e, "cannot list the transcripts");
     }
 }

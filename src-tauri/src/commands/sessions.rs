@@ -39,13 +39,7 @@ pub async fn list_projects(
     let startup = state.startup_listing.lock().await.take();
     let index = match startup {
         Some(index) => index,
-        None => {
-            let dir = state.pool.config_dir().to_path_buf();
-            let index = Arc::new(blocking(move || SessionIndex::scan(&dir)).await?);
-            state.set_index(Arc::clone(&index));
-            crate::tray::refresh(&app);
-            index
-        }
+        None => crate::tray::relist(&app).await?,
     };
     Ok(index.project_entries())
 }
@@ -54,10 +48,11 @@ pub async fn list_projects(
 /// first; none when it is not (or no longer) listed.
 #[tauri::command]
 pub async fn project_sessions(
+    app: AppHandle,
     state: State<'_, AppState>,
     project_key: String,
 ) -> Result<Vec<SessionSummary>, AppError> {
-    let index = listing(&state).await?;
+    let index = listing(&app, &state).await?;
     Ok(index
         .project(&project_key)
         .map(|p| p.sessions.clone())
@@ -82,19 +77,19 @@ pub async fn find_session(
 
 /// Every session of the last listing, newest first, as the quick switcher lists them.
 #[tauri::command]
-pub async fn session_briefs(state: State<'_, AppState>) -> Result<Vec<SessionBrief>, AppError> {
-    Ok(listing(&state).await?.briefs())
+pub async fn session_briefs(
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> Result<Vec<SessionBrief>, AppError> {
+    Ok(listing(&app, &state).await?.briefs())
 }
 
 /// The last listing; a fresh one when there is none yet.
-async fn listing(state: &State<'_, AppState>) -> Result<Arc<SessionIndex>, AppError> {
-    if let Some(index) = state.index_snapshot() {
-        return Ok(index);
+async fn listing(app: &AppHandle, state: &AppState) -> Result<Arc<SessionIndex>, AppError> {
+    match state.index_snapshot() {
+        Some(index) => Ok(index),
+        None => crate::tray::relist(app).await,
     }
-    let dir = state.pool.config_dir().to_path_buf();
-    let index = Arc::new(blocking(move || SessionIndex::scan(&dir)).await?);
-    state.set_index(index.clone());
-    Ok(index)
 }
 
 /// One session and a page of its transcript. `session_key` is a session's `key`
