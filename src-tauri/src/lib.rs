@@ -5,6 +5,7 @@ pub mod commands;
 pub mod desktop;
 pub mod error;
 pub mod headless;
+pub mod rendering;
 pub mod store;
 pub mod tray;
 
@@ -417,6 +418,7 @@ fn watch_transcripts(app: &AppHandle) {
 ///
 /// Errors: the window system or webview fails to start.
 pub fn run(config_dir: PathBuf, args: Vec<String>) -> Result<(), Box<dyn std::error::Error>> {
+    rendering::choose();
     let app = tauri::Builder::default()
         // First: a second launch must reach this instance before anything else starts.
         .plugin(tauri_plugin_single_instance::init(|app, argv, cwd| {
