@@ -8,6 +8,7 @@ import {
   markdownLater,
   markdownNow,
   markdownOnDemand,
+  plainParagraph,
   renderMarkdown,
   setMarkdownParser,
   type MarkdownWorker,
@@ -226,6 +227,34 @@ describe('markdownNow', () => {
     expect(markdownNow('**hi**')).toEqual({ kind: 'html', html: '<p><strong>hi</strong></p>\n' });
     expect(markdownNow('x'.repeat(SYNC_LIMIT + 1))).toBeNull();
     expect(markdownNow('x'.repeat(MARKDOWN_LIMIT + 1))).toEqual({ kind: 'fallback', reason: 'long' });
+  });
+
+  it('builds one plain paragraph without marked, as marked and DOMPurify would', () => {
+    // Words and plain punctuation, drawn at random: whenever the shortcut takes a text, its DOM is
+    // the one the full path gives.
+    const alphabet = ['a', 'Z', 'é', 'ж', '7', ' ', ',', '.', ';', ':', "'", '"', '?', '(', ')', '%', '/'];
+    let seed = 42;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    let taken = 0;
+    for (let i = 0; i < 400; i++) {
+      let text = 'Go';
+      const n = Math.floor(next() * 40);
+      for (let j = 0; j < n; j++) text += alphabet[Math.floor(next() * alphabet.length)];
+      const plain = plainParagraph(text);
+      if (plain === null) continue;
+      taken += 1;
+      expect(dom(plain).innerHTML, text).toBe(dom(renderMarkdown(text)).innerHTML);
+    }
+    expect(taken).toBeGreaterThan(300);
+    expect(plainParagraph('continue please')).toBe('<p>continue please</p>\n');
+    expect(plainParagraph(`it's "quoted" (yes)`)).toBe('<p>it&#39;s &quot;quoted&quot; (yes)</p>\n');
+  });
+
+  it('leaves anything that might be markup to marked', () => {
+    for (const text of ['1. one', '- a', '+ a', '# h', '> q', 'a *b*', 'a _b_', 'a `c`', 'a [l](u)', 'a ~~s~~', 'a <b>', 'a &amp; b',
+      'see www.x.org', 'at http://x.org', 'mail a@b.org', 'two  ', 'line\nbreak', '    code', 'a\\b', 'x'.repeat(SYNC_LIMIT + 1), '']) {
+      expect(plainParagraph(text), text).toBeNull();
+    }
   });
 
   it('never throws, whatever marked does with a short text', () => {
