@@ -229,6 +229,9 @@ const finish = (extra) => {
     steps: action === 'none' ? [] : performance.getEntriesByType('mark')
       .filter((m) => m.name.startsWith('ccdesk:') && m.startTime >= t0)
       .map((m) => [m.name.slice(7), Math.round(m.startTime - t0)]),
+    frames: frames.slice(0, 40),
+    stalls: stalls.slice(0, 40),
+    layoutAfterClick,
     errors: Array.isArray(window.__ccdeskErrors) ? window.__ccdeskErrors.map(String) : [] });
 };
 const check = () => {
@@ -245,21 +248,51 @@ const check = () => {
 };
 let t0 = performance.now();
 let before = null;
+let layoutAfterClick = null;
 if (action === 'open') {
   const row = [...document.querySelectorAll('[data-testid="session-item"]')].find((e) => e.getAttribute('data-session-key') === arg);
   if (!row) return done({ error: 'no session-item ' + arg });
   before = !!q('[data-testid="transcript"]');
   t0 = performance.now();
   row.click();
+  // The first task after the click (the window has updated its DOM by then): how long a forced
+  // style and layout takes, to tell layout from painting in the time to the next frame.
+  queueMicrotask(() => queueMicrotask(() => {
+    const a = performance.now();
+    void getComputedStyle(document.body).color;
+    const b = performance.now();
+    void document.documentElement.offsetHeight;
+    layoutAfterClick = [Math.round(a - t0), Math.round(b - a), Math.round(performance.now() - b), document.querySelectorAll('*').length];
+  }));
 } else if (action === 'jump-start' || action === 'jump-end') {
   const b = q('[data-testid="transcript-' + action + '"]');
   if (!b) return done({ error: 'no button ' + action });
   t0 = performance.now();
   b.click();
 }
-mo = new MutationObserver(check);
+// Each animation frame until the end: [ms after t0, DOM mutations since the frame before].
+const frames = [];
+let mutations = 0;
+mo = new MutationObserver((records) => { mutations += records.length; check(); });
 mo.observe(document.documentElement, { childList: true, subtree: true, attributes: true, characterData: true });
-const frame = () => { if (finished) return; check(); requestAnimationFrame(frame); };
+// Stretches when the page's main thread ran no task for over 16 ms: [ms after t0, length].
+const stalls = [];
+let beat = performance.now();
+const hb = new MessageChannel();
+hb.port1.onmessage = () => {
+  const now = performance.now();
+  if (now - beat > 16) stalls.push([Math.round(beat - t0), Math.round(now - beat)]);
+  beat = now;
+  if (!finished) hb.port2.postMessage(0);
+};
+hb.port2.postMessage(0);
+const frame = () => {
+  if (finished) return;
+  frames.push([Math.round(performance.now() - t0), mutations]);
+  mutations = 0;
+  check();
+  requestAnimationFrame(frame);
+};
 requestAnimationFrame(frame);
 initial = true;
 check();
@@ -274,6 +307,11 @@ async function watch(driver, action, arg, conds, limit = 60_000) {
   if (r.timeout) log(`${action}: timed out after ${limit} ms: ${JSON.stringify(r)}`);
   if (r.ipc?.length) log(`  ${action}: backend calls [command@start +round trip ms]: ${r.ipc.map(([c, at, d]) => `${c}@${at}+${d}`).join(' ')}`);
   if (r.steps?.length) log(`  ${action}: the window's steps [name@ms]: ${r.steps.map(([n, at]) => `${n}@${at}`).join(' ')}`);
+  const seen = Object.entries(r.marks || {}).map(([n, m]) => `${n}@${Math.round(m.seen)}/${Math.round(m.painted ?? NaN)}`);
+  if (action !== 'none' && seen.length) log(`  ${action}: conditions [name@seen/painted ms]: ${seen.join(' ')}`);
+  if (r.layoutAfterClick) log(`  ${action}: at ${r.layoutAfterClick[0]} ms a forced style took ${r.layoutAfterClick[1]} ms, then layout ${r.layoutAfterClick[2]} ms (${r.layoutAfterClick[3]} elements)`);
+  if (action !== 'none' && r.stalls?.length) log(`  ${action}: main thread busy [from ms, for ms]: ${r.stalls.map(([t, n]) => `${t}+${n}`).join(' ')}`);
+  if (action !== 'none' && r.frames?.length) log(`  ${action}: frames [ms after the click, mutations]: ${r.frames.map(([t, n]) => `${t}:${n}`).join(' ')}`);
   return r;
 }
 
