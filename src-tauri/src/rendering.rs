@@ -11,7 +11,8 @@
 
 use std::path::Path;
 
-/// WebKitGTK's switch to Skia's CPU renderer (any value but `0` turns it on).
+/// WebKitGTK's switch to Skia's CPU renderer: any value but `0` turns it on (read once by each
+/// web process, `WebProcess::platformInitializeWebProcess` in WebKit's `WebProcessGLib.cpp`).
 pub const CPU_RENDERING_VAR: &str = "WEBKIT_SKIA_ENABLE_CPU_RENDERING";
 
 /// Whether to turn CPU rendering on: the user left `CPU_RENDERING_VAR` unset (`user_choice`
