@@ -3,6 +3,7 @@
 //! notifications. Decisions are the core's ([`ccdesk_core::launch`], [`ccdesk_core::alerts`]);
 //! this module only routes them.
 
+use ccdesk_core::sync::LockExt;
 use std::path::{Path, PathBuf};
 
 use crate::AppState;
@@ -109,7 +110,8 @@ pub fn open(app: &AppHandle, request: OpenRequest) {
     tracing::info!(?request, "open in the window");
     show_main(app);
     let state = app.state::<AppState>();
-    if let Ok(mut pending) = state.pending_opens.lock() {
+    {
+        let mut pending = state.pending_opens.locked();
         if let Some(queue) = pending.as_mut() {
             queue.push(request);
             return;
@@ -137,9 +139,8 @@ pub struct NotificationSink(pub AppHandle);
 
 impl AlertSink for NotificationSink {
     fn show(&self, alert: &Alert) {
-        if let Ok(mut last) = self.0.state::<AppState>().last_alert.lock() {
-            *last = Some((alert.clone(), ccdesk_core::pool::now_ms()));
-        }
+        *self.0.state::<AppState>().last_alert.locked() =
+            Some((alert.clone(), ccdesk_core::pool::now_ms()));
         show_notification(&self.0, alert);
     }
 }
@@ -195,12 +196,7 @@ pub const ALERT_CLICK_WINDOW_MS: u64 = 60_000;
 /// [`ALERT_CLICK_WINDOW_MS`] after an alert shown while ccdesk was unfocused is how the user
 /// reached it, so its session is opened.
 pub fn on_focus(app: &AppHandle) {
-    let taken = app
-        .state::<AppState>()
-        .last_alert
-        .lock()
-        .ok()
-        .and_then(|mut last| last.take());
+    let taken = app.state::<AppState>().last_alert.locked().take();
     if cfg!(target_os = "linux") {
         return;
     }

@@ -9,6 +9,7 @@ pub mod rendering;
 pub mod store;
 pub mod tray;
 
+use ccdesk_core::sync::LockExt;
 use std::ffi::OsString;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -31,6 +32,11 @@ use crate::error::AppError;
 
 /// The event carrying a [`SessionInfo`] whenever any live session changes state or metrics.
 pub const POOL_EVENT: &str = "pool://session";
+/// The event saying ccdesk's registry (names, pins, run history) was saved; payload: the
+/// registry as saved (the `registry` command's shape). Sent after every save, so the UI never
+/// needs to ask again to see a run's history or a rename made elsewhere (the tray, a second
+/// window).
+pub const REGISTRY_EVENT: &str = "registry://changed";
 /// The event saying the CLI's transcripts changed: the UI lists them again. Payload
 /// [`IndexChanged`].
 pub const INDEX_EVENT: &str = "index://changed";
@@ -81,7 +87,7 @@ impl ClaudeFinder {
     ///
     /// Errors: [`CoreError::ClaudeNotFound`] listing every place tried.
     pub fn locate(&self) -> Result<ClaudeCommand, CoreError> {
-        if let Some(p) = self.found.lock().ok().and_then(|f| f.clone()) {
+        if let Some(p) = self.found.locked().clone() {
             if p.is_file() {
                 return Ok(ClaudeCommand::new(p));
             }
@@ -92,17 +98,13 @@ impl ClaudeFinder {
             .ok()
             .and_then(|s| s.claude_path.clone());
         let command = ClaudeCommand::locate_configured(configured)?;
-        if let Ok(mut slot) = self.found.lock() {
-            *slot = Some(command.program.clone());
-        }
+        *self.found.locked() = Some(command.program.clone());
         Ok(command)
     }
 
     /// Forgets the path found (the settings changed).
     pub fn forget(&self) {
-        if let Ok(mut slot) = self.found.lock() {
-            *slot = None;
-        }
+        *self.found.locked() = None;
     }
 }
 
@@ -149,18 +151,12 @@ pub struct AppState {
 impl AppState {
     /// The last listing of the transcripts (the window's or the tray's), if any.
     pub fn index_snapshot(&self) -> Option<Arc<SessionIndex>> {
-        self.index
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
+        self.index.locked().clone()
     }
 
     /// Keeps `index` as the last listing.
     pub fn set_index(&self, index: Arc<SessionIndex>) {
-        *self
-            .index
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(index);
+        *self.index.locked() = Some(index);
     }
 
     /// A copy of the settings in force.
@@ -170,10 +166,7 @@ impl AppState {
 
     /// The notices about the settings file, once.
     pub fn take_settings_notices(&self) -> Vec<String> {
-        self.settings_notices
-            .lock()
-            .map(|mut n| std::mem::take(&mut *n))
-            .unwrap_or_default()
+        std::mem::take(&mut *self.settings_notices.locked())
     }
 
     /// Validates, saves and applies `settings`: the pool's limits and the `claude` path at once
@@ -183,7 +176,7 @@ impl AppState {
     pub fn apply_settings(&self, app: &AppHandle, settings: Settings) -> Result<(), AppError> {
         settings.validate()?;
         {
-            let _one_writer = self.settings_save.lock().unwrap_or_else(|p| p.into_inner());
+            let _one_writer = self.settings_save.locked();
             store::save(app, store::SETTINGS, settings.to_value())?;
             self.pool.set_config(settings.pool.clone())?;
             if let Ok(mut s) = self.settings.write() {
@@ -197,7 +190,7 @@ impl AppState {
 
     /// A copy of the registry.
     pub fn registry_snapshot(&self) -> Registry {
-        self.registry.lock().map(|r| r.clone()).unwrap_or_default()
+        self.registry.locked().clone()
     }
 
     /// Changes the registry with `f` and saves it.
@@ -209,20 +202,20 @@ impl AppState {
         f: impl FnOnce(&mut Registry),
     ) -> Result<Registry, AppError> {
         {
-            let mut r = self
-                .registry
-                .lock()
-                .map_err(|_| AppError::internal("the registry lock is poisoned"))?;
-            f(&mut r);
+            f(&mut self.registry.locked());
         }
         self.save_registry(app)
     }
 
     /// Writes the registry as it is now to its store; returns what was written.
     fn save_registry(&self, app: &AppHandle) -> Result<Registry, AppError> {
-        let _one_writer = self.registry_save.lock().unwrap_or_else(|p| p.into_inner());
+        let _one_writer = self.registry_save.locked();
         let snapshot = self.registry_snapshot();
-        store::save(app, store::REGISTRY, snapshot.to_value())?;
+        let value = snapshot.to_value();
+        store::save(app, store::REGISTRY, value.clone())?;
+        if let Err(e) = app.emit(REGISTRY_EVENT, &value) {
+            tracing::debug!(error = %e, "cannot emit the registry event");
+        }
         Ok(snapshot)
     }
 }
@@ -325,11 +318,7 @@ fn init_state(app: &AppHandle, default_config_dir: PathBuf) -> Result<(), CoreEr
 /// due, and keeps the tray current. Called by the pool on every state and metrics change.
 fn on_session_change(app: &AppHandle, info: &SessionInfo) {
     let state = app.state::<AppState>();
-    let changed = state
-        .registry
-        .lock()
-        .map(|mut r| r.record(info))
-        .unwrap_or(false);
+    let changed = state.registry.locked().record(info);
     if changed {
         if let Err(e) = state.save_registry(app) {
             tracing::warn!(error = %e, "cannot save the registry");
@@ -341,11 +330,7 @@ fn on_session_change(app: &AppHandle, info: &SessionInfo) {
     }
     let enabled = state.settings_snapshot().notifications;
     let focused = state.focused.load(Ordering::Relaxed);
-    let alert = state
-        .alerts
-        .lock()
-        .ok()
-        .and_then(|mut t| t.observe(info, focused, enabled));
+    let alert = state.alerts.locked().observe(info, focused, enabled);
     if let Some(alert) = alert {
         NotificationSink(app.clone()).show(&alert);
     }
@@ -402,9 +387,7 @@ fn watch_transcripts(app: &AppHandle) {
     );
     match started {
         Ok(w) => {
-            if let Ok(mut slot) = state.watcher.lock() {
-                *slot = Some(w);
-            }
+            *state.watcher.locked() = Some(w);
         }
         Err(e) => {
             tracing::warn!(error = %e, "transcripts are not followed; the list refreshes on demand")

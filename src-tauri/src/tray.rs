@@ -3,6 +3,7 @@
 //! model and actions are offered to the window (`tray_menu`, `tray_action`), for desktops that
 //! show no tray.
 
+use ccdesk_core::sync::LockExt;
 use std::sync::Arc;
 
 use ccdesk_core::index::SessionIndex;
@@ -63,9 +64,9 @@ pub fn refresh(app: &AppHandle) {
     let model = current_menu(&state);
     let unchanged = state
         .tray_model
-        .lock()
-        .map(|last| last.as_ref() == Some(&model))
-        .unwrap_or(false);
+        .locked()
+        .as_ref()
+        .is_some_and(|last| last == &model);
     if unchanged {
         return;
     }
@@ -85,9 +86,7 @@ pub fn refresh(app: &AppHandle) {
 }
 
 fn remember(app: &AppHandle, model: &TrayMenu) {
-    if let Ok(mut last) = app.state::<AppState>().tray_model.lock() {
-        *last = Some(model.clone());
-    }
+    *app.state::<AppState>().tray_model.locked() = Some(model.clone());
 }
 
 /// Does what a tray item (or the window's copy of the menu) asks: open a session in the window,

@@ -13,8 +13,9 @@
 //!   remembered all the same, so it is never alerted later;
 //! - a run whose process is gone (`closed`, `failed`, `expired`) is forgotten.
 
+use crate::sync::LockExt;
 use std::collections::{HashMap, HashSet};
-use std::sync::{Mutex, PoisonError};
+use std::sync::Mutex;
 
 use serde::Serialize;
 
@@ -66,19 +67,13 @@ pub struct RecordingSink {
 impl RecordingSink {
     /// The alerts shown so far, oldest first (they are kept).
     pub fn recorded(&self) -> Vec<Alert> {
-        self.alerts
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        self.alerts.locked().clone()
     }
 }
 
 impl AlertSink for RecordingSink {
     fn show(&self, alert: &Alert) {
-        self.alerts
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(alert.clone());
+        self.alerts.locked().push(alert.clone());
     }
 }
 

@@ -16,6 +16,7 @@
 //! - [`alerts`]: when to show a system notification.
 //! - [`watcher`]: following the CLI's transcripts as they change.
 //! - [`reaper`]: the watchdog that ends ccdesk's children if ccdesk is killed.
+//! - [`sync`]: one policy for poisoned locks (recover the data).
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod alerts;
@@ -32,6 +33,7 @@ pub mod registry;
 pub mod runner;
 pub mod settings;
 pub mod stream;
+pub mod sync;
 pub mod transcript;
 pub mod tray;
 pub mod watcher;

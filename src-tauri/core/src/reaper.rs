@@ -14,6 +14,7 @@
 //! process groups to signal; there children end with ccdesk through `kill_on_drop` on normal
 //! quit only (a Job Object with kill-on-close would be the equivalent; not done yet).
 
+use crate::sync::LockExt;
 use std::collections::BTreeSet;
 use std::io::{BufRead, Write};
 use std::path::Path;
@@ -65,7 +66,7 @@ impl Reaper {
 
     /// The watchdog's process id.
     pub fn pid(&self) -> Option<u32> {
-        self.child.lock().ok().map(|c| c.id())
+        Some(self.child.locked().id())
     }
 
     /// Registers a process group to end if ccdesk dies.
@@ -79,9 +80,7 @@ impl Reaper {
     }
 
     fn send(&self, line: &str) {
-        let Ok(mut guard) = self.stdin.lock() else {
-            return;
-        };
+        let mut guard = self.stdin.locked();
         if let Some(stdin) = guard.as_mut() {
             if let Err(e) = stdin
                 .write_all(line.as_bytes())
@@ -97,12 +96,8 @@ impl Reaper {
 impl Drop for Reaper {
     fn drop(&mut self) {
         // EOF: the watchdog ends what is still registered and exits.
-        if let Ok(mut s) = self.stdin.lock() {
-            s.take();
-        }
-        if let Ok(mut c) = self.child.lock() {
-            let _ = c.wait();
-        }
+        self.stdin.locked().take();
+        let _ = self.child.locked().wait();
     }
 }
 

@@ -18,6 +18,7 @@
 //! - Events go through a bounded channel of [`EVENT_BUFFER`] events: a consumer that stops
 //!   reading slows the CLI down (back-pressure through its stdout pipe) instead of growing memory.
 
+use crate::sync::LockExt;
 use std::collections::VecDeque;
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -317,9 +318,7 @@ impl Run {
                     .errors
                     .push(format!("cannot collect the exit status: {e}")),
             }
-            if let Ok(id) = task_state.session_id.lock() {
-                exit.session_id.clone_from(&id);
-            }
+            exit.session_id.clone_from(&task_state.session_id.locked());
             task_state.exited.send_replace(true);
             tracing::info!(pid, code = ?exit.code, signal = ?exit.signal, "claude run ended");
             // The receiver may be gone; the run is over either way.
@@ -397,7 +396,7 @@ impl Run {
 
     /// The CLI session id once `system/init` has been seen.
     pub fn session_id(&self) -> Option<String> {
-        self.state.session_id.lock().ok().and_then(|s| s.clone())
+        self.state.session_id.locked().clone()
     }
 
     /// Bytes of stdout read so far (all lines, malformed ones included).
@@ -520,9 +519,7 @@ async fn read_stdout(
                 // From `init` only: a failed `--resume` prints a `result` carrying the unknown id.
                 if matches!(ev.kind(), EventKind::Init) {
                     if let Some(id) = ev.session_id() {
-                        if let Ok(mut s) = state.session_id.lock() {
-                            *s = Some(id.to_owned());
-                        }
+                        *state.session_id.locked() = Some(id.to_owned());
                     }
                 }
                 for e in ev.result_errors() {

@@ -9,10 +9,11 @@
 //! before the watch began. The same holds for a project dir that appears: its transcripts are
 //! reported with it, as the OS may have told of the dir before the watch on it was in place.
 
+use crate::sync::LockExt;
 use std::collections::BTreeSet;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use notify::{ErrorKind, RecommendedWatcher, RecursiveMode};
@@ -40,9 +41,9 @@ impl std::fmt::Debug for TranscriptWatcher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let watching = self
             .shared
-            .lock()
-            .ok()
-            .and_then(|s| s.as_ref().and_then(|s| s.watching.clone()));
+            .locked()
+            .as_ref()
+            .and_then(|s| s.watching.clone());
         f.debug_struct("TranscriptWatcher")
             .field("watching", &watching)
             .finish()
@@ -94,7 +95,7 @@ impl TranscriptWatcher {
         };
         // What is in `projects` already is the app's first scan, not a change.
         state.rewatch()?;
-        *shared.lock().unwrap_or_else(PoisonError::into_inner) = Some(state);
+        *shared.locked() = Some(state);
         Ok(TranscriptWatcher { shared })
     }
 
@@ -102,8 +103,7 @@ impl TranscriptWatcher {
     /// existing ancestor. `None` only if the watch was lost and could not be set again.
     pub fn watched_dir(&self) -> Option<PathBuf> {
         self.shared
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+            .locked()
             .as_ref()
             .and_then(|s| s.watching.as_ref().map(|w| w.path.clone()))
     }
@@ -130,7 +130,7 @@ fn handle<F: Fn(Vec<PathBuf>)>(
         return;
     };
     let changed = {
-        let mut guard = shared.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut guard = shared.locked();
         let Some(state) = guard.as_mut() else {
             return;
         };

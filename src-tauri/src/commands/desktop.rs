@@ -1,6 +1,7 @@
 //! Commands of the desktop integration: dropped files and folders, launch requests that came
 //! before the UI listened, and the tray menu (the window offers the same menu and actions).
 
+use ccdesk_core::sync::LockExt;
 use std::path::PathBuf;
 
 use ccdesk_core::dropped::{classify_drop as classify, DropOutcome, DropTarget};
@@ -21,11 +22,7 @@ pub fn classify_drop(paths: Vec<PathBuf>, target: DropTarget) -> DropOutcome {
 /// listened for `app://open`; from now on they are sent as events.
 #[tauri::command]
 pub fn take_launch_intents(state: State<'_, AppState>) -> Vec<OpenRequest> {
-    state
-        .pending_opens
-        .lock()
-        .map(|mut p| p.take().unwrap_or_default())
-        .unwrap_or_default()
+    state.pending_opens.locked().take().unwrap_or_default()
 }
 
 /// The tray menu as a model (what the tray shows now).

@@ -3,6 +3,7 @@
 //! its own [`Channel`] of [`SessionEvent`]s; pool-wide changes go out as the `pool://session`
 //! event (see `lib.rs`).
 
+use ccdesk_core::sync::LockExt;
 use std::sync::Arc;
 
 use ccdesk_core::pool::{
@@ -153,10 +154,6 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
         claude,
         version: env!("CARGO_PKG_VERSION").to_owned(),
         max_sessions: state.pool.config().max_sessions,
-        notices: state
-            .notices
-            .lock()
-            .map(|mut n| std::mem::take(&mut *n))
-            .unwrap_or_default(),
+        notices: std::mem::take(&mut *state.notices.locked()),
     }
 }

@@ -1,5 +1,6 @@
 //! Commands of the session browser.
 
+use ccdesk_core::sync::LockExt;
 use std::sync::Arc;
 
 use ccdesk_core::index::{
@@ -127,7 +128,7 @@ pub async fn transcript_entry(
     blocking(move || {
         let summary = resolve_session(&dir, &session_key)?;
         let ix = lines.get(&summary.transcript_path)?;
-        let ix = ix.lock().unwrap_or_else(|p| p.into_inner());
+        let ix = ix.locked();
         read_entry(&ix, index)
     })
     .await
@@ -139,7 +140,7 @@ fn page(
     request: PageRequest,
 ) -> Result<TranscriptPage, ccdesk_core::CoreError> {
     let ix = lines.get(&summary.transcript_path)?;
-    let ix = ix.lock().unwrap_or_else(|p| p.into_inner());
+    let ix = ix.locked();
     read_page(&ix, request)
 }
 

@@ -11,10 +11,11 @@
 //! only in the middle of a transcript is not seen; the first prompt is used then. So are malformed
 //! lines there: [`SessionSummary::malformed_lines`] counts those among the lines parsed.
 
+use crate::sync::LockExt;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::Mutex;
 
 use serde::Serialize;
 
@@ -403,7 +404,7 @@ fn summarize_all(files: Vec<Candidate>, threads: usize) -> Vec<Vec<SessionSummar
         let mut out = Vec::with_capacity(total);
         loop {
             // Locked only to take the file (a queue whose holder panicked is still valid).
-            let next = queue.lock().unwrap_or_else(PoisonError::into_inner).next();
+            let next = queue.locked().next();
             let Some(file) = next else {
                 return out;
             };

@@ -21,6 +21,7 @@ mod permission;
 mod session;
 mod state;
 
+use crate::sync::LockExt;
 use std::ffi::OsString;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -147,7 +148,7 @@ impl SessionPool {
     }
 
     fn all(&self) -> Vec<Arc<Live>> {
-        self.sessions.lock().map(|s| s.clone()).unwrap_or_default()
+        self.sessions.locked().clone()
     }
 
     fn get(&self, run_id: &str) -> Result<Arc<Live>, CoreError> {
@@ -231,9 +232,7 @@ impl SessionPool {
             Arc::clone(&self.observer),
         ));
         self.spawn_process(&live, opts).await?;
-        if let Ok(mut s) = self.sessions.lock() {
-            s.push(Arc::clone(&live));
-        }
+        self.sessions.locked().push(Arc::clone(&live));
         self.total_created.fetch_add(1, Ordering::Relaxed);
         let _guard = live.ops.lock().await;
         match live.write_prompt(&req.prompt).await {
@@ -582,9 +581,7 @@ impl SessionPool {
         let Ok(live) = self.get(run_id) else { return };
         let _guard = live.ops.lock().await;
         close_live(&live, None).await;
-        if let Ok(mut s) = self.sessions.lock() {
-            s.retain(|l| l.run_id != run_id);
-        }
+        self.sessions.locked().retain(|l| l.run_id != run_id);
     }
 
     /// Ends every session's process, concurrently; returns when all have exited. Used on quit.

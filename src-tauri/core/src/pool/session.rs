@@ -6,6 +6,7 @@
 //! generation that is no longer current is dropped and counted, so an abandoned turn can never
 //! leak into the next one.
 
+use crate::sync::LockExt;
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
@@ -130,7 +131,7 @@ impl Live {
     /// Locks the mutable part. A poisoned lock (a panic elsewhere) is recovered: the data is
     /// plain values, still consistent enough to report and shut down.
     pub fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+        self.inner.locked()
     }
 
     /// The CLI session id, once known; cheaper than a whole [`Live::info`].
@@ -178,7 +179,7 @@ impl Live {
         if events.is_empty() {
             return;
         }
-        let mut outbox = self.outbox.lock().unwrap_or_else(|p| p.into_inner());
+        let mut outbox = self.outbox.locked();
         outbox.extend(events);
     }
 
@@ -200,7 +201,7 @@ impl Live {
     fn deliver_outbox(&self, wait: bool) {
         loop {
             let _delivering = if wait {
-                self.delivering.lock().unwrap_or_else(|p| p.into_inner())
+                self.delivering.locked()
             } else {
                 match self.delivering.try_lock() {
                     Ok(g) => g,
@@ -211,11 +212,7 @@ impl Live {
             };
             let started = Instant::now();
             loop {
-                let next = self
-                    .outbox
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .pop_front();
+                let next = self.outbox.locked().pop_front();
                 let Some(ev) = next else { break };
                 self.deliver(ev);
             }
@@ -228,7 +225,7 @@ impl Live {
                 inner.last_output = inner.last_output.max(Instant::now());
             }
             drop(_delivering);
-            let empty = self.outbox.lock().map(|o| o.is_empty()).unwrap_or(true);
+            let empty = self.outbox.locked().is_empty();
             if empty {
                 return;
             }

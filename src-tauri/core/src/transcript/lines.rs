@@ -7,10 +7,11 @@
 //! extended from the last newline when the file grows, so an append never costs a re-read.
 //! [`LineCache`] keeps the indexes of the last few transcripts opened.
 
+use crate::sync::LockExt;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use crate::error::CoreError;
@@ -294,10 +295,8 @@ impl LineCache {
     /// Errors: as [`LineIndex::build`].
     pub fn get(&self, path: &Path) -> Result<Arc<Mutex<LineIndex>>, CoreError> {
         let found = {
-            let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-            let at = entries
-                .iter()
-                .position(|e| e.lock().unwrap_or_else(PoisonError::into_inner).path() == path);
+            let mut entries = self.entries.locked();
+            let at = entries.iter().position(|e| e.locked().path() == path);
             at.map(|i| {
                 let e = entries.remove(i);
                 entries.insert(0, Arc::clone(&e));
@@ -305,14 +304,11 @@ impl LineCache {
             })
         };
         if let Some(entry) = found {
-            entry
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .refresh()?;
+            entry.locked().refresh()?;
             return Ok(entry);
         }
         let entry = Arc::new(Mutex::new(LineIndex::build(path)?));
-        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut entries = self.entries.locked();
         entries.insert(0, Arc::clone(&entry));
         entries.truncate(CACHED_TRANSCRIPTS);
         Ok(entry)
