@@ -1,4 +1,5 @@
-//! The headless command line (no window, no display needed):
+//! The headless command line (no window, no display needed), parsed by clap (`ccdesk --help`,
+//! `ccdesk <command> --help`):
 //!
 //! - `ccdesk list [--json]`: every session, newest project first. With `--json`, one JSON object
 //!   per line (the index's session summary: `id`, `projectPath`, `title`, `firstTimestamp`,
@@ -8,13 +9,16 @@
 //!   at a time so memory stays bounded whatever its size. With `--json`, one JSON object:
 //!   `{ "summary": .., "transcript": { "from", "to", "total", "entries": [{ "index", "key",
 //!   "lineBytes", "cut", "entry": {..} }], "malformedLines", "incompleteTail", "sizeBytes" } }`.
-//!
 //! - `ccdesk run <folder> <prompt> [--json]` and `ccdesk run --resume <session-id> <prompt> [--json]`:
 //!   one turn through the session pool (same code as the window): the reply's text as it
 //!   streams, or with `--json` every session event as a JSON line (`{"event":"cli","line":..}`,
 //!   `{"event":"state","info":..}`, ...). Permission prompts are denied (nobody to ask); Ctrl-C
-//!   or SIGTERM ends the session's whole process group first. Exit code 0 when the turn ended
-//!   without error, 1 otherwise, 130 when interrupted.
+//!   or SIGTERM ends the session's whole process group first.
+//!
+//! Exit codes ([`Failure::code`]): 0 done; 1 failed (unknown session, unreadable transcript, a
+//! turn that ended with an error, no `claude`); 2 bad usage (clap's message and usage on stderr);
+//! 130 interrupted by Ctrl-C or SIGTERM. Anything else on the command line (`ccdesk <folder>`,
+//! `ccdesk --resume <id>`) opens the window instead (see `ccdesk_core::launch`).
 //!
 //! Uses the same index, transcript and pool code as the window.
 
@@ -24,49 +28,168 @@ use std::process::ExitCode;
 
 use std::sync::Arc;
 
+use clap::{CommandFactory, Parser, Subcommand};
+
 use ccdesk_core::index::{resolve_session, Resumability, SessionIndex};
 use ccdesk_core::pool::{PermissionAnswer, SessionEvent, SessionState, StartRequest};
 use ccdesk_core::runner::ClaudeCommand;
 use ccdesk_core::transcript::{read_range, Block, Content, Entry, LineIndex, LineRange};
 
-/// What `run` answers when Ctrl-C or SIGTERM ended it (exit code 130).
-const INTERRUPTED: &str = "interrupted";
+/// The first arguments that make a command line headless (clap's `help`, `--help`, `-h`,
+/// `--version`, `-V` too); anything else opens the window.
+const COMMANDS: [&str; 8] = [
+    "list",
+    "show",
+    "run",
+    "help",
+    "--help",
+    "-h",
+    "--version",
+    "-V",
+];
 
-const USAGE: &str = "usage: ccdesk [<folder> | --resume <session-id>]   open the window (in the running ccdesk if there is one)\n       ccdesk list [--json] | show <session-id> [--json] [--from N] [--limit M] [--tail M]\n       ccdesk run <folder> <prompt> [--json] | run --resume <session-id> <prompt> [--json]";
+/// ccdesk without its window: list and read the Claude Code sessions of this machine, or run one
+/// turn of a session.
+#[derive(Debug, Parser)]
+#[command(
+    name = "ccdesk",
+    version,
+    after_help = "Without a command, ccdesk opens its window: `ccdesk [<folder> | --resume <session-id>]` \
+(in the running ccdesk when there is one).\n\nExit codes: 0 done, 1 failed, 2 bad usage, 130 interrupted (Ctrl-C, SIGTERM).\n\
+The transcripts are read from $CLAUDE_CONFIG_DIR/projects, else ~/.claude/projects (or the config dir of ccdesk's settings)."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
 
-/// Runs a headless command when `args` name one; `None` means "open the window".
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Every session, newest project first.
+    List {
+        /// One JSON object per session and line (the window's session summary).
+        #[arg(long)]
+        json: bool,
+    },
+    /// A session's transcript, read a page at a time (bounded memory whatever its size).
+    Show {
+        /// A session id, or a session key `<project dir name>/<session id>` (project dir names
+        /// start with `-`: `-home-me-proj/<id>`).
+        #[arg(allow_hyphen_values = true)]
+        session: String,
+        /// One JSON object: the session's summary and the lines' entries.
+        #[arg(long)]
+        json: bool,
+        /// First line to show (0-based line number of the transcript file).
+        #[arg(long, value_name = "N", conflicts_with = "tail")]
+        from: Option<usize>,
+        /// Lines to show from `--from` (default: to the end).
+        #[arg(long, value_name = "M", conflicts_with = "tail")]
+        limit: Option<usize>,
+        /// The last M lines.
+        #[arg(long, value_name = "M")]
+        tail: Option<usize>,
+    },
+    /// One turn of a session: `run <folder> <prompt>` starts one in a folder, `run --resume
+    /// <session-id> <prompt>` continues one. Permission prompts are denied.
+    Run {
+        /// Continue this session (in the folder it was recorded in).
+        #[arg(long, value_name = "SESSION_ID")]
+        resume: Option<String>,
+        /// Every session event as a JSON line, instead of the reply's text.
+        #[arg(long)]
+        json: bool,
+        /// `<folder> <prompt>`, or `<prompt>` with `--resume`.
+        #[arg(value_name = "FOLDER|PROMPT", num_args = 1..=2, required = true)]
+        args: Vec<String>,
+    },
+}
+
+/// Why a headless command did not succeed.
+#[derive(Debug, PartialEq, Eq)]
+enum Failure {
+    /// Ctrl-C or SIGTERM ended it (exit code 130).
+    Interrupted,
+    /// It failed; the message says why (exit code 1).
+    Failed(String),
+}
+
+impl Failure {
+    /// The process exit code for this failure.
+    fn code(&self) -> u8 {
+        match self {
+            Failure::Interrupted => 130,
+            Failure::Failed(_) => 1,
+        }
+    }
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Failure {
+        Failure::Failed(message)
+    }
+}
+
+/// Runs a headless command when `args` (the command line without the program name) name one;
+/// `None` means "open the window". Bad usage prints clap's message and exits 2; `--help` and
+/// `--version` print to stdout and exit 0.
 pub fn try_run(args: &[String], config_dir: &Path) -> Option<ExitCode> {
-    let json = args.iter().any(|a| a == "--json");
-    let rest: Vec<&str> = args
-        .iter()
-        .map(String::as_str)
-        .filter(|a| *a != "--json")
-        .collect();
-    let result = match rest.as_slice() {
-        ["list"] => list(config_dir, json),
-        ["show", id, opts @ ..] if !id.starts_with("--") => show(config_dir, id, opts, json),
-        ["run", "--resume", id, prompt] => run(config_dir, None, Some(id), prompt, json),
-        ["run", folder, prompt] if *folder != "--resume" => {
-            run(config_dir, Some(folder), None, prompt, json)
+    let first = args.first()?;
+    if !COMMANDS.contains(&first.as_str()) {
+        return None;
+    }
+    let cli =
+        match Cli::try_parse_from(std::iter::once("ccdesk".to_owned()).chain(args.iter().cloned()))
+        {
+            Ok(cli) => cli,
+            Err(e) => {
+                let _ = e.print();
+                return Some(ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2)));
+            }
+        };
+    let result = match cli.command {
+        Command::List { json } => list(config_dir, json).map_err(Failure::from),
+        Command::Show {
+            session,
+            json,
+            from,
+            limit,
+            tail,
+        } => {
+            let range = match tail {
+                Some(n) => LineRange::Tail(n),
+                None => LineRange::From {
+                    from: from.unwrap_or(0),
+                    limit,
+                },
+            };
+            show(config_dir, &session, range, json).map_err(Failure::from)
         }
-        ["help"] | ["--help"] | ["-h"] => {
-            println!("{USAGE}");
-            Ok(())
-        }
-        ["list", ..] | ["show", ..] | ["run", ..] => Err(USAGE.to_owned()),
-        _ => return None,
+        Command::Run { resume, json, args } => match (resume.as_deref(), args.as_slice()) {
+            (Some(id), [prompt]) => run(config_dir, None, Some(id), prompt, json),
+            (None, [folder, prompt]) => run(config_dir, Some(folder), None, prompt, json),
+            (Some(_), _) => usage("with --resume, run takes one argument: the prompt"),
+            (None, _) => usage("run takes two arguments: the folder and the prompt"),
+        },
     };
     Some(match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(msg) => {
-            eprintln!("ccdesk: {msg}");
-            if msg == INTERRUPTED {
-                ExitCode::from(130)
+        Err(failure) => {
+            if let Failure::Failed(msg) = &failure {
+                eprintln!("ccdesk: {msg}");
             } else {
-                ExitCode::FAILURE
+                eprintln!("ccdesk: interrupted");
             }
+            ExitCode::from(failure.code())
         }
     })
+}
+
+/// Prints a usage error the way clap does (message, usage, exit code 2) and exits.
+fn usage(message: &str) -> ! {
+    Cli::command()
+        .error(clap::error::ErrorKind::WrongNumberOfValues, message)
+        .exit()
 }
 
 fn list(config_dir: &Path, json: bool) -> Result<(), String> {
@@ -101,44 +224,11 @@ fn list(config_dir: &Path, json: bool) -> Result<(), String> {
     Ok(())
 }
 
-/// `show`'s options: `--from N`, `--limit M`, `--tail M` (line numbers of the transcript file,
-/// 0-based).
-fn show_range(opts: &[&str]) -> Result<LineRange, String> {
-    let mut from = None;
-    let mut limit = None;
-    let mut tail = None;
-    let mut it = opts.iter();
-    while let Some(flag) = it.next() {
-        let slot = match *flag {
-            "--from" => &mut from,
-            "--limit" => &mut limit,
-            "--tail" => &mut tail,
-            _ => return Err(USAGE.to_owned()),
-        };
-        let value = it
-            .next()
-            .and_then(|v| v.parse::<usize>().ok())
-            .ok_or_else(|| format!("{flag} takes a whole number of lines\n{USAGE}"))?;
-        *slot = Some(value);
-    }
-    match (from, limit, tail) {
-        (None, limit, Some(n)) if limit.is_none() => Ok(LineRange::Tail(n)),
-        (_, _, Some(_)) => Err(format!(
-            "--tail cannot be used with --from or --limit\n{USAGE}"
-        )),
-        (from, limit, None) => Ok(LineRange::From {
-            from: from.unwrap_or(0),
-            limit,
-        }),
-    }
-}
-
 /// Prints a session's transcript (its `key` or id), a page at a time: memory stays that of one
 /// page whatever the file's size. With `--json`, one object: `{"summary":..,"transcript":
 /// {"from","to","total","entries":[{"index","key","lineBytes","cut","entry"}..],
 /// "malformedLines","incompleteTail","sizeBytes"}}`, written as it is read.
-fn show(config_dir: &Path, id: &str, opts: &[&str], json: bool) -> Result<(), String> {
-    let range = show_range(opts)?;
+fn show(config_dir: &Path, id: &str, range: LineRange, json: bool) -> Result<(), String> {
     let summary = resolve_session(config_dir, id).map_err(|e| e.to_string())?;
     let lines = LineIndex::build(&summary.transcript_path).map_err(|e| e.to_string())?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
@@ -266,7 +356,7 @@ fn run(
     resume: Option<&str>,
     prompt: &str,
     json: bool,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     // The window's settings (the claude path, the pool's limits), read only.
     let (settings, notice) = crate::store::read_settings();
     if let Some(n) = notice {
@@ -330,7 +420,7 @@ fn run(
                 },
                 () = shutdown_signal() => {
                     pool.close_all().await;
-                    return Err(INTERRUPTED.to_owned());
+                    return Err(Failure::Interrupted);
                 }
             }
         };
@@ -338,7 +428,7 @@ fn run(
         if ok {
             Ok(())
         } else {
-            Err("the turn ended with an error".to_owned())
+            Err(Failure::Failed("the turn ended with an error".to_owned()))
         }
     })
 }

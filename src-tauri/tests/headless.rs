@@ -133,13 +133,14 @@ fn show_takes_a_range_of_lines_and_a_session_key() {
     let (code, stdout, _) = ccdesk(&config, &["show", id, "--tail", "2"]);
     assert_eq!(code, 0);
     assert!(stdout.starts_with("# "), "{stdout}");
-    for bad in [
-        &["show", id, "--tail", "x"][..],
-        &["show", id, "--tail", "1", "--from", "0"],
-        &["show", "../../etc/passwd"],
+    // Bad usage exits 2 (clap), a session that is not there 1.
+    for (bad, want) in [
+        (&["show", id, "--tail", "x"][..], 2),
+        (&["show", id, "--tail", "1", "--from", "0"], 2),
+        (&["show", "../../etc/passwd"], 1),
     ] {
         let (code, _, stderr) = ccdesk(&config, bad);
-        assert_eq!(code, 1, "{bad:?}");
+        assert_eq!(code, want, "{bad:?}: {stderr}");
         assert!(!stderr.is_empty());
     }
 }
@@ -149,9 +150,40 @@ fn unknown_sessions_and_bad_usage_fail_with_a_message() {
     let (code, _, stderr) = ccdesk(&fixtures("local-cli-2.1.112"), &["show", "no-such-session"]);
     assert_eq!(code, 1);
     assert!(stderr.contains("no session no-such-session"), "{stderr}");
-    let (code, _, stderr) = ccdesk(&fixtures("local-cli-2.1.112"), &["list", "extra"]);
-    assert_eq!(code, 1);
-    assert!(stderr.contains("usage"), "{stderr}");
+    for bad in [
+        &["list", "extra"][..],
+        &["run", "only-a-folder-or-a-prompt"],
+        &["run", "--resume", "abc", "a", "b"],
+        &["show"],
+    ] {
+        let (code, _, stderr) = ccdesk(&fixtures("local-cli-2.1.112"), bad);
+        assert_eq!(code, 2, "{bad:?}: {stderr}");
+        assert!(stderr.contains("Usage: ccdesk"), "{bad:?}: {stderr}");
+    }
+}
+
+#[test]
+fn help_and_version_are_printed_and_exit_0() {
+    let config = fixtures("local-cli-2.1.112");
+    let (code, stdout, stderr) = ccdesk(&config, &["--help"]);
+    assert_eq!(code, 0, "{stderr}");
+    for word in [
+        "list",
+        "show",
+        "run",
+        "Exit codes: 0 done, 1 failed, 2 bad usage, 130 interrupted",
+    ] {
+        assert!(stdout.contains(word), "{word} in {stdout}");
+    }
+    let (code, stdout, _) = ccdesk(&config, &["show", "--help"]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("--tail <M>"), "{stdout}");
+    let (code, stdout, _) = ccdesk(&config, &["--version"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        stdout.trim(),
+        format!("ccdesk {}", env!("CARGO_PKG_VERSION"))
+    );
 }
 
 #[cfg(target_os = "linux")]
