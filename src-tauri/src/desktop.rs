@@ -1,15 +1,15 @@
 //! What makes ccdesk a desktop app: requests to open something in the window (from the command
 //! line, a second launch, the tray or a notification), the main window's show/hide, and system
-//! notifications. Decisions are the core's ([`ccdesk_core::launch`], [`ccdesk_core::alerts`]);
+//! notifications. Decisions are the core's ([`ccdesk_core::desktop::launch`], [`ccdesk_core::desktop::alerts`]);
 //! this module only routes them.
 
 use ccdesk_core::sync::LockExt;
 use std::path::{Path, PathBuf};
 
 use crate::AppState;
-use ccdesk_core::alerts::{Alert, AlertSink};
-use ccdesk_core::launch::{parse_launch, LaunchIntent};
-use ccdesk_core::tray::TrayAction;
+use ccdesk_core::desktop::alerts::{Alert, AlertSink};
+use ccdesk_core::desktop::launch::{parse_launch, LaunchIntent};
+use ccdesk_core::desktop::tray::TrayAction;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager};
 
@@ -210,7 +210,7 @@ pub fn on_focus(app: &AppHandle) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ccdesk_core::alerts::AlertKind;
+    use ccdesk_core::desktop::alerts::AlertKind;
 
     #[test]
     fn launches_map_to_what_the_ui_opens() {

@@ -15,10 +15,10 @@
 //!   `{"event":"state","info":..}`, ...). Permission prompts are denied (nobody to ask); Ctrl-C
 //!   or SIGTERM ends the session's whole process group first.
 //!
-//! Exit codes ([`Failure::code`]): 0 done; 1 failed (unknown session, unreadable transcript, a
+//! Exit codes (`Failure::code`): 0 done; 1 failed (unknown session, unreadable transcript, a
 //! turn that ended with an error, no `claude`); 2 bad usage (clap's message and usage on stderr);
 //! 130 interrupted by Ctrl-C or SIGTERM. Anything else on the command line (`ccdesk <folder>`,
-//! `ccdesk --resume <id>`) opens the window instead (see `ccdesk_core::launch`).
+//! `ccdesk --resume <id>`) opens the window instead (see `ccdesk_core::desktop::launch`).
 //!
 //! Uses the same index, transcript and pool code as the window.
 
@@ -30,10 +30,12 @@ use std::sync::Arc;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
-use ccdesk_core::index::{resolve_session, Resumability, SessionIndex};
+use ccdesk_core::claude::runner::ClaudeCommand;
 use ccdesk_core::pool::{PermissionAnswer, SessionEvent, SessionState, StartRequest};
-use ccdesk_core::runner::ClaudeCommand;
-use ccdesk_core::transcript::{read_range, Block, Content, Entry, LineIndex, LineRange};
+use ccdesk_core::transcripts::index::{resolve_session, Resumability, SessionIndex};
+use ccdesk_core::transcripts::transcript::{
+    read_range, Block, Content, Entry, LineIndex, LineRange,
+};
 
 /// The first arguments that make a command line headless (clap's `help`, `--help`, `-h`,
 /// `--version`, `-V` too); anything else opens the window.

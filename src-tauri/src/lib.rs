@@ -15,15 +15,15 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
-use ccdesk_core::alerts::{Alert, AlertSink, AlertTracker};
-use ccdesk_core::index::SessionIndex;
+use ccdesk_core::claude::reaper::{Reaper, REAPER_ARG};
+use ccdesk_core::claude::runner::ClaudeCommand;
+use ccdesk_core::desktop::alerts::{Alert, AlertSink, AlertTracker};
+use ccdesk_core::desktop::tray::TrayMenu;
 use ccdesk_core::pool::{sweep_forever, PoolConfig, SessionInfo, SessionPool};
-use ccdesk_core::reaper::{Reaper, REAPER_ARG};
-use ccdesk_core::registry::Registry;
-use ccdesk_core::runner::ClaudeCommand;
-use ccdesk_core::settings::Settings;
-use ccdesk_core::tray::TrayMenu;
-use ccdesk_core::watcher::TranscriptWatcher;
+use ccdesk_core::store::registry::Registry;
+use ccdesk_core::store::settings::Settings;
+use ccdesk_core::transcripts::index::SessionIndex;
+use ccdesk_core::transcripts::watcher::TranscriptWatcher;
 use ccdesk_core::CoreError;
 use tauri::{AppHandle, Emitter, Manager};
 
@@ -133,7 +133,7 @@ pub struct AppState {
     /// The last scan of the transcripts (the tray's or the window's list).
     pub index: Mutex<Option<Arc<SessionIndex>>>,
     /// Where the lines of the transcripts opened last start (pages of the transcript view).
-    pub lines: ccdesk_core::transcript::LineCache,
+    pub lines: ccdesk_core::transcripts::transcript::LineCache,
     /// The tray menu last built, to rebuild only on change.
     pub tray_model: Mutex<Option<TrayMenu>>,
     /// Open requests queued until the UI asks for them; `None` once it has (then they are events).
@@ -302,7 +302,7 @@ fn init_state(app: &AppHandle, default_config_dir: PathBuf) -> Result<(), CoreEr
         settings_save: Mutex::default(),
         settings_notices: Mutex::new(settings_notices),
         index: Mutex::default(),
-        lines: ccdesk_core::transcript::LineCache::new(),
+        lines: ccdesk_core::transcripts::transcript::LineCache::new(),
         tray_model: Mutex::default(),
         pending_opens: Mutex::new(Some(Vec::new())),
         alerts: Mutex::default(),

@@ -7,9 +7,9 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    // The process watchdog (see ccdesk_core::reaper): before anything else, no logging set-up.
-    if std::env::args().nth(1).as_deref() == Some(ccdesk_core::reaper::REAPER_ARG) {
-        ccdesk_core::reaper::serve(std::io::stdin().lock());
+    // The process watchdog (see ccdesk_core::claude::reaper): before anything else, no logging set-up.
+    if std::env::args().nth(1).as_deref() == Some(ccdesk_core::claude::reaper::REAPER_ARG) {
+        ccdesk_core::claude::reaper::serve(std::io::stdin().lock());
         return ExitCode::SUCCESS;
     }
     tracing_subscriber::fmt()
@@ -22,7 +22,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     // The config dir of the settings, else $CLAUDE_CONFIG_DIR, else ~/.claude.
     let configured = ccdesk_lib::store::read_settings().0.config_dir;
-    let config_dir = match configured.map_or_else(ccdesk_core::paths::config_dir, Ok) {
+    let config_dir = match configured.map_or_else(ccdesk_core::transcripts::paths::config_dir, Ok) {
         Ok(d) => d,
         Err(e) => {
             eprintln!("ccdesk: {e}");

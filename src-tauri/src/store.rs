@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use ccdesk_core::settings::Settings;
+use ccdesk_core::store::settings::Settings;
 use serde_json::Value;
 use tauri::AppHandle;
 use tauri_plugin_store::StoreExt;

@@ -6,8 +6,8 @@
 use ccdesk_core::sync::LockExt;
 use std::sync::Arc;
 
-use ccdesk_core::index::SessionIndex;
-use ccdesk_core::tray::{build_tray_menu, menu_text, TrayAction, TrayItem, TrayMenu};
+use ccdesk_core::desktop::tray::{build_tray_menu, menu_text, TrayAction, TrayItem, TrayMenu};
+use ccdesk_core::transcripts::index::SessionIndex;
 use tauri::menu::{IsMenuItem, Menu, MenuItem, PredefinedMenuItem, Submenu};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Manager, Wry};

@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use ccdesk_core::index::SessionIndex;
-use ccdesk_core::paths::project_dir_name;
+use ccdesk_core::transcripts::index::SessionIndex;
+use ccdesk_core::transcripts::paths::project_dir_name;
 
 /// Deterministic xorshift, so every run builds the same corpus.
 struct Rng(u64);

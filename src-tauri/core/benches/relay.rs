@@ -24,11 +24,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use ccdesk_core::claude::runner::ClaudeCommand;
 use ccdesk_core::pool::{
     sweep_forever, ClaudeLocator, EventSink, PoolConfig, SessionEvent, SessionPool, SessionState,
     StartRequest,
 };
-use ccdesk_core::runner::ClaudeCommand;
 use tokio::sync::mpsc;
 
 /// Width of a latency histogram bucket, in ns (10 µs).

@@ -17,7 +17,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use ccdesk_core::transcript::{read_page, LineIndex, PageRequest, Transcript};
+use ccdesk_core::transcripts::transcript::{read_page, LineIndex, PageRequest, Transcript};
 
 fn line(i: usize, big: &str, small: &str) -> String {
     let ts = format!(

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use ccdesk_core::alerts::{Alert, AlertKind, AlertSink, AlertTracker, RecordingSink};
+use ccdesk_core::desktop::alerts::{Alert, AlertKind, AlertSink, AlertTracker, RecordingSink};
 use ccdesk_core::pool::{
     EventSink, PermissionAnswer, PoolConfig, SessionEvent, SessionInfo, SessionPool, StartRequest,
 };

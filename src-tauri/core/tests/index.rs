@@ -4,11 +4,11 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use ccdesk_core::index::{
+use ccdesk_core::transcripts::index::{
     find_session, resolve_session, NotResumableReason, Resumability, SessionIndex, TitleSource,
 };
-use ccdesk_core::paths::project_dir_name;
-use ccdesk_core::transcript::Transcript;
+use ccdesk_core::transcripts::paths::project_dir_name;
+use ccdesk_core::transcripts::transcript::Transcript;
 
 fn samples() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/samples")
@@ -480,11 +480,12 @@ fn one_session_id_in_two_dirs_has_two_keys_and_each_resolves_to_its_own_file() {
     let index = SessionIndex::scan(&config).unwrap();
     keys_are_unique(&index);
     assert_eq!(index.sessions().filter(|s| s.id == id).count(), 2);
-    let old = ccdesk_core::index::resolve_session(&config, &format!("-old-copy/{id}")).unwrap();
+    let old = ccdesk_core::transcripts::index::resolve_session(&config, &format!("-old-copy/{id}"))
+        .unwrap();
     assert_eq!(old.project_path.as_deref(), Some("/old/copy"));
     assert_eq!(old.key, format!("-old-copy/{id}"));
     // A bare id is the newest of that id.
-    let newest = ccdesk_core::index::resolve_session(&config, id).unwrap();
+    let newest = ccdesk_core::transcripts::index::resolve_session(&config, id).unwrap();
     assert_eq!(newest.project_path.as_deref(), Some("/new/place"));
     for bad in [
         "../x/y",
@@ -493,7 +494,7 @@ fn one_session_id_in_two_dirs_has_two_keys_and_each_resolves_to_its_own_file() {
         "-old-copy/",
         "-old-copy/nope",
     ] {
-        let e = ccdesk_core::index::resolve_session(&config, bad).unwrap_err();
+        let e = ccdesk_core::transcripts::index::resolve_session(&config, bad).unwrap_err();
         assert_eq!(e.kind(), "unknown_session", "{bad}");
     }
 }
@@ -504,10 +505,10 @@ fn duplicated_uuids_in_a_transcript_get_distinct_entry_keys() {
     let dir = project_dir_name("/work/p");
     let line = user_line("/work/p", "s", "2026-01-01T00:00:00Z", "same uuid");
     let path = transcript(&config, &dir, "s", &[line.clone(), line.clone(), line]);
-    let ix = ccdesk_core::transcript::LineIndex::build(&path).unwrap();
-    let page = ccdesk_core::transcript::read_page(
+    let ix = ccdesk_core::transcripts::transcript::LineIndex::build(&path).unwrap();
+    let page = ccdesk_core::transcripts::transcript::read_page(
         &ix,
-        ccdesk_core::transcript::PageRequest::new(None, None),
+        ccdesk_core::transcripts::transcript::PageRequest::new(None, None),
     )
     .unwrap();
     let keys: std::collections::HashSet<_> = page.entries.iter().map(|e| e.key.clone()).collect();
@@ -547,7 +548,7 @@ fn a_fifo_and_a_dangling_link_named_jsonl_are_listed_as_unreadable_without_block
         Some(false)
     );
     // Opening it finds the same session (unreadable), and its transcript says why it cannot be read.
-    let fifo = ccdesk_core::index::resolve_session(
+    let fifo = ccdesk_core::transcripts::index::resolve_session(
         &config,
         &format!("{}/fifo", project_dir_name("/work/p")),
     )
@@ -556,7 +557,8 @@ fn a_fifo_and_a_dangling_link_named_jsonl_are_listed_as_unreadable_without_block
         reason(&fifo.resumability),
         Some(NotResumableReason::Unreadable)
     );
-    let e = ccdesk_core::transcript::LineIndex::build(&fifo.transcript_path).unwrap_err();
+    let e =
+        ccdesk_core::transcripts::transcript::LineIndex::build(&fifo.transcript_path).unwrap_err();
     assert!(e.to_string().contains("not a regular file"), "{e}");
 }
 

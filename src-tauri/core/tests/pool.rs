@@ -7,13 +7,13 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
+use ccdesk_core::claude::runner::ClaudeCommand;
+use ccdesk_core::claude::stream::EventKind;
 use ccdesk_core::pool::{
     EventSink, InterruptOutcome, PermissionAnswer, PoolConfig, SessionEvent, SessionPool,
     SessionState, StartRequest, ToolPreview,
 };
-use ccdesk_core::runner::ClaudeCommand;
-use ccdesk_core::stream::EventKind;
-use ccdesk_core::transcript::Transcript;
+use ccdesk_core::transcripts::transcript::Transcript;
 use ccdesk_core::CoreError;
 use common::{env, fake_claude, Env};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
@@ -533,8 +533,11 @@ async fn an_idle_session_expires_and_the_next_prompt_resumes_it_in_a_new_process
     assert_ne!(second.pid, first.pid);
     assert_eq!(second.reconnects, 1);
     assert_eq!(second.turns, 2);
-    let summary =
-        ccdesk_core::index::find_session(&e.config, first.session_id.as_deref().unwrap()).unwrap();
+    let summary = ccdesk_core::transcripts::index::find_session(
+        &e.config,
+        first.session_id.as_deref().unwrap(),
+    )
+    .unwrap();
     let t = Transcript::read(&summary.transcript_path).unwrap();
     let text = serde_json::to_string(&t).unwrap();
     assert!(text.contains("remember me") && text.contains("still there?"));

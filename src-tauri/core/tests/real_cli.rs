@@ -25,11 +25,11 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use ccdesk_core::index::{SessionIndex, TitleSource};
-use ccdesk_core::paths::project_dir_name;
-use ccdesk_core::runner::{Run, RunEvent, RunExit, RunOptions};
-use ccdesk_core::stream::{EventKind, StreamEvent};
-use ccdesk_core::transcript::{Block, Content, Transcript};
+use ccdesk_core::claude::runner::{Run, RunEvent, RunExit, RunOptions};
+use ccdesk_core::claude::stream::{EventKind, StreamEvent};
+use ccdesk_core::transcripts::index::{SessionIndex, TitleSource};
+use ccdesk_core::transcripts::paths::project_dir_name;
+use ccdesk_core::transcripts::transcript::{Block, Content, Transcript};
 use ccdesk_mock_api::{script, MockApi, RequestKind};
 use common::real::{Cli, Sandbox};
 use serde_json::Value;

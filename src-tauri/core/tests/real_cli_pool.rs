@@ -35,14 +35,14 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use ccdesk_core::index::{find_session, SessionIndex};
+use ccdesk_core::claude::runner::{ClaudeCommand, RunExit};
+use ccdesk_core::claude::stream::{EventKind, StreamEvent};
 use ccdesk_core::pool::{
     sweep_forever, EventSink, InterruptOutcome, PermissionAnswer, PermissionRequest, PoolConfig,
     Resolution, SessionEvent, SessionInfo, SessionPool, SessionState, StartRequest, ToolPreview,
 };
-use ccdesk_core::runner::{ClaudeCommand, RunExit};
-use ccdesk_core::stream::{EventKind, StreamEvent};
-use ccdesk_core::transcript::Transcript;
+use ccdesk_core::transcripts::index::{find_session, SessionIndex};
+use ccdesk_core::transcripts::transcript::Transcript;
 use ccdesk_mock_api::{script, MockApi};
 use common::real::{Cli, Sandbox};
 use serde_json::Value;

@@ -4,12 +4,12 @@
 
 use std::time::Duration;
 
-use ccdesk_core::index::SessionIndex;
+use ccdesk_core::transcripts::index::SessionIndex;
 mod common;
 
-use ccdesk_core::runner::{Run, RunEvent, RunExit};
-use ccdesk_core::stream::EventKind;
-use ccdesk_core::transcript::Transcript;
+use ccdesk_core::claude::runner::{Run, RunEvent, RunExit};
+use ccdesk_core::claude::stream::EventKind;
+use ccdesk_core::transcripts::transcript::Transcript;
 use common::{env, fake_claude};
 use tokio::sync::mpsc;
 
@@ -213,7 +213,7 @@ async fn a_ten_megabyte_line_and_fifty_megabytes_of_stderr_do_not_block() {
     run.close_input().await;
     let (_, exit) = collect(&mut rx).await;
     assert!(exit.is_success(), "{:?}", exit.code);
-    assert!(exit.stderr_tail.len() <= ccdesk_core::runner::STDERR_TAIL_BYTES);
+    assert!(exit.stderr_tail.len() <= ccdesk_core::claude::runner::STDERR_TAIL_BYTES);
 }
 
 #[tokio::test]

@@ -4,8 +4,8 @@
 use ccdesk_core::sync::LockExt;
 use std::path::PathBuf;
 
-use ccdesk_core::dropped::{classify_drop as classify, DropOutcome, DropTarget};
-use ccdesk_core::tray::{TrayAction, TrayMenu};
+use ccdesk_core::desktop::dropped::{classify_drop as classify, DropOutcome, DropTarget};
+use ccdesk_core::desktop::tray::{TrayAction, TrayMenu};
 use tauri::{AppHandle, State};
 
 use crate::desktop::OpenRequest;

@@ -1,7 +1,7 @@
 //! Commands on ccdesk's own session registry (names, pins, run history); see
-//! [`ccdesk_core::registry`]. Saved to the store `registry.json` in ccdesk's data dir.
+//! [`ccdesk_core::store::registry`]. Saved to the store `registry.json` in ccdesk's data dir.
 
-use ccdesk_core::registry::Registry;
+use ccdesk_core::store::registry::Registry;
 use tauri::{AppHandle, State};
 
 use crate::error::AppError;

@@ -3,10 +3,10 @@
 use ccdesk_core::sync::LockExt;
 use std::sync::Arc;
 
-use ccdesk_core::index::{
+use ccdesk_core::transcripts::index::{
     resolve_session, ProjectIndex, SessionBrief, SessionIndex, SessionSummary,
 };
-use ccdesk_core::transcript::{
+use ccdesk_core::transcripts::transcript::{
     read_entry, read_page, LineCache, PageRequest, PagedEntry, TranscriptPage,
 };
 use ccdesk_core::CoreError;

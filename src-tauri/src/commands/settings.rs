@@ -1,8 +1,8 @@
 //! Commands of the settings view: read and save ccdesk's [`Settings`] (kept in the store
 //! `settings.json`), and find the `claude` executable.
 
-use ccdesk_core::discover::{discover, ClaudeDiscovery, DiscoverInputs};
-use ccdesk_core::settings::Settings;
+use ccdesk_core::claude::discover::{discover, ClaudeDiscovery, DiscoverInputs};
+use ccdesk_core::store::settings::Settings;
 use serde::Serialize;
 use tauri::{AppHandle, State};
 

@@ -63,7 +63,7 @@ fn run() -> i32 {
     };
     let project = config
         .join("projects")
-        .join(ccdesk_core::paths::project_dir_name(&cwd));
+        .join(ccdesk_core::transcripts::paths::project_dir_name(&cwd));
     let (session_id, transcript) = match open_session(&args, &project, &cwd, out) {
         Ok(s) => s,
         Err(code) => return code,

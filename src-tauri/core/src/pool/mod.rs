@@ -41,10 +41,10 @@ pub use state::{
 pub use session::now_ms;
 use session::Live;
 
+use crate::claude::reaper::Reaper;
+use crate::claude::runner::{ClaudeCommand, GroupSignal, Run, RunOptions};
 use crate::error::CoreError;
-use crate::index::{find_session, Resumability};
-use crate::reaper::Reaper;
-use crate::runner::{ClaudeCommand, GroupSignal, Run, RunOptions};
+use crate::transcripts::index::{find_session, Resumability};
 
 /// Finds the CLI each time a process starts (so installing it while ccdesk runs works).
 pub type ClaudeLocator = Box<dyn Fn() -> Result<ClaudeCommand, CoreError> + Send + Sync>;
@@ -286,7 +286,7 @@ impl SessionPool {
         // As the SDKs do; the answer (commands, models) is not needed, so it is not awaited. A
         // process that is already gone (e.g. an unknown `--resume` id) is reported by its
         // reader task with the exit; that is not an error of starting it.
-        let init = crate::stream::control_request_line(
+        let init = crate::claude::stream::control_request_line(
             &format!("ccdesk_init_{}", uuid::Uuid::new_v4().simple()),
             json!({"subtype": "initialize", "hooks": null}),
         );

@@ -17,10 +17,10 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 use super::permission::PermissionRequest;
 use super::state::{result_usage, Resolution, SessionEvent, SessionInfo, SessionState};
+use crate::claude::reaper::Reaper;
+use crate::claude::runner::{Run, RunEvent, RunExit, RunOptions};
+use crate::claude::stream::{control_request_line, EventKind, StreamEvent};
 use crate::error::CoreError;
-use crate::reaper::Reaper;
-use crate::runner::{Run, RunEvent, RunExit, RunOptions};
-use crate::stream::{control_request_line, EventKind, StreamEvent};
 
 /// Receives a session's events, in order. Must return quickly (it runs on the reader task).
 pub type EventSink = Arc<dyn Fn(SessionEvent) + Send + Sync>;

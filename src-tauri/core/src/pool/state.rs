@@ -7,8 +7,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::permission::PermissionRequest;
-use crate::runner::RunExit;
-use crate::stream::StreamEvent;
+use crate::claude::runner::RunExit;
+use crate::claude::stream::StreamEvent;
 
 /// Lifecycle state of a live session. Serialized as `{"state":"streaming"}`, failed with
 /// `{"state":"failed","kind":"first_chunk_timeout","message":".."}`.

@@ -5,7 +5,7 @@ pub mod real;
 
 use std::path::{Path, PathBuf};
 
-use ccdesk_core::runner::{ClaudeCommand, RunOptions};
+use ccdesk_core::claude::runner::{ClaudeCommand, RunOptions};
 
 /// The fake CLI binary next to this test's deps dir: `target/<profile>/fake-claude`
 /// (`tests/fake-claude`, built by `cargo build --workspace`).

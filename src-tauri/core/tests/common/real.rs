@@ -4,7 +4,7 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use ccdesk_core::runner::ClaudeCommand;
+use ccdesk_core::claude::runner::ClaudeCommand;
 use ccdesk_mock_api::MockApi;
 
 /// One build of the CLI under test.

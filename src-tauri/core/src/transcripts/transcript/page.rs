@@ -489,7 +489,7 @@ fn cut_strings(v: &mut Value, budget: &mut usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::transcript::{Block, Content};
+    use crate::transcripts::transcript::{Block, Content};
     use std::io::Write;
 
     fn index_of(bytes: &[u8]) -> (tempfile::TempDir, LineIndex) {

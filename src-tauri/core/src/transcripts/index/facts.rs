@@ -27,7 +27,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use crate::transcript::{prompt_text, Content};
+use crate::transcripts::transcript::{prompt_text, Content};
 
 mod quick;
 

@@ -18,9 +18,9 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::index::SessionIndex;
 use crate::pool::{PoolSnapshot, SessionInfo, SessionState};
-use crate::registry::Registry;
+use crate::store::registry::Registry;
+use crate::transcripts::index::SessionIndex;
 
 /// Longest menu label, in chars.
 pub const LABEL_CHARS: usize = 60;
@@ -403,9 +403,9 @@ fn one_line(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::index::{ProjectGroup, Resumability, SessionSummary, TitleSource};
     use crate::pool::{PermissionRequest, ToolPreview};
-    use crate::registry::RegistryEntry;
+    use crate::store::registry::RegistryEntry;
+    use crate::transcripts::index::{ProjectGroup, Resumability, SessionSummary, TitleSource};
     use std::path::PathBuf;
 
     fn info(run: &str, session: Option<&str>, cwd: &str, state: SessionState) -> SessionInfo {
@@ -451,11 +451,14 @@ mod tests {
 
     fn summary(id: &str, project: &str, title: &str, activity: i64) -> SessionSummary {
         SessionSummary {
-            key: crate::index::session_key(&crate::paths::project_dir_name(project), id),
+            key: crate::transcripts::index::session_key(
+                &crate::transcripts::paths::project_dir_name(project),
+                id,
+            ),
             id: id.into(),
             project_key: format!("cwd:{project}"),
             project_path: Some(project.into()),
-            dir_name: crate::paths::project_dir_name(project),
+            dir_name: crate::transcripts::paths::project_dir_name(project),
             transcript_path: PathBuf::from(format!("/c/projects/x/{id}.jsonl")),
             title: title.into(),
             title_source: TitleSource::Prompt,
@@ -586,7 +589,7 @@ mod tests {
     fn live_and_unresumable_sessions_are_not_in_recent() {
         let mut gone = summary("gone", "/w/p", "Deleted project", 500);
         gone.resumability = Resumability::NotResumable {
-            reason: crate::index::NotResumableReason::ProjectDirMissing,
+            reason: crate::transcripts::index::NotResumableReason::ProjectDirMissing,
             message: "the project dir is gone".into(),
         };
         let idx = index(vec![

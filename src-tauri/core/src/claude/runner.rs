@@ -31,12 +31,10 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufRead
 use tokio::process::{ChildStdin, Command};
 use tokio::sync::{mpsc, watch, Mutex as AsyncMutex};
 
-use crate::discover::{discover, ClaudeDiscovery, DiscoverInputs};
+use crate::claude::discover::{discover, ClaudeDiscovery, DiscoverInputs};
+use crate::claude::stream::{user_message_line, EventKind, StreamEvent};
 use crate::error::CoreError;
-use crate::stream::{user_message_line, EventKind, StreamEvent};
 
-/// Env var naming the claude executable to use; wins over PATH.
-pub const CLAUDE_ENV: &str = "CCDESK_CLAUDE";
 /// Bytes of stderr kept for error reports (the most recent ones).
 pub const STDERR_TAIL_BYTES: usize = 64 * 1024;
 /// Longest stream-json line of the CLI's stdout that is kept, in bytes (64 MiB). A longer one is
@@ -67,7 +65,7 @@ impl ClaudeCommand {
         }
     }
 
-    /// Finds the CLI as [`crate::discover`] does with no configured path: `$CCDESK_CLAUDE`,
+    /// Finds the CLI as [`crate::claude::discover`] does with no configured path: `$CCDESK_CLAUDE`,
     /// `claude` on `PATH`, on the login shell's `PATH`, `~/.claude/local/claude`, npm's global bin.
     ///
     /// Errors: [`CoreError::ClaudeNotFound`] listing every place tried.
@@ -423,7 +421,7 @@ impl Run {
 
     /// Sends `sig` to the run's whole process group; SIGTERM and SIGKILL also go to the groups of
     /// every process the CLI started (its Bash tool commands run in groups of their own; see
-    /// [`crate::proctree`]). Does nothing once the process has exited. Unix only; elsewhere only
+    /// [`crate::claude::proctree`]). Does nothing once the process has exited. Unix only; elsewhere only
     /// [`GroupSignal::Kill`] has an effect, through `kill_on_drop` when the run is dropped.
     pub fn signal(&self, sig: GroupSignal) {
         if self.has_exited() {
@@ -442,10 +440,16 @@ impl Run {
                 }
                 // The CLI's detached tool processes too (see `proctree`).
                 GroupSignal::Terminate => {
-                    crate::proctree::signal_tree(&crate::proctree::tree_of(pid), false);
+                    crate::claude::proctree::signal_tree(
+                        &crate::claude::proctree::tree_of(pid),
+                        false,
+                    );
                 }
                 GroupSignal::Kill => {
-                    crate::proctree::signal_tree(&crate::proctree::tree_of(pid), true);
+                    crate::claude::proctree::signal_tree(
+                        &crate::claude::proctree::tree_of(pid),
+                        true,
+                    );
                 }
             }
         }

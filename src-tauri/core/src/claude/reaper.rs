@@ -8,7 +8,7 @@
 //! stdin. When stdin reaches EOF, which the kernel guarantees once ccdesk has died whatever the
 //! way, it sends SIGTERM and then SIGKILL to every process group still registered and to the
 //! groups of every process those CLIs started (Bash commands run detached, in groups of their
-//! own; see [`crate::proctree`]), then exits.
+//! own; see [`crate::claude::proctree`]), then exits.
 //!
 //! Platforms: Linux and macOS get this watchdog (process groups + pipe EOF). Windows has no
 //! process groups to signal; there children end with ccdesk through `kill_on_drop` on normal
@@ -132,14 +132,14 @@ pub fn serve(input: impl BufRead) -> Vec<u32> {
         // re-parented and can no longer be told from anyone else's.
         let trees: Vec<_> = groups
             .iter()
-            .map(|&g| crate::proctree::tree_of(g))
+            .map(|&g| crate::claude::proctree::tree_of(g))
             .collect();
         for t in &trees {
-            crate::proctree::signal_tree(t, false);
+            crate::claude::proctree::signal_tree(t, false);
         }
         std::thread::sleep(Duration::from_millis(REAPER_GRACE_MS));
         for t in &trees {
-            crate::proctree::signal_tree(t, true);
+            crate::claude::proctree::signal_tree(t, true);
         }
     }
     groups

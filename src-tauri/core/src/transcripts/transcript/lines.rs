@@ -62,7 +62,7 @@ pub struct LineIndex {
 }
 
 impl LineIndex {
-    /// Builds the index of the file at `path` (one sequential pass, [`SCAN_CHUNK`] bytes at a time).
+    /// Builds the index of the file at `path` (128 KiB reads, several threads for a big file).
     ///
     /// Errors: [`CoreError::Io`] when the file cannot be opened or read, or is not a regular file
     /// (a FIFO named `*.jsonl` would block a read forever, so it is refused before opening).

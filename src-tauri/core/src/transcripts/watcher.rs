@@ -20,7 +20,7 @@ use notify::{ErrorKind, RecommendedWatcher, RecursiveMode};
 use notify_debouncer_full::{new_debouncer, DebounceEventResult, Debouncer, RecommendedCache};
 
 use crate::error::CoreError;
-use crate::paths;
+use crate::transcripts::paths;
 
 /// How deep below `projects` transcripts are looked for when a dir appears:
 /// `<dir>/<session>.jsonl` is 2, `<dir>/<session>/subagents/<agent>.jsonl` is 4.

@@ -16,7 +16,8 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use crate::runner::CLAUDE_ENV;
+/// Env var naming the claude executable to use; wins over PATH.
+pub const CLAUDE_ENV: &str = "CCDESK_CLAUDE";
 
 /// How long the login shell may take to print its `PATH`, in ms.
 pub const LOGIN_SHELL_TIMEOUT_MS: u64 = 3_000;

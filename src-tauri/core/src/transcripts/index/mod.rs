@@ -24,7 +24,7 @@ mod facts;
 pub use facts::{CHUNK_BYTES, MAX_SLICE_BYTES, MAX_TITLE_CHARS};
 
 use crate::error::CoreError;
-use crate::paths;
+use crate::transcripts::paths;
 
 /// Where a session's title came from, in order of precedence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -1,0 +1,11 @@
+//! The CLI's transcripts on disk, read only: where they live and how project dirs are named
+//! ([`paths`]), one transcript's lines, pages and entries ([`transcript`]), the index of every
+//! session grouped by project with its resumability ([`index`]), and following the files as the
+//! CLI writes them ([`watcher`]).
+//!
+//! Owns: everything read from `<config dir>/projects`. Never writes there.
+
+pub mod index;
+pub mod paths;
+pub mod transcript;
+pub mod watcher;
