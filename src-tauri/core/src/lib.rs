@@ -12,8 +12,9 @@
 //!   drops on the window.
 //! - [`error`] (one error type with a `kind`) and [`sync`] (one policy for poisoned locks).
 //!
-//! Dependencies run one way: `pool` uses `claude` and `transcripts`; `desktop` uses `pool`,
-//! `transcripts` and `store`; `claude`, `transcripts` and `store` use none of the others.
+//! Dependencies run one way: `claude` and `transcripts` use none of the others; `pool` uses
+//! both; `store` uses `pool`'s types (what it records of a session, the pool's settings);
+//! `desktop` uses `pool`, `store` and `transcripts`.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod claude;
