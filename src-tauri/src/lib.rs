@@ -177,7 +177,7 @@ impl AppState {
         settings.validate()?;
         {
             let _one_writer = self.settings_save.locked();
-            store::save(app, store::SETTINGS, settings.to_value())?;
+            store::save(store::SETTINGS, settings.to_value())?;
             self.pool.set_config(settings.pool.clone())?;
             if let Ok(mut s) = self.settings.write() {
                 *s = settings;
@@ -212,7 +212,7 @@ impl AppState {
         let _one_writer = self.registry_save.locked();
         let snapshot = self.registry_snapshot();
         let value = snapshot.to_value();
-        store::save(app, store::REGISTRY, value.clone())?;
+        store::save(store::REGISTRY, value.clone())?;
         if let Err(e) = app.emit(REGISTRY_EVENT, &value) {
             tracing::debug!(error = %e, "cannot emit the registry event");
         }
@@ -254,13 +254,9 @@ pub fn new_pool(
 /// children are then pointed at it with `CLAUDE_CONFIG_DIR`.
 fn init_state(app: &AppHandle, default_config_dir: PathBuf) -> Result<(), CoreError> {
     let (settings, settings_notice) =
-        store::load(app, store::SETTINGS, "settings", Settings::from_stored);
-    let (registry, registry_notice) = store::load(
-        app,
-        store::REGISTRY,
-        "session registry",
-        Registry::from_stored,
-    );
+        store::load(store::SETTINGS, "settings", Settings::from_stored);
+    let (registry, registry_notice) =
+        store::load(store::REGISTRY, "session registry", Registry::from_stored);
     let mut env = Vec::new();
     let config_dir = match &settings.config_dir {
         Some(dir) => {

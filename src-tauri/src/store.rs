@@ -1,60 +1,51 @@
-//! ccdesk's own files, kept with tauri-plugin-store in ccdesk's app data dir: `registry.json`
-//! (key `registry`) and `settings.json` (key `settings`). Each holds one versioned value that the
-//! core decodes; a value the core cannot use is kept under a backup key, never deleted.
+//! Where ccdesk's own files live: `registry.json` (key `registry`) and `settings.json` (key
+//! `settings`) in ccdesk's data dir, read and written by the core
+//! ([`ccdesk_core::store::file`]: atomically, a value it cannot use kept as a backup, never
+//! deleted). This module only names the files and maps errors.
 
 use std::path::PathBuf;
 
+use ccdesk_core::store::file;
 use ccdesk_core::store::settings::Settings;
 use serde_json::Value;
-use tauri::AppHandle;
-use tauri_plugin_store::StoreExt;
 
 use crate::error::AppError;
 
-/// The registry's store file and key.
+/// The registry's file and key.
 pub const REGISTRY: (&str, &str) = ("registry.json", "registry");
-/// The settings' store file and key.
+/// The settings' file and key.
 pub const SETTINGS: (&str, &str) = ("settings.json", "settings");
 
-/// Reads `key` from the store `file` and decodes it with `decode` (one of the core's
-/// `from_stored`, which gives defaults and a reason when the value cannot be used). When there is
-/// a reason, the stored value is copied to `<key>.backup-<ms since the epoch>` in the same file.
-/// A store that cannot be opened gives the defaults and says so.
+/// Reads `key` of `file` in the data dir and decodes it with `decode` (one of the core's
+/// `from_stored`); a value that gives a reason is kept as a backup first. Returns the value and a
+/// notice for the user; never fails (no data dir gives the defaults and says so).
 pub fn load<T: Default>(
-    app: &AppHandle,
     (file, key): (&str, &str),
     what: &str,
     decode: impl FnOnce(Option<Value>) -> (T, Option<String>),
 ) -> (T, Option<String>) {
-    let store = match app.store(file) {
-        Ok(s) => s,
-        Err(e) => {
-            return (
-                T::default(),
-                Some(format!("ccdesk's {what} could not be opened: {e}")),
-            )
-        }
-    };
-    let stored = store.get(key);
-    let (value, notice) = decode(stored.clone());
-    if let (Some(old), Some(_)) = (stored, &notice) {
-        store.set(format!("{key}.backup-{}", ccdesk_core::pool::now_ms()), old);
-        if let Err(e) = store.save() {
-            tracing::warn!(error = %e, what, "cannot save the backup");
-        }
+    match data_file(file) {
+        Some(path) => file::load(&path, key, what, true, decode),
+        None => (
+            T::default(),
+            Some(format!(
+                "ccdesk's {what} cannot be kept: no data dir on this system"
+            )),
+        ),
     }
-    (value, notice)
 }
 
-/// Writes `value` under `key` in the store `file`, to disk at once.
+/// Writes `value` under `key` in `file` in the data dir, atomically.
 ///
-/// Errors: `store` when the file cannot be opened or written.
-pub fn save(app: &AppHandle, (file, key): (&str, &str), value: Value) -> Result<(), AppError> {
-    let store = app
-        .store(file)
-        .map_err(|e| AppError::store(e.to_string()))?;
-    store.set(key, value);
-    store.save().map_err(|e| AppError::store(e.to_string()))
+/// Errors: `store` when there is no data dir or the file cannot be written.
+pub fn save((file, key): (&str, &str), value: Value) -> Result<(), AppError> {
+    let path = data_file(file).ok_or_else(|| AppError::store("no data dir on this system"))?;
+    file::save(&path, key, value).map_err(|e| AppError::store(e.to_string()))
+}
+
+/// `file` in ccdesk's data dir.
+fn data_file(file: &str) -> Option<PathBuf> {
+    Some(dirs::data_dir()?.join(IDENTIFIER).join(file))
 }
 
 /// ccdesk's app identifier (`identifier` in `tauri.conf.json`): the name of its data dir.
@@ -64,32 +55,15 @@ pub const IDENTIFIER: &str = "dev.ccdesk.app";
 /// (Linux `$XDG_DATA_HOME` or `~/.local/share`, macOS `~/Library/Application Support`, Windows
 /// `%APPDATA%`).
 pub fn settings_file() -> Option<PathBuf> {
-    Some(dirs::data_dir()?.join(IDENTIFIER).join(SETTINGS.0))
+    data_file(SETTINGS.0)
 }
 
 /// The settings as the window last saved them, read without the app (for the headless
 /// commands), never written: a missing file gives the defaults; one that cannot be used gives the
-/// defaults and the reason (the window backs it up when it next starts).
+/// defaults and the reason (the window keeps a backup of it when it next starts).
 pub fn read_settings() -> (Settings, Option<String>) {
-    let Some(path) = settings_file() else {
-        return (Settings::default(), None);
-    };
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (Settings::default(), None),
-        Err(e) => {
-            return (
-                Settings::default(),
-                Some(format!(
-                    "cannot read {}: {e}; defaults are used",
-                    path.display()
-                )),
-            )
-        }
-    };
-    let stored = match serde_json::from_str::<Value>(&text) {
-        Ok(v) => v.get(SETTINGS.1).cloned(),
-        Err(e) => Some(Value::String(format!("not JSON: {e}"))),
-    };
-    Settings::from_stored(stored)
+    match settings_file() {
+        Some(path) => file::load(&path, SETTINGS.1, "settings", false, Settings::from_stored),
+        None => (Settings::default(), None),
+    }
 }
