@@ -10,7 +10,7 @@ import { baseName } from './paths';
 import { PoolModel } from './pool.svelte';
 import { cleanName, nameOf, normalizeRegistry, orderSessions } from './registry';
 import { LiveRun } from './run.svelte';
-import { isBusy, isLive } from './sessionState';
+import { isBusy } from './sessionState';
 import { buildTranscriptView, userPrompts } from './transcript';
 import { TranscriptWindow } from './transcriptWindow.svelte';
 import { runSessionId, splitTurns, turnsInTranscript } from './turns';
@@ -54,9 +54,6 @@ export function idOfKey(key: string): string {
 export class AppModel {
   /** Summaries fetched by `findSession` that are kept (for titles and the open session's head). */
   static fetchedMax = 50;
-  /** How often, and after how long (doubling), `syncRegistry` asks again (tests shorten it). */
-  static registryRetries = 3;
-  static registryRetryMs = 100;
   info: AppInfo | null = $state(null);
   /** The projects (without their sessions). Replaced whole on each listing, never changed in place:
    * not deeply reactive. */
@@ -170,11 +167,12 @@ export class AppModel {
   private detailWanted = false;
   /** Session ids whose transcripts changed since the last index://changed refresh. */
   private changedSessions = new Set<string>();
-  /** Registry answers are taken in the order they were asked for (see `takeRegistry`). */
+  /**
+   * Registry answers and `registry://changed` payloads are taken in the order they were asked for
+   * or arrived (see `takeRegistry`).
+   */
   private registryAsked = 0;
   private registryTaken = 0;
-  /** The last state seen per run id (a run that settles changes the registry). */
-  private lastStates = new Map<string, string>();
   private unlisten: (() => void) | null = null;
   private readonly api: Api;
 
@@ -208,6 +206,8 @@ export class AppModel {
   private async listenDesktop(): Promise<void> {
     try {
       this.desktopUnlisten.push(await this.api.onAppOpen((r) => void this.handleOpen(r)));
+      // The backend sends the registry after every save of it (a rename, a pin, a run's new state).
+      this.desktopUnlisten.push(await this.api.onRegistryChanged((r) => this.takeRegistry(++this.registryAsked, r)));
       this.desktopUnlisten.push(
         await this.api.onIndexChanged((sessionIds) => {
           for (const id of sessionIds) this.changedSessions.add(id);
@@ -312,37 +312,10 @@ export class AppModel {
     try {
       this.unlisten = await this.api.onPoolChange((info) => {
         if (this.pool.apply(info)) void this.loadPool();
-        if (this.settled(info)) void this.syncRegistry(info);
       });
     } catch (e) {
       this.report(e);
     }
-  }
-
-  /**
-   * True when a pool event says a run of a known session reached a state the backend records as a
-   * new line of its history: between turns (ready) or over (closed, failed, expired).
-   */
-  private settled(info: SessionInfo): boolean {
-    if (!info || typeof info.runId !== 'string') return false;
-    const before = this.lastStates.get(info.runId);
-    this.lastStates.set(info.runId, info.state);
-    if (!info.sessionId || before === info.state) return false;
-    return info.state === 'ready' || !isLive(info.state);
-  }
-
-  /**
-   * Reloads the registry after a run settled, until it holds what the event said of that run: the
-   * backend records the change around the time it sends the event, so the first answer may be a
-   * moment older. A few tries, backing off; a newer event for the run takes over.
-   */
-  private async syncRegistry(info: SessionInfo, attempt = 0): Promise<void> {
-    await this.loadRegistry();
-    if (attempt >= AppModel.registryRetries || this.lastStates.get(info.runId) !== info.state) return;
-    const recorded = this.registry?.sessions[info.sessionId ?? '']?.history.find((r) => r.runId === info.runId);
-    if (recorded && recorded.state === info.state && recorded.turns >= info.turns) return;
-    await new Promise((resolve) => setTimeout(resolve, AppModel.registryRetryMs * 2 ** attempt));
-    await this.syncRegistry(info, attempt + 1);
   }
 
   /** Reloads the registry (names, pins, run history). */
@@ -355,7 +328,10 @@ export class AppModel {
     }
   }
 
-  /** Takes a registry answer unless an answer to a later request was taken already. */
+  /**
+   * Takes a registry answer (or an event's payload) unless one asked for, or arrived, later was
+   * taken already.
+   */
   private takeRegistry(ticket: number, value: unknown): void {
     if (ticket < this.registryTaken) return;
     this.registryTaken = ticket;

@@ -413,57 +413,57 @@ describe('AppModel and the registry', () => {
     };
   }
 
-  it('reloads the registry when a run of a known session settles, not on every event', async () => {
+  it('a run settling, then registry://changed: the run history shows the run; pool events ask nothing', async () => {
     const api = fakeApi();
     const app = new AppModel(api);
     await app.init();
     const calls = () => api.mocks.registry.mock.calls.length;
     const start = calls();
-    api.emitPool(sessionInfo({ runId: 'r9', sessionId: null, state: 'connecting' }));
     api.emitPool(sessionInfo({ runId: 'r9', sessionId: summary().id, state: 'streaming' }));
-    await settle();
-    expect(calls()).toBe(start);
-    record(api, 'ready', 1);
     api.emitPool(sessionInfo({ runId: 'r9', sessionId: summary().id, state: 'ready', turns: 1 }));
     await settle();
-    expect(calls()).toBe(start + 1);
-    // metrics of the same state: nothing new for the registry
-    api.emitPool(sessionInfo({ runId: 'r9', sessionId: summary().id, state: 'ready', turns: 1, bytesStreamed: 10 }));
-    await settle();
-    expect(calls()).toBe(start + 1);
+    expect(app.registry?.sessions[summary().id]).toBeUndefined();
+    // the backend recorded the run and sent the registry it saved
+    record(api, 'ready', 1);
+    api.emitRegistryChanged();
+    expect(app.registry?.sessions[summary().id]?.history[0]).toMatchObject({ runId: 'r9', state: 'ready', turns: 1 });
     record(api, 'closed', 1);
-    api.emitPool(sessionInfo({ runId: 'r9', sessionId: summary().id, state: 'closed', turns: 1, bytesStreamed: 10 }));
+    api.emitPool(sessionInfo({ runId: 'r9', sessionId: summary().id, state: 'closed', turns: 1 }));
+    api.emitRegistryChanged();
+    expect(app.registry?.sessions[summary().id]?.history[0].state).toBe('closed');
     await settle();
-    expect(calls()).toBe(start + 2);
-    expect(app.registry?.sessions[summary().id].history[0].state).toBe('closed');
+    expect(calls()).toBe(start);
   });
 
-  it('asks again, a few times, when the registry does not hold the settled run yet', async () => {
-    const { registryRetryMs } = AppModel;
-    AppModel.registryRetryMs = 5;
-    try {
-      const api = fakeApi();
-      const app = new AppModel(api);
-      await app.init();
-      const start = api.mocks.registry.mock.calls.length;
-      // the event comes before the backend recorded the run; the record lands a moment later
-      api.emitPool(sessionInfo({ runId: 'r9', sessionId: summary().id, state: 'ready', turns: 1 }));
-      await settle();
-      record(api, 'ready', 1);
-      await new Promise((r) => setTimeout(r, 40));
-      expect(app.registry?.sessions[summary().id]?.history[0]).toMatchObject({ runId: 'r9', state: 'ready', turns: 1 });
-      const asked = api.mocks.registry.mock.calls.length - start;
-      expect(asked).toBeGreaterThanOrEqual(2);
-      // found: no more asking
-      await new Promise((r) => setTimeout(r, 40));
-      expect(api.mocks.registry.mock.calls.length - start).toBe(asked);
-      // never recorded: it gives up after a few tries
-      api.emitPool(sessionInfo({ runId: 'r10', sessionId: summary().id, state: 'failed', turns: 0 }));
-      await new Promise((r) => setTimeout(r, 250));
-      expect(api.mocks.registry.mock.calls.length - start - asked).toBe(AppModel.registryRetries + 1);
-    } finally {
-      AppModel.registryRetryMs = registryRetryMs;
-    }
+  it('an older registry() answer arriving after a newer registry://changed does not overwrite it', async () => {
+    const api = fakeApi();
+    const app = new AppModel(api);
+    await app.init();
+    let answer: (r: unknown) => void = () => {};
+    api.mocks.registry.mockImplementationOnce(() => new Promise((r) => (answer = r as (r: unknown) => void)));
+    const slow = app.loadRegistry();
+    const before = structuredClone(api.registryState);
+    record(api, 'ready', 1);
+    api.emitRegistryChanged();
+    answer(before);
+    await slow;
+    expect(app.registry?.sessions[summary().id]?.history[0]).toMatchObject({ runId: 'r9', state: 'ready' });
+    // an answer asked for after the event is newer, and taken
+    record(api, 'closed', 2);
+    await app.loadRegistry();
+    expect(app.registry?.sessions[summary().id]?.history[0]).toMatchObject({ state: 'closed', turns: 2 });
+  });
+
+  it('a registry://changed payload goes through normalizeRegistry; none is taken after dispose', async () => {
+    const api = fakeApi();
+    const app = new AppModel(api);
+    await app.init();
+    api.emitRegistryChanged({ version: 1, sessions: { [summary().id]: { name: 'Named', pinned: 'yes', history: 'none' } } });
+    expect(app.nameOf(summary().id)).toBe('Named');
+    expect(app.registry?.sessions[summary().id]).toMatchObject({ pinned: false, history: [], lastRunAtMs: 0 });
+    app.dispose();
+    api.emitRegistryChanged({ version: 1, sessions: {} });
+    expect(app.nameOf(summary().id)).toBe('Named');
   });
 });
 
