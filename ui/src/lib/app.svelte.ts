@@ -14,6 +14,7 @@ import { isBusy } from './sessionState';
 import { buildTranscriptView, userPrompts } from './transcript';
 import { TranscriptWindow } from './transcriptWindow.svelte';
 import { runSessionId, splitTurns, turnsInTranscript } from './turns';
+import { ViewState, type Overlay, type SheetKind } from './stores/view.svelte';
 import type {
   AppInfo,
   OpenRequest,
@@ -84,23 +85,27 @@ export class AppModel {
   runs: LiveRun[] = $state([]);
   /** `key` of the run shown in the main pane. */
   activeKey: string | null = $state(null);
-  /** The main pane shows the pool view instead of a session. */
-  showPool = $state(false);
+  /** What covers the main pane: nothing, the pool view or one sheet (see `ViewState`). */
+  readonly view = new ViewState();
   readonly pool = new PoolModel();
   /** A capacity action is under way (closing an idle session to make room). */
   makingRoom = $state(false);
   /** The settings in force (defaults for new sessions); null until loaded. */
   settings: Settings | null = $state(null);
-  /** The new-session sheet, open with this folder filled in; null when closed. */
-  newSheet: { cwd: string } | null = $state(null);
-  /** The settings view is open. */
-  showSettings = $state(false);
-  /** The quick switcher is open. */
-  showSwitcher = $state(false);
   /** Bumped when the resume prompt of the open session should take the focus. */
   focusResume = $state(0);
   /** How long index://changed waits for more before listing again, in ms (tests shorten it). */
   static indexDebounceMs = 300;
+
+  /** What covers the main pane: nothing, the pool view, or one sheet. */
+  get overlay(): Overlay {
+    return this.view.overlay;
+  }
+
+  /** The main pane shows the pool view (alone, or under a sheet). */
+  get poolShown(): boolean {
+    return this.view.poolShown;
+  }
 
   /** The open session and its loaded lines; null until the first page is in. */
   get detail(): SessionDetail | null {
@@ -241,18 +246,14 @@ export class AppModel {
   async handleOpen(request: OpenRequest): Promise<void> {
     switch (request.kind) {
       case 'folder':
-        this.showSettings = false;
-        this.showSwitcher = false;
         // An open sheet takes the folder and keeps the prompt typed in it.
-        if (this.newSheet) this.newSheet.cwd = request.path;
-        else this.newSheet = { cwd: request.path };
+        this.view.openNew(request.path, true);
         return;
       case 'newSession':
         this.openNewSheet();
         return;
       case 'settings':
-        this.newSheet = null;
-        this.showSettings = true;
+        this.view.open('settings');
         return;
       case 'live': {
         // The tray or a notification may name a run this window has not heard of yet.
@@ -262,9 +263,7 @@ export class AppModel {
           this.errors = [...this.errors, 'That session is no longer live; open it from the session list to resume it.'];
           return;
         }
-        this.newSheet = null;
-        this.showSettings = false;
-        this.showSwitcher = false;
+        this.view.closeSheet();
         await this.openRun(request.runId);
         return;
       }
@@ -275,9 +274,7 @@ export class AppModel {
           this.errors = [...this.errors, `No session ${request.sessionId} under ${this.index?.configDir ?? 'the config dir'}.`];
           return;
         }
-        this.newSheet = null;
-        this.showSettings = false;
-        this.showSwitcher = false;
+        this.view.closeSheet();
         this.follow = null;
         await this.openSession(found.key, found, this.loadedSession(found.key) === null);
         this.focusResume += 1;
@@ -291,9 +288,22 @@ export class AppModel {
 
   /** Opens the new-session sheet in the open project's folder (an open one stays as it is). */
   openNewSheet(): void {
-    this.showSettings = false;
-    this.showSwitcher = false;
-    this.newSheet ??= { cwd: this.currentProject?.projectPath ?? '' };
+    this.view.openNew(this.currentProject?.projectPath ?? '', false);
+  }
+
+  /** Opens the settings sheet (any other sheet closes). */
+  openSettings(): void {
+    this.view.open('settings');
+  }
+
+  /** Opens the quick switcher (any other sheet closes). */
+  openSwitcher(): void {
+    this.view.open('switcher');
+  }
+
+  /** Closes the open sheet (with `kind`, only a sheet of that kind); the pool view stays if under it. */
+  closeSheet(kind?: SheetKind): void {
+    this.view.closeSheet(kind);
   }
 
   async loadInfo(): Promise<void> {
@@ -516,7 +526,7 @@ export class AppModel {
   async selectSession(keyOrId: string): Promise<void> {
     mark('ccdesk:select-session');
     this.follow = null;
-    this.showPool = false;
+    this.view.leavePool();
     const ticket = ++this.selections;
     const loaded = this.loadedSession(keyOrId);
     const found = loaded ?? (await this.fetchSession(keyOrId));
@@ -532,7 +542,7 @@ export class AppModel {
    */
   private async openSession(keyOrId: string, found: SessionSummary | null, elsewhere: boolean): Promise<void> {
     ++this.selections;
-    this.showPool = false;
+    this.view.leavePool();
     const key = found?.key ?? keyOrId;
     const id = found?.id ?? idOfKey(keyOrId);
     let sessions: Promise<void> | null = null;
@@ -587,13 +597,13 @@ export class AppModel {
       run = await LiveRun.attach(this.api, info, this.hooks());
       this.runs.push(run);
     }
-    this.showPool = false;
+    this.view.leavePool();
     this.activeKey = run.key;
     const sid = runSessionId(run.state, run.request);
     const loaded = sid ? this.loadedSession(sid) : null;
     const found = loaded ?? (sid ? await this.fetchSession(sid) : null);
     // The user went elsewhere while the backend looked it up.
-    if (this.activeKey !== run.key || this.showPool) return;
+    if (this.activeKey !== run.key || this.view.poolShown) return;
     if (found) {
       this.follow = null;
       await this.openSession(found.key, found, loaded === null);
@@ -604,7 +614,7 @@ export class AppModel {
   }
 
   openPool(): void {
-    this.showPool = true;
+    this.view.openPool();
     // The user went elsewhere: a run's session listed later must not take the view back.
     this.follow = null;
     void this.loadPool();
@@ -634,7 +644,7 @@ export class AppModel {
     const live = fork ? null : this.runOfSession(s.id);
     if (live?.open) {
       this.activeKey = live.key;
-      this.showPool = false;
+      this.view.leavePool();
       await live.send(text);
       return;
     }
@@ -669,7 +679,7 @@ export class AppModel {
     const run = new LiveRun(this.api, request, this.hooks());
     this.runs.push(run);
     this.activeKey = run.key;
-    this.showPool = false;
+    this.view.leavePool();
     await run.start();
     this.adopt(run);
   }
@@ -740,7 +750,7 @@ export class AppModel {
   /** Interrupts the run in view if it is running a turn (Esc). */
   async interruptActive(): Promise<boolean> {
     const run = this.run;
-    if (!run || this.showPool || !run.busy) return false;
+    if (!run || this.view.poolShown || !run.busy) return false;
     await run.interrupt();
     return true;
   }

@@ -212,7 +212,7 @@ describe('AppModel and the pool', () => {
     api.emit({ event: 'state', info: sessionInfo({ state: 'streaming' }) });
     app.openPool();
     expect(await app.interruptActive()).toBe(false);
-    app.showPool = false;
+    app.view.leavePool();
     expect(await app.interruptActive()).toBe(true);
     expect(api.mocks.interruptSession).toHaveBeenCalledWith('run-1');
   });
@@ -472,12 +472,12 @@ describe('AppModel: open requests (app://open and the launch intents)', () => {
     const api = fakeApi();
     const app = new AppModel(api);
     await app.init();
-    app.showSettings = true;
-    app.showSwitcher = true;
+    app.openSettings();
     await app.handleOpen({ kind: 'folder', path: '/work/x y' });
-    expect(app.newSheet).toEqual({ cwd: '/work/x y' });
-    expect(app.showSettings).toBe(false);
-    expect(app.showSwitcher).toBe(false);
+    expect(app.overlay).toEqual({ kind: 'new', cwd: '/work/x y', overPool: false });
+    app.openSwitcher();
+    await app.handleOpen({ kind: 'folder', path: '/work/x y' });
+    expect(app.overlay).toEqual({ kind: 'new', cwd: '/work/x y', overPool: false });
     expect(api.mocks.startSession).not.toHaveBeenCalled();
   });
 
@@ -485,20 +485,20 @@ describe('AppModel: open requests (app://open and the launch intents)', () => {
     const app = new AppModel(fakeApi());
     await app.init();
     app.openNewSheet();
-    const sheet = app.newSheet;
+    const sheet = app.overlay;
     await app.handleOpen({ kind: 'folder', path: '/w/other' });
-    expect(app.newSheet).toBe(sheet);
-    expect(app.newSheet?.cwd).toBe('/w/other');
+    expect(app.overlay).toBe(sheet);
+    expect(app.overlay).toEqual({ kind: 'new', cwd: '/w/other', overPool: false });
   });
 
   it('New session (Ctrl+N, the tray) keeps a sheet that is open already', async () => {
     const app = new AppModel(fakeApi());
     await app.init();
     await app.handleOpen({ kind: 'folder', path: '/w/dropped' });
-    const sheet = app.newSheet;
+    const sheet = app.overlay;
     await app.handleOpen({ kind: 'newSession' });
-    expect(app.newSheet).toBe(sheet);
-    expect(app.newSheet?.cwd).toBe('/w/dropped');
+    expect(app.overlay).toBe(sheet);
+    expect(app.overlay).toEqual({ kind: 'new', cwd: '/w/dropped', overPool: false });
   });
 
   it('queued intents are taken once, at start, in order', async () => {
@@ -507,7 +507,7 @@ describe('AppModel: open requests (app://open and the launch intents)', () => {
     await app.init();
     expect(api.mocks.takeLaunchIntents).toHaveBeenCalledTimes(1);
     expect(app.errors).toContain('bad folder');
-    expect(app.showSettings).toBe(true);
+    expect(app.overlay.kind).toBe('settings');
   });
 
   it('a live run the window follows is shown', async () => {
@@ -527,12 +527,12 @@ describe('AppModel: open requests (app://open and the launch intents)', () => {
     const app = new AppModel(api);
     await app.init();
     sessions = [sessionInfo({ runId: 'fresh', sessionId: summary().id, state: 'waitingForPermission' })];
-    app.showSettings = true;
+    app.openSettings();
     await app.handleOpen({ kind: 'live', runId: 'fresh' });
     expect(api.mocks.attachSession).toHaveBeenCalledWith('fresh', expect.any(Function));
     expect(app.run?.runId).toBe('fresh');
     expect(app.selectedSessionId).toBe(summary().id);
-    expect(app.showSettings).toBe(false);
+    expect(app.overlay).toEqual({ kind: 'none' });
     expect(app.errors).toEqual([]);
   });
 
@@ -547,13 +547,32 @@ describe('AppModel: open requests (app://open and the launch intents)', () => {
   it('resume selects the session, wherever its project, and asks for the resume prompt’s focus', async () => {
     const app = new AppModel(fakeApi());
     await app.init();
-    app.showSwitcher = true;
+    app.openSwitcher();
     const focus = app.focusResume;
     await app.handleOpen({ kind: 'resume', sessionId: '33333333-2222-4333-8444-555555555555' });
     expect(app.selectedProject).toBe('dir:-mystery');
     expect(app.selectedSessionId).toBe('33333333-2222-4333-8444-555555555555');
     expect(app.focusResume).toBe(focus + 1);
-    expect(app.showSwitcher).toBe(false);
+    expect(app.overlay).toEqual({ kind: 'none' });
+  });
+});
+
+describe('AppModel: the overlay', () => {
+  it('a sheet opened over the pool view closes back to it; opening a session leaves the pool', async () => {
+    const app = new AppModel(fakeApi());
+    await app.init();
+    app.openPool();
+    app.openSwitcher();
+    expect(app.overlay).toEqual({ kind: 'switcher', overPool: true });
+    app.closeSheet('switcher');
+    expect(app.overlay).toEqual({ kind: 'pool' });
+    app.openSettings();
+    // a session selected while the sheet is open (a run's session found): the sheet stays
+    await app.selectSession(summary().id);
+    expect(app.overlay).toEqual({ kind: 'settings', overPool: false });
+    expect(app.poolShown).toBe(false);
+    app.closeSheet();
+    expect(app.overlay).toEqual({ kind: 'none' });
   });
 });
 
@@ -575,7 +594,7 @@ describe('AppModel: a background refresh does not take the view', () => {
     app.openPool();
     listed = true;
     await app.refresh(false);
-    expect(app.showPool).toBe(true);
+    expect(app.overlay).toEqual({ kind: 'pool' });
     expect(app.selectedSessionId).not.toBe('new-session-id');
   });
 });
