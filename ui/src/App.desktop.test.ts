@@ -83,6 +83,19 @@ describe('App: open requests', () => {
     await waitFor(() => expect(byTestId('new-session-title').textContent).toBe('New session in proj'));
   });
 
+  it('settings opened over the pool view close back to it', async () => {
+    const api = await openApp();
+    await fireEvent.click(byTestId('open-pool-view'));
+    await waitFor(() => expect(byTestId('pool-view')).toBeTruthy());
+    api.emitOpen({ kind: 'settings' });
+    await waitFor(() => expect(byTestId('settings-view')).toBeTruthy());
+    expect(byTestId('pool-view')).toBeTruthy();
+    await fireEvent.click(byTestId('settings-cancel'));
+    await waitFor(() => expect(screen.queryByTestId('settings-view')).toBeNull());
+    expect(byTestId('pool-view')).toBeTruthy();
+    expect(byTestId('open-pool-view').classList.contains('selected')).toBe(true);
+  });
+
   it('re-lists sessions when the transcripts change (debounced); reads the open transcript again only if it changed', async () => {
     AppModel.indexDebounceMs = 5;
     const api = await openApp();

@@ -510,11 +510,11 @@ describe('App: names, pins, run history, notices', () => {
     expect(api.mocks.interruptSession).toHaveBeenCalledWith('run-1');
   });
 
-  it('shows the session’s runs from the registry, and reloads them when a run settles', async () => {
+  it('shows the session’s runs from the registry, and the new one when registry://changed says so', async () => {
     const api = await openApp();
     await openSession(summary().id);
     expect(screen.queryByTestId('run-history')).toBeNull();
-    // the backend recorded a run of this session; a pool event says it is ready
+    // a pool event says a run of this session is ready; the backend recorded it and sent the registry
     api.registryState.sessions[summary().id] = {
       name: null,
       pinned: false,
@@ -524,6 +524,7 @@ describe('App: names, pins, run history, notices', () => {
       history: [{ runId: 'run-7', startedAtMs: Date.now() - 5_000, updatedAtMs: Date.now(), state: 'ready', turns: 2, costUsd: 0.0042 }],
     };
     api.emitPool(sessionInfo({ runId: 'run-7', sessionId: summary().id, state: 'ready', turns: 2 }));
+    api.emitRegistryChanged();
     const item = await waitFor(() => byTestId('run-history-item'));
     expect(item.dataset.runId).toBe('run-7');
     expect(within(item).getByTestId('run-history-state').textContent).toBe('ready');

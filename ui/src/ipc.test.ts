@@ -165,6 +165,19 @@ describe('tauriApi', () => {
     expect(changed).toEqual([['s1'], []]);
   });
 
+  it('listens to registry://changed and hands over the registry as sent; the result stops it', async () => {
+    const unlisten = vi.fn();
+    listen.mockResolvedValue(unlisten);
+    const seen: unknown[] = [];
+    const stop = await tauriApi.onRegistryChanged((r) => seen.push(r));
+    expect(listen.mock.calls.map((c) => c[0])).toEqual(['registry://changed']);
+    const registry = { version: 1, sessions: { s1: { name: 'Named', pinned: true, cwd: '/w', lastState: 'ready', lastRunAtMs: 1, history: [] } } };
+    (listen.mock.calls[0][1] as (e: { payload: unknown }) => void)({ payload: registry });
+    expect(seen).toEqual([registry]);
+    stop();
+    expect(unlisten).toHaveBeenCalled();
+  });
+
   it('maps the webview drag-and-drop events (over and leave carry no paths)', async () => {
     onDragDropEvent.mockResolvedValue(() => {});
     const seen: unknown[] = [];

@@ -42,6 +42,11 @@ export const POOL_EVENT = 'pool://session';
 export const OPEN_EVENT = 'app://open';
 /** The event saying the CLI's transcripts changed; payload `{ sessionIds }` (the changed ones). */
 export const INDEX_EVENT = 'index://changed';
+/**
+ * The event saying ccdesk's registry (names, pins, run history) was saved; payload the registry as
+ * saved, the shape `registry` answers. Sent after every save (a rename, a pin, a run's new state).
+ */
+export const REGISTRY_EVENT = 'registry://changed';
 
 /** Everything the UI asks of the backend. Each call rejects with a `CommandError` on failure. */
 export interface Api {
@@ -112,6 +117,11 @@ export interface Api {
   onAppOpen(cb: (request: OpenRequest) => void): Promise<() => void>;
   /** Calls `cb` with the ids of the sessions whose transcripts changed, as they change. */
   onIndexChanged(cb: (sessionIds: string[]) => void): Promise<() => void>;
+  /**
+   * Calls `cb` with the registry after every save of it (`registry://changed`); resolves to the
+   * function that stops it. The payload is the backend's JSON, to be read with `normalizeRegistry`.
+   */
+  onRegistryChanged(cb: (registry: Registry) => void): Promise<() => void>;
   /** Calls `cb` with the window's drag-and-drop events (files and folders from the desktop). */
   onDragDrop(cb: (event: DragDropEvent) => void): Promise<() => void>;
 }
@@ -187,6 +197,7 @@ export const tauriApi: Api = {
   },
   onAppOpen: (cb) => listen<OpenRequest>(OPEN_EVENT, (e) => cb(e.payload)),
   onIndexChanged: (cb) => listen<{ sessionIds?: string[] } | null>(INDEX_EVENT, (e) => cb(e.payload?.sessionIds ?? [])),
+  onRegistryChanged: (cb) => listen<Registry>(REGISTRY_EVENT, (e) => cb(e.payload)),
   onDragDrop: (cb) =>
     getCurrentWebview().onDragDropEvent((e) => {
       const p = e.payload;

@@ -1,6 +1,6 @@
 import { fireEvent, render, screen, within } from '@testing-library/svelte';
 import { describe, expect, it, vi } from 'vitest';
-import type { LiveEntry } from '../lib/app.svelte';
+import type { LiveEntry } from '../lib/stores/live.svelte';
 import { sessionInfo } from '../lib/__fixtures__/data';
 import LiveList from './LiveList.svelte';
 

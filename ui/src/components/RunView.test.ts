@@ -29,6 +29,21 @@ async function startedRun() {
 }
 
 describe('RunView', () => {
+  it('an item that cannot render shows a note in its place; the other items and the controls stay', async () => {
+    const { run } = await startedRun();
+    // a line the renderer chokes on (no text where text is expected), between two good ones
+    run.state.items.push({ kind: 'user', key: 'broken', parentToolUseId: null, replay: false, text: null as unknown as string });
+    run.state.items.push({ kind: 'prompt', key: 'after', text: 'Still here' });
+    const onerror = vi.fn();
+    render(RunView, { run, onclose: () => {}, onerror });
+    const output = screen.getByTestId('run-output');
+    expect(within(output).getAllByTestId('render-failed')).toHaveLength(1);
+    expect(output.textContent).toContain('Go');
+    expect(output.textContent).toContain('Still here');
+    expect(onerror).toHaveBeenCalledTimes(1);
+    expect(screen.getByTestId('close-run')).toBeTruthy();
+  });
+
   it('names the session in its header when the user gave it a name', async () => {
     const { run } = await startedRun();
     const view = render(RunView, { run, onclose: () => {}, name: 'Release notes' });

@@ -212,7 +212,7 @@ describe('AppModel and the pool', () => {
     api.emit({ event: 'state', info: sessionInfo({ state: 'streaming' }) });
     app.openPool();
     expect(await app.interruptActive()).toBe(false);
-    app.showPool = false;
+    app.view.leavePool();
     expect(await app.interruptActive()).toBe(true);
     expect(api.mocks.interruptSession).toHaveBeenCalledWith('run-1');
   });
@@ -413,57 +413,57 @@ describe('AppModel and the registry', () => {
     };
   }
 
-  it('reloads the registry when a run of a known session settles, not on every event', async () => {
+  it('a run settling, then registry://changed: the run history shows the run; pool events ask nothing', async () => {
     const api = fakeApi();
     const app = new AppModel(api);
     await app.init();
     const calls = () => api.mocks.registry.mock.calls.length;
     const start = calls();
-    api.emitPool(sessionInfo({ runId: 'r9', sessionId: null, state: 'connecting' }));
     api.emitPool(sessionInfo({ runId: 'r9', sessionId: summary().id, state: 'streaming' }));
-    await settle();
-    expect(calls()).toBe(start);
-    record(api, 'ready', 1);
     api.emitPool(sessionInfo({ runId: 'r9', sessionId: summary().id, state: 'ready', turns: 1 }));
     await settle();
-    expect(calls()).toBe(start + 1);
-    // metrics of the same state: nothing new for the registry
-    api.emitPool(sessionInfo({ runId: 'r9', sessionId: summary().id, state: 'ready', turns: 1, bytesStreamed: 10 }));
-    await settle();
-    expect(calls()).toBe(start + 1);
+    expect(app.registry?.sessions[summary().id]).toBeUndefined();
+    // the backend recorded the run and sent the registry it saved
+    record(api, 'ready', 1);
+    api.emitRegistryChanged();
+    expect(app.registry?.sessions[summary().id]?.history[0]).toMatchObject({ runId: 'r9', state: 'ready', turns: 1 });
     record(api, 'closed', 1);
-    api.emitPool(sessionInfo({ runId: 'r9', sessionId: summary().id, state: 'closed', turns: 1, bytesStreamed: 10 }));
+    api.emitPool(sessionInfo({ runId: 'r9', sessionId: summary().id, state: 'closed', turns: 1 }));
+    api.emitRegistryChanged();
+    expect(app.registry?.sessions[summary().id]?.history[0].state).toBe('closed');
     await settle();
-    expect(calls()).toBe(start + 2);
-    expect(app.registry?.sessions[summary().id].history[0].state).toBe('closed');
+    expect(calls()).toBe(start);
   });
 
-  it('asks again, a few times, when the registry does not hold the settled run yet', async () => {
-    const { registryRetryMs } = AppModel;
-    AppModel.registryRetryMs = 5;
-    try {
-      const api = fakeApi();
-      const app = new AppModel(api);
-      await app.init();
-      const start = api.mocks.registry.mock.calls.length;
-      // the event comes before the backend recorded the run; the record lands a moment later
-      api.emitPool(sessionInfo({ runId: 'r9', sessionId: summary().id, state: 'ready', turns: 1 }));
-      await settle();
-      record(api, 'ready', 1);
-      await new Promise((r) => setTimeout(r, 40));
-      expect(app.registry?.sessions[summary().id]?.history[0]).toMatchObject({ runId: 'r9', state: 'ready', turns: 1 });
-      const asked = api.mocks.registry.mock.calls.length - start;
-      expect(asked).toBeGreaterThanOrEqual(2);
-      // found: no more asking
-      await new Promise((r) => setTimeout(r, 40));
-      expect(api.mocks.registry.mock.calls.length - start).toBe(asked);
-      // never recorded: it gives up after a few tries
-      api.emitPool(sessionInfo({ runId: 'r10', sessionId: summary().id, state: 'failed', turns: 0 }));
-      await new Promise((r) => setTimeout(r, 250));
-      expect(api.mocks.registry.mock.calls.length - start - asked).toBe(AppModel.registryRetries + 1);
-    } finally {
-      AppModel.registryRetryMs = registryRetryMs;
-    }
+  it('an older registry() answer arriving after a newer registry://changed does not overwrite it', async () => {
+    const api = fakeApi();
+    const app = new AppModel(api);
+    await app.init();
+    let answer: (r: unknown) => void = () => {};
+    api.mocks.registry.mockImplementationOnce(() => new Promise((r) => (answer = r as (r: unknown) => void)));
+    const slow = app.loadRegistry();
+    const before = structuredClone(api.registryState);
+    record(api, 'ready', 1);
+    api.emitRegistryChanged();
+    answer(before);
+    await slow;
+    expect(app.registry?.sessions[summary().id]?.history[0]).toMatchObject({ runId: 'r9', state: 'ready' });
+    // an answer asked for after the event is newer, and taken
+    record(api, 'closed', 2);
+    await app.loadRegistry();
+    expect(app.registry?.sessions[summary().id]?.history[0]).toMatchObject({ state: 'closed', turns: 2 });
+  });
+
+  it('a registry://changed payload goes through normalizeRegistry; none is taken after dispose', async () => {
+    const api = fakeApi();
+    const app = new AppModel(api);
+    await app.init();
+    api.emitRegistryChanged({ version: 1, sessions: { [summary().id]: { name: 'Named', pinned: 'yes', history: 'none' } } });
+    expect(app.nameOf(summary().id)).toBe('Named');
+    expect(app.registry?.sessions[summary().id]).toMatchObject({ pinned: false, history: [], lastRunAtMs: 0 });
+    app.dispose();
+    api.emitRegistryChanged({ version: 1, sessions: {} });
+    expect(app.nameOf(summary().id)).toBe('Named');
   });
 });
 
@@ -472,12 +472,12 @@ describe('AppModel: open requests (app://open and the launch intents)', () => {
     const api = fakeApi();
     const app = new AppModel(api);
     await app.init();
-    app.showSettings = true;
-    app.showSwitcher = true;
+    app.openSettings();
     await app.handleOpen({ kind: 'folder', path: '/work/x y' });
-    expect(app.newSheet).toEqual({ cwd: '/work/x y' });
-    expect(app.showSettings).toBe(false);
-    expect(app.showSwitcher).toBe(false);
+    expect(app.overlay).toEqual({ kind: 'new', cwd: '/work/x y', overPool: false });
+    app.openSwitcher();
+    await app.handleOpen({ kind: 'folder', path: '/work/x y' });
+    expect(app.overlay).toEqual({ kind: 'new', cwd: '/work/x y', overPool: false });
     expect(api.mocks.startSession).not.toHaveBeenCalled();
   });
 
@@ -485,20 +485,20 @@ describe('AppModel: open requests (app://open and the launch intents)', () => {
     const app = new AppModel(fakeApi());
     await app.init();
     app.openNewSheet();
-    const sheet = app.newSheet;
+    const sheet = app.overlay;
     await app.handleOpen({ kind: 'folder', path: '/w/other' });
-    expect(app.newSheet).toBe(sheet);
-    expect(app.newSheet?.cwd).toBe('/w/other');
+    expect(app.overlay).toBe(sheet);
+    expect(app.overlay).toEqual({ kind: 'new', cwd: '/w/other', overPool: false });
   });
 
   it('New session (Ctrl+N, the tray) keeps a sheet that is open already', async () => {
     const app = new AppModel(fakeApi());
     await app.init();
     await app.handleOpen({ kind: 'folder', path: '/w/dropped' });
-    const sheet = app.newSheet;
+    const sheet = app.overlay;
     await app.handleOpen({ kind: 'newSession' });
-    expect(app.newSheet).toBe(sheet);
-    expect(app.newSheet?.cwd).toBe('/w/dropped');
+    expect(app.overlay).toBe(sheet);
+    expect(app.overlay).toEqual({ kind: 'new', cwd: '/w/dropped', overPool: false });
   });
 
   it('queued intents are taken once, at start, in order', async () => {
@@ -507,7 +507,7 @@ describe('AppModel: open requests (app://open and the launch intents)', () => {
     await app.init();
     expect(api.mocks.takeLaunchIntents).toHaveBeenCalledTimes(1);
     expect(app.errors).toContain('bad folder');
-    expect(app.showSettings).toBe(true);
+    expect(app.overlay.kind).toBe('settings');
   });
 
   it('a live run the window follows is shown', async () => {
@@ -527,12 +527,12 @@ describe('AppModel: open requests (app://open and the launch intents)', () => {
     const app = new AppModel(api);
     await app.init();
     sessions = [sessionInfo({ runId: 'fresh', sessionId: summary().id, state: 'waitingForPermission' })];
-    app.showSettings = true;
+    app.openSettings();
     await app.handleOpen({ kind: 'live', runId: 'fresh' });
     expect(api.mocks.attachSession).toHaveBeenCalledWith('fresh', expect.any(Function));
     expect(app.run?.runId).toBe('fresh');
     expect(app.selectedSessionId).toBe(summary().id);
-    expect(app.showSettings).toBe(false);
+    expect(app.overlay).toEqual({ kind: 'none' });
     expect(app.errors).toEqual([]);
   });
 
@@ -547,13 +547,32 @@ describe('AppModel: open requests (app://open and the launch intents)', () => {
   it('resume selects the session, wherever its project, and asks for the resume prompt’s focus', async () => {
     const app = new AppModel(fakeApi());
     await app.init();
-    app.showSwitcher = true;
+    app.openSwitcher();
     const focus = app.focusResume;
     await app.handleOpen({ kind: 'resume', sessionId: '33333333-2222-4333-8444-555555555555' });
     expect(app.selectedProject).toBe('dir:-mystery');
     expect(app.selectedSessionId).toBe('33333333-2222-4333-8444-555555555555');
     expect(app.focusResume).toBe(focus + 1);
-    expect(app.showSwitcher).toBe(false);
+    expect(app.overlay).toEqual({ kind: 'none' });
+  });
+});
+
+describe('AppModel: the overlay', () => {
+  it('a sheet opened over the pool view closes back to it; opening a session leaves the pool', async () => {
+    const app = new AppModel(fakeApi());
+    await app.init();
+    app.openPool();
+    app.openSwitcher();
+    expect(app.overlay).toEqual({ kind: 'switcher', overPool: true });
+    app.closeSheet('switcher');
+    expect(app.overlay).toEqual({ kind: 'pool' });
+    app.openSettings();
+    // a session selected while the sheet is open (a run's session found): the sheet stays
+    await app.selectSession(summary().id);
+    expect(app.overlay).toEqual({ kind: 'settings', overPool: false });
+    expect(app.poolShown).toBe(false);
+    app.closeSheet();
+    expect(app.overlay).toEqual({ kind: 'none' });
   });
 });
 
@@ -575,7 +594,7 @@ describe('AppModel: a background refresh does not take the view', () => {
     app.openPool();
     listed = true;
     await app.refresh(false);
-    expect(app.showPool).toBe(true);
+    expect(app.overlay).toEqual({ kind: 'pool' });
     expect(app.selectedSessionId).not.toBe('new-session-id');
   });
 });

@@ -38,6 +38,11 @@ export interface FakeApi extends Api {
   emitOpen(request: OpenRequest): void;
   /** Sends `index://changed` (these sessions' transcripts changed) to every listener. */
   emitIndexChanged(sessionIds?: string[]): void;
+  /**
+   * Sends `registry://changed` to every listener: `registry` as given, else a copy of
+   * `registryState`. Rename and pin send it themselves, as the backend does after each save.
+   */
+  emitRegistryChanged(registry?: unknown): void;
   /** Sends a window drag-and-drop event to every listener. */
   emitDragDrop(event: DragDropEvent): void;
   mocks: { [K in keyof Api]: Mock<Api[K]> };
@@ -97,6 +102,11 @@ export function fakeApi(
   let settingsState: Settings = structuredClone(opts.settings ?? defaultSettings());
   const openListeners = new Set<(r: OpenRequest) => void>();
   const indexListeners = new Set<(ids: string[]) => void>();
+  const registryListeners = new Set<(r: Registry) => void>();
+  /** `registry://changed` with the registry as it is now, as the backend sends after a save. */
+  const registrySaved = () => {
+    for (const cb of registryListeners) cb(structuredClone(registryState));
+  };
   const dropListeners = new Set<(e: DragDropEvent) => void>();
   let intents = [...(opts.intents ?? [])];
   const view = (): SettingsView => ({
@@ -184,10 +194,12 @@ export function fakeApi(
     renameSession: vi.fn<Api['renameSession']>(async (id: string, name: string) => {
       const clean = name.trim();
       entry(id).name = clean === '' ? null : [...clean].slice(0, 200).join('');
+      registrySaved();
       return structuredClone(registryState);
     }),
     pinSession: vi.fn<Api['pinSession']>(async (id: string, pinned: boolean) => {
       entry(id).pinned = pinned;
+      registrySaved();
       return structuredClone(registryState);
     }),
     onPoolChange: vi.fn<Api['onPoolChange']>(async (cb: (info: SessionInfo) => void) => {
@@ -236,6 +248,10 @@ export function fakeApi(
       indexListeners.add(cb);
       return () => indexListeners.delete(cb);
     }),
+    onRegistryChanged: vi.fn<Api['onRegistryChanged']>(async (cb: (r: Registry) => void) => {
+      registryListeners.add(cb);
+      return () => registryListeners.delete(cb);
+    }),
     onDragDrop: vi.fn<Api['onDragDrop']>(async (cb: (e: DragDropEvent) => void) => {
       dropListeners.add(cb);
       return () => dropListeners.delete(cb);
@@ -263,6 +279,10 @@ export function fakeApi(
     },
     emitIndexChanged(sessionIds = []) {
       for (const cb of indexListeners) cb(sessionIds);
+    },
+    emitRegistryChanged(registry) {
+      if (registry === undefined) registrySaved();
+      else for (const cb of registryListeners) cb(registry as Registry);
     },
     emitDragDrop(event) {
       for (const cb of dropListeners) cb(event);
