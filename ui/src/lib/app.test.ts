@@ -6,6 +6,20 @@ import type { SessionIndex, SessionSummary } from './types';
 
 const settle = () => new Promise((r) => setTimeout(r, 0));
 
+
+/** An initialised model whose next `registry()` answer is held back: `answer(value)` gives it;
+ * `slow` is that load; `before` the fake backend's registry when it was asked. */
+async function slowRegistryAnswer() {
+  const api = fakeApi();
+  const app = new AppModel(api);
+  await app.init();
+  let answer: (r: unknown) => void = () => {};
+  api.mocks.registry.mockImplementationOnce(() => new Promise((r) => (answer = r as (r: unknown) => void)));
+  const slow = app.loadRegistry();
+  const before = structuredClone(api.registryState);
+  return { api, app, answer: (r: unknown) => answer(r), slow, before };
+}
+
 describe('AppModel', () => {
   it('loads info and index and opens the newest project', async () => {
     const app = new AppModel(fakeApi());
@@ -388,13 +402,7 @@ describe('AppModel and the registry', () => {
   });
 
   it('an older registry answer arriving late does not undo a rename', async () => {
-    const api = fakeApi();
-    const app = new AppModel(api);
-    await app.init();
-    let answer: (r: unknown) => void = () => {};
-    api.mocks.registry.mockImplementationOnce(() => new Promise((r) => (answer = r as (r: unknown) => void)));
-    const slow = app.loadRegistry();
-    const before = structuredClone(api.registryState);
+    const { api, app, answer, slow, before } = await slowRegistryAnswer();
     await app.renameSession(summary().id, 'Newer');
     answer(before);
     await slow;
@@ -436,13 +444,7 @@ describe('AppModel and the registry', () => {
   });
 
   it('an older registry() answer arriving after a newer registry://changed does not overwrite it', async () => {
-    const api = fakeApi();
-    const app = new AppModel(api);
-    await app.init();
-    let answer: (r: unknown) => void = () => {};
-    api.mocks.registry.mockImplementationOnce(() => new Promise((r) => (answer = r as (r: unknown) => void)));
-    const slow = app.loadRegistry();
-    const before = structuredClone(api.registryState);
+    const { api, app, answer, slow, before } = await slowRegistryAnswer();
     record(api, 'ready', 1);
     api.emitRegistryChanged();
     answer(before);
