@@ -9,7 +9,7 @@ pub mod rendering;
 pub mod store;
 pub mod tray;
 
-use ccdesk_core::sync::LockExt;
+use ccdesk_core::sync::{LockExt, RwLockExt};
 use std::ffi::OsString;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -92,11 +92,7 @@ impl ClaudeFinder {
                 return Ok(ClaudeCommand::new(p));
             }
         }
-        let configured = self
-            .settings
-            .read()
-            .ok()
-            .and_then(|s| s.claude_path.clone());
+        let configured = self.settings.read_locked().claude_path.clone();
         let command = ClaudeCommand::locate_configured(configured)?;
         *self.found.locked() = Some(command.program.clone());
         Ok(command)
@@ -161,7 +157,7 @@ impl AppState {
 
     /// A copy of the settings in force.
     pub fn settings_snapshot(&self) -> Settings {
-        self.settings.read().map(|s| s.clone()).unwrap_or_default()
+        self.settings.read_locked().clone()
     }
 
     /// The notices about the settings file, once.
@@ -179,9 +175,7 @@ impl AppState {
             let _one_writer = self.settings_save.locked();
             store::save(store::SETTINGS, settings.to_value())?;
             self.pool.set_config(settings.pool.clone())?;
-            if let Ok(mut s) = self.settings.write() {
-                *s = settings;
-            }
+            *self.settings.write_locked() = settings;
         }
         self.claude.forget();
         tray::refresh(app);
@@ -274,7 +268,7 @@ fn init_state(app: &AppHandle, default_config_dir: PathBuf) -> Result<(), CoreEr
         found: Arc::default(),
     };
     let finder = claude.clone();
-    let pool_config = settings.read().map(|s| s.pool.clone()).unwrap_or_default();
+    let pool_config = settings.read_locked().pool.clone();
     let pool = new_pool(
         config_dir,
         pool_config,

@@ -4,9 +4,10 @@
 //! sections are short assignments, inserts and clones that leave the data whole, so the data is
 //! taken as it was left (with a warning in the log) rather than dropped: a fallback such as an
 //! empty registry must never be used in its place, since the next save would write it over the
-//! real one. Every `Mutex` in the core and the shell is locked through [`LockExt::locked`].
+//! real one. Every `Mutex` in the core and the shell is locked through [`LockExt::locked`], every
+//! `RwLock` through [`RwLockExt::read_locked`] and [`RwLockExt::write_locked`].
 
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 /// [`Mutex::lock`] that recovers from poisoning (see the module doc).
 pub trait LockExt<T: ?Sized> {
@@ -25,10 +26,36 @@ impl<T: ?Sized> LockExt<T> for Mutex<T> {
     }
 }
 
+/// [`RwLock::read`] and [`RwLock::write`] that recover from poisoning (see the module doc).
+pub trait RwLockExt<T: ?Sized> {
+    /// The read guard, also when a panic poisoned the lock (the poison is cleared, a warning logged).
+    fn read_locked(&self) -> RwLockReadGuard<'_, T>;
+    /// The write guard, also when a panic poisoned the lock (the poison is cleared, a warning logged).
+    fn write_locked(&self) -> RwLockWriteGuard<'_, T>;
+}
+
+impl<T: ?Sized> RwLockExt<T> for RwLock<T> {
+    fn read_locked(&self) -> RwLockReadGuard<'_, T> {
+        self.read().unwrap_or_else(|poisoned| {
+            tracing::warn!("a lock was poisoned by a panic; its data is used as it was left");
+            self.clear_poison();
+            poisoned.into_inner()
+        })
+    }
+
+    fn write_locked(&self) -> RwLockWriteGuard<'_, T> {
+        self.write().unwrap_or_else(|poisoned| {
+            tracing::warn!("a lock was poisoned by a panic; its data is used as it was left");
+            self.clear_poison();
+            poisoned.into_inner()
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::LockExt;
-    use std::sync::{Arc, Mutex};
+    use super::{LockExt, RwLockExt};
+    use std::sync::{Arc, Mutex, RwLock};
 
     #[test]
     fn a_poisoned_lock_gives_its_data_and_is_cleared() {
@@ -43,5 +70,21 @@ mod tests {
         assert!(m.is_poisoned());
         assert_eq!(*m.locked(), vec![1, 2, 3, 4]);
         assert!(!m.is_poisoned());
+    }
+
+    #[test]
+    fn a_poisoned_rwlock_gives_its_data_and_is_cleared() {
+        let l = Arc::new(RwLock::new(String::from("kept")));
+        let l2 = Arc::clone(&l);
+        let _ = std::thread::spawn(move || {
+            let _g = l2.write().unwrap();
+            panic!("poison it");
+        })
+        .join();
+        assert!(l.is_poisoned());
+        assert_eq!(*l.read_locked(), "kept");
+        assert!(!l.is_poisoned());
+        l.write_locked().push('!');
+        assert_eq!(*l.read_locked(), "kept!");
     }
 }

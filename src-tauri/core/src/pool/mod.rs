@@ -21,7 +21,7 @@ mod permission;
 mod session;
 mod state;
 
-use crate::sync::LockExt;
+use crate::sync::{LockExt, RwLockExt};
 use std::ffi::OsString;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -121,9 +121,7 @@ impl SessionPool {
 
     /// Calls `observer` on every state and metrics change of any session.
     pub fn set_observer(&self, observer: PoolObserver) {
-        if let Ok(mut o) = self.observer.write() {
-            *o = Some(observer);
-        }
+        *self.observer.write_locked() = Some(observer);
     }
 
     /// The Claude Code config dir this pool works on.
@@ -133,7 +131,7 @@ impl SessionPool {
 
     /// The limits in force.
     pub fn config(&self) -> PoolConfig {
-        self.config.read().map(|c| c.clone()).unwrap_or_default()
+        self.config.read_locked().clone()
     }
 
     /// Changes the limits; running sessions keep going (a lower cap only refuses new ones).
@@ -141,9 +139,7 @@ impl SessionPool {
     /// Errors: [`CoreError::InvalidInput`] when `config` does not validate.
     pub fn set_config(&self, config: PoolConfig) -> Result<(), CoreError> {
         config.validate()?;
-        if let Ok(mut c) = self.config.write() {
-            *c = config;
-        }
+        *self.config.write_locked() = config;
         Ok(())
     }
 

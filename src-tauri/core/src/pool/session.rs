@@ -6,7 +6,7 @@
 //! generation that is no longer current is dropped and counted, so an abandoned turn can never
 //! leak into the next one.
 
-use crate::sync::LockExt;
+use crate::sync::{LockExt, RwLockExt};
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
@@ -148,9 +148,7 @@ impl Live {
     }
 
     pub fn set_sink(&self, sink: EventSink) {
-        if let Ok(mut s) = self.sink.write() {
-            *s = sink;
-        }
+        *self.sink.write_locked() = sink;
     }
 
     /// A snapshot of the session with ages computed now.
@@ -239,12 +237,11 @@ impl Live {
             }
             _ => None,
         };
-        let sink = self.sink.read().map(|s| Arc::clone(&s)).ok();
-        if let Some(sink) = sink {
-            sink(ev);
-        }
+        // Cloned out of the lock: the sink runs without holding it.
+        let sink = Arc::clone(&self.sink.read_locked());
+        sink(ev);
         if let Some(info) = notify {
-            let obs = self.observer.read().ok().and_then(|o| o.clone());
+            let obs = self.observer.read_locked().clone();
             if let Some(obs) = obs {
                 obs(&info);
             }
