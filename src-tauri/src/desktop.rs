@@ -11,16 +11,14 @@ use ccdesk_core::desktop::alerts::{Alert, AlertSink};
 use ccdesk_core::desktop::launch::{parse_launch, LaunchIntent};
 use ccdesk_core::desktop::tray::TrayAction;
 use serde::Serialize;
-use tauri::{AppHandle, Emitter, Manager};
+use tauri::{AppHandle, Manager};
 
-/// The event asking the UI to open something; payload an [`OpenRequest`].
-pub const OPEN_EVENT: &str = "app://open";
 /// The label of ccdesk's one window.
 pub const MAIN_WINDOW: &str = "main";
 
-/// Something the UI should open, as the payload of [`OPEN_EVENT`] (`{"kind": "folder", "path":
+/// Something the UI should open, as the payload of the `app://open` event ([`crate::ipc::OpenRequested`]) (`{"kind": "folder", "path":
 /// ...}`, `{"kind": "resume", "sessionId": ...}`, ...).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum OpenRequest {
     /// The new-session sheet for this folder (prompt, model, permission mode; nothing starts
@@ -117,9 +115,7 @@ pub fn open(app: &AppHandle, request: OpenRequest) {
             return;
         }
     }
-    if let Err(e) = app.emit(OPEN_EVENT, &request) {
-        tracing::warn!(error = %e, "cannot ask the UI to open something");
-    }
+    crate::ipc::emit(app, &crate::ipc::OpenRequested(request));
 }
 
 /// Handles a launch's arguments (without the program name), from this process or a second

@@ -1,15 +1,88 @@
-//! The one error type commands return: serialised as `{ "kind": "...", "message": "..." }` so the
-//! UI can match on `kind` and show `message`.
+//! The one error type commands return. It serialises as `{"kind": "...", "message": "...",
+//! ...}`: the UI matches on `kind` (an [`ErrorKind`], with the data that kind carries beside it,
+//! e.g. the idle session a full pool names) and shows `message`.
+
+use std::path::PathBuf;
 
 use ccdesk_core::CoreError;
 use serde::Serialize;
 
+/// What kind of failure, with its data. The `kind` strings are [`CoreError::kind`]'s, plus
+/// `store` and `internal` for the shell's own failures; `ui/src/bindings.ts` has them as a
+/// union the UI switches on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// No `$CLAUDE_CONFIG_DIR` and no home directory.
+    NoHomeDir,
+    /// A file or directory could not be read.
+    Io {
+        /// The path that failed.
+        path: PathBuf,
+    },
+    /// No session with this id or key exists under the config dir.
+    UnknownSession {
+        /// The id or key asked for.
+        id: String,
+    },
+    /// The `claude` executable was not found.
+    ClaudeNotFound {
+        /// Every place looked at, in order, in words.
+        tried: Vec<String>,
+    },
+    /// A session's working directory does not exist.
+    ProjectDirMissing {
+        /// The directory.
+        path: PathBuf,
+    },
+    /// The CLI could not be started.
+    SpawnFailed {
+        /// The program that was started.
+        program: PathBuf,
+    },
+    /// The session's process has ended.
+    RunEnded,
+    /// The session cannot be resumed.
+    NotResumable {
+        /// The CLI session id.
+        id: String,
+        /// Why, in words.
+        reason: String,
+    },
+    /// The input was refused (`message` names the field).
+    InvalidInput,
+    /// As many sessions are live as the settings allow.
+    #[serde(rename_all = "camelCase")]
+    PoolFull {
+        /// The cap.
+        max: usize,
+        /// The run id of the ready session idle the longest, to offer closing it.
+        idle_run_id: Option<String>,
+        /// That session in words.
+        idle_hint: Option<String>,
+    },
+    /// No live session has this run id.
+    #[serde(rename_all = "camelCase")]
+    UnknownRun {
+        /// The run id asked for.
+        run_id: String,
+    },
+    /// The CLI refused a control request or did not answer in time.
+    ControlRequestFailed,
+    /// ccdesk's own files (registry, settings) could not be read or written.
+    Store,
+    /// A task failed to run to completion (a bug, never the user's input).
+    Internal,
+}
+
 /// A command's error as the UI sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type, thiserror::Error)]
 #[error("{message}")]
 pub struct AppError {
-    /// Stable machine-readable kind, e.g. `claude_not_found` (see [`CoreError::kind`]).
-    pub kind: &'static str,
+    /// What kind of failure, with its data (serialised into this object: `kind`, then the
+    /// kind's fields).
+    #[serde(flatten)]
+    pub kind: ErrorKind,
     /// What went wrong, in words.
     pub message: String,
 }
@@ -17,10 +90,30 @@ pub struct AppError {
 impl From<CoreError> for AppError {
     fn from(e: CoreError) -> Self {
         tracing::warn!(kind = e.kind(), error = %e, "command failed");
-        AppError {
-            kind: e.kind(),
-            message: e.to_string(),
-        }
+        let message = e.to_string();
+        let kind = match e {
+            CoreError::NoHomeDir => ErrorKind::NoHomeDir,
+            CoreError::Io { path, .. } => ErrorKind::Io { path },
+            CoreError::UnknownSession(id) => ErrorKind::UnknownSession { id },
+            CoreError::ClaudeNotFound { tried } => ErrorKind::ClaudeNotFound { tried },
+            CoreError::ProjectDirMissing(path) => ErrorKind::ProjectDirMissing { path },
+            CoreError::Spawn { program, .. } => ErrorKind::SpawnFailed { program },
+            CoreError::RunEnded => ErrorKind::RunEnded,
+            CoreError::NotResumable { id, reason } => ErrorKind::NotResumable { id, reason },
+            CoreError::InvalidInput(_) => ErrorKind::InvalidInput,
+            CoreError::PoolFull {
+                max,
+                idle_run_id,
+                idle_hint,
+            } => ErrorKind::PoolFull {
+                max,
+                idle_run_id,
+                idle_hint,
+            },
+            CoreError::UnknownRun(run_id) => ErrorKind::UnknownRun { run_id },
+            CoreError::ControlRequest(_) => ErrorKind::ControlRequestFailed,
+        };
+        AppError { kind, message }
     }
 }
 
@@ -28,7 +121,7 @@ impl AppError {
     /// ccdesk's own store (registry, settings) could not be read or written.
     pub fn store(message: impl Into<String>) -> Self {
         AppError {
-            kind: "store",
+            kind: ErrorKind::Store,
             message: message.into(),
         }
     }
@@ -36,25 +129,88 @@ impl AppError {
     /// An error that is not the core's: a task that failed to run to completion.
     pub fn internal(message: impl Into<String>) -> Self {
         AppError {
-            kind: "internal",
+            kind: ErrorKind::Internal,
             message: message.into(),
         }
+    }
+
+    /// The `kind` string the UI matches on (`"pool_full"`).
+    pub fn kind_name(&self) -> String {
+        serde_json::to_value(&self.kind)
+            .ok()
+            .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(str::to_owned))
+            .unwrap_or_default()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
-    fn core_errors_keep_their_kind_and_message() {
-        let e = AppError::from(CoreError::UnknownSession("abc".into()));
-        assert_eq!(e.kind, "unknown_session");
-        assert!(e.message.contains("abc"));
-        let json = serde_json::to_value(&e).ok();
+    fn every_core_error_keeps_its_kind_and_message() {
+        let io = || std::io::Error::other("boom");
+        for e in [
+            CoreError::NoHomeDir,
+            CoreError::io("/x", io()),
+            CoreError::UnknownSession("abc".into()),
+            CoreError::ClaudeNotFound {
+                tried: vec!["PATH".into()],
+            },
+            CoreError::ProjectDirMissing("/gone".into()),
+            CoreError::Spawn {
+                program: "/bin/claude".into(),
+                source: io(),
+            },
+            CoreError::RunEnded,
+            CoreError::NotResumable {
+                id: "s".into(),
+                reason: "r".into(),
+            },
+            CoreError::InvalidInput("bad".into()),
+            CoreError::PoolFull {
+                max: 2,
+                idle_run_id: None,
+                idle_hint: None,
+            },
+            CoreError::UnknownRun("r1".into()),
+            CoreError::ControlRequest("no".into()),
+        ] {
+            let (kind, message) = (e.kind(), e.to_string());
+            let app = AppError::from(e);
+            assert_eq!(app.kind_name(), kind);
+            let json = serde_json::to_value(&app).unwrap();
+            assert_eq!(json["kind"], kind);
+            assert_eq!(json["message"], message.as_str());
+        }
+    }
+
+    #[test]
+    fn a_full_pool_names_the_idle_session() {
+        let e = AppError::from(CoreError::PoolFull {
+            max: 3,
+            idle_run_id: Some("run-7".into()),
+            idle_hint: Some("fix the build, idle 5 min".into()),
+        });
         assert_eq!(
-            json,
-            Some(serde_json::json!({"kind": "unknown_session", "message": e.message}))
+            serde_json::to_value(&e).unwrap(),
+            json!({
+                "kind": "pool_full",
+                "max": 3,
+                "idleRunId": "run-7",
+                "idleHint": "fix the build, idle 5 min",
+                "message": e.message,
+            })
         );
+    }
+
+    #[test]
+    fn shell_errors_have_their_own_kinds() {
+        assert_eq!(
+            serde_json::to_value(AppError::store("disk full")).unwrap(),
+            json!({"kind": "store", "message": "disk full"})
+        );
+        assert_eq!(AppError::internal("x").kind_name(), "internal");
     }
 }

@@ -5,6 +5,7 @@ pub mod commands;
 pub mod desktop;
 pub mod error;
 pub mod headless;
+pub mod ipc;
 pub mod rendering;
 pub mod store;
 pub mod tray;
@@ -25,51 +26,10 @@ use ccdesk_core::store::settings::Settings;
 use ccdesk_core::transcripts::index::SessionIndex;
 use ccdesk_core::transcripts::watcher::TranscriptWatcher;
 use ccdesk_core::CoreError;
-use tauri::{AppHandle, Emitter, Manager};
+use tauri::{AppHandle, Manager};
 
 use crate::desktop::{NotificationSink, OpenRequest, MAIN_WINDOW};
 use crate::error::AppError;
-
-/// The event carrying a [`SessionInfo`] whenever any live session changes state or metrics.
-pub const POOL_EVENT: &str = "pool://session";
-/// The event saying ccdesk's registry (names, pins, run history) was saved; payload: the
-/// registry as saved (the `registry` command's shape). Sent after every save, so the UI never
-/// needs to ask again to see a run's history or a rename made elsewhere (the tray, a second
-/// window).
-pub const REGISTRY_EVENT: &str = "registry://changed";
-/// The event saying the CLI's transcripts changed: the UI lists them again. Payload
-/// [`IndexChanged`].
-pub const INDEX_EVENT: &str = "index://changed";
-/// The payload of [`INDEX_EVENT`]: `{"sessionIds": [...]}`, the ids (file stems) of the
-/// transcripts that changed, subagent transcripts counted as their session's.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct IndexChanged {
-    /// Changed sessions, sorted, without repeats.
-    pub session_ids: Vec<String>,
-}
-
-impl IndexChanged {
-    /// The sessions of `paths` (`<projects>/<dir>/<id>.jsonl` or
-    /// `<projects>/<dir>/<id>/subagents/<agent>.jsonl`).
-    pub fn from_paths(paths: &[PathBuf]) -> Self {
-        let mut ids: Vec<String> = paths
-            .iter()
-            .filter_map(|p| {
-                let parent = p.parent()?;
-                let id = if parent.file_name()? == "subagents" {
-                    parent.parent()?.file_name()?
-                } else {
-                    p.file_stem()?
-                };
-                Some(id.to_string_lossy().into_owned())
-            })
-            .collect();
-        ids.sort();
-        ids.dedup();
-        IndexChanged { session_ids: ids }
-    }
-}
 
 /// How long the transcript watcher waits for changes to settle before a rescan, in ms.
 pub const WATCH_DEBOUNCE_MS: u64 = 750;
@@ -207,9 +167,7 @@ impl AppState {
         let snapshot = self.registry_snapshot();
         let value = snapshot.to_value();
         store::save(store::REGISTRY, value.clone())?;
-        if let Err(e) = app.emit(REGISTRY_EVENT, &value) {
-            tracing::debug!(error = %e, "cannot emit the registry event");
-        }
+        ipc::emit(app, &ipc::RegistryChanged(snapshot.clone()));
         Ok(snapshot)
     }
 }
@@ -315,9 +273,7 @@ fn on_session_change(app: &AppHandle, info: &SessionInfo) {
         }
     }
     // After the registry: a UI reading it in answer to the event sees the change.
-    if let Err(e) = app.emit(POOL_EVENT, info) {
-        tracing::debug!(error = %e, "cannot emit the pool event");
-    }
+    ipc::emit(app, &ipc::PoolChanged(info.clone()));
     let enabled = state.settings_snapshot().notifications;
     let focused = state.focused.load(Ordering::Relaxed);
     let alert = state.alerts.locked().observe(info, focused, enabled);
@@ -356,7 +312,7 @@ fn start_listing(app: &AppHandle) {
 }
 
 /// Starts following `<config dir>/projects`: on each settled change the index is scanned again,
-/// the tray rebuilt and the UI told ([`INDEX_EVENT`]).
+/// the tray rebuilt and the UI told ([`ipc::IndexChanged`]).
 fn watch_transcripts(app: &AppHandle) {
     let state = app.state::<AppState>();
     let handle = app.clone();
@@ -366,12 +322,10 @@ fn watch_transcripts(app: &AppHandle) {
         WATCH_DEBOUNCE_MS,
         move |changed: Vec<PathBuf>| {
             let handle = handle.clone();
-            let payload = IndexChanged::from_paths(&changed);
+            let payload = ipc::IndexChanged::from_paths(&changed);
             rt.spawn(async move {
                 tray::rescan(handle.clone()).await;
-                if let Err(e) = handle.emit(INDEX_EVENT, &payload) {
-                    tracing::debug!(error = %e, "cannot emit the index event");
-                }
+                ipc::emit(&handle, &payload);
             });
         },
     );
@@ -392,6 +346,8 @@ fn watch_transcripts(app: &AppHandle) {
 /// Errors: the window system or webview fails to start.
 pub fn run(config_dir: PathBuf, args: Vec<String>) -> Result<(), Box<dyn std::error::Error>> {
     rendering::choose();
+    let ipc = ipc::builder();
+    let mount = ipc.clone();
     let app = tauri::Builder::default()
         // First: a second launch must reach this instance before anything else starts.
         .plugin(tauri_plugin_single_instance::init(|app, argv, cwd| {
@@ -410,6 +366,7 @@ pub fn run(config_dir: PathBuf, args: Vec<String>) -> Result<(), Box<dyn std::er
         .plugin(tauri_plugin_store::Builder::new().build())
         .plugin(tauri_plugin_notification::init())
         .setup(move |app| {
+            mount.mount_events(app);
             let handle = app.handle().clone();
             init_state(&handle, config_dir)?;
             let state = handle.state::<AppState>();
@@ -452,33 +409,7 @@ pub fn run(config_dir: PathBuf, args: Vec<String>) -> Result<(), Box<dyn std::er
                 _ => {}
             }
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::sessions::list_projects,
-            commands::sessions::project_sessions,
-            commands::sessions::find_session,
-            commands::sessions::session_briefs,
-            commands::sessions::show_session,
-            commands::sessions::transcript_entry,
-            commands::live::start_session,
-            commands::live::send_prompt,
-            commands::live::interrupt_session,
-            commands::live::answer_permission,
-            commands::live::set_permission_mode,
-            commands::live::close_session,
-            commands::live::attach_session,
-            commands::live::pool_snapshot,
-            commands::live::app_info,
-            commands::registry::registry,
-            commands::registry::rename_session,
-            commands::registry::pin_session,
-            commands::settings::settings,
-            commands::settings::save_settings,
-            commands::settings::discover_claude,
-            commands::desktop::classify_drop,
-            commands::desktop::take_launch_intents,
-            commands::desktop::tray_menu,
-            commands::desktop::tray_action,
-        ])
+        .invoke_handler(ipc.invoke_handler())
         .build(tauri::generate_context!())?;
     app.run(|handle, event| {
         if let tauri::RunEvent::Exit = event {
@@ -488,25 +419,4 @@ pub fn run(config_dir: PathBuf, args: Vec<String>) -> Result<(), Box<dyn std::er
         }
     });
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn changed_transcripts_name_their_sessions_once() {
-        let p = |s: &str| PathBuf::from(s);
-        let changed = IndexChanged::from_paths(&[
-            p("/c/projects/-w/bbb.jsonl"),
-            p("/c/projects/-w/aaa.jsonl"),
-            p("/c/projects/-w/aaa/subagents/agent-1.jsonl"),
-            p("/c/projects/-w/bbb.jsonl"),
-        ]);
-        assert_eq!(changed.session_ids, vec!["aaa", "bbb"]);
-        assert_eq!(
-            serde_json::to_value(&changed).unwrap(),
-            serde_json::json!({"sessionIds": ["aaa", "bbb"]})
-        );
-    }
 }

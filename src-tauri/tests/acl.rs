@@ -1,8 +1,9 @@
-//! The IPC contract is written in four places until it is generated: the commands registered
-//! with `generate_handler!` (src/lib.rs), the app manifest that puts them under the ACL
-//! (build.rs), the permissions the main window is granted (capabilities/default.json) and the
-//! names the UI invokes (ui/src/ipc.ts). This test reads all four and fails on any difference,
-//! so a command added, renamed or removed in one place only is caught before the app runs.
+//! The commands are registered once (`collect_commands!` in src/ipc.rs) and the UI's bindings are
+//! generated from that (ui/src/bindings.ts, checked by tests/bindings.rs). Two lists stay by hand,
+//! because Tauri reads them at build time: the app manifest that puts the commands under the ACL
+//! (build.rs) and the permissions the main window is granted (capabilities/default.json). This
+//! test fails when any of them differ, when the UI's seam (ui/src/ipc.ts) labels a call with
+//! another command's name, or when the window is granted a plugin permission not listed here.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
 
 use std::collections::BTreeSet;
@@ -33,9 +34,9 @@ fn quoted_after(text: &str, prefix: &str, quote: char) -> BTreeSet<String> {
         .collect()
 }
 
-fn handler_commands() -> BTreeSet<String> {
-    let lib = read("src/lib.rs");
-    between(&lib, "generate_handler![", "]")
+fn registered_commands() -> BTreeSet<String> {
+    let ipc = read("src/ipc.rs");
+    between(&ipc, "collect_commands![", "]")
         .split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
@@ -64,43 +65,104 @@ fn granted_commands() -> BTreeSet<String> {
         .collect()
 }
 
-fn invoked_commands() -> BTreeSet<String> {
-    let ipc = read("../ui/src/ipc.ts");
-    let mut names = BTreeSet::new();
-    for (at, _) in ipc.match_indices("call") {
-        let rest = &ipc[at + 4..];
-        // `call<T>('name'` or `call('name'`
-        let rest = match rest.strip_prefix('<') {
-            Some(r) => match r.find(">(") {
-                Some(i) => &r[i + 1..],
-                None => continue,
-            },
-            None => rest,
-        };
-        if let Some(name) = rest.strip_prefix("('").and_then(|r| r.split('\'').next()) {
-            names.insert(name.to_owned());
-        }
-    }
-    names
+/// The commands the generated bindings invoke: `__TAURI_INVOKE<T>("name"`.
+fn generated_commands() -> BTreeSet<String> {
+    let bindings = read("../ui/src/bindings.ts");
+    bindings
+        .match_indices("__TAURI_INVOKE<")
+        .filter_map(|(at, _)| {
+            let rest = &bindings[at..];
+            let rest = &rest[rest.find(">(\"")? + 3..];
+            Some(rest[..rest.find('"')?].to_owned())
+        })
+        .collect()
 }
 
+/// `camelCase` to `snake_case`.
+fn snake(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The seam's calls: `measured('label', commands.name(`; each label must be its command's name
+/// (the GUI benchmark reads the measures by it).
+fn labelled_calls() -> Vec<(String, String)> {
+    let ipc = read("../ui/src/ipc.ts");
+    ipc.match_indices("measured('")
+        .filter_map(|(at, _)| {
+            let rest = &ipc[at + "measured('".len()..];
+            let label = &rest[..rest.find('\'')?];
+            let rest = &rest[rest.find("commands.")? + "commands.".len()..];
+            let name = &rest[..rest.find('(')?];
+            Some((label.to_owned(), snake(name)))
+        })
+        .collect()
+}
+
+/// Plugin permissions the window may use, each for a reason: events (the backend's events), the
+/// folder picker, and asking whether notifications are allowed.
+const PLUGIN_PERMISSIONS: [&str; 3] = [
+    "core:event:default",
+    "dialog:allow-open",
+    "notification:allow-is-permission-granted",
+];
+
 #[test]
-fn every_command_is_registered_put_under_the_acl_granted_and_invoked_alike() {
-    let handler = handler_commands();
-    assert!(handler.len() >= 20, "parsed too few commands: {handler:?}");
+fn every_command_is_registered_put_under_the_acl_granted_and_generated_alike() {
+    let registered = registered_commands();
+    assert!(
+        registered.len() >= 20,
+        "parsed too few commands: {registered:?}"
+    );
     assert_eq!(
         manifest_commands(),
-        handler,
-        "build.rs vs generate_handler!"
+        registered,
+        "build.rs vs collect_commands!"
     );
     assert_eq!(
         granted_commands(),
-        handler,
-        "capabilities/default.json vs generate_handler!"
+        registered,
+        "capabilities/default.json vs collect_commands!"
     );
     assert_eq!(
-        invoked_commands(),
-        handler,
-        "ui/src/ipc.ts vs generate_handler!"
+        generated_commands(),
+        registered,
+        "ui/src/bindings.ts vs collect_commands!"
     );
+    let calls = labelled_calls();
+    assert_eq!(
+        calls
+            .iter()
+            .map(|(_, c)| c.clone())
+            .collect::<BTreeSet<_>>(),
+        registered,
+        "ui/src/ipc.ts calls every command"
+    );
+    for (label, command) in calls {
+        assert_eq!(label, command, "ui/src/ipc.ts labels {command} as {label}");
+    }
+}
+
+#[test]
+fn the_window_gets_no_plugin_permission_beyond_the_listed_ones() {
+    let caps: serde_json::Value =
+        serde_json::from_str(&read("capabilities/default.json")).expect("capabilities JSON");
+    let plugins: BTreeSet<String> = caps["permissions"]
+        .as_array()
+        .expect("permissions")
+        .iter()
+        .filter_map(|p| p.as_str())
+        .filter(|p| !p.starts_with("allow-"))
+        .map(str::to_owned)
+        .collect();
+    let listed: BTreeSet<String> = PLUGIN_PERMISSIONS.iter().map(|p| p.to_string()).collect();
+    assert_eq!(plugins, listed);
 }

@@ -51,7 +51,7 @@ describe('App: browsing', () => {
 
   it('shows the claude error when the CLI is missing', async () => {
     const api = fakeApi();
-    api.mocks.appInfo.mockResolvedValue({ configDir: '/c', claude: { path: null, error: 'claude not found on PATH' }, version: '0.1.0', maxSessions: 8 });
+    api.mocks.appInfo.mockResolvedValue({ configDir: '/c', claude: { path: null, error: 'claude not found on PATH' }, version: '0.1.0', maxSessions: 8, notices: [] });
     await openApp(api);
     await waitFor(() => expect(byTestId('app-info').textContent).toContain('claude not found on PATH'));
   });
@@ -205,7 +205,7 @@ describe('App: runs', () => {
     await waitFor(() => expect(api.mocks.startSession).toHaveBeenCalled());
     emitAll(api, sampleEvents('local-cli-2.1.330/stream/resume_unknown_session.stream.jsonl'));
     emitAll(api, [
-      { event: 'exited', code: 1, stderrTail: 'fatal: something', errors: [], sessionId: null },
+      { event: 'exited', signal: null, malformedLines: 0, code: 1, stderrTail: 'fatal: something', errors: [], sessionId: null },
       { event: 'state', info: sessionInfo({ state: 'failed', kind: 'not_resumable', message: 'the CLI cannot resume this session: No conversation found with session ID: 9999' }) },
     ]);
     const view = byTestId('run-view');

@@ -1,10 +1,13 @@
-// The one seam between the UI and the Tauri backend: the only module that imports `@tauri-apps/*`.
-// Components never call Tauri directly; they receive an `Api` (this file's `tauriApi` in the app,
-// a fake in tests), so everything above this file runs without a desktop.
-import { Channel, invoke } from '@tauri-apps/api/core';
-import { listen } from '@tauri-apps/api/event';
+// The one seam between the UI and the Tauri backend: with the generated `./bindings.ts` under it,
+// the only module that reaches `@tauri-apps/*` (`./prefs.ts` does the same for the UI's own
+// preferences). Components never call Tauri directly; they receive an `Api` (this file's
+// `tauriApi` in the app, a fake in tests), so everything above this file runs without a desktop.
+// The commands, events and types come from the Rust code (`./bindings.ts`, generated): a call here
+// that does not match the backend does not type-check.
+import { Channel } from '@tauri-apps/api/core';
 import { getCurrentWebview } from '@tauri-apps/api/webview';
 import { open } from '@tauri-apps/plugin-dialog';
+import { commands, events } from './bindings';
 import type {
   AppInfo,
   ClaudeDiscovery,
@@ -35,18 +38,6 @@ import type {
 
 export type * from './lib/types';
 
-/** The global event carrying a `SessionInfo` on every state or metrics change of any session. */
-export const POOL_EVENT = 'pool://session';
-
-/** The event asking the window to open something (`OpenRequest`). */
-export const OPEN_EVENT = 'app://open';
-/** The event saying the CLI's transcripts changed; payload `{ sessionIds }` (the changed ones). */
-export const INDEX_EVENT = 'index://changed';
-/**
- * The event saying ccdesk's registry (names, pins, run history) was saved; payload the registry as
- * saved, the shape `registry` answers. Sent after every save (a rename, a pin, a run's new state).
- */
-export const REGISTRY_EVENT = 'registry://changed';
 
 /** Everything the UI asks of the backend. Each call rejects with a `CommandError` on failure. */
 export interface Api {
@@ -131,13 +122,12 @@ const MAX_MEASURES = 1000;
 let measures = 0;
 
 /**
- * `invoke`, with each call's round trip (request to parsed answer) recorded as a User Timing
- * measure named `ipc <command>` (`performance.getEntriesByName`), which the GUI benchmark reads.
+ * A generated command's call, with its round trip (request to parsed answer) recorded as a User
+ * Timing measure named `ipc <command>` (`performance.getEntriesByName`), which the GUI benchmark
+ * reads.
  */
-function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+function measured<T>(command: string, answer: Promise<T>): Promise<T> {
   const start = performance.now();
-  // No arguments: none passed (not an explicit undefined), as `invoke` is called without them.
-  const answer = args === undefined ? invoke<T>(command) : invoke<T>(command, args);
   return answer.finally(() => {
     if (++measures > MAX_MEASURES) {
       performance.clearMeasures();
@@ -151,53 +141,62 @@ function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   });
 }
 
-function channel(onEvent: (event: SessionEvent) => void): Channel<SessionEvent> {
+/** The channel type the generated `startSession` / `attachSession` take. */
+type EventChannel = Parameters<typeof commands.startSession>[1];
+
+/**
+ * A channel delivering a live session's events to `onEvent`. tauri-specta types a channel argument
+ * with the Rust type's deserialize phase, but what flows through it is what Rust serializes
+ * (`SessionEvent`), hence the one cast.
+ */
+function channel(onEvent: (event: SessionEvent) => void): EventChannel {
   const ch = new Channel<SessionEvent>();
   ch.onmessage = onEvent;
-  return ch;
+  return ch as unknown as EventChannel;
 }
 
+/** The Api over the generated bindings: every call goes to the command of the same name. */
 export const tauriApi: Api = {
-  listProjects: () => call<ProjectIndex>('list_projects'),
-  projectSessions: (projectKey) => call<SessionSummary[]>('project_sessions', { projectKey }),
-  findSession: (keyOrId) => call<SessionSummary | null>('find_session', { keyOrId }),
-  sessionBriefs: () => call<SessionBrief[]>('session_briefs'),
+  listProjects: () => measured('list_projects', commands.listProjects()),
+  projectSessions: (projectKey) => measured('project_sessions', commands.projectSessions(projectKey)),
+  findSession: (keyOrId) => measured('find_session', commands.findSession(keyOrId)),
+  sessionBriefs: () => measured('session_briefs', commands.sessionBriefs()),
   showSession: (sessionKey, page) =>
-    call<SessionDetail>('show_session', { sessionKey, from: page?.from ?? null, limit: page?.limit ?? null }),
-  transcriptEntry: (sessionKey, index) => call<PagedEntry>('transcript_entry', { sessionKey, index }),
-  startSession: (request, onEvent) => call<Started>('start_session', { request, onEvent: channel(onEvent) }),
+    measured('show_session', commands.showSession(sessionKey, page?.from ?? null, page?.limit ?? null)),
+  transcriptEntry: (sessionKey, index) => measured('transcript_entry', commands.transcriptEntry(sessionKey, index)),
+  startSession: (request, onEvent) => measured('start_session', commands.startSession(request, channel(onEvent))),
   sendPrompt: async (runId, prompt) => {
-    await call<null>('send_prompt', { runId, prompt });
+    await measured('send_prompt', commands.sendPrompt(runId, prompt));
   },
-  interruptSession: (runId) => call<InterruptOutcome>('interrupt_session', { runId }),
+  interruptSession: (runId) => measured('interrupt_session', commands.interruptSession(runId)),
   answerPermission: async (runId, requestId, answer) => {
-    await call<null>('answer_permission', { runId, requestId, answer });
+    await measured('answer_permission', commands.answerPermission(runId, requestId, answer));
   },
   setPermissionMode: async (runId, mode) => {
-    await call<null>('set_permission_mode', { runId, mode });
+    await measured('set_permission_mode', commands.setPermissionMode(runId, mode));
   },
   closeSession: async (runId) => {
-    await call<null>('close_session', { runId });
+    await measured('close_session', commands.closeSession(runId));
   },
-  attachSession: (runId, onEvent) => call<SessionInfo>('attach_session', { runId, onEvent: channel(onEvent) }),
-  poolSnapshot: () => call<PoolSnapshot>('pool_snapshot'),
-  appInfo: () => call<AppInfo>('app_info'),
-  registry: () => call<Registry>('registry'),
-  renameSession: (sessionId, name) => call<Registry>('rename_session', { sessionId, name }),
-  pinSession: (sessionId, pinned) => call<Registry>('pin_session', { sessionId, pinned }),
-  onPoolChange: (cb) => listen<SessionInfo>(POOL_EVENT, (e) => cb(e.payload)),
-  settings: () => call<SettingsView>('settings'),
-  saveSettings: (settings) => call<SettingsView>('save_settings', { settings }),
-  discoverClaude: (path) => call<ClaudeDiscovery>('discover_claude', { path }),
-  classifyDrop: (paths, target) => call<DropOutcome>('classify_drop', { paths, target }),
-  takeLaunchIntents: () => call<OpenRequest[]>('take_launch_intents'),
-  trayMenu: () => call<TrayMenu>('tray_menu'),
+  attachSession: (runId, onEvent) => measured('attach_session', commands.attachSession(runId, channel(onEvent))),
+  poolSnapshot: () => measured('pool_snapshot', commands.poolSnapshot()),
+  appInfo: () => measured('app_info', commands.appInfo()),
+  registry: () => measured('registry', commands.registry()),
+  renameSession: (sessionId, name) => measured('rename_session', commands.renameSession(sessionId, name)),
+  pinSession: (sessionId, pinned) => measured('pin_session', commands.pinSession(sessionId, pinned)),
+  onPoolChange: (cb) => events.poolSession.listen((e) => cb(e.payload)),
+  settings: () => measured('settings', commands.settings()),
+  saveSettings: (settings) => measured('save_settings', commands.saveSettings(settings)),
+  discoverClaude: (path) => measured('discover_claude', commands.discoverClaude(path)),
+  classifyDrop: (paths, target) => measured('classify_drop', commands.classifyDrop(paths, target)),
+  takeLaunchIntents: () => measured('take_launch_intents', commands.takeLaunchIntents()),
+  trayMenu: () => measured('tray_menu', commands.trayMenu()),
   trayAction: async (action) => {
-    await call<null>('tray_action', { action });
+    await measured('tray_action', commands.trayAction(action));
   },
-  onAppOpen: (cb) => listen<OpenRequest>(OPEN_EVENT, (e) => cb(e.payload)),
-  onIndexChanged: (cb) => listen<{ sessionIds?: string[] } | null>(INDEX_EVENT, (e) => cb(e.payload?.sessionIds ?? [])),
-  onRegistryChanged: (cb) => listen<Registry>(REGISTRY_EVENT, (e) => cb(e.payload)),
+  onAppOpen: (cb) => events.appOpen.listen((e) => cb(e.payload)),
+  onIndexChanged: (cb) => events.indexChanged.listen((e) => cb(e.payload?.sessionIds ?? [])),
+  onRegistryChanged: (cb) => events.registryChanged.listen((e) => cb(e.payload)),
   onDragDrop: (cb) =>
     getCurrentWebview().onDragDropEvent((e) => {
       const p = e.payload;

@@ -14,6 +14,7 @@ use crate::AppState;
 /// What dropping `paths` on `target` does: start a session in a folder (the UI shows the
 /// new-session sheet first), mention files in the prompt, or a message saying why not.
 #[tauri::command]
+#[specta::specta]
 pub fn classify_drop(paths: Vec<PathBuf>, target: DropTarget) -> DropOutcome {
     classify(&paths, target)
 }
@@ -21,18 +22,21 @@ pub fn classify_drop(paths: Vec<PathBuf>, target: DropTarget) -> DropOutcome {
 /// Open requests (command line, second launch, tray, notification) that arrived before the UI
 /// listened for `app://open`; from now on they are sent as events.
 #[tauri::command]
+#[specta::specta]
 pub fn take_launch_intents(state: State<'_, AppState>) -> Vec<OpenRequest> {
     state.pending_opens.locked().take().unwrap_or_default()
 }
 
 /// The tray menu as a model (what the tray shows now).
 #[tauri::command]
+#[specta::specta]
 pub fn tray_menu(state: State<'_, AppState>) -> TrayMenu {
     crate::tray::current_menu(&state)
 }
 
 /// Does what the tray item with this action does (the window's copy of the tray menu).
 #[tauri::command]
+#[specta::specta]
 pub fn tray_action(app: AppHandle, action: TrayAction) {
     crate::tray::perform(&app, action);
 }

@@ -7,7 +7,8 @@ use ccdesk_core::sync::LockExt;
 use std::sync::Arc;
 
 use ccdesk_core::pool::{
-    InterruptOutcome, PermissionAnswer, PoolSnapshot, SessionEvent, SessionInfo, StartRequest,
+    InterruptOutcome, PermissionAnswer, PermissionMode, PoolSnapshot, SessionEvent, SessionInfo,
+    StartRequest,
 };
 use serde::Serialize;
 use tauri::ipc::Channel;
@@ -17,7 +18,7 @@ use crate::error::AppError;
 use crate::AppState;
 
 /// The answer to `start_session`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Started {
     /// ccdesk's id of the live session (not the CLI session id, which `system/init` gives).
@@ -35,6 +36,7 @@ fn sink(channel: Channel<SessionEvent>) -> ccdesk_core::pool::EventSink {
 /// Starts a new session, or resumes one (reusing it when it is live already), and streams its
 /// events to `on_event`.
 #[tauri::command]
+#[specta::specta]
 pub async fn start_session(
     state: State<'_, AppState>,
     request: StartRequest,
@@ -46,6 +48,7 @@ pub async fn start_session(
 
 /// Sends a prompt to a live session (resuming its process if it has ended).
 #[tauri::command]
+#[specta::specta]
 pub async fn send_prompt(
     state: State<'_, AppState>,
     run_id: String,
@@ -56,6 +59,7 @@ pub async fn send_prompt(
 
 /// Interrupts the running turn; resolves when the interrupt has completed.
 #[tauri::command]
+#[specta::specta]
 pub async fn interrupt_session(
     state: State<'_, AppState>,
     run_id: String,
@@ -65,6 +69,7 @@ pub async fn interrupt_session(
 
 /// Answers a permission prompt.
 #[tauri::command]
+#[specta::specta]
 pub async fn answer_permission(
     state: State<'_, AppState>,
     run_id: String,
@@ -79,16 +84,18 @@ pub async fn answer_permission(
 
 /// Switches a session's permission mode (`default`, `acceptEdits`, `plan`).
 #[tauri::command]
+#[specta::specta]
 pub async fn set_permission_mode(
     state: State<'_, AppState>,
     run_id: String,
-    mode: String,
+    mode: PermissionMode,
 ) -> Result<(), AppError> {
-    Ok(state.pool.set_permission_mode(&run_id, &mode).await?)
+    Ok(state.pool.set_permission_mode(&run_id, mode).await?)
 }
 
 /// Ends a session's process and removes it from the pool (the transcript stays resumable).
 #[tauri::command]
+#[specta::specta]
 pub async fn close_session(state: State<'_, AppState>, run_id: String) -> Result<(), AppError> {
     state.pool.close(&run_id).await;
     Ok(())
@@ -96,6 +103,7 @@ pub async fn close_session(state: State<'_, AppState>, run_id: String) -> Result
 
 /// Re-attaches the UI to a live session (after a reload): its events go to `on_event` from now on.
 #[tauri::command]
+#[specta::specta]
 pub fn attach_session(
     state: State<'_, AppState>,
     run_id: String,
@@ -106,12 +114,13 @@ pub fn attach_session(
 
 /// Every live session with its state and metrics, and pool totals.
 #[tauri::command]
+#[specta::specta]
 pub fn pool_snapshot(state: State<'_, AppState>) -> PoolSnapshot {
     state.pool.snapshot()
 }
 
 /// Where the CLI was found, for the header.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ClaudeInfo {
     /// Path of the executable, when found.
@@ -121,7 +130,7 @@ pub struct ClaudeInfo {
 }
 
 /// What the header shows.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct AppInfo {
     /// The Claude Code config dir in use.
@@ -138,6 +147,7 @@ pub struct AppInfo {
 
 /// The config dir, the CLI (found as the settings say) and ccdesk's version.
 #[tauri::command]
+#[specta::specta]
 pub fn app_info(state: State<'_, AppState>) -> AppInfo {
     let claude = match state.claude.locate() {
         Ok(c) => ClaudeInfo {

@@ -9,12 +9,14 @@ use crate::AppState;
 
 /// The whole registry.
 #[tauri::command]
+#[specta::specta]
 pub fn registry(state: State<'_, AppState>) -> Registry {
     state.registry_snapshot()
 }
 
 /// Names a session (blank removes the name).
 #[tauri::command]
+#[specta::specta]
 pub fn rename_session(
     app: AppHandle,
     state: State<'_, AppState>,
@@ -26,6 +28,7 @@ pub fn rename_session(
 
 /// Pins or unpins a session.
 #[tauri::command]
+#[specta::specta]
 pub fn pin_session(
     app: AppHandle,
     state: State<'_, AppState>,

@@ -17,7 +17,7 @@ use crate::error::AppError;
 use crate::AppState;
 
 /// A session and one page of its transcript, for the transcript view.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionDetail {
     /// What the index knows of it.
@@ -32,6 +32,7 @@ pub struct SessionDetail {
 /// started (a change since then is reported by the watcher, and the window lists again).
 /// Runs off the UI thread.
 #[tauri::command]
+#[specta::specta]
 pub async fn list_projects(
     app: AppHandle,
     state: State<'_, AppState>,
@@ -48,6 +49,7 @@ pub async fn list_projects(
 /// The sessions of the project with this `key` (`ProjectEntry.key`) in the last listing, newest
 /// first; none when it is not (or no longer) listed.
 #[tauri::command]
+#[specta::specta]
 pub async fn project_sessions(
     app: AppHandle,
     state: State<'_, AppState>,
@@ -63,6 +65,7 @@ pub async fn project_sessions(
 /// A session by its `key` (`<dir name>/<id>`) or bare CLI session id (the newest with that id),
 /// read from its transcript (no listing needed); `None` when there is no such session.
 #[tauri::command]
+#[specta::specta]
 pub async fn find_session(
     state: State<'_, AppState>,
     key_or_id: String,
@@ -78,6 +81,7 @@ pub async fn find_session(
 
 /// Every session of the last listing, newest first, as the quick switcher lists them.
 #[tauri::command]
+#[specta::specta]
 pub async fn session_briefs(
     app: AppHandle,
     state: State<'_, AppState>,
@@ -97,6 +101,7 @@ async fn listing(app: &AppHandle, state: &AppState) -> Result<Arc<SessionIndex>,
 /// (`<dir name>/<id>`) or a bare session id (the newest of that id); `from` absent means the
 /// last `limit` lines; `limit` defaults to 200, at most 1000.
 #[tauri::command]
+#[specta::specta]
 pub async fn show_session(
     state: State<'_, AppState>,
     session_key: String,
@@ -118,6 +123,7 @@ pub async fn show_session(
 
 /// Line `index` of a session's transcript, with nothing cut (a cut entry's "show all").
 #[tauri::command]
+#[specta::specta]
 pub async fn transcript_entry(
     state: State<'_, AppState>,
     session_key: String,

@@ -10,7 +10,7 @@ use crate::error::AppError;
 use crate::AppState;
 
 /// What the settings view shows.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct SettingsView {
     /// The settings in force.
@@ -44,6 +44,7 @@ async fn find(configured: Option<std::path::PathBuf>) -> Result<ClaudeDiscovery,
 
 /// The settings, where `claude` is, and any notice about the settings file.
 #[tauri::command]
+#[specta::specta]
 pub async fn settings(state: State<'_, AppState>) -> Result<SettingsView, AppError> {
     let notices = state.take_settings_notices();
     view(&state, notices).await
@@ -54,6 +55,7 @@ pub async fn settings(state: State<'_, AppState>) -> Result<SettingsView, AppErr
 ///
 /// Errors: `invalid_input` naming the field; `store` when the file cannot be written.
 #[tauri::command]
+#[specta::specta]
 pub async fn save_settings(
     app: AppHandle,
     state: State<'_, AppState>,
@@ -66,6 +68,7 @@ pub async fn save_settings(
 /// Where `claude` would be found with `path` as the configured executable (`None`: found
 /// automatically), and its version.
 #[tauri::command]
+#[specta::specta]
 pub async fn discover_claude(path: Option<String>) -> Result<ClaudeDiscovery, AppError> {
     find(path.filter(|p| !p.trim().is_empty()).map(Into::into)).await
 }

@@ -117,7 +117,7 @@ describe('RunView: turns the transcript above already shows', () => {
 
   it('after its process ended it is still one line, takes prompts, and Close closes it', async () => {
     const { api, run } = await answeredRun(['Go']);
-    api.emit({ event: 'exited', code: 0, stderrTail: '', errors: [], sessionId: null });
+    api.emit({ event: 'exited', signal: null, malformedLines: 0, code: 0, stderrTail: '', errors: [], sessionId: null });
     const onclose = vi.fn();
     render(RunView, { run, onclose, shownAbove: 1 });
     expect(screen.getByTestId('run-status').textContent).toBe('closed');

@@ -1,6 +1,6 @@
 // Live session states in words, and what each allows (mirrors the backend's `SessionState`).
 import { duration } from './format';
-import type { SessionInfo, SessionStateName } from './types';
+import type { SessionInfo, SessionState, SessionStateName } from './types';
 
 export const STATE_NAMES: SessionStateName[] = [
   'connecting',
@@ -58,9 +58,14 @@ export function stateTone(state: string): 'ok' | 'busy' | 'attention' | 'err' | 
 }
 
 /** The failure in words: the backend's message, else its kind. */
-export function failureText(info: Pick<SessionInfo, 'state' | 'kind' | 'message'>): string | null {
+export function failureText(info: SessionState): string | null {
   if (info.state !== 'failed') return null;
   return info.message?.trim() || (info.kind ? `failed (${info.kind})` : 'failed');
+}
+
+/** The backend's message of a failed session; null for any other state or no session. */
+export function failureMessage(info: SessionState | null | undefined): string | null {
+  return info?.state === 'failed' ? info.message : null;
 }
 
 /** Count per state name, and how many are live, for the pool totals. */

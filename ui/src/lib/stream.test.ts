@@ -30,7 +30,7 @@ const ALL_SAMPLES = [
   `${V112}api_error_400.stream.jsonl`,
 ];
 
-const cli = (line: CliLine): SessionEvent => ({ event: 'cli', line });
+const cli = (line: CliLine): SessionEvent => ({ event: 'cli', line: line as Extract<SessionEvent, { event: 'cli' }>['line'] });
 const assistants = (s: RunState) => s.items.filter((i): i is Extract<RunItem, { kind: 'assistant' }> => i.kind === 'assistant');
 const summary = (b: LiveBlock) =>
   b.type === 'text' ? `text:${b.text}` : b.type === 'thinking' ? `thinking:${b.thinking}` : b.type === 'tool_use' ? `tool:${b.name}:${b.id}` : 'other';
@@ -249,23 +249,23 @@ describe('errors', () => {
     const s = foldRunEvents(sampleEvents(`${V330}resume_unknown_session.stream.jsonl`));
     expect(s.errors).toEqual(['No conversation found with session ID: 99999999-2222-4333-8444-555555555555']);
     expect(s.sessionId).toBeNull();
-    applyRunEvent(s, { event: 'exited', code: 1, stderrTail: '', errors: [...s.errors], sessionId: null });
+    applyRunEvent(s, { event: 'exited', signal: null, malformedLines: 0, code: 1, stderrTail: '', errors: [...s.errors], sessionId: null });
     expect(s.status).toBe('failed');
     expect(s.errors).toHaveLength(1);
   });
 
   it('a failed exit with nothing else to say is a failure naming the code', () => {
-    const s = foldRunEvents([{ event: 'exited', code: 2, stderrTail: 'boom', errors: [], sessionId: null }]);
+    const s = foldRunEvents([{ event: 'exited', signal: null, malformedLines: 0, code: 2, stderrTail: 'boom', errors: [], sessionId: null }]);
     expect(s.status).toBe('failed');
     expect(s.failure).toEqual({ kind: 'exited', message: 'claude exited with code 2' });
     expect(s.exit).toEqual({ code: 2, signal: null, stderrTail: 'boom' });
   });
 
   it('a stopped run (no code) or a clean exit is not an error', () => {
-    const stopped = foldRunEvents([{ event: 'exited', code: null, stderrTail: '', errors: [], sessionId: null }]);
+    const stopped = foldRunEvents([{ event: 'exited', signal: null, malformedLines: 0, code: null, stderrTail: '', errors: [], sessionId: null }]);
     expect(stopped.errors).toEqual([]);
     expect(stopped.status).toBe('closed');
-    const clean = foldRunEvents([{ event: 'exited', code: 0, stderrTail: '', errors: [], sessionId: null }]);
+    const clean = foldRunEvents([{ event: 'exited', signal: null, malformedLines: 0, code: 0, stderrTail: '', errors: [], sessionId: null }]);
     expect(clean.errors).toEqual([]);
     expect(clean.status).toBe('closed');
     expect(clean.failure).toBeNull();
@@ -310,7 +310,7 @@ describe('status', () => {
     expect(s.status).toBe('streaming');
     applyRunEvent(s, cli({ type: 'result', subtype: 'success' }));
     expect(s.status).toBe('ready');
-    applyRunEvent(s, { event: 'exited', code: 0, stderrTail: '', errors: [], sessionId: 's1' });
+    applyRunEvent(s, { event: 'exited', signal: null, malformedLines: 0, code: 0, stderrTail: '', errors: [], sessionId: 's1' });
     expect(s.status).toBe('closed');
     applyRunEvent(s, cli({ type: 'result', subtype: 'success' }));
     expect(s.status).toBe('closed');
@@ -324,7 +324,7 @@ describe('status', () => {
     expect(s.status).toBe('streaming');
     applyRunEvent(s, { event: 'state', info: sessionInfo({ state: 'ready' }) });
     expect(s.status).toBe('ready');
-    applyRunEvent(s, { event: 'exited', code: 1, stderrTail: '', errors: [], sessionId: null });
+    applyRunEvent(s, { event: 'exited', signal: null, malformedLines: 0, code: 1, stderrTail: '', errors: [], sessionId: null });
     expect(s.status).toBe('ready');
     applyRunEvent(s, { event: 'state', info: sessionInfo({ state: 'failed', kind: 'crashed', message: 'claude exited with code 3: fake crash' }) });
     expect(s.status).toBe('failed');
@@ -354,7 +354,7 @@ describe('status', () => {
   });
 
   it('takes the session id from exited when init never came, or from the backend info', () => {
-    const s = foldRunEvents([{ event: 'exited', code: 0, stderrTail: '', errors: [], sessionId: 'abc' }]);
+    const s = foldRunEvents([{ event: 'exited', signal: null, malformedLines: 0, code: 0, stderrTail: '', errors: [], sessionId: 'abc' }]);
     expect(s.sessionId).toBe('abc');
     const t = foldRunEvents([{ event: 'state', info: sessionInfo({ sessionId: 'from-info' }) }]);
     expect(t.sessionId).toBe('from-info');
@@ -417,7 +417,7 @@ describe('interrupts and warnings', () => {
     expect(result.kind === 'result' && result.result.interrupted).toBe(true);
     expect(s.errors).toEqual([]);
     // the process's end repeats the result's errors: still not shown
-    applyRunEvent(s, { event: 'exited', code: 0, stderrTail: '', errors: ['[ede_diagnostic] result_type=user last_content_type=n/a stop_reason=null'], sessionId: 's' });
+    applyRunEvent(s, { event: 'exited', signal: null, malformedLines: 0, code: 0, stderrTail: '', errors: ['[ede_diagnostic] result_type=user last_content_type=n/a stop_reason=null'], sessionId: 's' });
     expect(s.errors).toEqual([]);
   });
 

@@ -184,7 +184,7 @@ export function applyRunEvent(state: RunState, ev: SessionEvent): void {
       applyResolved(state, ev.requestId, ev.resolution);
       return;
     case 'warning':
-      notice(state, 'warn', String(ev.message ?? ev.code ?? 'warning'), typeof ev.code === 'string' ? ev.code : undefined);
+      notice(state, 'warn', String(ev.message || ev.code || 'warning'), typeof ev.code === 'string' ? ev.code : undefined);
       return;
     case 'exited':
       applyExited(state, ev);

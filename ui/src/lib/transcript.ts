@@ -72,7 +72,8 @@ export interface TranscriptView {
 export { commandLine, onlyTags, parseCliEcho, stripAnsi, type CliEcho } from './echo';
 
 /** The line a `compact_boundary` shows: once, with how it was triggered and the size before. */
-export function compactionText(meta: MessageEntry['compactMetadata']): string {
+export function compactionText(metadata: MessageEntry['compactMetadata'] | undefined): string {
+  const meta = metadata && typeof metadata === 'object' && !Array.isArray(metadata) ? metadata : null;
   const details: string[] = [];
   if (meta && typeof meta.trigger === 'string' && meta.trigger) details.push(meta.trigger);
   if (meta && typeof meta.preTokens === 'number' && Number.isFinite(meta.preTokens)) {

@@ -27,7 +27,7 @@ pub const VERSION_TIMEOUT_MS: u64 = 5_000;
 pub const NPM_TIMEOUT_MS: u64 = 3_000;
 
 /// Where the executable was found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub enum ClaudeSource {
     /// The path in ccdesk's settings.
@@ -45,7 +45,7 @@ pub enum ClaudeSource {
 }
 
 /// The executable found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct FoundClaude {
     /// Absolute path.
@@ -58,7 +58,7 @@ pub struct FoundClaude {
 }
 
 /// The result of a search.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ClaudeDiscovery {
     /// What was found, if anything.

@@ -160,7 +160,7 @@ impl RunOptions {
 }
 
 /// How a run's process ended.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct RunExit {
     /// Exit code; `None` when ended by a signal.

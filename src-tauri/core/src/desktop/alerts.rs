@@ -25,7 +25,7 @@ use crate::pool::{PermissionRequest, SessionInfo, SessionState, ToolPreview};
 pub const BODY_CHARS: usize = 200;
 
 /// Why an alert is shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub enum AlertKind {
     /// A turn ended; the session takes the next prompt.
@@ -35,7 +35,7 @@ pub enum AlertKind {
 }
 
 /// A notification to show. Clicking it should open the live session `run_id`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Alert {
     /// ccdesk's run id of the live session.

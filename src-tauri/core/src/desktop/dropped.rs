@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 /// Where the paths were dropped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub enum DropTarget {
     /// Anywhere on the window but a prompt box.
@@ -19,7 +19,7 @@ pub enum DropTarget {
 
 /// What a drop does. Serialized as `{"kind": "folder", "path": ...}`,
 /// `{"kind": "mention", "text": ...}`, `{"kind": "rejected", "message": ...}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum DropOutcome {
     /// Offer a new session in this folder (an existing directory, canonical).

@@ -14,7 +14,7 @@ use crate::error::CoreError;
 
 /// What a launch asks the window to open. Serialized as `{"kind": "window"}`,
 /// `{"kind": "folder", "path": ...}`, `{"kind": "resume", "sessionId": ...}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum LaunchIntent {
     /// Only the window.

@@ -29,7 +29,7 @@ pub const TITLE_CHARS: usize = 40;
 
 /// What a tray item does. Serialized with a `kind` tag: `{"kind":"showWindow"}`,
 /// `{"kind":"openLive","runId":".."}`, `{"kind":"resume","sessionId":".."}`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum TrayAction {
     /// Show and focus the main window.
@@ -96,7 +96,7 @@ impl TrayAction {
 /// One entry of the menu. Serialized with a `kind` tag: `{"kind":"action","label":"..",
 /// "action":{..TrayAction},"enabled":true}`, `{"kind":"header","label":".."}`,
 /// `{"kind":"separator"}`, `{"kind":"submenu","label":"..","items":[..]}`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum TrayItem {
     /// A clickable item; its menu id is `action.id()`.
@@ -125,7 +125,7 @@ pub enum TrayItem {
 }
 
 /// The whole tray menu and the icon's tooltip.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct TrayMenu {
     /// Entries, top to bottom.

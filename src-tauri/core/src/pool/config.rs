@@ -8,7 +8,7 @@ use crate::error::CoreError;
 ///
 /// Defaults follow the seed documents (ccproxy's session pool, the TypeScript session manager):
 /// 8 live sessions, first chunk 10 s, no output for 120 s interrupts a turn, 1 h TTL.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct PoolConfig {
     /// Most sessions with a live `claude` process at once. Past it, starting or reconnecting

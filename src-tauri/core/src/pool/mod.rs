@@ -17,6 +17,7 @@
 //! - Timeouts are checked by [`sweep_forever`] every [`PoolConfig::sweep_interval_ms`].
 
 mod config;
+mod mode;
 mod permission;
 mod session;
 mod state;
@@ -32,6 +33,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 pub use config::PoolConfig;
+pub use mode::PermissionMode;
 pub use permission::{PermissionAnswer, PermissionRequest, ToolPreview, PREVIEW_CHARS};
 pub use session::{EventSink, PoolObserver, CONTROL_TIMEOUT_MS};
 pub use state::{
@@ -49,12 +51,8 @@ use crate::transcripts::index::{find_session, Resumability};
 /// Finds the CLI each time a process starts (so installing it while ccdesk runs works).
 pub type ClaudeLocator = Box<dyn Fn() -> Result<ClaudeCommand, CoreError> + Send + Sync>;
 
-/// Permission modes a session can be switched to from ccdesk. `bypassPermissions` is not
-/// offered (and the CLI refuses it as root).
-pub const PERMISSION_MODES: [&str; 3] = ["default", "acceptEdits", "plan"];
-
 /// What the UI asks for when it starts (or resumes) a session.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct StartRequest {
     /// Folder for a new session. Ignored when resuming: a session resumes in the dir it was
@@ -72,9 +70,9 @@ pub struct StartRequest {
     /// Model alias or name; `None` for the CLI's default.
     #[serde(default)]
     pub model: Option<String>,
-    /// Permission mode (one of [`PERMISSION_MODES`]); `None` for `default`.
+    /// Permission mode; `None` for the CLI's default.
     #[serde(default)]
-    pub permission_mode: Option<String>,
+    pub permission_mode: Option<PermissionMode>,
 }
 
 /// The live sessions. Share it as `Arc<SessionPool>` and run [`sweep_forever`] beside it.
@@ -192,10 +190,7 @@ impl SessionPool {
         if req.prompt.trim().is_empty() {
             return Err(CoreError::InvalidInput("the prompt is empty".into()));
         }
-        let mode = req.permission_mode.clone().filter(|m| !m.trim().is_empty());
-        if let Some(m) = &mode {
-            check_mode(m)?;
-        }
+        let mode = req.permission_mode.map(|m| m.as_str().to_owned());
         if let (Some(id), false) = (&req.resume, req.fork_session) {
             let existing = self
                 .all()
@@ -535,14 +530,17 @@ impl SessionPool {
         Ok(())
     }
 
-    /// Switches a session's permission mode (one of [`PERMISSION_MODES`]): at once through the
+    /// Switches a session's permission mode: at once through the
     /// `set_permission_mode` control request when its process is alive, and for every later
     /// process.
     ///
-    /// Errors: [`CoreError::UnknownRun`], [`CoreError::InvalidInput`],
-    /// [`CoreError::ControlRequest`] when the CLI refuses.
-    pub async fn set_permission_mode(&self, run_id: &str, mode: &str) -> Result<(), CoreError> {
-        check_mode(mode)?;
+    /// Errors: [`CoreError::UnknownRun`], [`CoreError::ControlRequest`] when the CLI refuses.
+    pub async fn set_permission_mode(
+        &self,
+        run_id: &str,
+        mode: PermissionMode,
+    ) -> Result<(), CoreError> {
+        let mode = mode.as_str();
         let live = self.get(run_id)?;
         let alive = live.state().is_live();
         if alive {
@@ -706,17 +704,6 @@ async fn close_live(live: &Live, as_state: Option<SessionState>) {
             }
         }
         None => live.transition(state),
-    }
-}
-
-fn check_mode(mode: &str) -> Result<(), CoreError> {
-    if PERMISSION_MODES.contains(&mode) {
-        Ok(())
-    } else {
-        Err(CoreError::InvalidInput(format!(
-            "unknown permission mode {mode:?}; use one of {}",
-            PERMISSION_MODES.join(", ")
-        )))
     }
 }
 

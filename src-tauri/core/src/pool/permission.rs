@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 pub const PREVIEW_CHARS: usize = 4_000;
 
 /// A tool call waiting for the user's decision.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct PermissionRequest {
     /// The CLI's request id; the answer must carry it.
@@ -39,7 +39,7 @@ pub struct PermissionRequest {
 }
 
 /// A readable view of a tool input.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum ToolPreview {
     /// A shell command (`Bash`).
@@ -74,7 +74,7 @@ pub enum ToolPreview {
 }
 
 /// The user's decision on a [`PermissionRequest`].
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, specta::Type)]
 #[serde(tag = "decision", rename_all = "camelCase", deny_unknown_fields)]
 pub enum PermissionAnswer {
     /// Run the tool this once.

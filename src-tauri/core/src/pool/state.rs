@@ -12,7 +12,7 @@ use crate::claude::stream::StreamEvent;
 
 /// Lifecycle state of a live session. Serialized as `{"state":"streaming"}`, failed with
 /// `{"state":"failed","kind":"first_chunk_timeout","message":".."}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(tag = "state", rename_all = "camelCase")]
 pub enum SessionState {
     /// The process was started and has not printed `system/init` yet.
@@ -79,7 +79,7 @@ impl SessionState {
 }
 
 /// Token counts summed over a session's `result` lines (`usage` of CLI 2.1.x results).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Tokens {
     /// `input_tokens`.
@@ -94,7 +94,7 @@ pub struct Tokens {
 
 /// A live session as the UI shows it: identity, state and metrics. Times are ms since the Unix
 /// epoch; ages and idle times in ms.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionInfo {
     /// ccdesk's id of the live session (stable across reconnects).
@@ -187,7 +187,7 @@ impl SessionInfo {
 }
 
 /// The whole pool, for the pool view.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct PoolSnapshot {
     /// Every session the pool holds, newest first.
@@ -203,7 +203,7 @@ pub struct PoolSnapshot {
 }
 
 /// How an interrupt ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub enum InterruptOutcome {
     /// Nothing was running.
@@ -215,7 +215,7 @@ pub enum InterruptOutcome {
 }
 
 /// Why a permission prompt went away.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub enum Resolution {
     /// The user answered it.
@@ -230,12 +230,13 @@ pub enum Resolution {
 /// `cli` (`line`: the CLI's JSON line as printed), `malformed` (`preview`), `state` (`info`),
 /// `permission` (`request`), `permissionResolved` (`requestId`, `resolution`), `metrics` (`info`),
 /// `warning` (`code`, `message`), `exited` (the [`RunExit`] fields).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(tag = "event", rename_all = "camelCase")]
 pub enum SessionEvent {
     /// One stdout line of the CLI.
     Cli {
-        /// The line as the CLI printed it.
+        /// The line as the CLI printed it (a JSON object).
+        #[specta(type = serde_json::Map<String, serde_json::Value>)]
         line: StreamEvent,
     },
     /// A stdout line that was not JSON: skipped and counted.

@@ -2,7 +2,7 @@
 //! sessions: names, pins, run history ([`registry`]).
 //!
 //! Owns: the shapes of those files, how an old or broken one is read (a notice, never a crash,
-//! never a silent loss) and how they are written: atomically, by [`file`].
+//! never a silent loss) and how they are written: atomically, by [`mod@file`].
 
 pub mod file;
 pub mod registry;

@@ -21,7 +21,7 @@ pub const REGISTRY_VERSION: u32 = 1;
 pub const HISTORY_LIMIT: usize = 50;
 
 /// One run (one live session of ccdesk's pool) as remembered.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct RunRecord {
     /// ccdesk's run id.
@@ -39,7 +39,7 @@ pub struct RunRecord {
 }
 
 /// What ccdesk remembers of one CLI session.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase", default)]
 pub struct RegistryEntry {
     /// A name the user gave it (shown instead of the title).
@@ -57,7 +57,7 @@ pub struct RegistryEntry {
 }
 
 /// The registry: entries by CLI session id.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Registry {
     /// Format version ([`REGISTRY_VERSION`]).

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::CoreError;
-use crate::pool::{PoolConfig, PERMISSION_MODES};
+use crate::pool::{PermissionMode, PoolConfig};
 
 /// The settings format this code reads and writes.
 pub const SETTINGS_VERSION: u32 = 1;
@@ -19,7 +19,7 @@ pub const SETTINGS_VERSION: u32 = 1;
 pub const MAX_TRAY_RECENT: usize = 50;
 
 /// The window's colour scheme.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub enum Theme {
     /// Follow the operating system.
@@ -32,7 +32,7 @@ pub enum Theme {
 }
 
 /// Everything a user can set in ccdesk.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Settings {
     /// Format version ([`SETTINGS_VERSION`]).
@@ -43,8 +43,8 @@ pub struct Settings {
     pub config_dir: Option<PathBuf>,
     /// Model for new sessions; `None`: the CLI's default.
     pub default_model: Option<String>,
-    /// Permission mode for new sessions (one of [`PERMISSION_MODES`]).
-    pub default_permission_mode: String,
+    /// Permission mode for new sessions.
+    pub default_permission_mode: PermissionMode,
     /// The session pool's cap and timeouts.
     pub pool: PoolConfig,
     /// Recent sessions in the tray menu, 1 to [`MAX_TRAY_RECENT`].
@@ -64,7 +64,7 @@ impl Default for Settings {
             claude_path: None,
             config_dir: None,
             default_model: None,
-            default_permission_mode: "default".to_owned(),
+            default_permission_mode: PermissionMode::Default,
             pool: PoolConfig::default(),
             tray_recent: 10,
             close_to_tray: true,
@@ -84,13 +84,6 @@ impl Settings {
             return bad(format!(
                 "version {} is not {SETTINGS_VERSION}",
                 self.version
-            ));
-        }
-        if !PERMISSION_MODES.contains(&self.default_permission_mode.as_str()) {
-            return bad(format!(
-                "unknown permission mode {:?}; use one of {}",
-                self.default_permission_mode,
-                PERMISSION_MODES.join(", ")
             ));
         }
         if self
@@ -194,7 +187,7 @@ mod tests {
             (json!({"version": 1, "trayRecent": 0}), "tray"),
             (
                 json!({"version": 1, "defaultPermissionMode": "bypassPermissions"}),
-                "permission mode",
+                "bypassPermissions",
             ),
             (
                 json!({"version": 1, "pool": {"firstChunkTimeoutMs": 999999}}),

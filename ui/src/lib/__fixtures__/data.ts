@@ -40,6 +40,7 @@ export function summary(over: Partial<SessionSummary> = {}): SessionSummary {
     model: 'claude-opus-5-5',
     sizeBytes: 1234,
     sidechainCount: 0,
+    malformedLines: 0,
     resumability: { state: 'resumable' },
     ...over,
   };
@@ -129,7 +130,10 @@ export function message(kind: string, content: string | Block[], over: Partial<M
     timestamp: '2026-11-22T08:00:00.000Z',
     role: kind === 'user' || kind === 'assistant' ? kind : null,
     model: kind === 'assistant' ? 'claude-opus-5-5' : null,
+    messageId: null,
     content,
+    compactMetadata: null,
+    isApiErrorMessage: false,
     ...over,
   };
 }
@@ -206,7 +210,7 @@ export function sessionInfo(over: Partial<SessionInfo> = {}): SessionInfo {
     pendingPermissions: [],
     staleLinesDropped: 0,
     ...over,
-  };
+  } as SessionInfo;
 }
 
 /** A permission prompt like the fake CLI's FAKE_PERMISSION Write. */

@@ -27,7 +27,7 @@ use crate::error::CoreError;
 use crate::transcripts::paths;
 
 /// Where a session's title came from, in order of precedence.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub enum TitleSource {
     /// A `custom-title` line (user rename).
@@ -43,7 +43,7 @@ pub enum TitleSource {
 }
 
 /// Why a session cannot be resumed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub enum NotResumableReason {
     /// The recorded cwd does not exist on disk any more: `claude --resume` only finds a session
@@ -58,7 +58,7 @@ pub enum NotResumableReason {
 }
 
 /// Whether `claude --resume <id>` can work for a session, and if not why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(tag = "state", rename_all = "camelCase")]
 pub enum Resumability {
     /// It can be resumed from its recorded project dir.
@@ -85,7 +85,7 @@ impl Resumability {
 }
 
 /// What the index knows of one session, from a bounded read of its transcript.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionSummary {
     /// `<dir name>/<id>`: unique among the sessions of a config dir, even when one session id is
@@ -131,7 +131,7 @@ pub struct SessionSummary {
 }
 
 /// The sessions of one project path, newest first.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ProjectGroup {
     /// `cwd:<project path>`, or `dir:<dir name>` for the sessions of a project dir that record no
@@ -149,7 +149,7 @@ pub struct ProjectGroup {
 }
 
 /// Every session under a config dir, grouped by project, newest project first.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionIndex {
     /// The config dir that was scanned.
@@ -165,7 +165,7 @@ pub struct SessionIndex {
 /// A project as the window's project list shows it: a [`ProjectGroup`] without its sessions
 /// (the window asks for one project's sessions when it is selected, so 10,000 sessions never
 /// cross the IPC seam at once).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ProjectEntry {
     /// [`ProjectGroup::key`].
@@ -181,7 +181,7 @@ pub struct ProjectEntry {
 }
 
 /// The project list: a [`SessionIndex`] without the sessions, newest project first.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ProjectIndex {
     /// The config dir that was scanned.
@@ -195,7 +195,7 @@ pub struct ProjectIndex {
 }
 
 /// One session as the quick switcher lists it: what its filter matches and what a pick opens.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionBrief {
     /// [`SessionSummary::key`].

@@ -30,7 +30,7 @@ use serde_json::Value;
 use crate::error::CoreError;
 
 /// One content block of a message (`message.content[*]`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Block {
     /// Plain (markdown) text.
@@ -96,7 +96,7 @@ impl Block {
 }
 
 /// `message.content`: the CLI writes either a plain string or an array of blocks.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(untagged)]
 pub enum Content {
     /// A plain string (typical for typed user prompts).
@@ -144,7 +144,7 @@ impl Content {
 }
 
 /// A conversation line: `user`, `assistant`, `system`, `attachment` or `progress`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct MessageLine {
     /// The line's `type` (`user`, `assistant`, `system`, `attachment`, `progress`).
@@ -224,7 +224,7 @@ pub(crate) fn prompt_text(kind: &str, not_typed: bool, content: &Content) -> Opt
 // Nearly every entry of a transcript is a `Message`: boxing it would add an allocation per
 // line and save nothing.
 #[allow(clippy::large_enum_variant)]
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(tag = "entry", rename_all = "camelCase")]
 pub enum Entry {
     /// A conversation line.
@@ -352,7 +352,7 @@ pub(crate) fn parse_line(raw: &[u8]) -> LineOutcome {
 }
 
 /// A whole transcript, decoded.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Transcript {
     /// Decoded lines in file order.

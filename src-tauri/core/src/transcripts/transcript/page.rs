@@ -33,7 +33,7 @@ pub const MAX_PAGE_LINES: usize = 1000;
 pub const MAX_PAGE_BYTES: u64 = 48 << 20;
 
 /// One transcript line, as a page serves it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct PagedEntry {
     /// 0-based line number in the file; blank and malformed lines take a number too, so it is
@@ -52,7 +52,7 @@ pub struct PagedEntry {
 }
 
 /// A range of lines of one transcript.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct TranscriptPage {
     /// First line served (inclusive).

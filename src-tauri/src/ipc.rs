@@ -1,0 +1,177 @@
+//! The IPC contract, in one place: every command the UI may call and every event the backend
+//! sends, with their types, described by `specta` and registered with `tauri-specta`.
+//!
+//! [`builder`] is used twice: by [`crate::run`] for the invoke handler, and by the
+//! `tests/bindings.rs` test, which generates `ui/src/bindings.ts` from it and fails when the
+//! checked-in file differs (`CCDESK_UPDATE_BINDINGS=1 cargo test -p ccdesk --test bindings`
+//! writes it). The UI's seam (`ui/src/ipc.ts`) calls the generated functions, so a renamed Rust
+//! field or command breaks `npm run check`, not the running app.
+//!
+//! Events keep their names (`pool://session`, ...): each is a wrapper type here with its name as
+//! [`tauri_specta::Event::NAME`], emitted with [`emit`].
+
+use ccdesk_core::pool::SessionInfo;
+use ccdesk_core::store::registry::Registry;
+use serde::Serialize;
+use specta::Type;
+use tauri::{AppHandle, Emitter, Runtime};
+use tauri_specta::{collect_commands, collect_events, Builder, ErrorHandlingMode, Event};
+
+use crate::commands;
+use crate::desktop::OpenRequest;
+
+/// The header of the generated `ui/src/bindings.ts`.
+pub const BINDINGS_HEADER: &str = "// Generated from the Rust types and commands by tauri-specta \
+(src-tauri/src/ipc.rs); do not edit.\n// Regenerate: CCDESK_UPDATE_BINDINGS=1 cargo test -p ccdesk --test bindings";
+
+/// `pool://session`: a live session changed state or metrics; payload its [`SessionInfo`].
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(transparent)]
+pub struct PoolChanged(pub SessionInfo);
+
+impl Event for PoolChanged {
+    const NAME: &'static str = "pool://session";
+}
+
+/// `registry://changed`: ccdesk's registry (names, pins, run history) was saved; payload the
+/// registry as saved (the `registry` command's shape). Sent after every save, so the UI never
+/// needs to ask again to see a run's history or a rename made elsewhere (the tray, a second
+/// window).
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(transparent)]
+pub struct RegistryChanged(pub Registry);
+
+impl Event for RegistryChanged {
+    const NAME: &'static str = "registry://changed";
+}
+
+/// `app://open`: the window should open something (a folder from the command line, a second
+/// launch, the tray, a notification).
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(transparent)]
+pub struct OpenRequested(pub OpenRequest);
+
+impl Event for OpenRequested {
+    const NAME: &'static str = "app://open";
+}
+
+/// `index://changed`: the CLI's transcripts changed; payload `{"sessionIds": [...]}`, the ids
+/// (file stems) of the transcripts that changed, subagent transcripts counted as their
+/// session's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct IndexChanged {
+    /// Changed sessions, sorted, without repeats.
+    pub session_ids: Vec<String>,
+}
+
+impl Event for IndexChanged {
+    const NAME: &'static str = "index://changed";
+}
+
+impl IndexChanged {
+    /// The sessions of `paths` (`<projects>/<dir>/<id>.jsonl` or
+    /// `<projects>/<dir>/<id>/subagents/<agent>.jsonl`).
+    pub fn from_paths(paths: &[std::path::PathBuf]) -> Self {
+        let mut ids: Vec<String> = paths
+            .iter()
+            .filter_map(|p| {
+                let parent = p.parent()?;
+                let id = if parent.file_name()? == "subagents" {
+                    parent.parent()?.file_name()?
+                } else {
+                    p.file_stem()?
+                };
+                Some(id.to_string_lossy().into_owned())
+            })
+            .collect();
+        ids.sort();
+        ids.dedup();
+        IndexChanged { session_ids: ids }
+    }
+}
+
+/// Sends `event` to every window under its [`Event::NAME`]. A window that is gone is not an
+/// error of the sender's: a failure is logged at debug level.
+pub fn emit<E: Event + Serialize + Clone, R: Runtime>(app: &AppHandle<R>, event: &E) {
+    if let Err(e) = app.emit(E::NAME, event) {
+        tracing::debug!(event = E::NAME, error = %e, "cannot emit");
+    }
+}
+
+/// Every command and event of the app. Errors are thrown (the UI's calls reject with the
+/// command's `AppError`). Integers are exported as `number`: ccdesk's are counts, bytes and ms
+/// since the epoch, all far below 2^53.
+pub fn builder() -> Builder<tauri::Wry> {
+    Builder::<tauri::Wry>::new()
+        .commands(collect_commands![
+            commands::sessions::list_projects,
+            commands::sessions::project_sessions,
+            commands::sessions::find_session,
+            commands::sessions::session_briefs,
+            commands::sessions::show_session,
+            commands::sessions::transcript_entry,
+            commands::live::start_session,
+            commands::live::send_prompt,
+            commands::live::interrupt_session,
+            commands::live::answer_permission,
+            commands::live::set_permission_mode,
+            commands::live::close_session,
+            commands::live::attach_session,
+            commands::live::pool_snapshot,
+            commands::live::app_info,
+            commands::registry::registry,
+            commands::registry::rename_session,
+            commands::registry::pin_session,
+            commands::settings::settings,
+            commands::settings::save_settings,
+            commands::settings::discover_claude,
+            commands::desktop::classify_drop,
+            commands::desktop::take_launch_intents,
+            commands::desktop::tray_menu,
+            commands::desktop::tray_action,
+        ])
+        .events(collect_events![
+            PoolChanged,
+            RegistryChanged,
+            OpenRequested,
+            IndexChanged
+        ])
+        // Not returned by a command, but the UI's tests describe the backend's state with it.
+        .typ::<ccdesk_core::transcripts::index::SessionIndex>()
+        .error_handling(ErrorHandlingMode::Throw)
+        .dangerously_cast_bigints_to_number()
+}
+
+/// Writes the TypeScript bindings of [`builder`] (its commands, events and types) to `path`:
+/// what `ui/src/bindings.ts` holds.
+///
+/// Errors: a type specta cannot express in TypeScript, or `path` cannot be written.
+pub fn export_typescript(path: &std::path::Path) -> Result<(), specta_typescript::Error> {
+    builder().export(
+        specta_typescript::Typescript::default().header(BINDINGS_HEADER),
+        path,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    #[test]
+    fn changed_transcripts_name_their_sessions_once() {
+        let p = |s: &str| PathBuf::from(s);
+        let changed = IndexChanged::from_paths(&[
+            p("/c/projects/-w/bbb.jsonl"),
+            p("/c/projects/-w/aaa.jsonl"),
+            p("/c/projects/-w/aaa/subagents/agent-1.jsonl"),
+            p("/c/projects/-w/bbb.jsonl"),
+        ]);
+        assert_eq!(changed.session_ids, vec!["aaa", "bbb"]);
+        assert_eq!(
+            serde_json::to_value(&changed).unwrap(),
+            serde_json::json!({"sessionIds": ["aaa", "bbb"]})
+        );
+    }
+}
