@@ -1,4 +1,5 @@
-// The one seam between the UI and the Tauri backend: the only module that imports `@tauri-apps/*`.
+// The one seam between the UI and the Tauri backend: the only module that imports `@tauri-apps/*`
+// (but for the store plugin, which keeps the UI's own preferences: `prefs.ts`, the seam to them).
 // Components never call Tauri directly; they receive an `Api` (this file's `tauriApi` in the app,
 // a fake in tests), so everything above this file runs without a desktop.
 import { Channel, invoke } from '@tauri-apps/api/core';
