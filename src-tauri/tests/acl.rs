@@ -108,11 +108,16 @@ fn labelled_calls() -> Vec<(String, String)> {
 }
 
 /// Plugin permissions the window may use, each for a reason: events (the backend's events), the
-/// folder picker, and asking whether notifications are allowed.
-const PLUGIN_PERMISSIONS: [&str; 3] = [
+/// folder picker, asking whether notifications are allowed, and the UI's own preferences file
+/// (`ui-prefs.json`: read, write, save).
+const PLUGIN_PERMISSIONS: [&str; 7] = [
     "core:event:default",
     "dialog:allow-open",
     "notification:allow-is-permission-granted",
+    "store:allow-load",
+    "store:allow-entries",
+    "store:allow-set",
+    "store:allow-save",
 ];
 
 #[test]

@@ -2,6 +2,7 @@ import { mount } from 'svelte';
 import './app.css';
 import App from './App.svelte';
 import { tauriApi } from './ipc';
+import { tauriPrefs } from './prefs';
 import { recordUncaught } from './lib/uncaught';
 import { warmUp } from './lib/warm';
 
@@ -16,7 +17,7 @@ if (/\bLinux\b/.test(navigator.userAgent) && !/\bAndroid\b/.test(navigator.userA
 const target = document.getElementById('app');
 if (!target) throw new Error('missing #app');
 
-const app = mount(App, { target, props: { api: tauriApi } });
+const app = mount(App, { target, props: { api: tauriApi, prefs: tauriPrefs } });
 // Once the first list is likely on screen: the first transcript's one-off costs, off its path.
 setTimeout(warmUp, 1500);
 

@@ -6,17 +6,22 @@
 //   stores/settings.svelte.ts  the settings in force and app_info
 //   stores/messages.svelte.ts  the error and notice banners
 //   stores/view.svelte.ts      what covers the main pane (one overlay: pool view or one sheet)
+//   stores/prefs.svelte.ts     the UI's own preferences, kept across restarts (a `PrefsStore`)
 // What crosses them is here: listing again (the sessions, the open transcript and the registry),
 // opening a session (its project is selected, its live run becomes the one in view, the pool view
 // closes), opening a run (its session opens), starting and resuming runs, the backend's open
-// requests. The getters below keep one entry point for the screens and the tests. No DOM here.
+// requests, and what the preferences keep: the user's selection and the pool view (restored by
+// the first listing when still listed), the dismissed notices. The getters below keep one entry
+// point for the screens and the tests. No DOM here.
 import type { Api } from '../ipc';
+import type { PrefsStore } from '../prefs';
 import { mark } from './marks';
 import { orderSessions } from './registry';
 import type { LiveRun, RunHooks } from './run.svelte';
 import { BrowseStore, idOfKey } from './stores/browse.svelte';
 import { LiveStore, type LiveEntry } from './stores/live.svelte';
 import { Messages } from './stores/messages.svelte';
+import { PrefsModel, type Prefs } from './stores/prefs.svelte';
 import { RegistryStore } from './stores/registry.svelte';
 import { SettingsStore } from './stores/settings.svelte';
 import { ViewState, type Overlay, type SheetKind } from './stores/view.svelte';
@@ -47,13 +52,15 @@ export interface NewRunInput {
 export class AppModel {
   /** How long index://changed waits for more before listing again, in ms (tests shorten it). */
   static indexDebounceMs = 300;
-  readonly messages = new Messages();
+  /** The UI's own preferences (selection, pool view, dismissed notices), kept across restarts. */
+  readonly prefs: PrefsModel;
+  readonly messages = new Messages((text) => this.prefs.hidesNotice(text));
   readonly browse: BrowseStore;
   readonly liveStore: LiveStore;
   readonly registryStore: RegistryStore;
   readonly settingsStore: SettingsStore;
   /** What covers the main pane: nothing, the pool view or one sheet. */
-  readonly view = new ViewState();
+  readonly view = new ViewState((shown) => this.prefs.remember({ poolShown: shown }));
   /** Bumped when the resume prompt of the open session should take the focus. */
   focusResume = $state(0);
 
@@ -81,10 +88,17 @@ export class AppModel {
   private changedSessions = new Set<string>();
   private unlisten: (() => void)[] = [];
   private indexTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The saved preferences, for the first listing to restore the selection from (once). */
+  private restoring: Promise<Partial<Prefs>> | null = null;
   private readonly api: Api;
 
-  constructor(api: Api) {
+  /**
+   * `prefs`: where the UI's own preferences are kept (`tauriPrefs` in the app, a fake in tests);
+   * none: nothing is restored or kept, every start is a first start.
+   */
+  constructor(api: Api, prefs: PrefsStore | null = null) {
     this.api = api;
+    this.prefs = new PrefsModel(prefs);
     this.browse = new BrowseStore(api, this.messages);
     this.registryStore = new RegistryStore(api, (e) => this.messages.report(e));
     this.settingsStore = new SettingsStore(api, this.messages);
@@ -193,7 +207,22 @@ export class AppModel {
     return this.view.poolShown;
   }
 
+  /**
+   * Loads everything and listens to the backend. With a preferences store, the saved preferences
+   * are read first (never failing): the pool view is shown again if it was, and the first listing
+   * that succeeds selects the project and opens the session last chosen, if still listed (else as
+   * without them).
+   * Then the requests that came before the UI listened are taken (they win over what was restored).
+   */
   async init(): Promise<void> {
+    if (this.prefs.keeps) {
+      const selections = this.selections;
+      this.restoring = this.prefs.load().then((saved) => {
+        // Nothing chosen meanwhile (a request from the backend, say): the pool view as it was.
+        if (saved.poolShown && this.view.overlay.kind === 'none' && this.selections === selections) this.view.openPool();
+        return saved;
+      });
+    }
     await Promise.all([this.loadInfo(), this.refresh(), this.listenPool(), this.loadSettings(), this.listenDesktop()]);
     await this.loadPool(true);
     // Requests that came before the UI listened (the command line, a second launch, the tray).
@@ -209,6 +238,8 @@ export class AppModel {
     for (const stop of this.unlisten) stop();
     this.unlisten = [];
     if (this.indexTimer) clearTimeout(this.indexTimer);
+    // A change still waiting for its save is saved now.
+    void this.prefs.flush();
   }
 
   private async listenPool(): Promise<void> {
@@ -376,6 +407,12 @@ export class AppModel {
     const registry = this.registryStore.load();
     try {
       const index = await browse.listProjects();
+      // The first listing that succeeds after start: the saved preferences (read meanwhile), to
+      // restore from.
+      const restoring = this.restoring;
+      this.restoring = null;
+      const saved = restoring ? await restoring : null;
+      const selections = this.selections;
       // A run's session: opened (with its project) once the backend finds it, unless the user went
       // elsewhere meanwhile.
       const follow = this.follow;
@@ -386,10 +423,16 @@ export class AppModel {
         await this.openSession(followed.key, followed, true);
         return;
       }
+      // The project last chosen, when nothing is selected yet and it is still listed.
+      const restoreProject = saved?.project ?? null;
+      if (restoreProject !== null && browse.selectedProject === null && index.projects.some((p) => p.key === restoreProject)) {
+        browse.selectedProject = restoreProject;
+      }
       browse.keepProjectSelected(index);
       const reload = this.detailWanted;
       this.detailWanted = false;
       await Promise.all([browse.loadSessions(browse.selectedProject), browse.transcript && reload ? browse.transcript.update() : null]);
+      if (saved) await this.restoreSession(saved, selections);
     } catch (e) {
       this.report(e);
     } finally {
@@ -398,9 +441,39 @@ export class AppModel {
     }
   }
 
+  /**
+   * Opens the session last open (`saved.session`) at start, when it is listed among the restored
+   * project's sessions and nothing was chosen since the listing began (`selections`); the pool
+   * view, if shown, stays.
+   */
+  private async restoreSession(saved: Partial<Prefs>, selections: number): Promise<void> {
+    const browse = this.browse;
+    const key = saved.session ?? null;
+    if (key === null || saved.project !== browse.selectedProject || browse.sessionsOf !== browse.selectedProject) return;
+    if (this.selections !== selections || browse.selectedSessionKey !== null || this.follow !== null) return;
+    const found = browse.sessions.find((s) => s.key === key);
+    if (found) await this.openSession(found.key, found, false, false);
+  }
+
+  /**
+   * Keeps the selection for the next start: the selected project and the open session (`session`,
+   * a `SessionSummary.key`; null: none, or one the backend does not know).
+   */
+  private rememberSelection(session: string | null): void {
+    this.prefs.remember({ project: this.browse.selectedProject, session });
+  }
+
+  /** The open session's key, when it is a session the UI knows (not a bare id the backend did not find). */
+  private openSessionKey(): string | null {
+    const key = this.browse.selectedSessionKey;
+    return key !== null && this.browse.findByKey(key) !== null ? key : null;
+  }
+
   /** Selects a project and loads its sessions (the open transcript stays open). */
   selectProject(key: string): Promise<void> {
-    return this.browse.selectProject(key);
+    const loading = this.browse.selectProject(key);
+    this.rememberSelection(this.openSessionKey());
+    return loading;
   }
 
   /**
@@ -427,9 +500,9 @@ export class AppModel {
    * is wrong). `elsewhere`: it is not among the loaded sessions, so its project is selected and its
    * sessions loaded.
    */
-  private async openSession(keyOrId: string, found: SessionSummary | null, elsewhere: boolean): Promise<void> {
+  private async openSession(keyOrId: string, found: SessionSummary | null, elsewhere: boolean, leavePool = true): Promise<void> {
     ++this.selections;
-    this.view.leavePool();
+    if (leavePool) this.view.leavePool();
     const browse = this.browse;
     const key = found?.key ?? keyOrId;
     const id = found?.id ?? idOfKey(keyOrId);
@@ -444,6 +517,7 @@ export class AppModel {
       if (unlisted && !this.refreshing) void this.refresh(false);
     }
     const transcript = browse.openTranscript(key, id);
+    this.rememberSelection(found?.key ?? null);
     const run = this.liveStore.runOfSession(id);
     if (run) this.liveStore.activeKey = run.key;
     await Promise.all([transcript, sessions]);
@@ -472,6 +546,7 @@ export class AppModel {
     }
     this.follow = sid;
     this.browse.closeTranscript();
+    this.rememberSelection(null);
   }
 
   openPool(): void {
@@ -537,6 +612,7 @@ export class AppModel {
     if (!request.resume || request.forkSession) {
       this.follow = null;
       this.browse.closeTranscript();
+      this.rememberSelection(null);
     }
     const run = this.liveStore.add(request);
     this.view.leavePool();
@@ -581,8 +657,9 @@ export class AppModel {
     this.messages.dismissErrors();
   }
 
+  /** Clears the notice banner; those notices are not shown again (this start or a later one). */
   dismissNotices(): void {
-    this.messages.dismissNotices();
+    this.prefs.dismissNotices(this.messages.dismissNotices());
   }
 
   /** The session with CLI session id `id` among those the UI holds (see `BrowseStore.findSession`). */

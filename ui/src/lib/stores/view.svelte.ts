@@ -3,6 +3,7 @@
 // in folder `cwd`). Two sheets are never open at once: opening one closes the other. A sheet
 // opened while the pool view is shown keeps the pool under it (`overPool`): closing the sheet
 // shows the pool again, and leaving the pool (a session selected meanwhile) leaves the sheet open.
+// Whoever made it is told when the pool view is shown or left (`onPool`: the preferences keep it).
 // No DOM here.
 
 /** A modal sheet's kind. */
@@ -21,6 +22,12 @@ export class ViewState {
    * pool left under it), so the dialog showing it is not created again.
    */
   overlay: Overlay = $state({ kind: 'none' });
+  private readonly onPool: (shown: boolean) => void;
+
+  /** `onPool`: called when the pool view is shown or left (not when it stays as it was). */
+  constructor(onPool: (shown: boolean) => void = () => {}) {
+    this.onPool = onPool;
+  }
 
   /** The main pane shows the pool view (alone, or under a sheet). */
   get poolShown(): boolean {
@@ -36,16 +43,20 @@ export class ViewState {
 
   /** Shows the pool view (under the open sheet, if one is open). */
   openPool(): void {
+    const was = this.poolShown;
     const o = this.overlay;
     if ('overPool' in o) o.overPool = true;
     else this.overlay = { kind: 'pool' };
+    if (!was) this.onPool(true);
   }
 
   /** The main pane goes back to the open session (an open sheet stays open). */
   leavePool(): void {
+    const was = this.poolShown;
     const o = this.overlay;
     if (o.kind === 'pool') this.overlay = { kind: 'none' };
     else if ('overPool' in o) o.overPool = false;
+    if (was) this.onPool(false);
   }
 
   /** Opens the settings sheet or the quick switcher, closing any other sheet. */

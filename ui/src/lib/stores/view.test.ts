@@ -67,3 +67,23 @@ describe('ViewState: one overlay', () => {
     expect(v.overlay).toEqual({ kind: 'pool' });
   });
 });
+
+describe('ViewState: onPool', () => {
+  it('is told when the pool view is shown or left, not when it stays as it was', () => {
+    const told: boolean[] = [];
+    const v = new ViewState((shown) => told.push(shown));
+    v.leavePool();
+    v.openPool();
+    v.openPool();
+    v.open('settings');
+    v.closeSheet();
+    expect(told).toEqual([true]);
+    v.open('switcher');
+    v.leavePool();
+    v.leavePool();
+    v.openPool();
+    v.closeSheet();
+    v.leavePool();
+    expect(told).toEqual([true, false, true, false]);
+  });
+});
