@@ -2,7 +2,7 @@
 // data-testid, bounded polling, screenshots. Everything the tests need from the outside comes from
 // the environment that run.sh sets up.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { it } from 'node:test';
 import { Builder, By } from 'selenium-webdriver';
@@ -85,9 +85,15 @@ export function appsGone(ms = WAIT_MS) {
   );
 }
 
-/** Starts the app (a fresh process) and returns the WebDriver session on its webview. */
-export async function launch(application = env('E2E_APP')) {
+/**
+ * Starts the app (a fresh process) and returns the WebDriver session on its webview. The UI's own
+ * preferences (`ui-prefs.json`: last selection, pool view, dismissed notices) are removed first so
+ * that every launch starts as a first one, unless `keepPrefs` (a spec that checks what a relaunch
+ * restores).
+ */
+export async function launch(application = env('E2E_APP'), { keepPrefs = false } = {}) {
   await appsGone();
+  if (!keepPrefs) rmSync(storeFile('ui-prefs.json'), { force: true });
   const driver = await new Builder()
     .usingServer(env('E2E_WEBDRIVER_URL'))
     .withCapabilities({
@@ -104,8 +110,8 @@ export async function launch(application = env('E2E_APP')) {
  * Starts the app (see `launch`) and waits for its first load to list the projects: the point every
  * spec starts from. Returns the WebDriver session.
  */
-export async function launchApp(application = env('E2E_APP')) {
-  const driver = await launch(application);
+export async function launchApp(application = env('E2E_APP'), options = {}) {
+  const driver = await launch(application, options);
   await one(driver, 'project-item', driver, 30_000);
   return driver;
 }

@@ -161,9 +161,15 @@ describe('ccdesk GUI: names, pins and run history', () => {
     assert.equal(runsOfSecond.length, 1, 'one run of the second session is recorded');
   });
 
-  step('after a restart the name and the pin are still there', async () => {
+  step('after a restart the name and the pin are still there, and the session open before is open again', async () => {
     await quit(driver);
-    driver = await launchApp();
+    driver = await launchApp(undefined, { keepPrefs: true });
+    // ui-prefs.json kept the selection: the named session is open again, without a click.
+    await until('the session open before the restart to be open again', async () => {
+      const heading = await driver.findElements(testId('session-heading'));
+      return heading.length === 1 && (await heading[0].getText()) === NAME;
+    }, 20_000);
+    assert.equal(await (await row(first)).item.getAttribute('aria-current'), 'true');
     await openProject();
     await until('the pinned, named session first after the restart', async () => {
       const ids = await listedIds();

@@ -173,7 +173,7 @@ describe('AppModel and the pool', () => {
     api.mocks.startSession.mockRejectedValueOnce({ kind: 'pool_full', message: '3 sessions are already running, the most ccdesk allows at once' });
     await app.startNew({ cwd: '/a', prompt: 'hello' });
     const run = app.run!;
-    expect(run.capacity).toEqual({ action: 'start', message: expect.stringContaining('3 sessions') });
+    expect(run.capacity).toEqual({ action: 'start', message: expect.stringContaining('3 sessions'), idleRunId: null });
     expect(run.state.status).toBe('failed');
     expect(run.runId).toBeNull();
 
@@ -187,6 +187,21 @@ describe('AppModel and the pool', () => {
     expect(run.state.status).toBe('connecting');
     // the prompt is shown once, not once per attempt
     expect(run.state.items.filter((i) => i.kind === 'prompt')).toHaveLength(1);
+  });
+
+  it('pool_full naming an idle session: closes that one (the backend decided), then starts', async () => {
+    const idleLong = sessionInfo({ runId: 'idle-long', state: 'ready', idleMs: 600_000 });
+    const named = sessionInfo({ runId: 'named', state: 'ready', idleMs: 5_000 });
+    const api = fakeApi({ pool: () => ({ sessions: [named, idleLong], byState: {}, live: 2, maxSessions: 2, totalCreated: 2 }) });
+    api.mocks.attachSession.mockResolvedValue(named);
+    const app = new AppModel(api);
+    await app.init();
+    api.mocks.startSession.mockRejectedValueOnce({ kind: 'pool_full', message: 'full', max: 2, idleRunId: 'named', idleHint: null });
+    await app.startNew({ cwd: '/a', prompt: 'hello' });
+    expect(app.run!.capacity?.idleRunId).toBe('named');
+    await app.closeIdleAndRetry(app.run!);
+    expect(api.mocks.closeSession).toHaveBeenCalledWith('named');
+    expect(api.mocks.closeSession).toHaveBeenCalledTimes(1);
   });
 
   it('pool_full with no idle session: says so and closes nothing', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sessionInfo } from './__fixtures__/data';
-import { capacityText, isPoolFull, pickIdleSession } from './capacity';
+import { capacityText, idleToClose, isPoolFull, pickIdleSession } from './capacity';
 
 describe('capacity', () => {
   it('recognises the pool_full error only', () => {
@@ -26,5 +26,24 @@ describe('capacity', () => {
     expect(pickIdleSession({ sessions })?.runId).toBe('long');
     expect(pickIdleSession({ sessions }, ['long'])?.runId).toBe('short');
     expect(pickIdleSession({ sessions: sessions.slice(0, 2) })).toBeNull();
+  });
+});
+
+describe('idleToClose', () => {
+  const snap = {
+    sessions: [
+      sessionInfo({ runId: 'a', state: 'ready', idleMs: 90_000 }),
+      sessionInfo({ runId: 'b', state: 'ready', idleMs: 10_000 }),
+      sessionInfo({ runId: 'c', state: 'streaming', idleMs: 999_000 }),
+    ],
+  };
+  it('closes the session the backend named while it is still ready', () => {
+    expect(idleToClose(snap, 'b')?.runId).toBe('b');
+  });
+  it('falls back to the longest-idle ready one when the named one is busy, gone or excluded', () => {
+    expect(idleToClose(snap, 'c')?.runId).toBe('a');
+    expect(idleToClose(snap, 'zz')?.runId).toBe('a');
+    expect(idleToClose(snap, null)?.runId).toBe('a');
+    expect(idleToClose(snap, 'b', ['b'])?.runId).toBe('a');
   });
 });

@@ -1,10 +1,26 @@
 // The pool's cap: recognising its error, and which session to close to make room.
 import { isCommandError } from './errors';
-import type { PoolSnapshot, SessionInfo } from './types';
+import type { CommandError, PoolSnapshot, SessionInfo } from './types';
+
+/** The backend's refusal to start a process because `maxSessions` are live, with its data. */
+export type PoolFullError = Extract<CommandError, { kind: 'pool_full' }>;
 
 /** The backend refused to start a process because `maxSessions` are live. */
-export function isPoolFull(e: unknown): boolean {
+export function isPoolFull(e: unknown): e is PoolFullError {
   return isCommandError(e) && e.kind === 'pool_full';
+}
+
+/**
+ * The session to close to make room: the one the backend named in its refusal when it is still
+ * ready (idle between turns), else the ready one unused the longest; null when none is ready.
+ */
+export function idleToClose(
+  snapshot: Pick<PoolSnapshot, 'sessions'>,
+  named: string | null,
+  except: string[] = [],
+): SessionInfo | null {
+  const byBackend = snapshot.sessions.find((s) => s.runId === named && s.state === 'ready' && !except.includes(s.runId));
+  return byBackend ?? pickIdleSession(snapshot, except);
 }
 
 /** The limit in words, for the capacity notice. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canAllowSession, describeSuggestions, diffLines } from './permissions';
+import { canAllowSession, describeSuggestions, diffLines, isOfferedMode, PERMISSION_MODES } from './permissions';
 
 describe('diffLines', () => {
   it('splits signed lines and keeps the rest as context', () => {
@@ -46,5 +46,15 @@ describe('suggestions', () => {
       '{"type":"mystery","x":1}',
       '"odd"',
     ]);
+  });
+});
+
+describe('the permission-mode menu', () => {
+  it('offers the backend modes in order, each labelled, and no bypass', () => {
+    expect(PERMISSION_MODES.map((m) => m.value)).toEqual(['default', 'acceptEdits', 'plan']);
+    expect(PERMISSION_MODES.every((m) => m.label.length > 0)).toBe(true);
+    expect(isOfferedMode('plan')).toBe(true);
+    expect(isOfferedMode('bypassPermissions')).toBe(false);
+    expect(isOfferedMode('toString')).toBe(false);
   });
 });

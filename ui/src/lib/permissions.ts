@@ -1,7 +1,7 @@
 // Permission prompts in words: the preview's diff as signed lines, and what "Allow for this
 // session" would apply (the CLI's suggested permission updates), as plain text.
 import { isObject, str } from './json';
-import type { PermissionRequest } from './types';
+import type { PermissionMode, PermissionRequest } from './types';
 
 export interface DiffLine {
   /** `-` removed, `+` added, ` ` anything else (context, the "… more chars" note). */
@@ -28,6 +28,27 @@ export function suggestionList(req: Pick<PermissionRequest, 'suggestions'>): unk
 /** "Allow for this session" is offered only when the CLI suggested something to allow. */
 export function canAllowSession(req: Pick<PermissionRequest, 'suggestions'>): boolean {
   return suggestionList(req).length > 0;
+}
+
+/**
+ * The permission modes ccdesk offers (the backend's `PermissionMode`), in menu order, with the
+ * label every menu shows. `Record<PermissionMode, ...>` makes a mode added in Rust fail the type
+ * check until it has a label here.
+ */
+const MODE_LABELS: Record<PermissionMode, string> = {
+  default: 'default (ask)',
+  acceptEdits: 'accept edits',
+  plan: 'plan',
+};
+
+/** The menu of permission modes: value and label, in order. */
+export const PERMISSION_MODES: readonly { value: PermissionMode; label: string }[] = (
+  Object.keys(MODE_LABELS) as PermissionMode[]
+).map((value) => ({ value, label: MODE_LABELS[value] }));
+
+/** Whether `mode` (a mode the CLI reports) is one ccdesk offers. */
+export function isOfferedMode(mode: string): mode is PermissionMode {
+  return Object.hasOwn(MODE_LABELS, mode);
 }
 
 const MODE_WORDS: Record<string, string> = {

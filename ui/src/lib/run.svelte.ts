@@ -27,6 +27,8 @@ export interface RunHooks {
 export interface CapacityStop {
   action: 'start' | 'prompt';
   message: string;
+  /** The ready session the backend named as idle the longest (to close first); null: none. */
+  idleRunId: string | null;
 }
 
 let keys = 0;
@@ -156,7 +158,7 @@ export class LiveRun {
       return true;
     } catch (e) {
       undoPrompt(this.state, before);
-      if (isPoolFull(e)) this.capacity = { action: 'prompt', message: describeError(e) };
+      if (isPoolFull(e)) this.capacity = { action: 'prompt', message: describeError(e), idleRunId: e.idleRunId ?? null };
       else this.report(e);
       return false;
     }
@@ -279,6 +281,6 @@ export class LiveRun {
   private failStart(e: unknown): void {
     this.state.status = 'failed';
     this.state.failure = { kind: isCommandError(e) ? e.kind : 'start_failed', message: describeError(e) };
-    if (isPoolFull(e)) this.capacity = { action: 'start', message: describeError(e) };
+    if (isPoolFull(e)) this.capacity = { action: 'start', message: describeError(e), idleRunId: e.idleRunId ?? null };
   }
 }

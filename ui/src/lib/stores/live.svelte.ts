@@ -3,7 +3,7 @@
 // snapshots), and the full-pool flow (closing the session idle the longest to make room). A run's
 // permission prompts and output live in its `LiveRun`. No DOM here.
 import type { Api } from '../../ipc';
-import { pickIdleSession } from '../capacity';
+import { idleToClose } from '../capacity';
 import { describeError } from '../errors';
 import { baseName } from '../paths';
 import { PoolModel } from '../pool.svelte';
@@ -176,7 +176,7 @@ export class LiveStore {
       const mark = this.pool.mark();
       const snapshot = await this.api.poolSnapshot();
       this.pool.load(snapshot, mark);
-      const idle = pickIdleSession(snapshot, run.runId ? [run.runId] : []);
+      const idle = idleToClose(snapshot, run.capacity?.idleRunId ?? null, run.runId ? [run.runId] : []);
       if (!idle) {
         const msg = 'No session is idle: every live session is busy. Interrupt or close one in the pool view, then retry.';
         if (!run.state.errors.includes(msg)) run.state.errors.push(msg);
