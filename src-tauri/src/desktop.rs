@@ -3,6 +3,7 @@
 //! notifications. Decisions are the core's ([`ccdesk_core::desktop::launch`], [`ccdesk_core::desktop::alerts`]);
 //! this module only routes them.
 
+use ccdesk_core::ids::{RunId, SessionId};
 use ccdesk_core::sync::LockExt;
 use std::path::{Path, PathBuf};
 
@@ -31,13 +32,13 @@ pub enum OpenRequest {
     #[serde(rename_all = "camelCase")]
     Resume {
         /// CLI session id.
-        session_id: String,
+        session_id: SessionId,
     },
     /// Show this live session.
     #[serde(rename_all = "camelCase")]
     Live {
         /// ccdesk's run id.
-        run_id: String,
+        run_id: RunId,
     },
     /// The new-session dialog.
     NewSession,
@@ -221,10 +222,10 @@ mod tests {
         );
         assert_eq!(
             OpenRequest::from_launch(Ok(LaunchIntent::Resume {
-                session_id: "abc".into()
+                session_id: ccdesk_core::ids::SessionId::parse("abc").unwrap()
             })),
             Some(OpenRequest::Resume {
-                session_id: "abc".into()
+                session_id: ccdesk_core::ids::SessionId::parse("abc").unwrap()
             })
         );
         let err = OpenRequest::from_launch(Err(ccdesk_core::CoreError::InvalidInput(
@@ -240,18 +241,18 @@ mod tests {
     fn tray_items_open_the_same_things_the_ui_opens() {
         assert_eq!(
             OpenRequest::from_tray(&TrayAction::Resume {
-                session_id: "s1".into()
+                session_id: ccdesk_core::ids::SessionId::parse("s1").unwrap()
             }),
             Some(OpenRequest::Resume {
-                session_id: "s1".into()
+                session_id: ccdesk_core::ids::SessionId::parse("s1").unwrap()
             })
         );
         assert_eq!(
             OpenRequest::from_tray(&TrayAction::OpenLive {
-                run_id: "r1".into()
+                run_id: ccdesk_core::ids::RunId::parse("r1").unwrap()
             }),
             Some(OpenRequest::Live {
-                run_id: "r1".into()
+                run_id: ccdesk_core::ids::RunId::parse("r1").unwrap()
             })
         );
         for other in [
@@ -266,16 +267,19 @@ mod tests {
     #[test]
     fn payloads_are_what_the_ui_matches_on() {
         let v = serde_json::to_value(OpenRequest::Resume {
-            session_id: "s".into(),
+            session_id: ccdesk_core::ids::SessionId::parse("s").unwrap(),
         })
         .unwrap();
         assert_eq!(v, serde_json::json!({"kind": "resume", "sessionId": "s"}));
-        let v = serde_json::to_value(OpenRequest::Live { run_id: "r".into() }).unwrap();
+        let v = serde_json::to_value(OpenRequest::Live {
+            run_id: ccdesk_core::ids::RunId::parse("r").unwrap(),
+        })
+        .unwrap();
         assert_eq!(v, serde_json::json!({"kind": "live", "runId": "r"}));
         let v = serde_json::to_value(OpenRequest::NewSession).unwrap();
         assert_eq!(v, serde_json::json!({"kind": "newSession"}));
         let alert = Alert {
-            run_id: "r9".into(),
+            run_id: ccdesk_core::ids::RunId::parse("r9").unwrap(),
             session_id: None,
             title: "t".into(),
             body: "b".into(),
@@ -284,7 +288,7 @@ mod tests {
         assert_eq!(
             OpenRequest::from_alert(&alert),
             OpenRequest::Live {
-                run_id: "r9".into()
+                run_id: ccdesk_core::ids::RunId::parse("r9").unwrap()
             }
         );
     }

@@ -22,6 +22,7 @@
 //!
 //! Uses the same index, transcript and pool code as the window.
 
+use ccdesk_core::ids::SessionId;
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
@@ -97,7 +98,7 @@ enum Command {
     Run {
         /// Continue this session (in the folder it was recorded in).
         #[arg(long, value_name = "SESSION_ID")]
-        resume: Option<String>,
+        resume: Option<SessionId>,
         /// Every session event as a JSON line, instead of the reply's text.
         #[arg(long)]
         json: bool,
@@ -167,7 +168,7 @@ pub fn try_run(args: &[String], config_dir: &Path) -> Option<ExitCode> {
             };
             show(config_dir, &session, range, json).map_err(Failure::from)
         }
-        Command::Run { resume, json, args } => match (resume.as_deref(), args.as_slice()) {
+        Command::Run { resume, json, args } => match (resume.as_ref(), args.as_slice()) {
             (Some(id), [prompt]) => run(config_dir, None, Some(id), prompt, json),
             (None, [folder, prompt]) => run(config_dir, Some(folder), None, prompt, json),
             (Some(_), _) => usage("with --resume, run takes one argument: the prompt"),
@@ -355,7 +356,7 @@ enum Step {
 fn run(
     config_dir: &Path,
     folder: Option<&str>,
-    resume: Option<&str>,
+    resume: Option<&SessionId>,
     prompt: &str,
     json: bool,
 ) -> Result<(), Failure> {
@@ -406,7 +407,7 @@ fn run(
         let req = StartRequest {
             cwd: folder.map(Into::into),
             prompt: prompt.to_owned(),
-            resume: resume.map(str::to_owned),
+            resume: resume.cloned(),
             ..Default::default()
         };
         let run_id = pool.start(req, sink).await.map_err(|e| e.to_string())?;

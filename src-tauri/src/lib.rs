@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use ccdesk_core::claude::reaper::{Reaper, REAPER_ARG};
-use ccdesk_core::claude::runner::ClaudeCommand;
+use ccdesk_core::claude::runner::{ClaudeCommand, ClaudeFinder};
 use ccdesk_core::desktop::alerts::{Alert, AlertSink, AlertTracker};
 use ccdesk_core::desktop::tray::TrayMenu;
 use ccdesk_core::pool::{sweep_forever, PoolConfig, SessionInfo, SessionPool};
@@ -33,36 +33,6 @@ use crate::error::AppError;
 
 /// How long the transcript watcher waits for changes to settle before a rescan, in ms.
 pub const WATCH_DEBOUNCE_MS: u64 = 750;
-
-/// Finds the `claude` executable for the pool and the header, honouring the settings; the path
-/// found is kept until the settings change or the file goes away.
-#[derive(Clone)]
-pub struct ClaudeFinder {
-    settings: Arc<RwLock<Settings>>,
-    found: Arc<Mutex<Option<PathBuf>>>,
-}
-
-impl ClaudeFinder {
-    /// The executable to run.
-    ///
-    /// Errors: [`CoreError::ClaudeNotFound`] listing every place tried.
-    pub fn locate(&self) -> Result<ClaudeCommand, CoreError> {
-        if let Some(p) = self.found.locked().clone() {
-            if p.is_file() {
-                return Ok(ClaudeCommand::new(p));
-            }
-        }
-        let configured = self.settings.read_locked().claude_path.clone();
-        let command = ClaudeCommand::locate_configured(configured)?;
-        *self.found.locked() = Some(command.program.clone());
-        Ok(command)
-    }
-
-    /// Forgets the path found (the settings changed).
-    pub fn forget(&self) {
-        *self.found.locked() = None;
-    }
-}
 
 /// State shared by the commands.
 pub struct AppState {
@@ -221,10 +191,10 @@ fn init_state(app: &AppHandle, default_config_dir: PathBuf) -> Result<(), CoreEr
         None => default_config_dir,
     };
     let settings = Arc::new(RwLock::new(settings));
-    let claude = ClaudeFinder {
-        settings: Arc::clone(&settings),
-        found: Arc::default(),
-    };
+    let configured = Arc::clone(&settings);
+    let claude = ClaudeFinder::new(move || {
+        ClaudeCommand::locate_configured(configured.read_locked().claude_path.clone())
+    });
     let finder = claude.clone();
     let pool_config = settings.read_locked().pool.clone();
     let pool = new_pool(

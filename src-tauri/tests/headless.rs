@@ -160,6 +160,15 @@ fn unknown_sessions_and_bad_usage_fail_with_a_message() {
         assert_eq!(code, 2, "{bad:?}: {stderr}");
         assert!(stderr.contains("Usage: ccdesk"), "{bad:?}: {stderr}");
     }
+    // A session id is checked where it enters: never a path, never an option.
+    for id in ["../../etc/passwd", "a b", "x/y"] {
+        let (code, _, stderr) = ccdesk(
+            &fixtures("local-cli-2.1.112"),
+            &["run", "--resume", id, "hi"],
+        );
+        assert_eq!(code, 2, "{id:?}: {stderr}");
+        assert!(stderr.contains("is not a session id"), "{id:?}: {stderr}");
+    }
 }
 
 #[test]

@@ -41,17 +41,17 @@ export const commands = {
 	 */
 	startSession: (request: StartRequest_Deserialize, onEvent: Channel<SessionEvent_Deserialize>) => __TAURI_INVOKE<Started>("start_session", { request, onEvent }),
 	/**  Sends a prompt to a live session (resuming its process if it has ended). */
-	sendPrompt: (runId: string, prompt: string) => __TAURI_INVOKE<null>("send_prompt", { runId, prompt }),
+	sendPrompt: (runId: RunId, prompt: string) => __TAURI_INVOKE<null>("send_prompt", { runId, prompt }),
 	/**  Interrupts the running turn; resolves when the interrupt has completed. */
-	interruptSession: (runId: string) => __TAURI_INVOKE<InterruptOutcome>("interrupt_session", { runId }),
+	interruptSession: (runId: RunId) => __TAURI_INVOKE<InterruptOutcome>("interrupt_session", { runId }),
 	/**  Answers a permission prompt. */
-	answerPermission: (runId: string, requestId: string, answer: PermissionAnswer_Deserialize) => __TAURI_INVOKE<null>("answer_permission", { runId, requestId, answer }),
+	answerPermission: (runId: RunId, requestId: string, answer: PermissionAnswer_Deserialize) => __TAURI_INVOKE<null>("answer_permission", { runId, requestId, answer }),
 	/**  Switches a session's permission mode (`default`, `acceptEdits`, `plan`). */
-	setPermissionMode: (runId: string, mode: PermissionMode) => __TAURI_INVOKE<null>("set_permission_mode", { runId, mode }),
+	setPermissionMode: (runId: RunId, mode: PermissionMode) => __TAURI_INVOKE<null>("set_permission_mode", { runId, mode }),
 	/**  Ends a session's process and removes it from the pool (the transcript stays resumable). */
-	closeSession: (runId: string) => __TAURI_INVOKE<null>("close_session", { runId }),
+	closeSession: (runId: RunId) => __TAURI_INVOKE<null>("close_session", { runId }),
 	/**  Re-attaches the UI to a live session (after a reload): its events go to `on_event` from now on. */
-	attachSession: (runId: string, onEvent: Channel<SessionEvent_Deserialize>) => __TAURI_INVOKE<SessionInfo_Serialize>("attach_session", { runId, onEvent }),
+	attachSession: (runId: RunId, onEvent: Channel<SessionEvent_Deserialize>) => __TAURI_INVOKE<SessionInfo_Serialize>("attach_session", { runId, onEvent }),
 	/**  Every live session with its state and metrics, and pool totals. */
 	poolSnapshot: () => __TAURI_INVOKE<PoolSnapshot_Serialize>("pool_snapshot"),
 	/**  The config dir, the CLI (found as the settings say) and ccdesk's version. */
@@ -59,9 +59,9 @@ export const commands = {
 	/**  The whole registry. */
 	registry: () => __TAURI_INVOKE<Registry_Serialize>("registry"),
 	/**  Names a session (blank removes the name). */
-	renameSession: (sessionId: string, name: string) => __TAURI_INVOKE<Registry_Serialize>("rename_session", { sessionId, name }),
+	renameSession: (sessionId: SessionId, name: string) => __TAURI_INVOKE<Registry_Serialize>("rename_session", { sessionId, name }),
 	/**  Pins or unpins a session. */
-	pinSession: (sessionId: string, pinned: boolean) => __TAURI_INVOKE<Registry_Serialize>("pin_session", { sessionId, pinned }),
+	pinSession: (sessionId: SessionId, pinned: boolean) => __TAURI_INVOKE<Registry_Serialize>("pin_session", { sessionId, pinned }),
 	/**  The settings, where `claude` is, and any notice about the settings file. */
 	settings: () => __TAURI_INVOKE<SettingsView_Serialize>("settings"),
 	/**
@@ -626,11 +626,11 @@ path: string } |
 /**  Open this session and focus its resume prompt. */
 { kind: "resume"; 
 /**  CLI session id. */
-sessionId: string } | 
+sessionId: SessionId } | 
 /**  Show this live session. */
 { kind: "live"; 
 /**  ccdesk's run id. */
-runId: string } | 
+runId: RunId } | 
 /**  The new-session dialog. */
 { kind: "newSession" } | 
 /**  The settings view. */
@@ -1170,6 +1170,12 @@ export type RunExit_Serialize = {
 	malformedLines: number,
 };
 
+/**
+ *  ccdesk's id of a live session in the pool (a v4 UUID it made), stable across the session's
+ *  processes. Same rules as [`SessionId`]; serialized as the plain string.
+ */
+export type RunId = string;
+
 /**  One run (one live session of ccdesk's pool) as remembered. */
 export type RunRecord = {
 	/**  ccdesk's run id. */
@@ -1338,6 +1344,16 @@ message: string }) & { info?: never; line?: never; preview?: never; request?: ne
 	event: "exited",
 } & RunExit_Serialize;
 
+/**
+ *  A Claude Code session id: the stem of a transcript file (`<id>.jsonl`) and what
+ *  `claude --resume <id>` takes. The CLI writes v4 UUIDs (CLI 1.0.x and 2.1.x alike).
+ * 
+ *  Valid: 1 to 128 ASCII letters, digits, `-` or `_`, not starting with `-`. So it is always one
+ *  plain file name (no separator, no `.` or `..`), and never taken for an option on a command
+ *  line. Serialized as the plain string.
+ */
+export type SessionId = string;
+
 /**  Every session under a config dir, grouped by project, newest project first. */
 export type SessionIndex = SessionIndex_Serialize | SessionIndex_Deserialize;
 
@@ -1377,9 +1393,9 @@ export type SessionInfo = SessionInfo_Serialize | SessionInfo_Deserialize;
  */
 export type SessionInfo_Deserialize = {
 	/**  ccdesk's id of the live session (stable across reconnects). */
-	runId: string,
+	runId: RunId,
 	/**  The CLI session id, once `system/init` gave it (a fork changes it). */
-	sessionId?: string | null,
+	sessionId?: SessionId | null,
 	/**  The project dir the process runs in. */
 	cwd: string,
 	/**  Model from the last `init`, or the one asked for. */
@@ -1431,9 +1447,9 @@ export type SessionInfo_Deserialize = {
  */
 export type SessionInfo_Serialize = {
 	/**  ccdesk's id of the live session (stable across reconnects). */
-	runId: string,
+	runId: RunId,
 	/**  The CLI session id, once `system/init` gave it (a fork changes it). */
-	sessionId: string | null,
+	sessionId: SessionId | null,
 	/**  The project dir the process runs in. */
 	cwd: string,
 	/**  Model from the last `init`, or the one asked for. */
@@ -1705,7 +1721,7 @@ export type StartRequest_Deserialize = {
 	/**  The first prompt. */
 	prompt: string,
 	/**  CLI session id to resume. */
-	resume?: string | null,
+	resume?: SessionId | null,
 	/**  With `resume`: fork into a new session (`--fork-session`). */
 	forkSession?: boolean,
 	/**  Model alias or name; `None` for the CLI's default. */
@@ -1724,7 +1740,7 @@ export type StartRequest_Serialize = {
 	/**  The first prompt. */
 	prompt: string,
 	/**  CLI session id to resume. */
-	resume: string | null,
+	resume: SessionId | null,
 	/**  With `resume`: fork into a new session (`--fork-session`). */
 	forkSession: boolean,
 	/**  Model alias or name; `None` for the CLI's default. */
@@ -1736,7 +1752,7 @@ export type StartRequest_Serialize = {
 /**  The answer to `start_session`. */
 export type Started = {
 	/**  ccdesk's id of the live session (not the CLI session id, which `system/init` gives). */
-	runId: string,
+	runId: RunId,
 };
 
 /**  The window's colour scheme. */
@@ -1885,11 +1901,11 @@ export type TrayAction =
 /**  Open a live session of the pool in the window. */
 { kind: "openLive"; 
 /**  ccdesk's run id of the live session. */
-runId: string } | 
+runId: RunId } | 
 /**  Resume a CLI session in the window. */
 { kind: "resume"; 
 /**  The CLI session id. */
-sessionId: string } | 
+sessionId: SessionId } | 
 /**  Quit ccdesk (the app ends every live session first). */
 { kind: "quit" };
 

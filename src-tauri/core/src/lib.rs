@@ -10,7 +10,8 @@
 //! - [`store`]: ccdesk's own files: settings and the registry (names, pins, run history).
 //! - [`desktop`]: desktop policy as data: the tray's model, notifications, launch arguments,
 //!   drops on the window.
-//! - [`error`] (one error type with a `kind`) and [`sync`] (one policy for poisoned locks).
+//! - [`error`] (one error type with a `kind`), [`ids`] (session and run ids, valid by
+//!   construction) and [`sync`] (one policy for poisoned locks).
 //!
 //! Dependencies run one way: `claude` and `transcripts` use none of the others; `pool` uses
 //! both; `store` uses `pool`'s types (what it records of a session, the pool's settings);
@@ -20,6 +21,7 @@
 pub mod claude;
 pub mod desktop;
 pub mod error;
+pub mod ids;
 pub mod pool;
 pub mod store;
 pub mod sync;

@@ -70,7 +70,7 @@ async fn open(
 ) -> (String, UnboundedReceiver<SessionEvent>) {
     let (s, rx) = sink();
     let run_id = pool.start(new_session(e, prompt), s).await.unwrap();
-    (run_id, rx)
+    (run_id.to_string(), rx)
 }
 
 fn new_session(e: &Env, prompt: &str) -> StartRequest {
@@ -221,7 +221,7 @@ async fn resume_runs_in_the_recorded_dir_reuses_a_live_session_and_refuses_what_
     assert_eq!(init["session_id"].as_str(), Some(id.as_str()));
     pool.close_all().await;
 
-    let refused = |r: Result<String, CoreError>| r.err().map(|e| e.kind());
+    let refused = |r: Result<ccdesk_core::ids::RunId, CoreError>| r.err().map(|e| e.kind());
     let req = |f: &dyn Fn(&mut StartRequest)| {
         let mut r = new_session(&e, "x");
         f(&mut r);
@@ -230,8 +230,11 @@ async fn resume_runs_in_the_recorded_dir_reuses_a_live_session_and_refuses_what_
     let n = || ccdesk_core::pool::null_sink();
     assert_eq!(
         refused(
-            pool.start(req(&|r| r.resume = Some("nope".into())), n())
-                .await
+            pool.start(
+                req(&|r| r.resume = Some(ccdesk_core::ids::SessionId::parse("nope").unwrap())),
+                n()
+            )
+            .await
         ),
         Some("unknown_session")
     );
@@ -627,7 +630,7 @@ async fn a_session_the_cli_cannot_find_is_marked_not_resumable() {
     let (s, mut rx) = sink();
     let req = StartRequest {
         prompt: "again".into(),
-        resume: Some(id.into()),
+        resume: Some(ccdesk_core::ids::SessionId::parse(id).unwrap()),
         ..Default::default()
     };
     let run_id = pool.start(req, s).await.unwrap();

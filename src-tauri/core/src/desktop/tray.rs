@@ -18,6 +18,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::ids::{RunId, SessionId};
 use crate::pool::{PoolSnapshot, SessionInfo, SessionState};
 use crate::store::registry::Registry;
 use crate::transcripts::index::SessionIndex;
@@ -40,13 +41,13 @@ pub enum TrayAction {
     #[serde(rename_all = "camelCase")]
     OpenLive {
         /// ccdesk's run id of the live session.
-        run_id: String,
+        run_id: RunId,
     },
     /// Resume a CLI session in the window.
     #[serde(rename_all = "camelCase")]
     Resume {
         /// The CLI session id.
-        session_id: String,
+        session_id: SessionId,
     },
     /// Quit ccdesk (the app ends every live session first).
     Quit,
@@ -72,7 +73,7 @@ impl TrayAction {
     }
 
     /// The action of a menu item id made by [`TrayAction::id`]; `None` for any other id
-    /// (including `live:` or `resume:` with nothing after it).
+    /// (including `live:` or `resume:` followed by no valid id).
     pub fn from_id(id: &str) -> Option<TrayAction> {
         match id {
             ID_SHOW => return Some(TrayAction::ShowWindow),
@@ -80,16 +81,14 @@ impl TrayAction {
             ID_QUIT => return Some(TrayAction::Quit),
             _ => {}
         }
-        if let Some(run_id) = id.strip_prefix(ID_LIVE).filter(|s| !s.is_empty()) {
-            return Some(TrayAction::OpenLive {
-                run_id: run_id.to_owned(),
-            });
+        if let Some(run_id) = id.strip_prefix(ID_LIVE) {
+            return RunId::parse(run_id)
+                .ok()
+                .map(|run_id| TrayAction::OpenLive { run_id });
         }
         id.strip_prefix(ID_RESUME)
-            .filter(|s| !s.is_empty())
-            .map(|session_id| TrayAction::Resume {
-                session_id: session_id.to_owned(),
-            })
+            .and_then(|session_id| SessionId::parse(session_id).ok())
+            .map(|session_id| TrayAction::Resume { session_id })
     }
 }
 
@@ -347,9 +346,13 @@ fn recent_items(picked: Vec<Recent>) -> Vec<TrayItem> {
         };
         items.push(TrayItem::Header { label });
         for r in by_project.remove(&project).unwrap_or_default() {
+            // A transcript whose name is no session id cannot be resumed from the tray.
+            let Ok(session_id) = SessionId::parse(&r.id) else {
+                continue;
+            };
             items.push(TrayItem::Action {
                 label: truncate(&r.title, LABEL_CHARS),
-                action: TrayAction::Resume { session_id: r.id },
+                action: TrayAction::Resume { session_id },
                 enabled: true,
             });
         }
@@ -413,8 +416,8 @@ mod tests {
             state,
             last_used_at_ms: 2_000,
             ..SessionInfo::new(
-                run.into(),
-                session.map(str::to_owned),
+                crate::ids::RunId::parse(run).unwrap(),
+                session.map(|s| crate::ids::SessionId::parse(s).unwrap()),
                 cwd.into(),
                 None,
                 "default".into(),
@@ -516,7 +519,7 @@ mod tests {
                 TrayItem::Action {
                     action: TrayAction::Resume { session_id },
                     ..
-                } => Some(session_id.clone()),
+                } => Some(session_id.to_string()),
                 _ => None,
             })
             .collect()
@@ -717,18 +720,27 @@ mod tests {
             TrayAction::NewSessionInFolder,
             TrayAction::Quit,
             TrayAction::OpenLive {
-                run_id: "run-1".into(),
+                run_id: crate::ids::RunId::parse("run-1").unwrap(),
             },
             TrayAction::Resume {
-                session_id: "0b7c6e0e-8d3e-4f7a-9d2c-1a2b3c4d5e6f".into(),
-            },
-            TrayAction::Resume {
-                session_id: "with:colon".into(),
+                session_id: crate::ids::SessionId::parse("0b7c6e0e-8d3e-4f7a-9d2c-1a2b3c4d5e6f")
+                    .unwrap(),
             },
         ] {
             assert_eq!(TrayAction::from_id(&a.id()), Some(a.clone()), "{}", a.id());
         }
-        for bad in ["", "live:", "resume:", "hide", "Show", "open:x", "quit "] {
+        for bad in [
+            "",
+            "live:",
+            "resume:",
+            "hide",
+            "Show",
+            "open:x",
+            "quit ",
+            "resume:with:colon",
+            "resume:../x",
+            "live:-x",
+        ] {
             assert_eq!(TrayAction::from_id(bad), None, "{bad:?}");
         }
     }
@@ -738,7 +750,7 @@ mod tests {
         let v = serde_json::to_value(TrayItem::Action {
             label: "x".into(),
             action: TrayAction::Resume {
-                session_id: "s".into(),
+                session_id: crate::ids::SessionId::parse("s").unwrap(),
             },
             enabled: true,
         })
@@ -748,7 +760,10 @@ mod tests {
             serde_json::json!({"kind":"action","label":"x","action":{"kind":"resume","sessionId":"s"},"enabled":true})
         );
         assert_eq!(
-            serde_json::to_value(TrayAction::OpenLive { run_id: "r".into() }).unwrap(),
+            serde_json::to_value(TrayAction::OpenLive {
+                run_id: crate::ids::RunId::parse("r").unwrap()
+            })
+            .unwrap(),
             serde_json::json!({"kind":"openLive","runId":"r"})
         );
         assert_eq!(

@@ -46,6 +46,7 @@ use session::Live;
 use crate::claude::reaper::Reaper;
 use crate::claude::runner::{ClaudeCommand, GroupSignal, Run, RunOptions};
 use crate::error::CoreError;
+use crate::ids::{RunId, SessionId};
 use crate::transcripts::index::{find_session, Resumability};
 
 /// Finds the CLI each time a process starts (so installing it while ccdesk runs works).
@@ -63,7 +64,7 @@ pub struct StartRequest {
     pub prompt: String,
     /// CLI session id to resume.
     #[serde(default)]
-    pub resume: Option<String>,
+    pub resume: Option<SessionId>,
     /// With `resume`: fork into a new session (`--fork-session`).
     #[serde(default)]
     pub fork_session: bool,
@@ -167,7 +168,7 @@ impl SessionPool {
             .max_by_key(|i| i.idle_ms);
         Err(CoreError::PoolFull {
             max,
-            idle_run_id: idle.as_ref().map(|i| i.run_id.clone()),
+            idle_run_id: idle.as_ref().map(|i| i.run_id.to_string()),
             idle_hint: idle.map(|i| {
                 format!(
                     "the session in {} has been idle for {} s",
@@ -186,7 +187,7 @@ impl SessionPool {
     /// [`CoreError::UnknownSession`], [`CoreError::NotResumable`],
     /// [`CoreError::ProjectDirMissing`], [`CoreError::PoolFull`],
     /// [`CoreError::ClaudeNotFound`], [`CoreError::Spawn`].
-    pub async fn start(&self, req: StartRequest, sink: EventSink) -> Result<String, CoreError> {
+    pub async fn start(&self, req: StartRequest, sink: EventSink) -> Result<RunId, CoreError> {
         if req.prompt.trim().is_empty() {
             return Err(CoreError::InvalidInput("the prompt is empty".into()));
         }
@@ -195,7 +196,7 @@ impl SessionPool {
             let existing = self
                 .all()
                 .into_iter()
-                .find(|l| l.session_id().as_deref() == Some(id.as_str()));
+                .find(|l| l.session_id().as_ref() == Some(id));
             if let Some(live) = existing {
                 live.set_sink(sink);
                 let run_id = live.run_id.clone();
@@ -215,7 +216,7 @@ impl SessionPool {
             env_remove: Vec::new(),
             extra_args: vec!["--permission-prompt-tool".into(), "stdio".into()],
         };
-        let run_id = uuid::Uuid::new_v4().to_string();
+        let run_id = RunId::new_random();
         let live = Arc::new(Live::new(
             run_id.clone(),
             opts.clone(),
@@ -239,7 +240,7 @@ impl SessionPool {
                 let summary = find_session(&self.config_dir, id)?;
                 if let Resumability::NotResumable { message, .. } = &summary.resumability {
                     return Err(CoreError::NotResumable {
-                        id: id.clone(),
+                        id: id.to_string(),
                         reason: message.clone(),
                     });
                 }
@@ -247,7 +248,7 @@ impl SessionPool {
                     .project_path
                     .map(PathBuf::from)
                     .ok_or_else(|| CoreError::NotResumable {
-                        id: id.clone(),
+                        id: id.to_string(),
                         reason: "no project directory recorded".into(),
                     })
             }
@@ -306,7 +307,7 @@ impl SessionPool {
         if let SessionState::Failed { kind, message } = &state {
             if kind == "not_resumable" {
                 return Err(CoreError::NotResumable {
-                    id: opts.resume.unwrap_or_default(),
+                    id: opts.resume.map(String::from).unwrap_or_default(),
                     reason: message.clone(),
                 });
             }

@@ -6,6 +6,7 @@
 //! generation that is no longer current is dropped and counted, so an abandoned turn can never
 //! leak into the next one.
 
+use crate::ids::{RunId, SessionId};
 use crate::sync::{LockExt, RwLockExt};
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -65,7 +66,7 @@ pub(crate) struct Inner {
 
 /// A session in the pool.
 pub(crate) struct Live {
-    pub run_id: String,
+    pub run_id: RunId,
     inner: Mutex<Inner>,
     state_tx: watch::Sender<SessionState>,
     sink: RwLock<EventSink>,
@@ -81,7 +82,7 @@ pub(crate) struct Live {
 
 impl Live {
     pub fn new(
-        run_id: String,
+        run_id: RunId,
         opts: RunOptions,
         sink: EventSink,
         observer: Arc<RwLock<Option<PoolObserver>>>,
@@ -135,7 +136,7 @@ impl Live {
     }
 
     /// The CLI session id, once known; cheaper than a whole [`Live::info`].
-    pub fn session_id(&self) -> Option<String> {
+    pub fn session_id(&self) -> Option<SessionId> {
         self.lock().info.session_id.clone()
     }
 
@@ -373,7 +374,12 @@ impl Live {
             match line.kind() {
                 EventKind::Init => {
                     if let Some(id) = line.session_id() {
-                        inner.info.session_id = Some(id.to_owned());
+                        match SessionId::parse(id) {
+                            Ok(id) => inner.info.session_id = Some(id),
+                            Err(e) => {
+                                tracing::warn!(error = %e, "the CLI reported an unusable session id")
+                            }
+                        }
                     }
                     if let Some(m) = line.raw().get("model").and_then(Value::as_str) {
                         inner.info.model = Some(m.to_owned());
@@ -548,8 +554,12 @@ impl Live {
             inner.in_flight = 0;
             inner.turn_started = None;
             inner.waiters.clear();
-            if exit.session_id.is_some() {
-                inner.info.session_id.clone_from(&exit.session_id);
+            if let Some(id) = exit
+                .session_id
+                .as_deref()
+                .and_then(|id| SessionId::parse(id).ok())
+            {
+                inner.info.session_id = Some(id);
             }
             events.extend(Self::drop_pending(inner, Resolution::Abandoned));
             let next = match inner.ending_as.take() {

@@ -1,5 +1,6 @@
 //! What a live session reports: its state, its metrics, and the events the UI receives.
 
+use crate::ids::{RunId, SessionId};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -98,9 +99,9 @@ pub struct Tokens {
 #[serde(rename_all = "camelCase")]
 pub struct SessionInfo {
     /// ccdesk's id of the live session (stable across reconnects).
-    pub run_id: String,
+    pub run_id: RunId,
     /// The CLI session id, once `system/init` gave it (a fork changes it).
-    pub session_id: Option<String>,
+    pub session_id: Option<SessionId>,
     /// The project dir the process runs in.
     pub cwd: PathBuf,
     /// Lifecycle state, flattened: `state` plus `kind`/`message` when failed.
@@ -151,8 +152,8 @@ impl SessionInfo {
     /// A session that has just been created: `connecting`, no process, every counter at zero;
     /// `created_at_ms` (ms since the epoch) is also its last use.
     pub fn new(
-        run_id: String,
-        session_id: Option<String>,
+        run_id: RunId,
+        session_id: Option<SessionId>,
         cwd: PathBuf,
         model: Option<String>,
         permission_mode: String,

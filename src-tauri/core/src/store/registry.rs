@@ -111,21 +111,25 @@ impl Registry {
         let Some(id) = &info.session_id else {
             return false;
         };
-        let entry = self.sessions.entry(id.clone()).or_default();
+        let entry = self.sessions.entry(id.to_string()).or_default();
         let state = info.state.name().to_owned();
         let before = entry.clone();
         entry.cwd = Some(info.cwd.clone());
         entry.last_state = Some(state.clone());
         entry.last_run_at_ms = info.last_used_at_ms.max(info.created_at_ms);
         let record = RunRecord {
-            run_id: info.run_id.clone(),
+            run_id: info.run_id.to_string(),
             started_at_ms: info.created_at_ms,
             updated_at_ms: crate::pool::now_ms(),
             state,
             turns: info.turns,
             cost_usd: info.cost_usd,
         };
-        match entry.history.iter_mut().find(|r| r.run_id == info.run_id) {
+        match entry
+            .history
+            .iter_mut()
+            .find(|r| info.run_id == r.run_id.as_str())
+        {
             Some(r) => {
                 let unchanged = r.state == record.state
                     && r.turns == record.turns
@@ -193,8 +197,8 @@ mod tests {
             messages_out: turns,
             cost_usd: 0.5,
             ..SessionInfo::new(
-                "run-1".into(),
-                Some("s1".into()),
+                crate::ids::RunId::parse("run-1").unwrap(),
+                Some(crate::ids::SessionId::parse("s1").unwrap()),
                 "/p".into(),
                 None,
                 "default".into(),
@@ -251,7 +255,7 @@ mod tests {
         let mut r = Registry::default();
         for i in 0..(HISTORY_LIMIT + 5) {
             let mut x = info(SessionState::Closed, 1);
-            x.run_id = format!("run-{i}");
+            x.run_id = crate::ids::RunId::parse(&format!("run-{i}")).unwrap();
             r.record(&x);
         }
         assert_eq!(r.sessions["s1"].history.len(), HISTORY_LIMIT);

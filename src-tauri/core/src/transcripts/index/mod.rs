@@ -417,10 +417,11 @@ fn summarize_all(files: Vec<Candidate>, threads: usize) -> Vec<Vec<SessionSummar
 /// Finds one session's transcript by id without scanning every file: looks for
 /// `<config>/projects/*/<id>.jsonl`.
 ///
-/// Errors: [`CoreError::UnknownSession`] when no project dir holds it (or `id` is not a plain
-/// file name); [`CoreError::Io`] when the projects dir cannot be listed.
+/// Errors: [`CoreError::UnknownSession`] when no project dir holds it (or `id` is not a valid
+/// [`crate::ids::SessionId`]); [`CoreError::Io`] when the projects dir cannot be listed.
 pub fn find_session(config_dir: &Path, id: &str) -> Result<SessionSummary, CoreError> {
-    if id.is_empty() || id.contains(['/', '\\']) || id.starts_with('.') {
+    // Only a valid session id can name a file: never a path or `..`.
+    if crate::ids::SessionId::parse(id).is_err() {
         return Err(CoreError::UnknownSession(id.to_owned()));
     }
     let file_name = format!("{id}.jsonl");
