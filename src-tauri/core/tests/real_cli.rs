@@ -25,7 +25,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use ccdesk_core::claude::runner::{Run, RunEvent, RunExit, RunOptions};
+use ccdesk_core::claude::runner::{ClaudeProcess, RunEvent, RunExit, RunOptions};
 use ccdesk_core::claude::stream::{EventKind, StreamEvent};
 use ccdesk_core::transcripts::index::{SessionIndex, TitleSource};
 use ccdesk_core::transcripts::paths::project_dir_name;
@@ -95,7 +95,9 @@ impl Outcome {
 async fn drive(cli: &Cli, opts: RunOptions, prompts: &[&str]) -> Outcome {
     let what = format!("{} in {}", cli.label, opts.cwd.display());
     let fut = async {
-        let (run, mut events) = Run::spawn(&cli.command(), opts).await.expect("spawn");
+        let (run, mut events) = ClaudeProcess::spawn(&cli.command(), opts)
+            .await
+            .expect("spawn");
         let mut prompts = prompts.iter();
         let mut turns = vec![Turn::default()];
         match prompts.next() {

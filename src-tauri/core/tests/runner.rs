@@ -7,7 +7,7 @@ use std::time::Duration;
 use ccdesk_core::transcripts::index::SessionIndex;
 mod common;
 
-use ccdesk_core::claude::runner::{Run, RunEvent, RunExit};
+use ccdesk_core::claude::runner::{ClaudeProcess, RunEvent, RunExit};
 use ccdesk_core::claude::stream::EventKind;
 use ccdesk_core::transcripts::transcript::Transcript;
 use common::{env, fake_claude};
@@ -78,7 +78,9 @@ fn streamed_text(events: &[RunEvent]) -> String {
 #[tokio::test]
 async fn a_new_session_streams_its_reply_and_is_indexed_under_its_project() {
     let e = env();
-    let (run, mut rx) = Run::spawn(&fake_claude(), e.opts()).await.unwrap();
+    let (run, mut rx) = ClaudeProcess::spawn(&fake_claude(), e.opts())
+        .await
+        .unwrap();
     run.send_prompt("hello there").await.unwrap();
     let events = until_result(&mut rx).await;
     let k = kinds(&events);
@@ -106,7 +108,9 @@ async fn a_new_session_streams_its_reply_and_is_indexed_under_its_project() {
 #[tokio::test]
 async fn follow_up_prompts_go_to_the_same_process_and_resume_appends_to_the_same_file() {
     let e = env();
-    let (run, mut rx) = Run::spawn(&fake_claude(), e.opts()).await.unwrap();
+    let (run, mut rx) = ClaudeProcess::spawn(&fake_claude(), e.opts())
+        .await
+        .unwrap();
     let pid = run.pid();
     run.send_prompt("one").await.unwrap();
     until_result(&mut rx).await;
@@ -120,7 +124,7 @@ async fn follow_up_prompts_go_to_the_same_process_and_resume_appends_to_the_same
 
     let mut opts = e.opts();
     opts.resume = Some(ccdesk_core::ids::SessionId::parse(&id).unwrap());
-    let (resumed, mut rx) = Run::spawn(&fake_claude(), opts).await.unwrap();
+    let (resumed, mut rx) = ClaudeProcess::spawn(&fake_claude(), opts).await.unwrap();
     resumed.send_prompt("three").await.unwrap();
     until_result(&mut rx).await;
     assert_eq!(resumed.session_id().as_deref(), Some(id.as_str()));
@@ -150,7 +154,7 @@ async fn resuming_an_unknown_session_reports_the_clis_error() {
     let mut opts = e.opts();
     opts.resume =
         Some(ccdesk_core::ids::SessionId::parse("00000000-0000-4000-8000-000000000000").unwrap());
-    let (run, mut rx) = Run::spawn(&fake_claude(), opts).await.unwrap();
+    let (run, mut rx) = ClaudeProcess::spawn(&fake_claude(), opts).await.unwrap();
     let _ = run.send_prompt("hi").await; // the CLI may already be gone
     let (_, exit) = collect(&mut rx).await;
     assert_eq!(exit.code, Some(1));
@@ -165,7 +169,9 @@ async fn resuming_an_unknown_session_reports_the_clis_error() {
 #[tokio::test]
 async fn a_crash_mid_stream_ends_the_run_with_its_code_and_stderr() {
     let e = env();
-    let (run, mut rx) = Run::spawn(&fake_claude(), e.opts()).await.unwrap();
+    let (run, mut rx) = ClaudeProcess::spawn(&fake_claude(), e.opts())
+        .await
+        .unwrap();
     run.send_prompt("please FAKE_CRASH now").await.unwrap();
     let (events, exit) = collect(&mut rx).await;
     assert_eq!(exit.code, Some(3));
@@ -181,7 +187,9 @@ async fn a_crash_mid_stream_ends_the_run_with_its_code_and_stderr() {
 #[tokio::test]
 async fn garbage_lines_are_skipped_and_counted() {
     let e = env();
-    let (run, mut rx) = Run::spawn(&fake_claude(), e.opts()).await.unwrap();
+    let (run, mut rx) = ClaudeProcess::spawn(&fake_claude(), e.opts())
+        .await
+        .unwrap();
     run.send_prompt("FAKE_GARBAGE").await.unwrap();
     until_result(&mut rx).await;
     run.close_input().await;
@@ -194,7 +202,9 @@ async fn garbage_lines_are_skipped_and_counted() {
 #[tokio::test]
 async fn a_ten_megabyte_line_and_fifty_megabytes_of_stderr_do_not_block() {
     let e = env();
-    let (run, mut rx) = Run::spawn(&fake_claude(), e.opts()).await.unwrap();
+    let (run, mut rx) = ClaudeProcess::spawn(&fake_claude(), e.opts())
+        .await
+        .unwrap();
     run.send_prompt("FAKE_BIGLINE").await.unwrap();
     let events = until_result(&mut rx).await;
     let big = events
@@ -220,7 +230,9 @@ async fn a_ten_megabyte_line_and_fifty_megabytes_of_stderr_do_not_block() {
 #[tokio::test]
 async fn stdout_is_read_to_the_end_past_the_first_result() {
     let e = env();
-    let (run, mut rx) = Run::spawn(&fake_claude(), e.opts()).await.unwrap();
+    let (run, mut rx) = ClaudeProcess::spawn(&fake_claude(), e.opts())
+        .await
+        .unwrap();
     run.send_prompt("FAKE_TWO_RESULTS").await.unwrap();
     run.close_input().await;
     let (events, exit) = collect(&mut rx).await;
@@ -237,7 +249,9 @@ async fn stdout_is_read_to_the_end_past_the_first_result() {
 #[tokio::test]
 async fn stop_ends_a_hung_process_group() {
     let e = env();
-    let (run, mut rx) = Run::spawn(&fake_claude(), e.opts()).await.unwrap();
+    let (run, mut rx) = ClaudeProcess::spawn(&fake_claude(), e.opts())
+        .await
+        .unwrap();
     run.send_prompt("FAKE_HANG_MIDTURN").await.unwrap();
     // wait for the first delta, then stop
     loop {

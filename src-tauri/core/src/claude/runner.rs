@@ -46,7 +46,7 @@ pub const EVENT_BUFFER: usize = 1024;
 /// How long a write to the CLI's stdin may block (the CLI not reading its input), in ms; past
 /// it the input is closed and the write fails with [`CoreError::RunEnded`].
 pub const WRITE_TIMEOUT_MS: u64 = 10_000;
-/// How long [`Run::stop`] waits after closing stdin before signalling, in ms.
+/// How long [`ClaudeProcess::stop`] waits after closing stdin before signalling, in ms.
 pub const STOP_GRACE_MS: u64 = 3_000;
 
 /// How to start the CLI: the executable, run directly (never through a shell).
@@ -277,13 +277,13 @@ impl serde::Serialize for RunEvent {
 }
 
 /// A live `claude` process. Dropping it kills the process group if it is still running.
-pub struct Run {
+pub struct ClaudeProcess {
     stdin: AsyncMutex<Option<ChildStdin>>,
     pid: Option<u32>,
     state: Arc<Shared>,
 }
 
-/// What the reader task tells the [`Run`] handle.
+/// What the reader task tells the [`ClaudeProcess`] handle.
 struct Shared {
     /// From the last `system/init`.
     session_id: Mutex<Option<String>>,
@@ -293,16 +293,16 @@ struct Shared {
     bytes_read: AtomicU64,
 }
 
-impl Run {
+impl ClaudeProcess {
     /// Spawns the CLI for `opts` and starts reading it. Send the first prompt with
-    /// [`Run::send_prompt`].
+    /// [`ClaudeProcess::send_prompt`].
     ///
     /// Errors: [`CoreError::ProjectDirMissing`] when `opts.cwd` is not a directory;
     /// [`CoreError::Spawn`] when the program cannot be started.
     pub async fn spawn(
         claude: &ClaudeCommand,
         opts: RunOptions,
-    ) -> Result<(Run, mpsc::Receiver<RunEvent>), CoreError> {
+    ) -> Result<(ClaudeProcess, mpsc::Receiver<RunEvent>), CoreError> {
         if !opts.cwd.is_dir() {
             return Err(CoreError::ProjectDirMissing(opts.cwd.clone()));
         }
@@ -364,7 +364,7 @@ impl Run {
             let _ = tx.send(RunEvent::Exited(exit)).await;
         });
         Ok((
-            Run {
+            ClaudeProcess {
                 stdin: AsyncMutex::new(stdin),
                 pid,
                 state,
@@ -419,7 +419,7 @@ impl Run {
         self.stop_within(Duration::from_millis(STOP_GRACE_MS)).await;
     }
 
-    /// [`Run::stop`] with its own grace period before the signals.
+    /// [`ClaudeProcess::stop`] with its own grace period before the signals.
     pub async fn stop_within(&self, grace: Duration) {
         self.close_input().await;
         if self.wait_exited(grace).await {
@@ -510,7 +510,7 @@ pub enum GroupSignal {
     Kill,
 }
 
-impl Drop for Run {
+impl Drop for ClaudeProcess {
     fn drop(&mut self) {
         self.signal(GroupSignal::Kill);
     }

@@ -44,7 +44,7 @@ pub use session::now_ms;
 use session::Live;
 
 use crate::claude::reaper::Reaper;
-use crate::claude::runner::{ClaudeCommand, GroupSignal, Run, RunOptions};
+use crate::claude::runner::{ClaudeCommand, ClaudeProcess, GroupSignal, RunOptions};
 use crate::error::CoreError;
 use crate::ids::{RunId, SessionId};
 use crate::transcripts::index::{find_session, Resumability};
@@ -272,7 +272,7 @@ impl SessionPool {
     /// Spawns a process for `live` with `opts`, makes it current and sends `initialize`.
     async fn spawn_process(&self, live: &Arc<Live>, opts: RunOptions) -> Result<(), CoreError> {
         let claude = (self.locate)()?;
-        let (run, events) = Run::spawn(&claude, opts).await?;
+        let (run, events) = ClaudeProcess::spawn(&claude, opts).await?;
         let run = Arc::new(run);
         live.adopt(Arc::clone(&run), events, self.reaper.clone());
         // As the SDKs do; the answer (commands, models) is not needed, so it is not awaited. A
@@ -569,7 +569,7 @@ impl SessionPool {
         Ok(live.info())
     }
 
-    /// Ends a session's process (stdin closed, then signals; see [`Run::stop`]) and removes
+    /// Ends a session's process (stdin closed, then signals; see [`ClaudeProcess::stop`]) and removes
     /// the session from the pool. The transcript stays; the session can be resumed later.
     /// Closing an unknown or closed session is not an error.
     pub async fn close(&self, run_id: &str) {

@@ -19,7 +19,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use super::permission::PermissionRequest;
 use super::state::{result_usage, Resolution, SessionEvent, SessionInfo, SessionState};
 use crate::claude::reaper::Reaper;
-use crate::claude::runner::{Run, RunEvent, RunExit, RunOptions};
+use crate::claude::runner::{ClaudeProcess, RunEvent, RunExit, RunOptions};
 use crate::claude::stream::{control_request_line, EventKind, StreamEvent};
 use crate::error::CoreError;
 
@@ -42,7 +42,7 @@ pub fn now_ms() -> u64 {
 /// Mutable part of a session, behind one mutex (held briefly, never across an await).
 pub(crate) struct Inner {
     pub info: SessionInfo,
-    pub run: Option<Arc<Run>>,
+    pub run: Option<Arc<ClaudeProcess>>,
     /// Options for the next process (resume id and fork are set per connect).
     pub opts: RunOptions,
     pub last_used: Instant,
@@ -297,7 +297,7 @@ impl Live {
     /// Starts the reader task of a freshly spawned process and makes it the current generation.
     pub fn adopt(
         self: &Arc<Self>,
-        run: Arc<Run>,
+        run: Arc<ClaudeProcess>,
         events: mpsc::Receiver<RunEvent>,
         reaper: Option<Arc<Reaper>>,
     ) {
@@ -363,7 +363,7 @@ impl Live {
         self.generation.fetch_add(1, Ordering::SeqCst);
     }
 
-    fn on_line(self: &Arc<Self>, run: &Arc<Run>, line: StreamEvent) {
+    fn on_line(self: &Arc<Self>, run: &Arc<ClaudeProcess>, line: StreamEvent) {
         let mut out = Vec::new();
         let mut reply: Option<String> = None;
         let mut after = Vec::new();
@@ -539,7 +539,7 @@ impl Live {
         }
     }
 
-    fn on_exit(&self, run: &Arc<Run>, exit: RunExit) {
+    fn on_exit(&self, run: &Arc<ClaudeProcess>, exit: RunExit) {
         let mut events = Vec::new();
         {
             let mut inner = self.lock();
