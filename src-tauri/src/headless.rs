@@ -197,34 +197,44 @@ fn usage(message: &str) -> ! {
 
 fn list(config_dir: &Path, json: bool) -> Result<(), String> {
     let index = SessionIndex::scan(config_dir).map_err(|e| e.to_string())?;
-    let mut out = std::io::stdout().lock();
     for e in &index.errors {
         eprintln!("ccdesk: {e}");
     }
-    for s in index.sessions() {
-        let line = if json {
-            serde_json::to_string(s).map_err(|e| e.to_string())?
-        } else {
-            let state = match &s.resumability {
-                Resumability::Resumable => "resumable".to_owned(),
-                Resumability::NotResumable { message, .. } => format!("not resumable: {message}"),
-            };
-            format!(
-                "{}  {}  {}  {}  [{}]",
-                s.id,
-                s.last_timestamp.as_deref().unwrap_or("-"),
-                s.project_path
-                    .as_deref()
-                    .unwrap_or("(unknown project path)"),
-                s.title,
-                state
-            )
-        };
-        if writeln!(out, "{line}").is_err() {
-            break; // stdout closed (e.g. piped into head)
+    // Buffered: one write(2) per 64 KiB, not per session (stdout alone flushes every line).
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let written = (|| -> std::io::Result<()> {
+        for s in index.sessions() {
+            if json {
+                serde_json::to_writer(&mut out, s)?;
+                writeln!(out)?;
+            } else {
+                let state = match &s.resumability {
+                    Resumability::Resumable => "resumable".to_owned(),
+                    Resumability::NotResumable { message, .. } => {
+                        format!("not resumable: {message}")
+                    }
+                };
+                writeln!(
+                    out,
+                    "{}  {}  {}  {}  [{}]",
+                    s.id,
+                    s.last_timestamp.as_deref().unwrap_or("-"),
+                    s.project_path
+                        .as_deref()
+                        .unwrap_or("(unknown project path)"),
+                    s.title,
+                    state
+                )?;
+            }
         }
+        out.flush()
+    })();
+    match written {
+        // stdout closed (e.g. piped into head): what was asked for was printed.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(format!("cannot write the list: {e}")),
+        Ok(()) => Ok(()),
     }
-    Ok(())
 }
 
 /// Prints a session's transcript (its `key` or id), a page at a time: memory stays that of one

@@ -1,7 +1,9 @@
-//! Index benchmark (prints figures; not a test): builds a corpus of 10,000 transcripts with a
-//! realistic, long-tailed size distribution and compares `SessionIndex::scan` (on all cores, and
-//! on one) with `cat` reading the same files, and with the bare I/O of the bounded reads. All run
-//! on a warm page cache; each figure is the median of 5 runs.
+//! Index benchmark (prints figures; not a test): builds a corpus of 10,000 transcripts in 500
+//! project dirs with a realistic, long-tailed size distribution and compares `SessionIndex::scan`
+//! (on all cores, and on one) with `cat` reading the same files, with the bare I/O of the bounded
+//! reads, with the simplest listing other session browsers ship (the "simple scan": one thread,
+//! each file read line by line up to its first user prompt, no cache) and with a bare stat walk.
+//! All run on a warm page cache; each figure is the median of 5 runs.
 //!
 //! Run: `cargo bench -p ccdesk-core --bench index` (env `CCDESK_BENCH_SESSIONS` to change the
 //! count, `CCDESK_BENCH_DIR` to keep the corpus somewhere else than the system temp dir).
@@ -48,13 +50,16 @@ fn line(kind: &str, cwd: &str, id: &str, i: usize, body: &str) -> String {
     .to_string()
 }
 
-/// Writes `n` sessions over 200 projects; sizes log-uniform between 4 KiB and 2 MiB.
+/// Project dirs of the corpus.
+const PROJECTS: usize = 500;
+
+/// Writes `n` sessions over [`PROJECTS`] projects; sizes log-uniform between 4 KiB and 2 MiB.
 fn build_corpus(root: &Path, n: usize) -> std::io::Result<u64> {
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let mut total = 0u64;
     let filler: String = "lorem ipsum dolor sit amet, consectetur adipiscing elit. ".repeat(200);
     for s in 0..n {
-        let cwd = format!("/home/dev/project-{}", s % 200);
+        let cwd = format!("/home/dev/project-{}", s % PROJECTS);
         let dir = root.join("projects").join(project_dir_name(&cwd));
         std::fs::create_dir_all(&dir)?;
         let id = format!("{:08x}-0000-4000-8000-{:012x}", s, s);
@@ -111,7 +116,7 @@ fn main() -> std::io::Result<()> {
     let base = std::env::var_os("CCDESK_BENCH_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(std::env::temp_dir);
-    let root = base.join(format!("ccdesk-bench-{n}"));
+    let root = base.join(format!("ccdesk-bench-{n}-{PROJECTS}"));
     let marker = root.join("complete");
     let bytes = if marker.exists() {
         files(&root)
@@ -173,6 +178,57 @@ fn main() -> std::io::Result<()> {
         });
         t.elapsed()
     };
+    // The simple scan: one thread; each file read line by line until the first user prompt
+    // (a `"type":"user"` line whose content is a string), its cwd and title taken from it.
+    let simple = || {
+        use std::io::BufRead;
+        let t = Instant::now();
+        let mut titled = 0usize;
+        for p in &list {
+            let Ok(f) = std::fs::File::open(p) else {
+                continue;
+            };
+            for line in std::io::BufReader::with_capacity(8192, f).lines() {
+                let Ok(line) = line else { break };
+                let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) else {
+                    continue;
+                };
+                if v["type"] == "user" && v["message"]["content"].is_string() {
+                    titled += usize::from(v["cwd"].is_string());
+                    break;
+                }
+            }
+        }
+        assert_eq!(titled, n, "the simple scan did not title every session");
+        t.elapsed()
+    };
+    // A bare stat walk: every project dir listed and every file's metadata, on `threads`.
+    let stat_walk = |threads: usize| {
+        let t = Instant::now();
+        let dirs: Vec<PathBuf> = std::fs::read_dir(root.join("projects"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        let seen = std::sync::atomic::AtomicUsize::new(0);
+        std::thread::scope(|scope| {
+            for part in dirs.chunks(dirs.len().div_ceil(threads).max(1)) {
+                let seen = &seen;
+                scope.spawn(move || {
+                    for d in part {
+                        for e in std::fs::read_dir(d).into_iter().flatten().flatten() {
+                            if e.metadata().is_ok() {
+                                seen.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            }
+                        }
+                    }
+                });
+            }
+        });
+        assert_eq!(seen.into_inner(), n);
+        t.elapsed()
+    };
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     let load_before = load_average();
     cat(); // warm the page cache
@@ -182,6 +238,8 @@ fn main() -> std::io::Result<()> {
     let index_1 = median((0..5).map(|_| index(1)).collect());
     let floor_t = median((0..5).map(|_| floor(threads)).collect());
     let floor_1 = median((0..5).map(|_| floor(1)).collect());
+    let simple_t = median((0..5).map(|_| simple()).collect());
+    let stat_t = median((0..5).map(|_| stat_walk(threads)).collect());
     let ratio = |d: Duration| d.as_secs_f64() / cat_t.as_secs_f64();
     println!("sessions:               {n}");
     println!("corpus size:            {:.1} MB", bytes as f64 / 1e6);
@@ -201,6 +259,16 @@ fn main() -> std::io::Result<()> {
          (open, size, 4 KiB at each end; no parsing)",
         ms(floor_t),
         ms(floor_1)
+    );
+    println!(
+        "simple scan (baseline): {:.1} ms on 1 thread ({:.3} of cat); scan / simple = {:.2} (target <= 0.5)",
+        ms(simple_t),
+        ratio(simple_t),
+        index_t.as_secs_f64() / simple_t.as_secs_f64()
+    );
+    println!(
+        "stat walk:              {:.1} ms on {threads} threads (a warm, cached list's target: <= 2x)",
+        ms(stat_t)
     );
     if let (Some(before), Some(after)) = (load_before, load_average()) {
         println!("load average (1 min):   {before} before, {after} after");

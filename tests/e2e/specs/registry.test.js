@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, describe } from 'node:test';
 import { Key } from 'selenium-webdriver';
 import {
-  all, env, launchApp, one, quit, runState, screenshot, selectProject, sessionIdsOnDisk, shownText,
+  all, env, launchApp, one, quit, readStore, runState, screenshot, selectProject, sessionIdsOnDisk, shownText,
   startNewSession, stepper, testId, typeInto, until, withAttr,
 } from '../lib.js';
 
@@ -162,6 +162,8 @@ describe('ccdesk GUI: names, pins and run history', () => {
   });
 
   step('after a restart the name and the pin are still there, and the session open before is open again', async () => {
+    // The UI saves its preferences after a 500 ms pause: quit once they name the open session.
+    await until('ui-prefs.json to name the open session', () => readStore('ui-prefs.json')?.session?.endsWith(`/${first}`));
     await quit(driver);
     driver = await launchApp(undefined, { keepPrefs: true });
     // ui-prefs.json kept the selection: the named session is open again, without a click.

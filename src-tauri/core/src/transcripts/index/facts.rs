@@ -152,7 +152,9 @@ fn parse<'a, C: ContentSlot<'a>>(raw: &'a [u8]) -> Parsed<'a, C> {
     if trimmed.is_empty() {
         return Parsed::Blank;
     }
-    if trimmed.first() != Some(&b'{') {
+    // Only a JSON object can be a line, and trimmed it starts with `{` and ends with `}`: a piece
+    // cut by a slice end is told apart here, without three failing decodes (quick, serde, Value).
+    if trimmed.first() != Some(&b'{') || trimmed.last() != Some(&b'}') {
         return Parsed::Malformed;
     }
     if let Some(line) = quick::line(trimmed) {
