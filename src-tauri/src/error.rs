@@ -133,20 +133,20 @@ impl AppError {
             message: message.into(),
         }
     }
-
-    /// The `kind` string the UI matches on (`"pool_full"`).
-    pub fn kind_name(&self) -> String {
-        serde_json::to_value(&self.kind)
-            .ok()
-            .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(str::to_owned))
-            .unwrap_or_default()
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// The `kind` string the UI matches on (`"pool_full"`).
+    fn kind_name(e: &AppError) -> String {
+        serde_json::to_value(&e.kind).unwrap()["kind"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
 
     #[test]
     fn every_core_error_keeps_its_kind_and_message() {
@@ -179,7 +179,7 @@ mod tests {
         ] {
             let (kind, message) = (e.kind(), e.to_string());
             let app = AppError::from(e);
-            assert_eq!(app.kind_name(), kind);
+            assert_eq!(kind_name(&app), kind);
             let json = serde_json::to_value(&app).unwrap();
             assert_eq!(json["kind"], kind);
             assert_eq!(json["message"], message.as_str());
@@ -211,6 +211,6 @@ mod tests {
             serde_json::to_value(AppError::store("disk full")).unwrap(),
             json!({"kind": "store", "message": "disk full"})
         );
-        assert_eq!(AppError::internal("x").kind_name(), "internal");
+        assert_eq!(kind_name(&AppError::internal("x")), "internal");
     }
 }

@@ -135,8 +135,7 @@ impl AppState {
     fn save_registry(&self, app: &AppHandle) -> Result<Registry, AppError> {
         let _one_writer = self.registry_save.locked();
         let snapshot = self.registry_snapshot();
-        let value = snapshot.to_value();
-        store::save(store::REGISTRY, value.clone())?;
+        store::save(store::REGISTRY, snapshot.to_value())?;
         ipc::emit(app, &ipc::RegistryChanged(snapshot.clone()));
         Ok(snapshot)
     }

@@ -24,13 +24,6 @@ pub enum PermissionMode {
 }
 
 impl PermissionMode {
-    /// Every mode, in the order a menu lists them.
-    pub const ALL: [PermissionMode; 3] = [
-        PermissionMode::Default,
-        PermissionMode::AcceptEdits,
-        PermissionMode::Plan,
-    ];
-
     /// The CLI's name of the mode (`acceptEdits`).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -38,17 +31,6 @@ impl PermissionMode {
             PermissionMode::AcceptEdits => "acceptEdits",
             PermissionMode::Plan => "plan",
         }
-    }
-
-    /// The mode the CLI calls `name`; `None` for a mode ccdesk does not offer.
-    pub fn parse(name: &str) -> Option<PermissionMode> {
-        PermissionMode::ALL.into_iter().find(|m| m.as_str() == name)
-    }
-}
-
-impl std::fmt::Display for PermissionMode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -58,14 +40,18 @@ mod tests {
 
     #[test]
     fn modes_are_spelled_as_the_cli_spells_them() {
-        for m in PermissionMode::ALL {
+        for m in [
+            PermissionMode::Default,
+            PermissionMode::AcceptEdits,
+            PermissionMode::Plan,
+        ] {
             assert_eq!(
                 serde_json::to_value(m).ok(),
                 Some(serde_json::Value::from(m.as_str()))
             );
-            assert_eq!(PermissionMode::parse(m.as_str()), Some(m));
+            let back: PermissionMode = serde_json::from_value(m.as_str().into()).unwrap();
+            assert_eq!(back, m);
         }
-        assert_eq!(PermissionMode::parse("bypassPermissions"), None);
         assert!(serde_json::from_str::<PermissionMode>("\"bypassPermissions\"").is_err());
     }
 }
