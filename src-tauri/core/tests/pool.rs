@@ -182,6 +182,29 @@ async fn a_turn_streams_then_ready_with_metrics_and_the_next_prompt_reuses_the_p
     ));
 }
 
+/// A fast CLI can answer before the prompt's write returns: the session must still end each
+/// turn `ready` (the prompt is booked before it is written). Before that fix a result that
+/// beat the booking left the session `streaming` for good (seen in the GUI suite on CI).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prompts_back_to_back_each_end_ready_however_fast_the_cli_answers() {
+    let e = env();
+    let pool = pool_with(&e, fast(), &[]);
+    let (run_id, mut rx) = open(&pool, &e, "first").await;
+    until(&mut rx, 20, |ev| is_state(ev, "ready")).await;
+    const TURNS: u64 = 60;
+    for i in 0..TURNS {
+        pool.send_prompt(&run_id, &format!("turn {i}"))
+            .await
+            .unwrap();
+        until(&mut rx, 10, |ev| is_state(ev, "ready")).await;
+    }
+    let info = pool.info(&run_id).unwrap();
+    assert_eq!(info.turns, TURNS + 1);
+    assert_eq!(info.messages_in, TURNS + 1);
+    assert_eq!(info.state.name(), "ready");
+    pool.close(&run_id).await;
+}
+
 #[tokio::test]
 async fn resume_runs_in_the_recorded_dir_reuses_a_live_session_and_refuses_what_cannot_resume() {
     let e = env();

@@ -609,28 +609,55 @@ impl Live {
         }
     }
 
-    /// Writes a prompt to the current process and books it.
+    /// Books a prompt, then writes it to the current process.
+    ///
+    /// The booking (`in_flight`, the state `streaming`) happens before the write: a fast CLI
+    /// can answer with its `result` before the write call returns, and a result that found
+    /// nothing booked would leave the session streaming for good. A failed write takes the
+    /// booking back.
+    ///
+    /// Errors: [`CoreError::RunEnded`] when no process is alive; the write's I/O error.
     pub async fn write_prompt(&self, prompt: &str) -> Result<(), CoreError> {
         let run = self.lock().run.clone().ok_or(CoreError::RunEnded)?;
         if run.has_exited() {
             return Err(CoreError::RunEnded);
         }
-        run.send_prompt(prompt).await?;
-        {
+        let was_ready = {
             let mut inner = self.lock();
             let inner = &mut *inner;
             inner.in_flight += 1;
             inner.info.messages_in += 1;
             inner.last_used = Instant::now();
             inner.info.last_used_at_ms = now_ms();
-            if inner.info.state == SessionState::Ready {
+            let was_ready = inner.info.state == SessionState::Ready;
+            if was_ready {
                 inner.turn_started = Some(Instant::now());
                 inner.last_output = Instant::now();
                 let ev = self.set_state(inner, SessionState::Streaming);
                 self.queue(ev.into_iter().collect());
             }
-        }
+            was_ready
+        };
         self.flush();
+        if let Err(e) = run.send_prompt(prompt).await {
+            {
+                let mut inner = self.lock();
+                let inner = &mut *inner;
+                inner.in_flight = inner.in_flight.saturating_sub(1);
+                inner.info.messages_in = inner.info.messages_in.saturating_sub(1);
+                if was_ready
+                    && inner.in_flight == 0
+                    && inner.info.state == SessionState::Streaming
+                    && inner.run.as_ref().is_some_and(|r| Arc::ptr_eq(r, &run))
+                {
+                    inner.turn_started = None;
+                    let ev = self.set_state(inner, SessionState::Ready);
+                    self.queue(ev.into_iter().collect());
+                }
+            }
+            self.flush();
+            return Err(e);
+        }
         Ok(())
     }
 
