@@ -1,7 +1,8 @@
 //! The headless command line (no window, no display needed), parsed by clap (`ccdesk --help`,
 //! `ccdesk <command> --help`):
 //!
-//! - `ccdesk list [--json]`: every session, newest project first. With `--json`, one JSON object
+//! - `ccdesk list [--json] [--no-cache]`: every session, newest project first, from the index cache
+//!   in ccdesk's data dir (only changed transcripts are read; `--no-cache` reads them all). With `--json`, one JSON object
 //!   per line (the index's session summary: `id`, `projectPath`, `title`, `firstTimestamp`,
 //!   `lastTimestamp`, `gitBranch`, `sizeBytes`, `resumability`, ...).
 //! - `ccdesk show <session-id|key> [--json] [--from N] [--limit M] [--tail M]`: the session's
@@ -33,7 +34,7 @@ use clap::{CommandFactory, Parser, Subcommand};
 
 use ccdesk_core::claude::runner::ClaudeCommand;
 use ccdesk_core::pool::{PermissionAnswer, SessionEvent, SessionState, StartRequest};
-use ccdesk_core::transcripts::index::{resolve_session, Resumability, SessionIndex};
+use ccdesk_core::transcripts::index::{resolve_session, LiveIndex, Resumability, SessionIndex};
 use ccdesk_core::transcripts::transcript::{
     read_range, Block, Content, Entry, LineIndex, LineRange,
 };
@@ -73,6 +74,10 @@ enum Command {
         /// One JSON object per session and line (the window's session summary).
         #[arg(long)]
         json: bool,
+        /// Read every transcript, without the index cache (in ccdesk's data dir) that lets a
+        /// listing open only the transcripts that changed since the last one.
+        #[arg(long)]
+        no_cache: bool,
     },
     /// A session's transcript, read a page at a time (bounded memory whatever its size).
     Show {
@@ -151,7 +156,7 @@ pub fn try_run(args: &[String], config_dir: &Path) -> Option<ExitCode> {
             }
         };
     let result = match cli.command {
-        Command::List { json } => list(config_dir, json).map_err(Failure::from),
+        Command::List { json, no_cache } => list(config_dir, json, no_cache).map_err(Failure::from),
         Command::Show {
             session,
             json,
@@ -195,8 +200,15 @@ fn usage(message: &str) -> ! {
         .exit()
 }
 
-fn list(config_dir: &Path, json: bool) -> Result<(), String> {
-    let index = SessionIndex::scan(config_dir).map_err(|e| e.to_string())?;
+fn list(config_dir: &Path, json: bool, no_cache: bool) -> Result<(), String> {
+    let index = if no_cache {
+        Arc::new(SessionIndex::scan(config_dir).map_err(|e| e.to_string())?)
+    } else {
+        LiveIndex::with_default_cache(config_dir.to_path_buf())
+            .refresh_all()
+            .map_err(|e| e.to_string())?
+            .0
+    };
     for e in &index.errors {
         eprintln!("ccdesk: {e}");
     }

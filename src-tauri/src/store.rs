@@ -45,11 +45,11 @@ pub fn save((file, key): (&str, &str), value: Value) -> Result<(), AppError> {
 
 /// `file` in ccdesk's data dir.
 fn data_file(file: &str) -> Option<PathBuf> {
-    Some(dirs::data_dir()?.join(IDENTIFIER).join(file))
+    Some(ccdesk_core::store::data_dir()?.join(file))
 }
 
 /// ccdesk's app identifier (`identifier` in `tauri.conf.json`): the name of its data dir.
-pub const IDENTIFIER: &str = "dev.ccdesk.app";
+pub const IDENTIFIER: &str = ccdesk_core::store::APP_IDENTIFIER;
 
 /// Where the store plugin keeps `settings.json`: the app data dir, `<data dir>/<identifier>`
 /// (Linux `$XDG_DATA_HOME` or `~/.local/share`, macOS `~/Library/Application Support`, Windows

@@ -64,6 +64,31 @@ fn list_json_prints_one_object_per_session_without_a_display() {
 }
 
 #[test]
+fn list_keeps_its_cache_in_the_data_dir_and_prints_what_a_full_read_prints() {
+    let data = tempfile::tempdir().unwrap();
+    let config = fixtures("local-cli-2.1.330");
+    let run = |args: &[&str]| {
+        let (code, stdout, stderr) = ccdesk_with(&config, data.path(), args, &[]);
+        assert_eq!(code, 0, "{stderr}");
+        stdout
+    };
+    let full = run(&["list", "--json", "--no-cache"]);
+    let cache_dir = data.path().join("dev.ccdesk.app").join("index");
+    assert!(!cache_dir.exists(), "--no-cache writes no cache");
+    let first = run(&["list", "--json"]);
+    let caches: Vec<_> = std::fs::read_dir(&cache_dir)
+        .expect("the cache is in the data dir")
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".sqlite"))
+        .collect();
+    assert_eq!(caches.len(), 1);
+    let warm = run(&["list", "--json"]);
+    assert!(!full.is_empty());
+    assert_eq!(first, full);
+    assert_eq!(warm, full);
+}
+
+#[test]
 fn show_json_prints_the_transcript() {
     let (code, stdout, stderr) = ccdesk(
         &fixtures("local-cli-2.1.330"),

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use ccdesk_core::transcripts::index::SessionIndex;
+use ccdesk_core::transcripts::index::{LiveIndex, SessionIndex};
 use ccdesk_core::transcripts::paths::project_dir_name;
 
 /// Deterministic xorshift, so every run builds the same corpus.
@@ -229,7 +229,41 @@ fn main() -> std::io::Result<()> {
         assert_eq!(seen.into_inner(), n);
         t.elapsed()
     };
+    // The persistent index: a cold refresh fills a fresh cache, then each warm refresh is a new
+    // LiveIndex on that cache (as a new process would be): stat walk + cache load, no reads.
+    let cache_dir = tempfile::tempdir()?;
+    let cache = cache_dir.path().join("bench.sqlite");
+    let live = || LiveIndex::new(root.clone(), Some(cache.clone()));
+    let cold_live = || {
+        let _ = std::fs::remove_file(&cache);
+        let _ = std::fs::remove_file(cache.with_extension("sqlite-wal"));
+        let _ = std::fs::remove_file(cache.with_extension("sqlite-shm"));
+        let t = Instant::now();
+        let refreshed = live().refresh_all().map(|(i, s)| (i.scanned_files, s));
+        let Ok((scanned, stats)) = refreshed else {
+            panic!("the refresh failed: {refreshed:?}");
+        };
+        assert_eq!(scanned, n);
+        assert_eq!(stats.reread as usize, n);
+        t.elapsed()
+    };
+    let warm_live = || {
+        let t = Instant::now();
+        let refreshed = live().refresh_all().map(|(_, s)| s);
+        let Ok(stats) = refreshed else {
+            panic!("the refresh failed: {refreshed:?}");
+        };
+        assert_eq!(stats.unchanged as usize, n, "{stats:?}");
+        t.elapsed()
+    };
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    if std::env::var("CCDESK_BENCH_ONLY").as_deref() == Ok("warm") {
+        // For a profiler: only warm refreshes of the persistent index.
+        cold_live();
+        let t = median((0..20).map(|_| warm_live()).collect());
+        println!("LiveIndex warm:         {:.1} ms", ms(t));
+        return Ok(());
+    }
     let load_before = load_average();
     cat(); // warm the page cache
     index(threads);
@@ -240,6 +274,17 @@ fn main() -> std::io::Result<()> {
     let floor_1 = median((0..5).map(|_| floor(1)).collect());
     let simple_t = median((0..5).map(|_| simple()).collect());
     let stat_t = median((0..5).map(|_| stat_walk(threads)).collect());
+    let cold_live_t = median((0..3).map(|_| cold_live()).collect());
+    let warm_live_t = median((0..5).map(|_| warm_live()).collect());
+    let cache_bytes: u64 = ["", "-wal"]
+        .iter()
+        .filter_map(|sfx| {
+            let mut p = cache.as_os_str().to_owned();
+            p.push(sfx);
+            std::fs::metadata(PathBuf::from(p)).ok()
+        })
+        .map(|m| m.len())
+        .sum();
     let ratio = |d: Duration| d.as_secs_f64() / cat_t.as_secs_f64();
     println!("sessions:               {n}");
     println!("corpus size:            {:.1} MB", bytes as f64 / 1e6);
@@ -269,6 +314,16 @@ fn main() -> std::io::Result<()> {
     println!(
         "stat walk:              {:.1} ms on {threads} threads (a warm, cached list's target: <= 2x)",
         ms(stat_t)
+    );
+    println!(
+        "LiveIndex cold:         {:.1} ms (scan + writing a fresh cache of {:.1} MB)",
+        ms(cold_live_t),
+        cache_bytes as f64 / 1e6
+    );
+    println!(
+        "LiveIndex warm:         {:.1} ms ({:.2}x the stat walk, target <= 2)",
+        ms(warm_live_t),
+        warm_live_t.as_secs_f64() / stat_t.as_secs_f64()
     );
     if let (Some(before), Some(after)) = (load_before, load_average()) {
         println!("load average (1 min):   {before} before, {after} after");

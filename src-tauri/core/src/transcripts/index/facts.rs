@@ -383,7 +383,7 @@ struct Gaps {
 }
 
 /// What the head and tail slices of one transcript told us.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, serde::Serialize, Deserialize)]
 pub(super) struct Facts {
     pub cwd: Option<String>,
     pub first_prompt: Option<String>,
@@ -421,7 +421,9 @@ impl Facts {
         self.has_conversation |= l.is_conversation();
         put(&mut self.model, l.model());
         if self.first_prompt.is_none() {
-            self.first_prompt = l.prompt();
+            // Kept as its title would show it (one line, at most MAX_TITLE_CHARS): what the
+            // cache stores and copies is small whatever the prompt's size.
+            self.first_prompt = l.prompt().map(|p| one_line(&p));
         }
     }
 
@@ -460,7 +462,7 @@ impl Facts {
         fill(&mut self.model, l.model());
         if gaps.first_prompt {
             if let Some(p) = prompt(l) {
-                self.first_prompt = Some(p);
+                self.first_prompt = Some(one_line(&p));
             }
         }
     }
@@ -810,11 +812,13 @@ impl Tail {
 /// Reads the head (growing from [`CHUNK_BYTES`] until the cwd and first prompt are known) and the
 /// tail (growing ×4 from [`CHUNK_BYTES`] until a timestamp is seen) of an open transcript; never
 /// more than [`MAX_SLICE_BYTES`] each, and each at most half the file so they never overlap. A
-/// file of at most `2 * CHUNK_BYTES` is read whole. Returns the facts and the file's size in
-/// bytes (known from a short first read, else from a seek to the end: no stat).
+/// file of at most `2 * CHUNK_BYTES` is read whole. Returns the facts, the file's size in
+/// bytes (known from a short first read, else from a seek to the end: no stat), and whether the
+/// file ended with a newline when its end was read (every line up to `size` was complete, so a
+/// later append can be folded in from `size` on: [`read_appended`]).
 ///
 /// Errors: I/O errors of the file.
-pub(super) fn read(file: &File, scratch: &mut Scratch) -> std::io::Result<(Facts, u64)> {
+pub(super) fn read(file: &File, scratch: &mut Scratch) -> std::io::Result<(Facts, u64, bool)> {
     let (head_buf, tail_buf) = scratch.buf.split_at_mut(MAX_SLICE);
     let first = read_full_at(file, &mut head_buf[..CHUNK], 0)?;
     let size = if first < CHUNK {
@@ -843,7 +847,8 @@ pub(super) fn read(file: &File, scratch: &mut Scratch) -> std::io::Result<(Facts
             tail.feed_whole(&buf[head.pos..]);
             facts.merge_tail(tail.newest);
         }
-        return Ok((facts, size));
+        let complete = len as u64 == size && buf.last() == Some(&b'\n');
+        return Ok((facts, size, complete));
     }
     // Each slice is at most half the file: more than CHUNK, at most MAX_SLICE.
     let max = MAX_SLICE.min((size / 2) as usize);
@@ -871,6 +876,7 @@ pub(super) fn read(file: &File, scratch: &mut Scratch) -> std::io::Result<(Facts
     let top = tail_buf.len();
     let mut len = CHUNK;
     let got = read_full_at(file, &mut tail_buf[top - len..], size - len as u64)?;
+    let complete = got == len && tail_buf[top - 1] == b'\n';
     let mut tail = Tail::new(facts.gaps());
     if got < len {
         // The file shrank meanwhile: summarize what was read.
@@ -897,7 +903,47 @@ pub(super) fn read(file: &File, scratch: &mut Scratch) -> std::io::Result<(Facts
         }
     }
     facts.merge_tail(tail.newest);
-    Ok((facts, size))
+    Ok((facts, size, complete))
+}
+
+/// Largest appended region [`read_appended`] folds in, in bytes; a bigger append is summarized
+/// again with the bounded [`read`] (which never reads more than 2 × [`MAX_SLICE_BYTES`]).
+pub(super) const MAX_APPEND_BYTES: u64 = 1 << 20;
+
+/// Folds the lines appended to a transcript since it was summarized into `facts`, in file order
+/// ([`Facts::absorb_forward`]: first-seen facts fill gaps, last-seen facts take the newest).
+/// `from` is where the summarized part ended (just after a newline), `size` the file's size now;
+/// only complete lines are folded (a line still being written is left for the next call).
+/// Returns the end of the last complete line folded (`from` when none is complete yet), or
+/// `None` when the file is not an append to what was summarized (the byte before `from` is no
+/// longer a newline: the file was rewritten), or the append is over [`MAX_APPEND_BYTES`].
+///
+/// Errors: I/O errors of the file.
+pub(super) fn read_appended(
+    file: &File,
+    from: u64,
+    size: u64,
+    facts: &mut Facts,
+) -> std::io::Result<Option<u64>> {
+    if from == 0 || size < from || size - from > MAX_APPEND_BYTES {
+        return Ok(None);
+    }
+    // One read from the newline that ended the summarized part.
+    let mut buf = vec![0; (size - from + 1) as usize];
+    let got = read_full_at(file, &mut buf, from - 1)?;
+    buf.truncate(got);
+    if buf.first() != Some(&b'\n') {
+        return Ok(None);
+    }
+    let Some(last_nl) = memchr::memrchr(b'\n', &buf) else {
+        return Ok(None);
+    };
+    for line in buf[1..=last_nl].split(|&b| b == b'\n') {
+        if let Some(l) = parse_counted::<RawContent>(&mut facts.malformed, line, false) {
+            facts.absorb_forward(&l);
+        }
+    }
+    Ok(Some(from - 1 + last_nl as u64 + 1))
 }
 
 /// Fills `buf` from `offset` with positioned reads (no seek), stopping early only at end of

@@ -19,7 +19,14 @@ use std::sync::Mutex;
 
 use serde::Serialize;
 
+mod cache;
 mod facts;
+mod live;
+
+pub use cache::{
+    default_path as default_cache_path, CacheError, SCHEMA_VERSION as CACHE_SCHEMA_VERSION,
+};
+pub use live::{IndexDelta, LiveIndex, RefreshStats};
 
 pub use facts::{CHUNK_BYTES, MAX_SLICE_BYTES, MAX_TITLE_CHARS};
 
@@ -546,23 +553,41 @@ pub fn summarize(path: &Path) -> SessionSummary {
 }
 
 fn summarize_with(candidate: Candidate, worker: &mut Worker) -> SessionSummary {
-    let Candidate {
-        path,
-        id,
-        dir_name,
-        has_session_dir,
-        regular,
-    } = candidate;
-    let regular = regular.unwrap_or_else(|| std::fs::metadata(&path).map_or(true, |m| m.is_file()));
-    let sidechain_count = match has_session_dir {
+    let read = read_candidate(&candidate, worker);
+    summary_of(candidate, &read, &mut worker.dirs)
+}
+
+/// What one bounded read of a transcript found.
+#[derive(Debug, Clone)]
+struct FileRead {
+    facts: facts::Facts,
+    /// The file's size when read, in bytes (0 when unreadable).
+    size: u64,
+    /// Whether the file ended with a newline when read: an append can be folded in from `size`.
+    ends_complete: bool,
+    /// The last timestamp, else the file's mtime, in ms since the Unix epoch.
+    last_activity_ms: Option<i64>,
+    /// Subagent transcripts under `<id>/subagents/`.
+    sidechains: usize,
+    /// Why the file could not be read, in words.
+    error: Option<String>,
+}
+
+/// Reads a bounded head and tail of a candidate and counts its subagent transcripts.
+fn read_candidate(candidate: &Candidate, worker: &mut Worker) -> FileRead {
+    let path = &candidate.path;
+    let regular = candidate
+        .regular
+        .unwrap_or_else(|| std::fs::metadata(path).map_or(true, |m| m.is_file()));
+    let sidechains = match candidate.has_session_dir {
         Some(false) => 0,
         _ => path
             .parent()
-            .map_or(0, |parent| count_sidechains(&parent.join(&id))),
+            .map_or(0, |parent| count_sidechains(&parent.join(&candidate.id))),
     };
     let open = || {
         if regular {
-            File::open(&path)
+            File::open(path)
         } else {
             Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidInput,
@@ -571,19 +596,41 @@ fn summarize_with(candidate: Candidate, worker: &mut Worker) -> SessionSummary {
         }
     };
     let read = open().and_then(|file| {
-        let (facts, size) = facts::read(&file, &mut worker.scratch)?;
+        let (facts, size, ends_complete) = facts::read(&file, &mut worker.scratch)?;
         // The last timestamp, else the file's mtime (a stat only then).
         let last_ms = facts.last_timestamp.as_deref().and_then(rfc3339_to_ms);
         let last_activity_ms = last_ms.or_else(|| mtime_ms(&file));
-        Ok((facts, size, last_activity_ms))
+        Ok((facts, size, ends_complete, last_activity_ms))
     });
-    let (facts, size, last_activity_ms, read_error) = match read {
-        Ok((f, size, last)) => (f, size, last, None),
-        Err(e) => (facts::Facts::default(), 0, None, Some(e)),
-    };
+    match read {
+        Ok((facts, size, ends_complete, last_activity_ms)) => FileRead {
+            facts,
+            size,
+            ends_complete,
+            last_activity_ms,
+            sidechains,
+            error: None,
+        },
+        Err(e) => FileRead {
+            facts: facts::Facts::default(),
+            size: 0,
+            ends_complete: false,
+            last_activity_ms: None,
+            sidechains,
+            error: Some(e.to_string()),
+        },
+    }
+}
+
+/// Builds a candidate's summary from what was read of it (now or, by the cache, earlier).
+/// Resumability is decided now: a project dir may have gone since the read.
+fn summary_of(candidate: Candidate, read: &FileRead, dirs: &mut DirCache) -> SessionSummary {
+    let Candidate {
+        path, id, dir_name, ..
+    } = candidate;
+    let facts = &read.facts;
     let (title, title_source) = facts.title();
-    let dirs = &mut worker.dirs;
-    let resumability = if let Some(e) = read_error {
+    let resumability = if let Some(e) = &read.error {
         Resumability::not(
             NotResumableReason::Unreadable,
             format!("the transcript cannot be read: {e}"),
@@ -610,19 +657,19 @@ fn summarize_with(candidate: Candidate, worker: &mut Worker) -> SessionSummary {
         key: session_key(&dir_name, &id),
         project_key: group_key(facts.cwd.as_deref(), &dir_name),
         id,
-        project_path: facts.cwd,
+        project_path: facts.cwd.clone(),
         dir_name,
         transcript_path: path,
         title,
         title_source,
-        first_timestamp: facts.first_timestamp,
-        last_timestamp: facts.last_timestamp,
-        last_activity_ms,
-        git_branch: facts.git_branch,
-        cli_version: facts.version,
-        model: facts.model,
-        size_bytes: size,
-        sidechain_count,
+        first_timestamp: facts.first_timestamp.clone(),
+        last_timestamp: facts.last_timestamp.clone(),
+        last_activity_ms: read.last_activity_ms,
+        git_branch: facts.git_branch.clone(),
+        cli_version: facts.version.clone(),
+        model: facts.model.clone(),
+        size_bytes: read.size,
+        sidechain_count: read.sidechains,
         malformed_lines: facts.malformed,
         resumability,
     }

@@ -1,0 +1,573 @@
+//! [`LiveIndex`]: the one session index of a config dir, kept current in place and remembered
+//! between runs in a [`cache`](super::cache).
+//!
+//! A refresh lists the transcripts and stats each one (size, mtime, inode). A file whose three
+//! are what the cache recorded is not opened; one that grew (same inode, was complete up to the
+//! recorded end) has only its new lines read and folded in; any other change is read again with
+//! the bounded read of a cold listing ([`SessionIndex::scan`]). Resumability is decided afresh
+//! every time (a project dir may have gone).
+
+use crate::sync::{LockExt, RwLockExt};
+use std::collections::{HashMap, HashSet};
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+
+use serde::Serialize;
+
+use super::cache::{self, Cache, CacheError, CachedFile};
+use super::facts;
+use super::{
+    count_sidechains, default_threads, group, list_all, on_threads, project_dirs, read_candidate,
+    rfc3339_to_ms, summary_of, Candidate, DirCache, FileRead, ProjectEntry, SessionIndex,
+    SessionSummary, Worker, PARALLEL_MIN_FILES,
+};
+use crate::error::CoreError;
+use crate::transcripts::paths;
+
+/// How a refresh found the transcripts, by count of files.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RefreshStats {
+    /// Files whose size, mtime and inode were as cached: not opened.
+    pub unchanged: u32,
+    /// Files that grew: only the new lines were read.
+    pub appended: u32,
+    /// Files read with the bounded read (new, rewritten, or no cache).
+    pub reread: u32,
+    /// Cached files that are gone.
+    pub removed: u32,
+    /// Whether the cache was used (false: none configured, busy, or unusable).
+    pub cached: bool,
+}
+
+/// What a change to some transcripts did to the index, for the window: the summaries of the
+/// sessions that changed or appeared, the keys of those that went, and the project list after.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct IndexDelta {
+    /// Sessions that changed or appeared, as listed now.
+    pub changed: Vec<SessionSummary>,
+    /// [`SessionSummary::key`]s of sessions whose transcript is gone.
+    pub removed: Vec<String>,
+    /// Every project, newest first, as [`SessionIndex::project_entries`] lists them now.
+    pub projects: Vec<ProjectEntry>,
+}
+
+/// A transcript's file state from one stat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stat {
+    size: u64,
+    mtime_ns: i64,
+    ino: u64,
+}
+
+impl Stat {
+    fn of(path: &Path) -> Option<Stat> {
+        let m = std::fs::metadata(path).ok()?;
+        if !m.is_file() {
+            return None;
+        }
+        let mtime_ns = m
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
+        #[cfg(unix)]
+        let ino = std::os::unix::fs::MetadataExt::ino(&m);
+        #[cfg(not(unix))]
+        let ino = 0;
+        Some(Stat {
+            size: m.len(),
+            mtime_ns,
+            ino,
+        })
+    }
+
+    fn matches(&self, c: &CachedFile) -> bool {
+        self.size == c.size && self.mtime_ns == c.mtime_ns && self.ino == c.ino
+    }
+}
+
+/// What the index holds between refreshes.
+#[derive(Default)]
+struct Inner {
+    /// The open cache, if any.
+    cache: Option<Cache>,
+    /// What is known of each transcript, by its path under the projects dir (`<dir>/<id>.jsonl`);
+    /// the cache's rows plus what this process read since.
+    files: HashMap<String, CachedFile>,
+    /// Whether `files` was loaded from the cache (done once).
+    loaded: bool,
+}
+
+/// The session index of one config dir, shared by the window, the tray and the headless
+/// commands: [`LiveIndex::refresh_all`] brings it up to date with the transcripts on disk,
+/// [`LiveIndex::apply_changes`] with a few changed files, [`LiveIndex::snapshot`] hands out the
+/// current listing. Refreshes run one at a time.
+pub struct LiveIndex {
+    config_dir: PathBuf,
+    cache_path: Option<PathBuf>,
+    inner: Mutex<Inner>,
+    snapshot: RwLock<Option<Arc<SessionIndex>>>,
+}
+
+impl LiveIndex {
+    /// An index of `config_dir` remembered in the cache at `cache_path` (`None`: memory only).
+    /// Does no I/O: the first refresh opens the cache and lists.
+    pub fn new(config_dir: PathBuf, cache_path: Option<PathBuf>) -> LiveIndex {
+        LiveIndex {
+            config_dir,
+            cache_path,
+            inner: Mutex::default(),
+            snapshot: RwLock::default(),
+        }
+    }
+
+    /// [`LiveIndex::new`] with the cache at [`cache::default_path`] (in ccdesk's data dir).
+    pub fn with_default_cache(config_dir: PathBuf) -> LiveIndex {
+        let path = cache::default_path(&config_dir);
+        LiveIndex::new(config_dir, path)
+    }
+
+    /// The config dir indexed.
+    pub fn config_dir(&self) -> &Path {
+        &self.config_dir
+    }
+
+    /// The current listing; `None` before the first refresh.
+    pub fn snapshot(&self) -> Option<Arc<SessionIndex>> {
+        self.snapshot.read_locked().clone()
+    }
+
+    /// Brings the whole index up to date with the transcripts on disk and returns it.
+    ///
+    /// Errors: [`CoreError::Io`] only when the projects dir exists but cannot be listed (as
+    /// [`SessionIndex::scan`]); a cache that cannot be used is never an error.
+    pub fn refresh_all(&self) -> Result<(Arc<SessionIndex>, RefreshStats), CoreError> {
+        let mut inner = self.inner.locked();
+        let cached = self.prepare_cache(&mut inner);
+        let threads = default_threads();
+        let (candidates, errors) = list_all(&project_dirs(&self.config_dir)?, threads);
+        let stats = stat_all(&candidates, threads);
+        let mut counts = RefreshStats {
+            cached,
+            ..RefreshStats::default()
+        };
+        // Work out what to read; what is unchanged moves out of the old map, so what is left
+        // there afterwards is what changed or went.
+        let mut old = std::mem::take(&mut inner.files);
+        let mut jobs = Vec::new();
+        let mut kept: Vec<Option<CachedFile>> = Vec::with_capacity(candidates.len());
+        for (i, (c, stat)) in candidates.iter().zip(&stats).enumerate() {
+            let r = rel(c);
+            match (stat, old.get(&r)) {
+                (Some(s), Some(f)) if s.matches(f) => {
+                    counts.unchanged += 1;
+                    kept.push(old.remove(&r));
+                }
+                _ => {
+                    jobs.push(i);
+                    kept.push(None);
+                }
+            }
+        }
+        let results = read_jobs(&candidates, &stats, &jobs, &old, threads);
+        let mut changed = Vec::with_capacity(results.len());
+        for (i, file, appended) in results {
+            if appended {
+                counts.appended += 1;
+            } else {
+                counts.reread += 1;
+            }
+            kept[i] = Some(file);
+            changed.push(i);
+        }
+        // Summaries, and what the cache must learn.
+        let mut dirs = DirCache::default();
+        let mut summaries = Vec::with_capacity(candidates.len());
+        let mut rels = Vec::with_capacity(candidates.len());
+        for (c, file) in candidates.into_iter().zip(kept) {
+            let Some(file) = file else { continue };
+            let r = rel(&c);
+            // What is left in `old` afterwards is what went.
+            old.remove(&r);
+            summaries.push(summary_of(c, &file.read, &mut dirs));
+            rels.push((r, file));
+        }
+        let gone: Vec<String> = old.into_keys().collect();
+        counts.removed = count(gone.len());
+        let scanned_files = summaries.len();
+        let index = Arc::new(SessionIndex {
+            config_dir: self.config_dir.clone(),
+            projects: group(vec![summaries]),
+            scanned_files,
+            errors,
+        });
+        *self.snapshot.write_locked() = Some(Arc::clone(&index));
+        // Remember: memory first, then the cache (its failure loses nothing).
+        let changed: HashSet<usize> = changed.into_iter().collect();
+        let mut files = HashMap::with_capacity(rels.len());
+        let mut to_store = Vec::new();
+        for (i, (r, f)) in rels.into_iter().enumerate() {
+            if changed.contains(&i) && stats_known(&f) {
+                to_store.push(r.clone());
+            }
+            files.insert(r, f);
+        }
+        inner.files = files;
+        let gone_refs: Vec<&str> = gone.iter().map(String::as_str).collect();
+        let store_refs: Vec<&str> = to_store.iter().map(String::as_str).collect();
+        write_cache(&mut inner, &store_refs, &gone_refs);
+        Ok((index, counts))
+    }
+
+    /// Brings the index up to date with changes to these paths (as the watcher reports them:
+    /// transcripts `<projects>/<dir>/<id>.jsonl`, and subagent transcripts under
+    /// `<projects>/<dir>/<id>/`, which count for their session). Other paths are ignored.
+    /// Before the first refresh this is [`LiveIndex::refresh_all`] (every session then counts
+    /// as changed).
+    ///
+    /// Errors: as [`LiveIndex::refresh_all`].
+    pub fn apply_changes(&self, paths: &[PathBuf]) -> Result<IndexDelta, CoreError> {
+        let Some(before) = self.snapshot() else {
+            let (index, _) = self.refresh_all()?;
+            return Ok(IndexDelta {
+                changed: index.sessions().cloned().collect(),
+                removed: Vec::new(),
+                projects: index.project_entries().projects,
+            });
+        };
+        let projects_dir = paths::projects_dir(&self.config_dir);
+        let mut sessions: Vec<PathBuf> = paths
+            .iter()
+            .filter_map(|p| session_transcript(&projects_dir, p))
+            .collect();
+        sessions.sort();
+        sessions.dedup();
+        let mut inner = self.inner.locked();
+        let mut changed = Vec::new();
+        let mut removed = Vec::new();
+        let mut store = Vec::new();
+        let mut gone = Vec::new();
+        let mut worker = Worker::new();
+        for path in sessions {
+            let c = Candidate::from_path(&path);
+            let r = rel(&c);
+            let exists = std::fs::symlink_metadata(&path).is_ok_and(|m| !m.is_dir());
+            if !exists {
+                if inner.files.remove(&r).is_some() {
+                    gone.push(r);
+                }
+                removed.push(super::session_key(&c.dir_name, &c.id));
+                continue;
+            }
+            let stat = Stat::of(&path);
+            let (file, _) = read_one(&c, stat, inner.files.get(&r), &mut worker);
+            changed.push(summary_of(
+                Candidate::from_path(&path),
+                &file.read,
+                &mut worker.dirs,
+            ));
+            if stats_known(&file) {
+                store.push(r.clone());
+            }
+            inner.files.insert(r, file);
+        }
+        // The new listing: the old one with these sessions replaced, added or dropped.
+        let mut all: Vec<SessionSummary> = {
+            let drop: HashSet<&str> = changed
+                .iter()
+                .map(|s| s.key.as_str())
+                .chain(removed.iter().map(String::as_str))
+                .collect();
+            before
+                .sessions()
+                .filter(|s| !drop.contains(s.key.as_str()))
+                .cloned()
+                .collect()
+        };
+        let removed: Vec<String> = removed
+            .into_iter()
+            .filter(|k| before.sessions().any(|s| &s.key == k))
+            .collect();
+        all.extend(changed.iter().cloned());
+        let scanned_files = all.len();
+        let index = Arc::new(SessionIndex {
+            config_dir: self.config_dir.clone(),
+            projects: group(vec![all]),
+            scanned_files,
+            errors: before.errors.clone(),
+        });
+        *self.snapshot.write_locked() = Some(Arc::clone(&index));
+        let store_refs: Vec<&str> = store.iter().map(String::as_str).collect();
+        let gone_refs: Vec<&str> = gone.iter().map(String::as_str).collect();
+        write_cache(&mut inner, &store_refs, &gone_refs);
+        Ok(IndexDelta {
+            changed,
+            removed,
+            projects: index.project_entries().projects,
+        })
+    }
+
+    /// Opens the cache and loads what it knows, once; tries again at each refresh while it is
+    /// busy. Returns whether a cache is in use.
+    fn prepare_cache(&self, inner: &mut Inner) -> bool {
+        if inner.cache.is_none() {
+            let Some(path) = &self.cache_path else {
+                return false;
+            };
+            match Cache::open(path, &self.config_dir) {
+                Ok(c) => inner.cache = Some(c),
+                Err(CacheError::Busy) => {
+                    tracing::info!("the index cache is busy; listing from memory this time");
+                    return false;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "listing without the index cache");
+                    return false;
+                }
+            }
+        }
+        if !inner.loaded {
+            let Some(cache) = inner.cache.take() else {
+                return false;
+            };
+            let loaded = match cache.load() {
+                Ok(files) => Ok((cache, files)),
+                Err(e) => {
+                    tracing::warn!(error = %e, "the index cache cannot be read; making it again");
+                    cache.reset().map(|c| (c, HashMap::new()))
+                }
+            };
+            match loaded {
+                Ok((cache, files)) => {
+                    inner.cache = Some(cache);
+                    // What this process read before the cache opened stays (it is newer).
+                    for (k, v) in files {
+                        inner.files.entry(k).or_insert(v);
+                    }
+                    inner.loaded = true;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "listing without the index cache");
+                    return false;
+                }
+            }
+        }
+        true
+    }
+}
+
+/// Writes what changed to the cache. A busy cache is skipped (the next refresh writes again: the
+/// rows stay marked by their stats); any other failure makes the cache again and writes every
+/// file known.
+fn write_cache(inner: &mut Inner, changed: &[&str], removed: &[&str]) {
+    let Inner { cache, files, .. } = inner;
+    let Some(c) = cache.as_mut() else { return };
+    let rows: Vec<(&str, &CachedFile)> = changed
+        .iter()
+        .filter_map(|r| files.get(*r).map(|f| (*r, f)))
+        .collect();
+    match c.store(&rows, removed) {
+        Ok(()) => {}
+        Err(e)
+            if matches!(
+                e.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+            ) =>
+        {
+            tracing::info!("the index cache is busy; not written this time");
+            // Read again next time rather than trusting a cache that missed this write.
+            inner.loaded = false;
+            inner.cache = None;
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot write the index cache; making it again");
+            let Some(old) = cache.take() else { return };
+            match old.reset() {
+                Ok(mut fresh) => {
+                    let all: Vec<(&str, &CachedFile)> = files
+                        .iter()
+                        .filter(|(_, f)| stats_known(f))
+                        .map(|(k, f)| (k.as_str(), f))
+                        .collect();
+                    if let Err(e) = fresh.store(&all, &[]) {
+                        tracing::warn!(error = %e, "cannot write the index cache");
+                    } else {
+                        *cache = Some(fresh);
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "listing without the index cache"),
+            }
+        }
+    }
+}
+
+/// Whether a file's row may be cached: only files that could be stat'ed (a FIFO, a dangling link
+/// or an unreadable file is looked at again each time, which costs nothing).
+fn stats_known(f: &CachedFile) -> bool {
+    f.read.error.is_none() && f.mtime_ns != 0
+}
+
+/// A candidate's path under the projects dir: `<dir>/<id>.jsonl`.
+fn rel(c: &Candidate) -> String {
+    format!("{}/{}.jsonl", c.dir_name, c.id)
+}
+
+/// The session transcript a changed path belongs to: itself for `<projects>/<dir>/<id>.jsonl`
+/// (not an old build's `agent-*.jsonl`), its session's for anything under
+/// `<projects>/<dir>/<id>/`; `None` for anything else.
+fn session_transcript(projects_dir: &Path, path: &Path) -> Option<PathBuf> {
+    let rest = path.strip_prefix(projects_dir).ok()?;
+    let mut parts = rest.components();
+    let dir = parts.next()?.as_os_str();
+    let second = parts.next()?.as_os_str().to_str()?;
+    let deeper = parts.next().is_some();
+    let id = if deeper {
+        second
+    } else {
+        second
+            .strip_suffix(".jsonl")
+            .filter(|id| !id.starts_with("agent-"))?
+    };
+    if id.is_empty() {
+        return None;
+    }
+    Some(projects_dir.join(dir).join(format!("{id}.jsonl")))
+}
+
+/// Stats every candidate, on `threads` threads; `None` where the stat fails or the path is no
+/// regular file.
+fn stat_all(candidates: &[Candidate], threads: usize) -> Vec<Option<Stat>> {
+    let next = AtomicUsize::new(0);
+    const BATCH: usize = 64;
+    let work = || {
+        let mut out = Vec::new();
+        loop {
+            let start = next.fetch_add(BATCH, Ordering::Relaxed);
+            if start >= candidates.len() {
+                return out;
+            }
+            let end = (start + BATCH).min(candidates.len());
+            for (i, c) in candidates[start..end].iter().enumerate() {
+                let stat = match c.regular {
+                    Some(false) => None,
+                    _ => Stat::of(&c.path),
+                };
+                out.push((start + i, stat));
+            }
+        }
+    };
+    let mut stats = vec![None; candidates.len()];
+    for part in on_threads(threads, candidates.len() >= PARALLEL_MIN_FILES, work) {
+        for (i, s) in part {
+            stats[i] = s;
+        }
+    }
+    stats
+}
+
+/// Reads the candidates at `jobs` (changed or new files) on `threads` threads. Returns, per job,
+/// its candidate index, what is now known of it, and whether only an append was read.
+fn read_jobs(
+    candidates: &[Candidate],
+    stats: &[Option<Stat>],
+    jobs: &[usize],
+    known: &HashMap<String, CachedFile>,
+    threads: usize,
+) -> Vec<(usize, CachedFile, bool)> {
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut worker = Worker::new();
+        let mut out = Vec::new();
+        loop {
+            let j = next.fetch_add(1, Ordering::Relaxed);
+            let Some(&i) = jobs.get(j) else {
+                return out;
+            };
+            let c = &candidates[i];
+            let (file, appended) = read_one(c, stats[i], known.get(&rel(c)), &mut worker);
+            out.push((i, file, appended));
+        }
+    };
+    on_threads(threads, jobs.len() >= PARALLEL_MIN_FILES, work)
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// Brings one changed file up to date: folds in only its new lines when it grew from a complete
+/// end under the same inode, else reads it with the bounded read. Returns what is known now and
+/// whether it was an append.
+fn read_one(
+    c: &Candidate,
+    stat: Option<Stat>,
+    old: Option<&CachedFile>,
+    worker: &mut Worker,
+) -> (CachedFile, bool) {
+    if let (Some(s), Some(old)) = (stat, old) {
+        if let Some(file) = fold_append(c, s, old) {
+            return (file, true);
+        }
+    }
+    let read = read_candidate(c, worker);
+    let facts_end = (read.ends_complete && read.error.is_none()).then_some(read.size);
+    let s = stat.unwrap_or(Stat {
+        size: read.size,
+        mtime_ns: 0,
+        ino: 0,
+    });
+    (
+        CachedFile {
+            size: s.size,
+            mtime_ns: s.mtime_ns,
+            ino: s.ino,
+            facts_end,
+            read,
+        },
+        false,
+    )
+}
+
+/// The append path of [`read_one`]: `None` when the change is not a plain append.
+fn fold_append(c: &Candidate, s: Stat, old: &CachedFile) -> Option<CachedFile> {
+    let end = old.facts_end?;
+    // Grown, under the same inode (same size with a new mtime may be a rewrite: read again).
+    if s.ino != old.ino || s.size < end || s.size <= old.size || old.read.error.is_some() {
+        return None;
+    }
+    let file = File::open(&c.path).ok()?;
+    let mut facts = old.read.facts.clone();
+    let new_end = facts::read_appended(&file, end, s.size, &mut facts).ok()??;
+    let last_activity_ms = facts
+        .last_timestamp
+        .as_deref()
+        .and_then(rfc3339_to_ms)
+        .or(Some(s.mtime_ns / 1_000_000));
+    let sidechains = if c.path.with_extension("").is_dir() {
+        count_sidechains(&c.path.with_extension(""))
+    } else {
+        0
+    };
+    Some(CachedFile {
+        size: s.size,
+        mtime_ns: s.mtime_ns,
+        ino: s.ino,
+        facts_end: Some(new_end),
+        read: FileRead {
+            facts,
+            size: s.size,
+            ends_complete: new_end == s.size,
+            last_activity_ms,
+            sidechains,
+            error: None,
+        },
+    })
+}
+
+/// `n` as a count field (saturating).
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}

@@ -1,0 +1,419 @@
+//! The persistent, incremental index ([`LiveIndex`]): after any change to the transcripts it
+//! lists exactly what a cold [`SessionIndex::scan`] lists, while reading only what changed; its
+//! cache is disposable (corrupt, foreign, of another schema, locked) and never under the CLI's
+//! config dir.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use ccdesk_core::transcripts::index::{
+    default_cache_path, LiveIndex, RefreshStats, SessionIndex, TitleSource, CACHE_SCHEMA_VERSION,
+};
+use ccdesk_core::transcripts::paths::project_dir_name;
+
+fn samples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/samples")
+}
+
+/// A temp dir with a config dir and a place for the cache, and the project dir for `cwd` (which
+/// exists, so its sessions are resumable).
+struct Setup {
+    _tmp: tempfile::TempDir,
+    config: PathBuf,
+    cache: PathBuf,
+    cwd: String,
+    proj: PathBuf,
+}
+
+fn setup() -> Setup {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("config");
+    let work = tmp.path().join("work").join("my project");
+    fs::create_dir_all(&work).unwrap();
+    let cwd = work.to_string_lossy().into_owned();
+    let proj = config.join("projects").join(project_dir_name(&cwd));
+    fs::create_dir_all(&proj).unwrap();
+    let cache = tmp.path().join("data").join("index.sqlite");
+    Setup {
+        _tmp: tmp,
+        config,
+        cache,
+        cwd,
+        proj,
+    }
+}
+
+impl Setup {
+    fn live(&self) -> LiveIndex {
+        LiveIndex::new(self.config.clone(), Some(self.cache.clone()))
+    }
+
+    fn user(&self, session: &str, ts: &str, text: &str) -> String {
+        serde_json::json!({
+            "type": "user", "parentUuid": null, "isSidechain": false, "uuid": format!("u-{ts}"),
+            "sessionId": session, "cwd": self.cwd, "gitBranch": "main", "version": "2.1.330",
+            "timestamp": ts, "message": {"role": "user", "content": text}
+        })
+        .to_string()
+    }
+
+    fn assistant(&self, session: &str, ts: &str, model: &str, text: &str) -> String {
+        serde_json::json!({
+            "type": "assistant", "uuid": format!("a-{ts}"), "sessionId": session, "cwd": self.cwd,
+            "timestamp": ts, "version": "2.1.331",
+            "message": {"role": "assistant", "model": model,
+                        "content": [{"type": "text", "text": text}]}
+        })
+        .to_string()
+    }
+
+    fn write(&self, id: &str, lines: &[String]) -> PathBuf {
+        let path = self.proj.join(format!("{id}.jsonl"));
+        let mut body = lines.join("\n");
+        body.push('\n');
+        fs::write(&path, body).unwrap();
+        path
+    }
+
+    /// `n` sessions with a few lines each (some over the bounded read's slices).
+    fn sessions(&self, n: usize) -> Vec<PathBuf> {
+        (0..n)
+            .map(|i| {
+                let id = format!("00000000-0000-4000-8000-{i:012}");
+                let mut lines = vec![self.user(&id, &ts(i, 0), &format!("prompt number {i}"))];
+                for t in 1..(2 + i % 4) {
+                    let body = "x".repeat(if i % 5 == 0 { 40_000 } else { 100 });
+                    lines.push(self.assistant(&id, &ts(i, t), "claude-test-1", &body));
+                }
+                self.write(&id, &lines)
+            })
+            .collect()
+    }
+}
+
+fn ts(i: usize, t: usize) -> String {
+    format!(
+        "2026-03-{:02}T{:02}:{:02}:00.000Z",
+        1 + i % 28,
+        t % 24,
+        i % 60
+    )
+}
+
+fn append(path: &Path, text: &str) {
+    let mut f = fs::OpenOptions::new().append(true).open(path).unwrap();
+    f.write_all(text.as_bytes()).unwrap();
+}
+
+/// The index with the counts of what was read zeroed out where the two ways may differ: the
+/// malformed-line count (a cold read parses only slices; the cache folds in every appended
+/// line).
+fn comparable(mut index: SessionIndex) -> SessionIndex {
+    for p in &mut index.projects {
+        for s in &mut p.sessions {
+            s.malformed_lines = 0;
+        }
+    }
+    index
+}
+
+fn refresh(live: &LiveIndex) -> (SessionIndex, RefreshStats) {
+    let (index, stats) = live.refresh_all().unwrap();
+    ((*index).clone(), stats)
+}
+
+fn assert_same_as_scan(s: &Setup, index: SessionIndex) {
+    let cold = SessionIndex::scan(&s.config).unwrap();
+    assert_eq!(comparable(index), comparable(cold));
+}
+
+#[test]
+fn a_warm_refresh_lists_what_a_cold_scan_lists_and_opens_no_file() {
+    let s = setup();
+    s.sessions(40);
+    let (first, stats) = refresh(&s.live());
+    assert_eq!(stats.reread, 40);
+    assert!(stats.cached);
+    assert_same_as_scan(&s, first.clone());
+    // A new process: everything comes from the cache.
+    let (second, stats) = refresh(&s.live());
+    assert_eq!(
+        stats,
+        RefreshStats {
+            unchanged: 40,
+            cached: true,
+            ..RefreshStats::default()
+        }
+    );
+    assert_eq!(second, first);
+    assert!(s.cache.is_file());
+    assert!(
+        !s.cache.starts_with(&s.config),
+        "never under the config dir"
+    );
+}
+
+#[test]
+fn genuine_transcripts_of_both_eras_list_the_same_from_the_cache() {
+    for sample in ["local-cli-2.1.112", "local-cli-2.1.330"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let config = samples().join(sample);
+        let cache = tmp.path().join("c.sqlite");
+        let (cold_run, _) = LiveIndex::new(config.clone(), Some(cache.clone()))
+            .refresh_all()
+            .unwrap();
+        let (warm, stats) = LiveIndex::new(config.clone(), Some(cache))
+            .refresh_all()
+            .unwrap();
+        assert_eq!(stats.reread, 0, "{sample}");
+        assert_eq!(*warm, *cold_run, "{sample}");
+        assert_eq!(*warm, SessionIndex::scan(&config).unwrap(), "{sample}");
+        assert!(warm.sessions().any(|s| s.sidechain_count > 0) || sample.contains("112"));
+    }
+}
+
+#[test]
+fn an_append_is_folded_in_from_where_the_file_ended_and_a_half_line_waits() {
+    let s = setup();
+    let paths = s.sessions(10);
+    let live = s.live();
+    refresh(&live);
+    let id = "00000000-0000-4000-8000-000000000003";
+    let path = &paths[3];
+    append(
+        path,
+        &format!(
+            "{}\n",
+            s.assistant(id, "2026-05-01T10:00:00.000Z", "claude-new-2", "later")
+        ),
+    );
+    let (index, stats) = refresh(&live);
+    assert_eq!(stats.appended, 1);
+    assert_eq!(stats.unchanged, 9);
+    let got = index.sessions().find(|x| x.id == id).unwrap();
+    assert_eq!(got.model.as_deref(), Some("claude-new-2"));
+    assert_eq!(got.cli_version.as_deref(), Some("2.1.331"));
+    assert_eq!(
+        got.last_timestamp.as_deref(),
+        Some("2026-05-01T10:00:00.000Z")
+    );
+    assert_same_as_scan(&s, index);
+
+    // Half a line: what is complete counts, the rest waits for its newline.
+    let line = serde_json::json!({"type": "custom-title", "customTitle": "Renamed by hand", "sessionId": id})
+        .to_string();
+    let (a, b) = line.split_at(20);
+    append(path, a);
+    let (index, stats) = refresh(&live);
+    assert_eq!(stats.appended, 1);
+    let got = index.sessions().find(|x| x.id == id).unwrap();
+    assert_eq!(got.title_source, TitleSource::Prompt);
+    append(path, &format!("{b}\n"));
+    let (index, stats) = refresh(&live);
+    assert_eq!(stats.appended, 1, "{stats:?}");
+    let got = index.sessions().find(|x| x.id == id).unwrap();
+    assert_eq!(got.title, "Renamed by hand");
+    assert_eq!(got.title_source, TitleSource::Custom);
+    assert_same_as_scan(&s, index);
+}
+
+#[test]
+fn a_title_appended_to_a_file_bigger_than_the_bounded_read_is_seen() {
+    let s = setup();
+    let id = "00000000-0000-4000-8000-0000000000aa";
+    let mut lines = vec![s.user(id, "2026-03-01T00:00:00.000Z", "first prompt")];
+    for t in 0..10 {
+        lines.push(s.assistant(id, &ts(1, t), "m", &"y".repeat(30_000)));
+    }
+    let path = s.write(id, &lines);
+    let live = s.live();
+    refresh(&live);
+    let title =
+        serde_json::json!({"type": "custom-title", "customTitle": "Middle title", "sessionId": id});
+    append(&path, &format!("{title}\n"));
+    // Then more lines than the tail slice holds, so a cold read no longer sees the title.
+    let more: Vec<String> = (0..4)
+        .map(|t| s.assistant(id, &ts(2, t), "m", &"z".repeat(30_000)))
+        .collect();
+    append(&path, &format!("{}\n", more.join("\n")));
+    let (index, _) = refresh(&live);
+    let got = index.sessions().find(|x| x.id == id).unwrap();
+    assert_eq!(got.title, "Middle title");
+    let cold = SessionIndex::scan(&s.config).unwrap();
+    assert_eq!(
+        cold.sessions().find(|x| x.id == id).unwrap().title,
+        "first prompt",
+        "the bounded read cannot see it (what the cache adds)"
+    );
+}
+
+#[test]
+fn truncation_rewrite_delete_and_rename_are_read_again() {
+    let s = setup();
+    let paths = s.sessions(12);
+    let live = s.live();
+    refresh(&live);
+    // Truncated to its first line.
+    let first = fs::read_to_string(&paths[1]).unwrap();
+    let first_line = first.lines().next().unwrap().to_owned();
+    fs::write(&paths[1], format!("{first_line}\n")).unwrap();
+    // Rewritten, same size, new content (a new inode through a rename over it).
+    let old = fs::read(&paths[2]).unwrap();
+    let new = String::from_utf8(old)
+        .unwrap()
+        .replace("prompt number 2", "prompt number X");
+    let tmp = s.proj.join("rewrite.tmp");
+    fs::write(&tmp, &new).unwrap();
+    fs::rename(&tmp, &paths[2]).unwrap();
+    // Deleted.
+    fs::remove_file(&paths[3]).unwrap();
+    // Renamed (another session id).
+    let renamed = s.proj.join("00000000-0000-4000-8000-999999999999.jsonl");
+    fs::rename(&paths[4], &renamed).unwrap();
+    let (index, stats) = refresh(&live);
+    assert_eq!(stats.removed, 2, "{stats:?}");
+    assert_eq!(stats.reread, 3, "{stats:?}");
+    assert_eq!(index.scanned_files, 11);
+    let two = index
+        .sessions()
+        .find(|x| x.id.ends_with("000000000002"))
+        .unwrap();
+    assert_eq!(two.title, "prompt number X");
+    assert_same_as_scan(&s, index);
+}
+
+#[test]
+fn a_cache_of_garbage_or_cut_in_half_is_made_again_and_the_list_is_right() {
+    let s = setup();
+    s.sessions(30);
+    refresh(&s.live());
+    let good = fs::read(&s.cache).unwrap();
+    for damage in ["garbage", "half", "empty"] {
+        // Close everything first: the WAL is checkpointed into the main file.
+        let _ = fs::remove_file(s.cache.with_extension("sqlite-wal"));
+        let _ = fs::remove_file(s.cache.with_extension("sqlite-shm"));
+        match damage {
+            "garbage" => fs::write(&s.cache, b"this is not a database at all\n".repeat(100)),
+            "half" => fs::write(&s.cache, &good[..good.len() / 2]),
+            _ => fs::write(&s.cache, b""),
+        }
+        .unwrap();
+        let (index, stats) = refresh(&s.live());
+        assert_same_as_scan(&s, index);
+        assert!(stats.cached, "{damage}: a fresh cache was made");
+        // And the fresh one works.
+        let (_, stats) = refresh(&s.live());
+        assert_eq!(stats.unchanged, 30, "{damage}: {stats:?}");
+    }
+}
+
+#[test]
+fn a_cache_of_another_schema_version_or_config_dir_is_made_again() {
+    let s = setup();
+    s.sessions(5);
+    refresh(&s.live());
+    {
+        let conn = rusqlite::Connection::open(&s.cache).unwrap();
+        conn.pragma_update(None, "user_version", CACHE_SCHEMA_VERSION + 98)
+            .unwrap();
+    }
+    let (_, stats) = refresh(&s.live());
+    assert_eq!(stats.reread, 5, "rebuilt: {stats:?}");
+    // The same file named for another config dir: never trusted.
+    let other = tempfile::tempdir().unwrap();
+    let (index, stats) = LiveIndex::new(other.path().to_path_buf(), Some(s.cache.clone()))
+        .refresh_all()
+        .unwrap();
+    assert_eq!(index.scanned_files, 0);
+    assert!(stats.cached);
+    let (_, stats) = refresh(&s.live());
+    assert_eq!(stats.reread, 5, "made again for this config dir: {stats:?}");
+}
+
+#[test]
+fn a_cache_another_process_holds_locked_is_left_alone_and_the_list_is_right() {
+    let s = setup();
+    s.sessions(8);
+    refresh(&s.live());
+    let holder = rusqlite::Connection::open(&s.cache).unwrap();
+    holder.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let size_before = fs::metadata(&s.cache).unwrap().len();
+    let id = "00000000-0000-4000-8000-000000000099";
+    s.write(id, &[s.user(id, "2026-04-01T00:00:00.000Z", "one more")]);
+    let (index, _) = refresh(&s.live());
+    assert_eq!(index.scanned_files, 9);
+    assert_same_as_scan(&s, index);
+    holder.execute_batch("COMMIT").unwrap();
+    drop(holder);
+    assert_eq!(fs::metadata(&s.cache).unwrap().len(), size_before);
+    let (_, stats) = refresh(&s.live());
+    assert_eq!((stats.unchanged, stats.reread), (8, 1), "{stats:?}");
+}
+
+#[test]
+fn apply_changes_patches_the_listing_and_reports_the_changed_sessions() {
+    let s = setup();
+    let paths = s.sessions(6);
+    let live = s.live();
+    refresh(&live);
+    let id = "00000000-0000-4000-8000-000000000002";
+    append(
+        &paths[2],
+        &format!(
+            "{}\n",
+            s.assistant(id, "2026-06-01T00:00:00.000Z", "m2", "later")
+        ),
+    );
+    fs::remove_file(&paths[4]).unwrap();
+    let new_id = "00000000-0000-4000-8000-000000000777";
+    let new_path = s.write(
+        new_id,
+        &[s.user(new_id, "2026-06-02T00:00:00.000Z", "brand new")],
+    );
+    // A subagent transcript counts for its session.
+    let sub = s
+        .proj
+        .join("00000000-0000-4000-8000-000000000001")
+        .join("subagents");
+    fs::create_dir_all(&sub).unwrap();
+    fs::write(sub.join("agent-a1.jsonl"), "{}\n").unwrap();
+    let delta = live
+        .apply_changes(&[
+            paths[2].clone(),
+            paths[4].clone(),
+            new_path,
+            sub.join("agent-a1.jsonl"),
+            s.proj.join("not-a-transcript.txt"),
+        ])
+        .unwrap();
+    let mut changed: Vec<&str> = delta.changed.iter().map(|x| x.id.as_str()).collect();
+    changed.sort_unstable();
+    assert_eq!(
+        changed,
+        vec!["00000000-0000-4000-8000-000000000001", id, new_id]
+    );
+    assert_eq!(delta.removed.len(), 1);
+    assert!(delta.removed[0].ends_with("000000000004"));
+    let one = delta.changed.iter().find(|x| x.id.ends_with("01")).unwrap();
+    assert_eq!(one.sidechain_count, 1);
+    assert_eq!(delta.projects.len(), 1);
+    assert_eq!(delta.projects[0].session_count, 6);
+    let snap = live.snapshot().unwrap();
+    assert_same_as_scan(&s, (*snap).clone());
+    // The cache learned it too.
+    let (_, stats) = refresh(&s.live());
+    assert_eq!(stats.unchanged, 6, "{stats:?}");
+}
+
+#[test]
+fn the_default_cache_is_in_the_data_dir_one_per_config_dir() {
+    let a = default_cache_path(Path::new("/home/u/.claude"));
+    let b = default_cache_path(Path::new("/home/u/.claude-work"));
+    if let (Some(a), Some(b)) = (a, b) {
+        assert_ne!(a, b);
+        assert!(a.to_string_lossy().contains("dev.ccdesk.app"));
+        assert!(!a.starts_with("/home/u/.claude"));
+    }
+}
