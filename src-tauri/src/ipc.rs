@@ -12,6 +12,7 @@
 
 use ccdesk_core::pool::SessionInfo;
 use ccdesk_core::store::registry::Registry;
+use ccdesk_core::transcripts::index::{IndexDelta, ProjectEntry, SessionSummary};
 use serde::Serialize;
 use specta::Type;
 use tauri::{AppHandle, Emitter, Runtime};
@@ -55,39 +56,48 @@ impl Event for OpenRequested {
     const NAME: &'static str = "app://open";
 }
 
-/// `index://changed`: the CLI's transcripts changed; payload `{"sessionIds": [...]}`, the ids
-/// (file stems) of the transcripts that changed, subagent transcripts counted as their
-/// session's.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+/// `index://changed`: the CLI's transcripts changed and the index took the change in; payload
+/// `{"sessionIds": [...], "changed": [SessionSummary], "removed": [key], "projects":
+/// [ProjectEntry]}`: the ids (file stems) of the sessions that changed or went (subagent
+/// transcripts counted as their session's), the changed sessions as listed now, the keys of
+/// the sessions gone, and the project list after the change.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct IndexChanged {
-    /// Changed sessions, sorted, without repeats.
+    /// Changed or removed sessions' ids, sorted, without repeats.
     pub session_ids: Vec<String>,
+    /// The sessions that changed or appeared, as listed now.
+    pub changed: Vec<SessionSummary>,
+    /// Keys (`<dir name>/<id>`) of the sessions whose transcript is gone.
+    pub removed: Vec<String>,
+    /// Every project, newest first.
+    pub projects: Vec<ProjectEntry>,
 }
 
 impl Event for IndexChanged {
     const NAME: &'static str = "index://changed";
 }
 
-impl IndexChanged {
-    /// The sessions of `paths` (`<projects>/<dir>/<id>.jsonl` or
-    /// `<projects>/<dir>/<id>/subagents/<agent>.jsonl`).
-    pub fn from_paths(paths: &[std::path::PathBuf]) -> Self {
-        let mut ids: Vec<String> = paths
+impl From<IndexDelta> for IndexChanged {
+    fn from(delta: IndexDelta) -> Self {
+        let mut ids: Vec<String> = delta
+            .changed
             .iter()
-            .filter_map(|p| {
-                let parent = p.parent()?;
-                let id = if parent.file_name()? == "subagents" {
-                    parent.parent()?.file_name()?
-                } else {
-                    p.file_stem()?
-                };
-                Some(id.to_string_lossy().into_owned())
-            })
+            .map(|s| s.id.clone())
+            .chain(delta.removed.iter().map(|k| {
+                k.rsplit_once('/')
+                    .map_or(k.as_str(), |(_, id)| id)
+                    .to_owned()
+            }))
             .collect();
         ids.sort();
         ids.dedup();
-        IndexChanged { session_ids: ids }
+        IndexChanged {
+            session_ids: ids,
+            changed: delta.changed,
+            removed: delta.removed,
+            projects: delta.projects,
+        }
     }
 }
 
@@ -157,21 +167,19 @@ pub fn export_typescript(path: &std::path::Path) -> Result<(), specta_typescript
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::PathBuf;
 
     #[test]
-    fn changed_transcripts_name_their_sessions_once() {
-        let p = |s: &str| PathBuf::from(s);
-        let changed = IndexChanged::from_paths(&[
-            p("/c/projects/-w/bbb.jsonl"),
-            p("/c/projects/-w/aaa.jsonl"),
-            p("/c/projects/-w/aaa/subagents/agent-1.jsonl"),
-            p("/c/projects/-w/bbb.jsonl"),
-        ]);
+    fn an_index_delta_names_its_sessions_once() {
+        let changed = IndexChanged::from(IndexDelta {
+            changed: Vec::new(),
+            removed: vec!["-w/bbb".into(), "-w/aaa".into(), "-v/aaa".into()],
+            projects: Vec::new(),
+        });
         assert_eq!(changed.session_ids, vec!["aaa", "bbb"]);
         assert_eq!(
             serde_json::to_value(&changed).unwrap(),
-            serde_json::json!({"sessionIds": ["aaa", "bbb"]})
+            serde_json::json!({"sessionIds": ["aaa", "bbb"], "changed": [],
+                "removed": ["-w/bbb", "-w/aaa", "-v/aaa"], "projects": []})
         );
     }
 }

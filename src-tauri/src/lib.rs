@@ -23,7 +23,7 @@ use ccdesk_core::desktop::tray::TrayMenu;
 use ccdesk_core::pool::{sweep_forever, PoolConfig, SessionInfo, SessionPool};
 use ccdesk_core::store::registry::Registry;
 use ccdesk_core::store::settings::Settings;
-use ccdesk_core::transcripts::index::SessionIndex;
+use ccdesk_core::transcripts::index::{LiveIndex, SessionIndex};
 use ccdesk_core::transcripts::watcher::TranscriptWatcher;
 use ccdesk_core::CoreError;
 use tauri::{AppHandle, Manager};
@@ -31,8 +31,10 @@ use tauri::{AppHandle, Manager};
 use crate::desktop::{NotificationSink, OpenRequest, MAIN_WINDOW};
 use crate::error::AppError;
 
-/// How long the transcript watcher waits for changes to settle before a rescan, in ms.
-pub const WATCH_DEBOUNCE_MS: u64 = 750;
+/// How long the transcript watcher waits for changes to settle before the index takes them in,
+/// in ms (at most twice this after a batch's first change): the list follows a transcript
+/// within about this.
+pub const WATCH_DEBOUNCE_MS: u64 = 30;
 
 /// State shared by the commands.
 pub struct AppState {
@@ -52,12 +54,14 @@ pub struct AppState {
     settings_save: Mutex<()>,
     /// What the settings view should say once about the settings file.
     settings_notices: Mutex<Vec<String>>,
-    /// The listing made as the app starts, while the webview loads; the window's first
-    /// `list_projects` waits for it (the lock is held while it is made) and takes it. `None`
-    /// once taken, or when it failed.
-    pub startup_listing: Arc<tokio::sync::Mutex<Option<Arc<SessionIndex>>>>,
-    /// The last scan of the transcripts (the tray's or the window's list).
-    pub index: Mutex<Option<Arc<SessionIndex>>>,
+    /// The one session index (the window's lists, the tray's recent sessions), remembered in
+    /// its cache between runs and kept current by the transcript watcher.
+    pub live: Arc<LiveIndex>,
+    /// Held while the listing made as the app starts runs (the webview loads meanwhile): the
+    /// window's first `list_projects` waits for it rather than listing a second time.
+    pub first_listing: Arc<tokio::sync::Mutex<()>>,
+    /// Whether the window's first `list_projects` (which takes the startup listing) came.
+    pub first_listed: AtomicBool,
     /// Where the lines of the transcripts opened last start (pages of the transcript view).
     pub lines: ccdesk_core::transcripts::transcript::LineCache,
     /// The tray menu last built, to rebuild only on change.
@@ -75,14 +79,9 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// The last listing of the transcripts (the window's or the tray's), if any.
+    /// The current listing of the transcripts, if one was made.
     pub fn index_snapshot(&self) -> Option<Arc<SessionIndex>> {
-        self.index.locked().clone()
-    }
-
-    /// Keeps `index` as the last listing.
-    pub fn set_index(&self, index: Arc<SessionIndex>) {
-        *self.index.locked() = Some(index);
+        self.live.snapshot()
     }
 
     /// A copy of the settings in force.
@@ -196,6 +195,7 @@ fn init_state(app: &AppHandle, default_config_dir: PathBuf) -> Result<(), CoreEr
     });
     let finder = claude.clone();
     let pool_config = settings.read_locked().pool.clone();
+    let live = Arc::new(LiveIndex::with_default_cache(config_dir.clone()));
     let pool = new_pool(
         config_dir,
         pool_config,
@@ -218,7 +218,9 @@ fn init_state(app: &AppHandle, default_config_dir: PathBuf) -> Result<(), CoreEr
         settings,
         settings_save: Mutex::default(),
         settings_notices: Mutex::new(settings_notices),
-        index: Mutex::default(),
+        live,
+        first_listing: Arc::default(),
+        first_listed: AtomicBool::new(false),
         lines: ccdesk_core::transcripts::transcript::LineCache::new(),
         tray_model: Mutex::default(),
         pending_opens: Mutex::new(Some(Vec::new())),
@@ -226,7 +228,6 @@ fn init_state(app: &AppHandle, default_config_dir: PathBuf) -> Result<(), CoreEr
         last_alert: Mutex::default(),
         focused: AtomicBool::new(true),
         watcher: Mutex::default(),
-        startup_listing: Arc::default(),
     });
     Ok(())
 }
@@ -253,49 +254,40 @@ fn on_session_change(app: &AppHandle, info: &SessionInfo) {
     tauri::async_runtime::spawn(async move { tray::refresh(&handle) });
 }
 
-/// Off the main thread, while the webview loads: starts following the transcripts, then lists
-/// them once for the window's first `list_projects` and the tray. The listing's lock is taken
-/// here, before the window can ask, so the window waits for this listing instead of making a
-/// second one at the same time.
+/// Off the main thread, while the webview loads: starts following the transcripts, then brings
+/// the index up to date (from its cache: only changed transcripts are read) for the window's
+/// first `list_projects` and the tray. The first-listing lock is taken here, before the window
+/// can ask, so the window waits for this listing instead of making a second one at the same
+/// time.
 fn start_listing(app: &AppHandle) {
     let state = app.state::<AppState>();
-    let Ok(slot) = Arc::clone(&state.startup_listing).try_lock_owned() else {
+    let Ok(guard) = Arc::clone(&state.first_listing).try_lock_owned() else {
         return;
     };
     let handle = app.clone();
     tauri::async_runtime::spawn_blocking(move || {
-        let mut slot = slot;
         watch_transcripts(&handle);
         let state = handle.state::<AppState>();
-        match SessionIndex::scan(state.pool.config_dir()) {
-            Ok(index) => {
-                let index = Arc::new(index);
-                state.set_index(Arc::clone(&index));
-                *slot = Some(index);
-                drop(slot);
-                tray::refresh(&handle);
-            }
-            Err(e) => tracing::warn!(error = %e, "cannot list the transcripts"),
+        if let Err(e) = state.live.refresh_all() {
+            tracing::warn!(error = %e, "cannot list the transcripts");
         }
+        drop(guard);
+        tray::refresh(&handle);
     });
 }
 
-/// Starts following `<config dir>/projects`: on each settled change the index is scanned again,
-/// the tray rebuilt and the UI told ([`ipc::IndexChanged`]).
+/// Starts following `<config dir>/projects`. Each settled batch of changed paths goes to one
+/// thread ("index-apply"), which takes it into the index in place ([`LiveIndex::apply_changes`]:
+/// only those transcripts are read), rebuilds the tray and tells the UI the changed sessions
+/// ([`ipc::IndexChanged`]), batch after batch in order.
 fn watch_transcripts(app: &AppHandle) {
     let state = app.state::<AppState>();
-    let handle = app.clone();
-    let rt = tauri::async_runtime::handle();
+    let (tx, rx) = std::sync::mpsc::channel::<Vec<PathBuf>>();
     let started = TranscriptWatcher::start(
         state.pool.config_dir(),
         WATCH_DEBOUNCE_MS,
         move |changed: Vec<PathBuf>| {
-            let handle = handle.clone();
-            let payload = ipc::IndexChanged::from_paths(&changed);
-            rt.spawn(async move {
-                tray::rescan(handle.clone()).await;
-                ipc::emit(&handle, &payload);
-            });
+            let _ = tx.send(changed);
         },
     );
     match started {
@@ -303,8 +295,31 @@ fn watch_transcripts(app: &AppHandle) {
             *state.watcher.locked() = Some(w);
         }
         Err(e) => {
-            tracing::warn!(error = %e, "transcripts are not followed; the list refreshes on demand")
+            tracing::warn!(error = %e, "transcripts are not followed; the list refreshes on demand");
+            return;
         }
+    }
+    let handle = app.clone();
+    let spawned = std::thread::Builder::new()
+        .name("index-apply".into())
+        .spawn(move || {
+            while let Ok(mut paths) = rx.recv() {
+                // Batches that queued up meanwhile are taken in one go.
+                while let Ok(more) = rx.try_recv() {
+                    paths.extend(more);
+                }
+                let state = handle.state::<AppState>();
+                match state.live.apply_changes(&paths) {
+                    Ok(delta) => {
+                        tray::refresh(&handle);
+                        ipc::emit(&handle, &ipc::IndexChanged::from(delta));
+                    }
+                    Err(e) => tracing::warn!(error = %e, "cannot update the index"),
+                }
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::warn!(error = %e, "cannot start the index thread; the list refreshes on demand");
     }
 }
 

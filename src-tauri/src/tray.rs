@@ -159,25 +159,16 @@ fn entries(app: &AppHandle, items: &[TrayItem]) -> tauri::Result<Vec<Entry>> {
     Ok(out)
 }
 
-/// Lists the transcripts afresh on a blocking thread and keeps the listing (the window's lists
-/// and the tray's recent sessions come from it); the tray menu is rebuilt if it changed.
+/// Brings the index up to date with the transcripts on a blocking thread (from its cache: only
+/// changed transcripts are read) and returns it; the tray menu is rebuilt if it changed.
 ///
 /// Errors: the projects dir cannot be listed, or the listing task failed.
 pub async fn relist(app: &AppHandle) -> Result<Arc<SessionIndex>, AppError> {
     let state = app.state::<AppState>();
-    let dir = state.pool.config_dir().to_path_buf();
-    let index = tauri::async_runtime::spawn_blocking(move || SessionIndex::scan(&dir))
+    let live = Arc::clone(&state.live);
+    let (index, _) = tauri::async_runtime::spawn_blocking(move || live.refresh_all())
         .await
         .map_err(|e| AppError::internal(format!("the listing task failed: {e}")))??;
-    let index = Arc::new(index);
-    state.set_index(Arc::clone(&index));
     refresh(app);
     Ok(index)
-}
-
-/// [`relist`], for the watcher: a failure is logged.
-pub async fn rescan(app: AppHandle) {
-    if let Err(e) = relist(&app).await {
-        tracing::warn!(error = %e, "cannot list the transcripts");
-    }
 }

@@ -96,21 +96,23 @@ describe('App: open requests', () => {
     expect(byTestId('open-pool-view').classList.contains('selected')).toBe(true);
   });
 
-  it('re-lists sessions when the transcripts change (debounced); reads the open transcript again only if it changed', async () => {
-    AppModel.indexDebounceMs = 5;
+  it('applies index://changed deltas without listing again; reads the open transcript again only if it changed', async () => {
     const api = await openApp();
     await fireEvent.click(screen.getAllByTestId('session-item')[0]);
     await waitFor(() => expect(byTestId('transcript')).toBeTruthy());
     const lists = api.mocks.listProjects.mock.calls.length;
+    const sessions = api.mocks.projectSessions.mock.calls.length;
     const shows = api.mocks.showSession.mock.calls.length;
     api.emitIndexChanged(['other-session']);
     api.emitIndexChanged([]);
     api.emitIndexChanged(['another']);
-    await waitFor(() => expect(api.mocks.listProjects.mock.calls.length).toBe(lists + 1));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(api.mocks.listProjects.mock.calls.length).toBe(lists);
+    expect(api.mocks.projectSessions.mock.calls.length).toBe(sessions);
     expect(api.mocks.showSession.mock.calls.length).toBe(shows);
     api.emitIndexChanged([summary().id]);
     await waitFor(() => expect(api.mocks.showSession.mock.calls.length).toBe(shows + 1));
-    expect(api.mocks.listProjects.mock.calls.length).toBe(lists + 2);
+    expect(api.mocks.listProjects.mock.calls.length).toBe(lists);
   });
 });
 

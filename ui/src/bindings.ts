@@ -8,11 +8,11 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 /** Commands */
 export const commands = {
 	/**
-	 *  Lists the transcripts afresh and answers the projects without their sessions (newest
-	 *  first); the listing is kept for [`project_sessions`] and [`session_briefs`], and the tray's
-	 *  recent sessions are taken from it. The first call answers from the listing made as the app
-	 *  started (a change since then is reported by the watcher, and the window lists again).
-	 *  Runs off the UI thread.
+	 *  The projects without their sessions (newest first), from the one index the window, the tray
+	 *  and [`project_sessions`] share. The first call waits for the listing made as the app
+	 *  started; while the watcher follows the transcripts the index is current and is answered as
+	 *  it is (the watcher reports each change with `index://changed`), otherwise it is brought up
+	 *  to date first (only changed transcripts are read). Runs off the UI thread.
 	 */
 	listProjects: () => __TAURI_INVOKE<ProjectIndex_Serialize>("list_projects"),
 	/**
@@ -95,7 +95,7 @@ export const commands = {
 /** Events */
 export const events = {
 	appOpen: makeEvent<OpenRequested, OpenRequested>("app://open"),
-	indexChanged: makeEvent<IndexChanged, IndexChanged>("index://changed"),
+	indexChanged: makeEvent<IndexChanged_Serialize, IndexChanged_Deserialize>("index://changed"),
 	poolSession: makeEvent<PoolChanged_Serialize, PoolChanged_Deserialize>("pool://session"),
 	registryChanged: makeEvent<RegistryChanged_Serialize, RegistryChanged_Deserialize>("registry://changed"),
 };
@@ -490,13 +490,48 @@ export type FoundClaude_Serialize = {
 };
 
 /**
- *  `index://changed`: the CLI's transcripts changed; payload `{"sessionIds": [...]}`, the ids
- *  (file stems) of the transcripts that changed, subagent transcripts counted as their
- *  session's.
+ *  `index://changed`: the CLI's transcripts changed and the index took the change in; payload
+ *  `{"sessionIds": [...], "changed": [SessionSummary], "removed": [key], "projects":
+ *  [ProjectEntry]}`: the ids (file stems) of the sessions that changed or went (subagent
+ *  transcripts counted as their session's), the changed sessions as listed now, the keys of
+ *  the sessions gone, and the project list after the change.
  */
-export type IndexChanged = {
-	/**  Changed sessions, sorted, without repeats. */
+export type IndexChanged = IndexChanged_Serialize | IndexChanged_Deserialize;
+
+/**
+ *  `index://changed`: the CLI's transcripts changed and the index took the change in; payload
+ *  `{"sessionIds": [...], "changed": [SessionSummary], "removed": [key], "projects":
+ *  [ProjectEntry]}`: the ids (file stems) of the sessions that changed or went (subagent
+ *  transcripts counted as their session's), the changed sessions as listed now, the keys of
+ *  the sessions gone, and the project list after the change.
+ */
+export type IndexChanged_Deserialize = {
+	/**  Changed or removed sessions' ids, sorted, without repeats. */
 	sessionIds: string[],
+	/**  The sessions that changed or appeared, as listed now. */
+	changed: SessionSummary_Deserialize[],
+	/**  Keys (`<dir name>/<id>`) of the sessions whose transcript is gone. */
+	removed: string[],
+	/**  Every project, newest first. */
+	projects: ProjectEntry_Deserialize[],
+};
+
+/**
+ *  `index://changed`: the CLI's transcripts changed and the index took the change in; payload
+ *  `{"sessionIds": [...], "changed": [SessionSummary], "removed": [key], "projects":
+ *  [ProjectEntry]}`: the ids (file stems) of the sessions that changed or went (subagent
+ *  transcripts counted as their session's), the changed sessions as listed now, the keys of
+ *  the sessions gone, and the project list after the change.
+ */
+export type IndexChanged_Serialize = {
+	/**  Changed or removed sessions' ids, sorted, without repeats. */
+	sessionIds: string[],
+	/**  The sessions that changed or appeared, as listed now. */
+	changed: SessionSummary_Serialize[],
+	/**  Keys (`<dir name>/<id>`) of the sessions whose transcript is gone. */
+	removed: string[],
+	/**  Every project, newest first. */
+	projects: ProjectEntry_Serialize[],
 };
 
 /**  How an interrupt ended. */

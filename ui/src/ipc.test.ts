@@ -154,15 +154,16 @@ describe('tauriApi', () => {
   it('listens to app://open and index://changed', async () => {
     listen.mockResolvedValue(() => {});
     const opened: unknown[] = [];
-    const changed: string[][] = [];
+    const changed: unknown[] = [];
     await tauriApi.onAppOpen((r) => opened.push(r));
-    await tauriApi.onIndexChanged((ids) => changed.push(ids));
+    await tauriApi.onIndexChanged((change) => changed.push(change));
     expect(listen.mock.calls.map((c) => c[0])).toEqual(['app://open', 'index://changed']);
     (listen.mock.calls[0][1] as (e: { payload: unknown }) => void)({ payload: { kind: 'folder', path: '/w' } });
-    (listen.mock.calls[1][1] as (e: { payload: unknown }) => void)({ payload: { sessionIds: ['s1'] } });
+    const delta = { sessionIds: ['s1'], changed: [], removed: ['-w/s1'], projects: [] };
+    (listen.mock.calls[1][1] as (e: { payload: unknown }) => void)({ payload: delta });
     (listen.mock.calls[1][1] as (e: { payload: unknown }) => void)({ payload: null });
     expect(opened).toEqual([{ kind: 'folder', path: '/w' }]);
-    expect(changed).toEqual([['s1'], []]);
+    expect(changed).toEqual([delta]);
   });
 
   it('listens to registry://changed and hands over the registry as sent; the result stops it', async () => {

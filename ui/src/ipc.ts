@@ -14,6 +14,7 @@ import type {
   DragDropEvent,
   DropOutcome,
   DropTarget,
+  IndexChanged,
   OpenRequest,
   PagedEntry,
   PageRequest,
@@ -106,8 +107,11 @@ export interface Api {
   trayAction(action: TrayAction): Promise<void>;
   /** Calls `cb` with every `app://open` request; resolves to the function that stops it. */
   onAppOpen(cb: (request: OpenRequest) => void): Promise<() => void>;
-  /** Calls `cb` with the ids of the sessions whose transcripts changed, as they change. */
-  onIndexChanged(cb: (sessionIds: string[]) => void): Promise<() => void>;
+  /**
+   * Calls `cb` with every `index://changed` delta (the sessions changed or gone, the project list
+   * after), as the backend's index takes changes to the transcripts in.
+   */
+  onIndexChanged(cb: (change: IndexChanged) => void): Promise<() => void>;
   /**
    * Calls `cb` with the registry after every save of it (`registry://changed`); resolves to the
    * function that stops it. The payload is the backend's JSON, to be read with `normalizeRegistry`.
@@ -195,7 +199,10 @@ export const tauriApi: Api = {
     await measured('tray_action', commands.trayAction(action));
   },
   onAppOpen: (cb) => events.appOpen.listen((e) => cb(e.payload)),
-  onIndexChanged: (cb) => events.indexChanged.listen((e) => cb(e.payload?.sessionIds ?? [])),
+  onIndexChanged: (cb) =>
+    events.indexChanged.listen((e) => {
+      if (e.payload) cb(e.payload as IndexChanged);
+    }),
   onRegistryChanged: (cb) => events.registryChanged.listen((e) => cb(e.payload)),
   onDragDrop: (cb) =>
     getCurrentWebview().onDragDropEvent((e) => {

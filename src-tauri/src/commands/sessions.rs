@@ -26,22 +26,25 @@ pub struct SessionDetail {
     pub transcript: TranscriptPage,
 }
 
-/// Lists the transcripts afresh and answers the projects without their sessions (newest
-/// first); the listing is kept for [`project_sessions`] and [`session_briefs`], and the tray's
-/// recent sessions are taken from it. The first call answers from the listing made as the app
-/// started (a change since then is reported by the watcher, and the window lists again).
-/// Runs off the UI thread.
+/// The projects without their sessions (newest first), from the one index the window, the tray
+/// and [`project_sessions`] share. The first call answers the listing made as the app started
+/// (waiting for it); later calls (the window's refresh) bring the index up to date first, which
+/// reads only the transcripts that changed. Between calls the watcher keeps the index current
+/// and reports each change with `index://changed`. Runs off the UI thread.
 #[tauri::command]
 #[specta::specta]
 pub async fn list_projects(
     app: AppHandle,
     state: State<'_, AppState>,
 ) -> Result<ProjectIndex, AppError> {
-    // The first call takes the listing made as the app started (waiting for it if need be).
-    let startup = state.startup_listing.lock().await.take();
-    let index = match startup {
-        Some(index) => index,
-        None => crate::tray::relist(&app).await?,
+    // Waits while the listing made as the app starts runs; the first call takes it.
+    drop(state.first_listing.lock().await);
+    let first = !state
+        .first_listed
+        .swap(true, std::sync::atomic::Ordering::Relaxed);
+    let index = match state.index_snapshot() {
+        Some(index) if first => index,
+        _ => crate::tray::relist(&app).await?,
     };
     Ok(index.project_entries())
 }

@@ -2,7 +2,8 @@
 // resume a session. The tests run in order and share the app; each one navigates from the sidebar
 // itself, so a failure leaves the next ones meaningful.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { after, before, describe } from 'node:test';
 import {
@@ -222,5 +223,29 @@ describe('ccdesk GUI', () => {
     const { user, assistant } = await transcriptTexts({ user: ['seed prompt', PROMPT], assistant: [REPLY] });
     assert.ok(user.findIndex((t) => t.includes('seed prompt')) < user.findIndex((t) => t.includes(PROMPT)), 'seed prompt comes first');
     assert.ok(assistant.some((t) => t.includes('Echo: seed prompt')), `the seed reply is kept: ${JSON.stringify(assistant)}`);
+  });
+
+  step('a transcript another process writes shows in the list as it is written, without a refresh', async () => {
+    // What a terminal `claude` does while the window is open: a new transcript, then more lines.
+    const id = randomUUID();
+    const file = path.join(CONFIG, 'projects', sanitizedDir(DEMO), `${id}.jsonl`);
+    const line = (obj) => `${JSON.stringify(obj)}\n`;
+    await selectProject(driver, DEMO);
+    writeFileSync(file, line({
+      type: 'user', parentUuid: null, isSidechain: false, uuid: randomUUID(), sessionId: id, cwd: DEMO,
+      version: '2.1.112', gitBranch: 'main', timestamp: new Date().toISOString(),
+      message: { role: 'user', content: 'written by a terminal claude' },
+    }));
+    const row = await until('the new session to be listed', async () => {
+      const rows = await all(driver, 'session-item');
+      for (const r of rows) if ((await r.getAttribute('data-session-id')) === id) return r;
+      return null;
+    }, 20_000);
+    assert.equal(await titleOf(row), 'written by a terminal claude');
+    appendFileSync(file, line({ type: 'custom-title', customTitle: 'Renamed in the terminal', sessionId: id }));
+    await until('the appended title to show', async () => {
+      const r = await withAttr(driver, 'session-item', 'data-session-id', id);
+      return (await shownText(driver, r.findElement(testId('session-title')))) === 'Renamed in the terminal';
+    }, 20_000);
   });
 });

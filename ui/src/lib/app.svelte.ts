@@ -30,6 +30,7 @@ import type { TranscriptWindow } from './transcriptWindow.svelte';
 import { runSessionId, splitTurns, turnsInTranscript } from './turns';
 import type {
   AppInfo,
+  IndexChanged,
   OpenRequest,
   PermissionMode,
   ProjectEntry,
@@ -50,8 +51,6 @@ export interface NewRunInput {
 }
 
 export class AppModel {
-  /** How long index://changed waits for more before listing again, in ms (tests shorten it). */
-  static indexDebounceMs = 300;
   /** The UI's own preferences (selection, pool view, dismissed notices), kept across restarts. */
   readonly prefs: PrefsModel;
   readonly messages = new Messages((text) => this.prefs.hidesNotice(text));
@@ -84,10 +83,7 @@ export class AppModel {
   private refreshAgain = false;
   /** Whether the refresh under way (or the next) reloads the open transcript too. */
   private detailWanted = false;
-  /** Session ids whose transcripts changed since the last index://changed refresh. */
-  private changedSessions = new Set<string>();
   private unlisten: (() => void)[] = [];
-  private indexTimer: ReturnType<typeof setTimeout> | null = null;
   /** The saved preferences, for the first listing to restore the selection from (once). */
   private restoring: Promise<Partial<Prefs>> | null = null;
   private readonly api: Api;
@@ -237,7 +233,6 @@ export class AppModel {
   dispose(): void {
     for (const stop of this.unlisten) stop();
     this.unlisten = [];
-    if (this.indexTimer) clearTimeout(this.indexTimer);
     // A change still waiting for its save is saved now.
     void this.prefs.flush();
   }
@@ -256,22 +251,29 @@ export class AppModel {
       // The backend sends the registry after every save of it (a rename, a pin, a run's new state).
       this.unlisten.push(await this.registryStore.listen());
       this.unlisten.push(
-        await this.api.onIndexChanged((sessionIds) => {
-          for (const id of sessionIds) this.changedSessions.add(id);
-          if (this.indexTimer) clearTimeout(this.indexTimer);
-          this.indexTimer = setTimeout(() => {
-            this.indexTimer = null;
-            // The open transcript is read again only when it is one of those that changed.
-            const open = this.browse.selectedSessionId;
-            const reload = open !== null && this.changedSessions.has(open);
-            this.changedSessions.clear();
-            void this.refresh(reload);
-          }, AppModel.indexDebounceMs);
-        }),
+        await this.api.onIndexChanged((change) => this.indexChanged(change)),
       );
     } catch (e) {
       this.report(e);
     }
+  }
+
+  /**
+   * `index://changed`: the backend's index took in a change (the watcher's only debounce is the
+   * backend's). The delta is applied as it comes (the project list, the shown project's sessions);
+   * the open transcript is read again only when its session changed. A full listing is made
+   * instead while one is under way (its answer may predate the change) or a run's session is
+   * awaited.
+   */
+  indexChanged(change: IndexChanged): void {
+    const browse = this.browse;
+    const open = browse.selectedSessionId;
+    const reload = open !== null && change.sessionIds.includes(open);
+    if (this.refreshing !== null || this.follow !== null || !browse.applyDelta(change)) {
+      void this.refresh(reload);
+      return;
+    }
+    if (reload && browse.transcript) void browse.transcript.update();
   }
 
   loadSettings(): Promise<void> {

@@ -790,3 +790,48 @@ describe('AppModel: one project’s sessions at a time', () => {
     expect(app.currentSessions.map((s) => s.id)).toEqual([newId]);
   });
 });
+
+describe('AppModel index://changed', () => {
+  it('a delta updates, adds and drops sessions of the shown project in order, and the project list, without listing again', async () => {
+    let disk = index();
+    const api = fakeApi({ index: () => disk });
+    const app = new AppModel(api);
+    await app.init();
+    expect(app.browse.selectedProject).toBe('cwd:/home/dev/proj');
+    const lists = api.mocks.listProjects.mock.calls.length;
+    const fresh = '44444444-2222-4333-8444-555555555555';
+    const second = '22222222-2222-4333-8444-555555555555';
+    disk = index();
+    const proj = disk.projects[0];
+    // A new session, newest; the second one renamed and now older than none; the first one gone.
+    proj.sessions = [
+      summary({ id: fresh, title: 'Brand new', lastActivityMs: NOW }),
+      summary({ id: second, title: 'Second, renamed', lastActivityMs: NOW - 4 * 3_600_000 }),
+    ];
+    proj.lastActivityMs = NOW;
+    api.emitIndexChanged([fresh, second, summary().id]);
+    await settle();
+    expect(api.mocks.listProjects.mock.calls.length).toBe(lists);
+    expect(app.browse.projectSessions.map((s) => [s.id, s.title])).toEqual([
+      [fresh, 'Brand new'],
+      [second, 'Second, renamed'],
+    ]);
+    expect(app.browse.projects[0].sessionCount).toBe(2);
+    expect(app.browse.projects[0].lastActivityMs).toBe(NOW);
+  });
+
+  it('a delta that drops the selected project makes a full listing choose again', async () => {
+    let disk = index();
+    const api = fakeApi({ index: () => disk });
+    const app = new AppModel(api);
+    await app.init();
+    const lists = api.mocks.listProjects.mock.calls.length;
+    disk = index();
+    const gone = disk.projects.shift();
+    api.emitIndexChanged(gone?.sessions.map((s) => s.id));
+    await settle();
+    await settle();
+    expect(api.mocks.listProjects.mock.calls.length).toBe(lists + 1);
+    expect(app.browse.selectedProject).toBe('cwd:/gone/away');
+  });
+});

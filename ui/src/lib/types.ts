@@ -18,6 +18,7 @@ export type {
   Entry_Serialize as Entry,
   ErrorKind_Serialize as ErrorKind,
   FoundClaude_Serialize as FoundClaude,
+  IndexChanged_Serialize as IndexChanged,
   InterruptOutcome,
   NotResumableReason,
   OpenRequest,

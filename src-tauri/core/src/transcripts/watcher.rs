@@ -1,7 +1,9 @@
 //! Following the CLI's transcripts: a [`TranscriptWatcher`] watches `<config dir>/projects`
 //! (recursively) with the OS's file notifications (`notify`: inotify, FSEvents,
-//! ReadDirectoryChangesW), debounced by `notify-debouncer-full`, and hands the changed
-//! `.jsonl` paths to a callback, so the app can list sessions again. It never writes anything.
+//! ReadDirectoryChangesW), coalesces what arrives within a few ms on its own thread, and hands
+//! the changed `.jsonl` paths to a callback, so the app can update its index. It never writes
+//! anything, and when nothing changes its thread sleeps in a blocking receive (no timer ticks:
+//! 0% CPU while idle).
 //!
 //! When `projects` does not exist yet (the CLI has never run), the nearest existing ancestor
 //! (normally the config dir) is watched without recursion until it appears; then `projects` is
@@ -16,8 +18,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
-use notify::{ErrorKind, RecommendedWatcher, RecursiveMode};
-use notify_debouncer_full::{new_debouncer, DebounceEventResult, Debouncer, RecommendedCache};
+use notify::{ErrorKind, RecommendedWatcher, RecursiveMode, Watcher};
 
 use crate::error::CoreError;
 use crate::transcripts::paths;
@@ -30,9 +31,9 @@ const MAX_LISTED: usize = 10_000;
 
 /// Follows `<config dir>/projects` until dropped; see the module docs.
 ///
-/// The callback runs on the debouncer's own thread (named `notify-rs debouncer loop`), one call
-/// at a time, with the changed transcripts (created, written, renamed or removed), sorted,
-/// never empty. It should return quickly: hand the work to another thread or task.
+/// The callback runs on the watcher's own thread (named `watch-projects`), one call at a
+/// time, with the changed transcripts (created, written, renamed or removed), sorted, never
+/// empty. It should return quickly: hand the work to another thread or task.
 pub struct TranscriptWatcher {
     shared: Arc<Mutex<Option<Shared>>>,
 }
@@ -59,7 +60,7 @@ struct Watching {
 }
 
 struct Shared {
-    debouncer: Debouncer<RecommendedWatcher, RecommendedCache>,
+    watcher: RecommendedWatcher,
     config_dir: PathBuf,
     projects: PathBuf,
     /// `projects` with symlinks resolved, once it exists (FSEvents reports resolved paths).
@@ -70,9 +71,10 @@ struct Shared {
 impl TranscriptWatcher {
     /// Starts watching `<config_dir>/projects` (or, until it exists, its nearest existing
     /// ancestor). `debounce_ms`: how long changes must settle, in ms, before `on_change` is
-    /// called (0 counts as 1); changes within one period come in one call. Dropping the
-    /// watcher stops it; a call under way then may still finish, none starts after the
-    /// debouncer thread has seen the stop.
+    /// called (0 counts as 1), and at most twice that after the first change of a batch (so a
+    /// transcript written without pause is still reported as it grows); changes within one
+    /// batch come in one call. Dropping the watcher stops it; a call under way then may still
+    /// finish, none starts after the thread has seen the stop.
     ///
     /// Errors: [`CoreError::Io`] when the OS refuses the watch (e.g. Linux's
     /// `fs.inotify.max_user_watches` is reached, the message says so) or no ancestor of the
@@ -83,11 +85,24 @@ impl TranscriptWatcher {
     {
         let shared: Arc<Mutex<Option<Shared>>> = Arc::new(Mutex::new(None));
         let weak = Arc::downgrade(&shared);
-        let handler = move |result: DebounceEventResult| handle(&weak, result, &on_change);
-        let debouncer = new_debouncer(Duration::from_millis(debounce_ms.max(1)), None, handler)
-            .map_err(|e| to_core(e, config_dir))?;
+        // The OS's events go through a channel to our thread; the sender lives in the watcher,
+        // so dropping the watcher ends the thread.
+        let (tx, rx) = std::sync::mpsc::channel::<notify::Result<notify::Event>>();
+        let watcher = notify::recommended_watcher(move |ev| {
+            let _ = tx.send(ev);
+        })
+        .map_err(|e| to_core(e, config_dir))?;
+        let quiet = Duration::from_millis(debounce_ms.max(1));
+        std::thread::Builder::new()
+            .name("watch-projects".into())
+            .spawn(move || {
+                while let Some(batch) = next_batch(&rx, quiet) {
+                    handle(&weak, batch, &on_change);
+                }
+            })
+            .map_err(|e| CoreError::io(config_dir, e))?;
         let mut state = Shared {
-            debouncer,
+            watcher,
             config_dir: config_dir.to_path_buf(),
             projects: paths::projects_dir(config_dir),
             projects_resolved: None,
@@ -109,22 +124,43 @@ impl TranscriptWatcher {
     }
 }
 
-/// One debounced batch: collect the transcripts, follow `projects` appearing or vanishing,
-/// then call back outside the lock.
+/// Waits (blocking, no timer) for the next event, then takes what follows until `quiet` passes
+/// without one or `2 × quiet` since the first. `None` when the watcher is gone.
+fn next_batch(
+    rx: &std::sync::mpsc::Receiver<notify::Result<notify::Event>>,
+    quiet: Duration,
+) -> Option<Vec<notify::Event>> {
+    let first = rx.recv().ok()?;
+    let until = std::time::Instant::now() + quiet * 2;
+    let mut events = Vec::new();
+    let mut take = |ev: notify::Result<notify::Event>| match ev {
+        Ok(ev) => events.push(ev),
+        Err(e) => tracing::warn!(error = %e, "the transcript watcher reported an error"),
+    };
+    take(first);
+    loop {
+        let left = until.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            break;
+        }
+        match rx.recv_timeout(quiet.min(left)) {
+            Ok(ev) => take(ev),
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => break,
+            // The watcher is gone: what came is still reported.
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    Some(events)
+}
+
+/// One batch: collect the transcripts, follow `projects` appearing or vanishing, then call back
+/// outside the lock. An event that says the OS dropped events (a queue overflow) reports every
+/// transcript.
 fn handle<F: Fn(Vec<PathBuf>)>(
     shared: &Weak<Mutex<Option<Shared>>>,
-    result: DebounceEventResult,
+    events: Vec<notify::Event>,
     on_change: &F,
 ) {
-    let events = match result {
-        Ok(events) => events,
-        Err(errors) => {
-            for e in errors {
-                tracing::warn!(error = %e, "the transcript watcher reported an error");
-            }
-            return;
-        }
-    };
     // Dropped watcher: stop here.
     let Some(shared) = shared.upgrade() else {
         return;
@@ -141,6 +177,10 @@ fn handle<F: Fn(Vec<PathBuf>)>(
             .iter()
             .filter(|e| !e.kind.is_access())
             .flat_map(|e| &e.paths);
+        if events.iter().any(notify::Event::need_rescan) {
+            tracing::info!("the OS dropped file events; every transcript is looked at again");
+            transcripts_in(&state.projects, MAX_DEPTH, &mut changed);
+        }
         for path in paths {
             if state.is_transcript(path) {
                 changed.insert(path.clone());
@@ -186,14 +226,14 @@ impl Shared {
             }
             if let Some(old) = self.watching.take() {
                 // The OS drops the watch of a removed dir by itself: nothing to report.
-                let _ = self.debouncer.unwatch(&old.path);
+                let _ = self.watcher.unwatch(&old.path);
             }
             let mode = if target.projects {
                 RecursiveMode::Recursive
             } else {
                 RecursiveMode::NonRecursive
             };
-            match self.debouncer.watch(&target.path, mode) {
+            match self.watcher.watch(&target.path, mode) {
                 Ok(()) => {
                     if target.projects {
                         self.projects_resolved = self.projects.canonicalize().ok();
@@ -439,7 +479,7 @@ mod tests {
         let (w, rx) = start(tmp.path());
         drop(w);
         append(&dir.join("after.jsonl"), "{}");
-        // The debouncer thread ends and drops the callback (and its sender) with it.
+        // The watcher's thread ends and drops the callback (and its sender) with it.
         let deadline = Instant::now() + WAIT;
         loop {
             match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
@@ -448,6 +488,45 @@ mod tests {
                 Ok(_) => {}
             }
         }
+    }
+
+    /// CPU ticks (user + system) of this process's threads named `name`, from `/proc`.
+    #[cfg(target_os = "linux")]
+    fn thread_ticks(name: &str) -> Option<u64> {
+        let mut total = None;
+        for task in fs::read_dir("/proc/self/task").ok()?.flatten() {
+            let comm = fs::read_to_string(task.path().join("comm")).unwrap_or_default();
+            if comm.trim() != name {
+                continue;
+            }
+            let stat = fs::read_to_string(task.path().join("stat")).ok()?;
+            // Fields after the `(comm)`: state is 3rd, utime 14th, stime 15th.
+            let rest = &stat[stat.rfind(')')? + 2..];
+            let f: Vec<&str> = rest.split(' ').collect();
+            let ticks = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+            *total.get_or_insert(0) += ticks;
+        }
+        total
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn an_idle_watcher_uses_no_cpu() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("projects").join("-w-p");
+        fs::create_dir_all(&dir).unwrap();
+        let (_w, rx) = start(tmp.path());
+        append(&dir.join("s.jsonl"), "{}");
+        until_named(&rx, "s.jsonl");
+        let before = thread_ticks("watch-projects").expect("the watcher's thread");
+        std::thread::sleep(Duration::from_millis(1500));
+        let after = thread_ticks("watch-projects").expect("the watcher's thread");
+        // A timer that ticked every few ms would show here; a blocked receive shows nothing.
+        assert!(after - before <= 1, "{before} -> {after} ticks while idle");
+        assert!(
+            rx.try_recv().is_err(),
+            "nothing is reported while nothing changes"
+        );
     }
 
     #[test]

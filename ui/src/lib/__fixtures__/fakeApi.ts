@@ -4,6 +4,7 @@ import type { Api } from '../../ipc';
 import type {
   DragDropEvent,
   Entry,
+  IndexChanged,
   OpenRequest,
   PagedEntry,
   PoolSnapshot,
@@ -36,7 +37,10 @@ export interface FakeApi extends Api {
   settingsState: Settings;
   /** Sends an `app://open` request to every listener. */
   emitOpen(request: OpenRequest): void;
-  /** Sends `index://changed` (these sessions' transcripts changed) to every listener. */
+  /**
+   * Sends `index://changed` to every listener, as the backend does after its index took in the
+   * disk's state now: the sessions with these ids as listed now, those gone, the project list.
+   */
   emitIndexChanged(sessionIds?: string[]): void;
   /**
    * Sends `registry://changed` to every listener: `registry` as given, else a copy of
@@ -101,7 +105,7 @@ export function fakeApi(
 ): FakeApi {
   let settingsState: Settings = structuredClone(opts.settings ?? defaultSettings());
   const openListeners = new Set<(r: OpenRequest) => void>();
-  const indexListeners = new Set<(ids: string[]) => void>();
+  const indexListeners = new Set<(change: IndexChanged) => void>();
   const registryListeners = new Set<(r: Registry) => void>();
   /** `registry://changed` with the registry as it is now, as the backend sends after a save. */
   const registrySaved = () => {
@@ -244,7 +248,7 @@ export function fakeApi(
       openListeners.add(cb);
       return () => openListeners.delete(cb);
     }),
-    onIndexChanged: vi.fn<Api['onIndexChanged']>(async (cb: (ids: string[]) => void) => {
+    onIndexChanged: vi.fn<Api['onIndexChanged']>(async (cb: (change: IndexChanged) => void) => {
       indexListeners.add(cb);
       return () => indexListeners.delete(cb);
     }),
@@ -278,7 +282,20 @@ export function fakeApi(
       for (const cb of openListeners) cb(request);
     },
     emitIndexChanged(sessionIds = []) {
-      for (const cb of indexListeners) cb(sessionIds);
+      // As the backend: its index takes the disk's state in, then the delta is sent.
+      const before = listing ?? onDisk();
+      listing = onDisk();
+      const named = new Set(sessionIds);
+      const now = listedSessions(listing);
+      const change: IndexChanged = {
+        sessionIds: [...named].sort(),
+        changed: now.filter((x) => named.has(x.id)),
+        removed: listedSessions(before)
+          .filter((x) => named.has(x.id) && !now.some((n) => n.key === x.key))
+          .map((x) => x.key),
+        projects: projectIndex(listing).projects,
+      };
+      for (const cb of indexListeners) cb(change);
     },
     emitRegistryChanged(registry) {
       if (registry === undefined) registrySaved();

@@ -4,13 +4,26 @@
 // switcher's briefs while it is open. Late answers never replace newer ones (tickets). No DOM here.
 import type { Api } from '../../ipc';
 import { TranscriptWindow } from '../transcriptWindow.svelte';
-import type { ProjectEntry, ProjectIndex, SessionBrief, SessionDetail, SessionSummary } from '../types';
+import type { IndexChanged, ProjectEntry, ProjectIndex, SessionBrief, SessionDetail, SessionSummary } from '../types';
 import type { Messages } from './messages.svelte';
 
 /** The CLI session id in a session key (`<dirName>/<sessionId>`); a bare id is returned as it is. */
 export function idOfKey(key: string): string {
   const slash = key.lastIndexOf('/');
   return slash >= 0 ? key.slice(slash + 1) : key;
+}
+
+/** The backend's session order within a project: newest first (no activity last), then by id, then path. */
+export function newestFirst(a: SessionSummary, b: SessionSummary): number {
+  const at = a.lastActivityMs ?? null;
+  const bt = b.lastActivityMs ?? null;
+  if (at !== bt) {
+    if (at === null) return 1;
+    if (bt === null) return -1;
+    return bt - at;
+  }
+  if (a.id !== b.id) return a.id < b.id ? -1 : 1;
+  return a.transcriptPath < b.transcriptPath ? -1 : a.transcriptPath > b.transcriptPath ? 1 : 0;
 }
 
 export class BrowseStore {
@@ -97,6 +110,39 @@ export class BrowseStore {
     const index = await this.api.listProjects();
     this.index = index;
     return index;
+  }
+
+  /**
+   * Applies an `index://changed` delta in place: the project list is replaced, the loaded
+   * project's sessions gain, update or lose the sessions named (ordered as the backend orders
+   * them: newest first, then by id and path), fetched summaries are refreshed. Returns false,
+   * changing nothing, when there is no listing yet or the selected project is gone (a full
+   * listing decides what to select then).
+   */
+  applyDelta(change: IndexChanged): boolean {
+    const index = this.index;
+    if (index === null) return false;
+    if (this.selectedProject !== null && !change.projects.some((p) => p.key === this.selectedProject)) return false;
+    this.index = {
+      ...index,
+      projects: change.projects,
+      scannedFiles: change.projects.reduce((n, p) => n + p.sessionCount, 0),
+    };
+    const gone = new Set(change.removed);
+    for (const s of change.changed) gone.add(s.key);
+    if (this.sessionsOf !== null) {
+      const of = this.sessionsOf;
+      const sessions = this.sessions.filter((s) => !gone.has(s.key));
+      for (const s of change.changed) if (s.projectKey === of) sessions.push(s);
+      sessions.sort(newestFirst);
+      this.sessions = sessions;
+    }
+    if (change.changed.some((s) => this.fetched.has(s.key))) {
+      const fetched = new Map(this.fetched);
+      for (const s of change.changed) if (fetched.has(s.key)) fetched.set(s.key, s);
+      this.fetched = fetched;
+    }
+    return true;
   }
 
   /** The selected project gone from the listing (or none selected): the first one is selected. */
