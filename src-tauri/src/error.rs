@@ -69,6 +69,8 @@ pub enum ErrorKind {
     },
     /// The CLI refused a control request or did not answer in time.
     ControlRequestFailed,
+    /// The search index (ccdesk's cache) cannot be used.
+    Index,
     /// ccdesk's own files (registry, settings) could not be read or written.
     Store,
     /// A task failed to run to completion (a bug, never the user's input).
@@ -112,6 +114,7 @@ impl From<CoreError> for AppError {
             },
             CoreError::UnknownRun(run_id) => ErrorKind::UnknownRun { run_id },
             CoreError::ControlRequest(_) => ErrorKind::ControlRequestFailed,
+            CoreError::Index(_) => ErrorKind::Index,
         };
         AppError { kind, message }
     }
@@ -176,6 +179,7 @@ mod tests {
             },
             CoreError::UnknownRun("r1".into()),
             CoreError::ControlRequest("no".into()),
+            CoreError::Index("locked".into()),
         ] {
             let (kind, message) = (e.kind(), e.to_string());
             let app = AppError::from(e);

@@ -5,6 +5,11 @@
 //!   in ccdesk's data dir (only changed transcripts are read; `--no-cache` reads them all). With `--json`, one JSON object
 //!   per line (the index's session summary: `id`, `projectPath`, `title`, `firstTimestamp`,
 //!   `lastTimestamp`, `gitBranch`, `sizeBytes`, `resumability`, ...).
+//! - `ccdesk search <query> [--json] [--limit N] [--project PATH]`: full-text search over every
+//!   transcript (the search index in ccdesk's data dir is brought up to date first), one session
+//!   per line, best first; with `--json`, one object per line (`sessionId`, `key`, `projectPath`,
+//!   `title`, `hitCount`, `score`, `hits`: `line`, `uuid`, `timestamp`, `kind`, `subagent`,
+//!   `snippet`, `marks`).
 //! - `ccdesk show <session-id|key> [--json] [--from N] [--limit M] [--tail M]`: the session's
 //!   transcript (lines `N..N+M`, or the last `M`; line numbers of the file, 0-based), read a page
 //!   at a time so memory stays bounded whatever its size. With `--json`, one JSON object:
@@ -35,14 +40,16 @@ use clap::{CommandFactory, Parser, Subcommand};
 use ccdesk_core::claude::runner::ClaudeCommand;
 use ccdesk_core::pool::{PermissionAnswer, SessionEvent, SessionState, StartRequest};
 use ccdesk_core::transcripts::index::{resolve_session, LiveIndex, Resumability, SessionIndex};
+use ccdesk_core::transcripts::search::query::SearchQuery;
 use ccdesk_core::transcripts::transcript::{
     read_range, Block, Content, Entry, LineIndex, LineRange,
 };
 
 /// The first arguments that make a command line headless (clap's `help`, `--help`, `-h`,
 /// `--version`, `-V` too); anything else opens the window.
-const COMMANDS: [&str; 8] = [
+const COMMANDS: [&str; 9] = [
     "list",
+    "search",
     "show",
     "run",
     "help",
@@ -78,6 +85,25 @@ enum Command {
         /// listing open only the transcripts that changed since the last one.
         #[arg(long)]
         no_cache: bool,
+    },
+    /// Every session whose transcripts contain the query, best first: words (all must
+    /// appear), "phrases", prefix*, -excluded, and filters project:, branch:, model:, since:,
+    /// until:. Brings the search index up to date first (progress on stderr at a terminal).
+    Search {
+        /// The query (quote it for the shell: `ccdesk search 'parse_session_index -draft'`).
+        #[arg(required = true, num_args = 1.., allow_hyphen_values = true)]
+        query: Vec<String>,
+        /// One JSON object per session and line: `sessionId`, `key`, `projectPath`, `title`,
+        /// `hitCount`, `score`, `hits` (each: `line`, `uuid`, `timestamp`, `kind`, `subagent`,
+        /// `snippet`, `marks` as [start, end) UTF-16 offsets into the snippet).
+        #[arg(long)]
+        json: bool,
+        /// Most sessions to print.
+        #[arg(long, value_name = "N", default_value_t = 20)]
+        limit: usize,
+        /// Only sessions of this project path (and the folders under it).
+        #[arg(long, value_name = "PATH")]
+        project: Option<String>,
     },
     /// A session's transcript, read a page at a time (bounded memory whatever its size).
     Show {
@@ -157,6 +183,12 @@ pub fn try_run(args: &[String], config_dir: &Path) -> Option<ExitCode> {
         };
     let result = match cli.command {
         Command::List { json, no_cache } => list(config_dir, json, no_cache).map_err(Failure::from),
+        Command::Search {
+            query,
+            json,
+            limit,
+            project,
+        } => search(config_dir, &query.join(" "), json, limit, project).map_err(Failure::from),
         Command::Show {
             session,
             json,
@@ -253,6 +285,105 @@ fn list(config_dir: &Path, json: bool, no_cache: bool) -> Result<(), String> {
 /// page whatever the file's size. With `--json`, one object: `{"summary":..,"transcript":
 /// {"from","to","total","entries":[{"index","key","lineBytes","cut","entry"}..],
 /// "malformedLines","incompleteTail","sizeBytes"}}`, written as it is read.
+/// One session of `ccdesk search --json`.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SearchLine<'a> {
+    session_id: &'a str,
+    key: &'a str,
+    project_path: Option<&'a str>,
+    title: &'a str,
+    hit_count: u32,
+    score: f64,
+    hits: &'a [ccdesk_core::transcripts::index::SearchHit],
+}
+
+fn search(
+    config_dir: &Path,
+    query: &str,
+    json: bool,
+    limit: usize,
+    project: Option<String>,
+) -> Result<(), String> {
+    use std::io::IsTerminal;
+    let now = chrono_now_ms();
+    let mut q = SearchQuery::parse(query, now).map_err(|e| e.to_string())?;
+    if project.is_some() {
+        q.project = project;
+    }
+    if !q.has_text() {
+        return Err("the query has nothing to look for (only filters or excluded words)".into());
+    }
+    let live = LiveIndex::with_default_cache(config_dir.to_path_buf());
+    live.refresh_all().map_err(|e| e.to_string())?;
+    let tty = std::io::stderr().is_terminal();
+    let mut last = std::time::Instant::now();
+    live.update_search(|p| {
+        if tty && p.total_bytes > 0 && last.elapsed().as_millis() >= 250 {
+            last = std::time::Instant::now();
+            eprint!(
+                "\rccdesk: indexing {:>3}% ({} of {} files)",
+                p.done_bytes * 100 / p.total_bytes.max(1),
+                p.done_files,
+                p.total_files
+            );
+        }
+    })
+    .map_err(|e| e.to_string())?;
+    if tty {
+        eprint!("\r\x1b[K");
+    }
+    let results = live.search(&q, limit).map_err(|e| e.to_string())?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let written = (|| -> std::io::Result<()> {
+        for s in &results.sessions {
+            if json {
+                serde_json::to_writer(
+                    &mut out,
+                    &SearchLine {
+                        session_id: &s.session.id,
+                        key: &s.session.key,
+                        project_path: s.session.project_path.as_deref(),
+                        title: &s.session.title,
+                        hit_count: s.hit_count,
+                        score: s.score,
+                        hits: &s.hits,
+                    },
+                )?;
+                writeln!(out)?;
+            } else {
+                writeln!(
+                    out,
+                    "{}  {}  {}  ({} hits)",
+                    s.session.id,
+                    s.session
+                        .project_path
+                        .as_deref()
+                        .unwrap_or("(unknown project path)"),
+                    s.session.title,
+                    s.hit_count
+                )?;
+                for h in &s.hits {
+                    writeln!(out, "    line {}: {}", h.line, h.snippet)?;
+                }
+            }
+        }
+        out.flush()
+    })();
+    match written {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(format!("cannot write the results: {e}")),
+        Ok(()) => Ok(()),
+    }
+}
+
+/// Now, in ms since the Unix epoch.
+fn chrono_now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
 fn show(config_dir: &Path, id: &str, range: LineRange, json: bool) -> Result<(), String> {
     let summary = resolve_session(config_dir, id).map_err(|e| e.to_string())?;
     let lines = LineIndex::build(&summary.transcript_path).map_err(|e| e.to_string())?;

@@ -89,6 +89,50 @@ fn list_keeps_its_cache_in_the_data_dir_and_prints_what_a_full_read_prints() {
 }
 
 #[test]
+fn search_prints_sessions_with_hits_and_reads_any_query() {
+    let data = tempfile::tempdir().unwrap();
+    let config = fixtures("local-cli-2.1.330");
+    let run = |args: &[&str]| ccdesk_with(&config, data.path(), args, &[]);
+    let (code, stdout, stderr) = run(&["search", "--json", "\"mock API\""]);
+    assert_eq!(code, 0, "{stderr}");
+    let rows: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert!(rows.len() >= 2, "{stdout}");
+    for r in &rows {
+        assert_eq!(r["projectPath"], "/home/dev/proj");
+        let hit = &r["hits"][0];
+        assert!(hit["line"].is_u64() && hit["uuid"].is_string() && hit["timestamp"].is_string());
+        let snippet: Vec<u16> = hit["snippet"].as_str().unwrap().encode_utf16().collect();
+        let [a, b] =
+            [&hit["marks"][0][0], &hit["marks"][0][1]].map(|v| v.as_u64().unwrap() as usize);
+        assert_eq!(
+            String::from_utf16_lossy(&snippet[a..b]).to_lowercase(),
+            "mock"
+        );
+    }
+    // --limit, --project, and the subagent's prompt found under its session.
+    let (_, one, _) = run(&["search", "--json", "--limit", "1", "mock"]);
+    assert_eq!(one.lines().count(), 1);
+    let (_, none, _) = run(&["search", "mock", "--project", "/elsewhere"]);
+    assert_eq!(none, "");
+    let (code, sub, _) = run(&["search", "--json", "SUBAGENT reply"]);
+    assert_eq!(code, 0);
+    assert!(sub.contains("\"subagent\":\"agent-"), "{sub}");
+    // Anything typed is a query: a lone quote or FTS5 operators are plain text.
+    for q in ["\"unterminated phrase", "NEAR(", "a AND", "col:x ^y"] {
+        let (code, _, stderr) = run(&["search", q]);
+        assert_eq!(code, 0, "{q}: {stderr}");
+    }
+    for q in ["-only", "\"", "project:/w"] {
+        let (code, _, stderr) = run(&["search", q]);
+        assert_eq!(code, 1, "{q}");
+        assert!(stderr.contains("nothing to look for"), "{q}: {stderr}");
+    }
+}
+
+#[test]
 fn show_json_prints_the_transcript() {
     let (code, stdout, stderr) = ccdesk(
         &fixtures("local-cli-2.1.330"),

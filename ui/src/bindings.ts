@@ -9,10 +9,10 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 export const commands = {
 	/**
 	 *  The projects without their sessions (newest first), from the one index the window, the tray
-	 *  and [`project_sessions`] share. The first call waits for the listing made as the app
-	 *  started; while the watcher follows the transcripts the index is current and is answered as
-	 *  it is (the watcher reports each change with `index://changed`), otherwise it is brought up
-	 *  to date first (only changed transcripts are read). Runs off the UI thread.
+	 *  and [`project_sessions`] share. The first call answers the listing made as the app started
+	 *  (waiting for it); later calls (the window's refresh) bring the index up to date first, which
+	 *  reads only the transcripts that changed. Between calls the watcher keeps the index current
+	 *  and reports each change with `index://changed`. Runs off the UI thread.
 	 */
 	listProjects: () => __TAURI_INVOKE<ProjectIndex_Serialize>("list_projects"),
 	/**
@@ -398,6 +398,8 @@ idleHint?: string | null } |
 runId: string } | 
 /**  The CLI refused a control request or did not answer in time. */
 { kind: "control_request_failed" } | 
+/**  The search index (ccdesk's cache) cannot be used. */
+{ kind: "index" } | 
 /**  ccdesk's own files (registry, settings) could not be read or written. */
 { kind: "store" } | 
 /**  A task failed to run to completion (a bug, never the user's input). */
@@ -455,6 +457,8 @@ idleHint: string | null } |
 runId: string } | 
 /**  The CLI refused a control request or did not answer in time. */
 { kind: "control_request_failed" } | 
+/**  The search index (ccdesk's cache) cannot be used. */
+{ kind: "index" } | 
 /**  ccdesk's own files (registry, settings) could not be read or written. */
 { kind: "store" } | 
 /**  A task failed to run to completion (a bug, never the user's input). */

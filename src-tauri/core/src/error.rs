@@ -79,6 +79,16 @@ pub enum CoreError {
     /// The CLI refused a control request or did not answer it in time.
     #[error("the claude CLI refused the request: {0}")]
     ControlRequest(String),
+
+    /// The search index (in ccdesk's data dir) cannot be used; the transcripts are untouched.
+    #[error("the search index cannot be used: {0}")]
+    Index(String),
+}
+
+impl From<rusqlite::Error> for CoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        CoreError::Index(e.to_string())
+    }
 }
 
 impl CoreError {
@@ -105,6 +115,7 @@ impl CoreError {
             CoreError::PoolFull { .. } => "pool_full",
             CoreError::UnknownRun(_) => "unknown_run",
             CoreError::ControlRequest(_) => "control_request_failed",
+            CoreError::Index(_) => "index",
         }
     }
 }

@@ -7,5 +7,6 @@
 
 pub mod index;
 pub mod paths;
+pub mod search;
 pub mod transcript;
 pub mod watcher;

@@ -159,6 +159,11 @@ impl Cache {
         })
     }
 
+    /// The connection, for the search tables ([`super::fts`]).
+    pub fn conn(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
     /// Deletes the database and makes it again, empty (after a read found it corrupt).
     ///
     /// Errors: as [`Cache::open`].

@@ -57,14 +57,18 @@ pub struct IndexDelta {
 
 /// A transcript's file state from one stat.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Stat {
-    size: u64,
-    mtime_ns: i64,
-    ino: u64,
+pub(super) struct Stat {
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time, ns since the Unix epoch.
+    pub mtime_ns: i64,
+    /// Inode number (0 where the OS has none).
+    pub ino: u64,
 }
 
 impl Stat {
-    fn of(path: &Path) -> Option<Stat> {
+    /// The stat of a regular file (links followed); `None` for anything else or an error.
+    pub fn of(path: &Path) -> Option<Stat> {
         let m = std::fs::metadata(path).ok()?;
         if !m.is_file() {
             return None;
@@ -309,6 +313,27 @@ impl LiveIndex {
             removed,
             projects: index.project_entries().projects,
         })
+    }
+
+    /// Runs `f` on the cache's connection (opening the cache first if need be).
+    ///
+    /// Errors: [`CoreError::Index`] when there is no usable cache (none configured, busy, or
+    /// it cannot be made).
+    pub(super) fn with_cache<T>(
+        &self,
+        f: impl FnOnce(&mut rusqlite::Connection) -> T,
+    ) -> Result<T, CoreError> {
+        let mut inner = self.inner.locked();
+        if !self.prepare_cache(&mut inner) {
+            return Err(CoreError::Index(
+                "no usable index cache (none configured, or another process holds it)".into(),
+            ));
+        }
+        let cache = inner
+            .cache
+            .as_mut()
+            .ok_or_else(|| CoreError::Index("no usable index cache".into()))?;
+        Ok(f(cache.conn()))
     }
 
     /// Opens the cache and loads what it knows, once; tries again at each refresh while it is

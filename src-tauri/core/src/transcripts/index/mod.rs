@@ -21,10 +21,15 @@ use serde::Serialize;
 
 mod cache;
 mod facts;
+mod fts;
 mod live;
 
 pub use cache::{
     default_path as default_cache_path, CacheError, SCHEMA_VERSION as CACHE_SCHEMA_VERSION,
+};
+pub use fts::{
+    HitKind, SearchHit, SearchProgress, SearchResults, SessionHits, BATCH_BYTES, HITS_PER_SESSION,
+    MAX_HITS, SNIPPET_CHARS,
 };
 pub use live::{IndexDelta, LiveIndex, RefreshStats};
 

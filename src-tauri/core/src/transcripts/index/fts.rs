@@ -1,0 +1,812 @@
+//! Full-text search over every transcript (sessions and their subagent transcripts), in the
+//! index's cache database: SQLite FTS5, one row per transcript line that has searchable text
+//! ([`extract`]), so a hit names the line it is on.
+//!
+//! The FTS table is contentless (`content=''`, `contentless_delete=1`): the text is not stored
+//! twice, since it is on disk already; a hit keeps the line's offset and length, and its snippet
+//! is cut from the line read again. Tokenizer: `unicode61 remove_diacritics 2` (case and
+//! accents folded, so `naive cafe` finds `naïve café`; `_` and `.` separate words, so
+//! `parse_session_index` is a phrase of three words that the query `parse_session_index` finds).
+//!
+//! [`LiveIndex::update_search`] brings the FTS rows up to date with the transcripts (new files
+//! whole, grown ones from where they were indexed to, rewritten ones again, gone ones
+//! forgotten), committing every [`BATCH_BYTES`] so that a stop loses little;
+//! [`LiveIndex::search`] answers a [`SearchQuery`], grouped by session.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+
+use super::live::{LiveIndex, Stat};
+use super::{list_all, project_dirs, rfc3339_to_ms, SessionSummary};
+use crate::error::CoreError;
+use crate::transcripts::paths;
+use crate::transcripts::search::extract::{extract, Extracted, EXTRACT_VERSION};
+use crate::transcripts::search::query::SearchQuery;
+
+/// Bytes of transcript indexed between commits.
+pub const BATCH_BYTES: u64 = 8 << 20;
+/// Most matching lines a query looks at (the best ones by rank).
+pub const MAX_HITS: usize = 5_000;
+/// Hits shown per session.
+pub const HITS_PER_SESSION: usize = 3;
+/// Chars of context a snippet shows around its first match.
+pub const SNIPPET_CHARS: usize = 160;
+
+/// How far the search index is, by files and bytes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchProgress {
+    /// Transcripts up to date.
+    pub done_files: u32,
+    /// Transcripts in all.
+    pub total_files: u32,
+    /// Bytes indexed in this update.
+    pub done_bytes: u64,
+    /// Bytes this update has to index.
+    pub total_bytes: u64,
+}
+
+/// Which part of a line a hit is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum HitKind {
+    /// A prompt a person typed.
+    Prompt,
+    /// The assistant's text.
+    Reply,
+    /// A tool call's input (command, path, pattern, ...).
+    ToolInput,
+    /// A tool's result.
+    ToolOutput,
+}
+
+/// One matching transcript line.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchHit {
+    /// 0-based line number in its transcript (the session's own, or the subagent's when
+    /// `subagent` is set).
+    pub line: u32,
+    /// The line's `uuid`.
+    pub uuid: Option<String>,
+    /// The line's timestamp (RFC 3339).
+    pub timestamp: Option<String>,
+    /// Where in the line the match is.
+    pub kind: HitKind,
+    /// The subagent transcript's file stem (`agent-…`) when the hit is in one; the session is
+    /// its parent.
+    pub subagent: Option<String>,
+    /// Text around the first match, one line (no HTML: marks are offsets).
+    pub snippet: String,
+    /// Matched words in `snippet`: `[start, end)` in UTF-16 code units (what JavaScript indexes).
+    pub marks: Vec<[u32; 2]>,
+}
+
+/// The hits of one session.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionHits {
+    /// The session, as listed.
+    pub session: SessionSummary,
+    /// Matching lines in it (and its subagent transcripts), up to [`MAX_HITS`] in all.
+    pub hit_count: u32,
+    /// Relevance with a recency boost; higher is better.
+    pub score: f64,
+    /// The best [`HITS_PER_SESSION`] hits, best first.
+    pub hits: Vec<SearchHit>,
+}
+
+/// What a query found.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchResults {
+    /// Sessions, best first.
+    pub sessions: Vec<SessionHits>,
+    /// The words marked in snippets, lowercased.
+    pub terms: Vec<String>,
+    /// More than [`MAX_HITS`] lines matched: only the best were grouped.
+    pub truncated: bool,
+}
+
+/// A file the search index covers: a session transcript, or a subagent transcript of one.
+struct Target {
+    /// Path under the projects dir.
+    rel: String,
+    /// The session transcript's path under the projects dir.
+    session_rel: String,
+    path: PathBuf,
+    stat: Stat,
+}
+
+/// A `fts_file` row.
+struct Indexed {
+    id: i64,
+    size: u64,
+    mtime_ns: i64,
+    ino: u64,
+    done_end: u64,
+    done_line: u64,
+}
+
+impl LiveIndex {
+    /// Brings the search index up to date with the transcripts; `progress` is called after
+    /// each batch. Returns the last progress.
+    ///
+    /// Errors: [`CoreError::Io`] when the projects dir cannot be listed;
+    /// [`CoreError::Index`] when there is no usable cache (search needs one).
+    pub fn update_search(
+        &self,
+        mut progress: impl FnMut(SearchProgress),
+    ) -> Result<SearchProgress, CoreError> {
+        let projects = paths::projects_dir(self.config_dir());
+        let (candidates, _) = list_all(&project_dirs(self.config_dir())?, 2);
+        let mut targets = Vec::new();
+        for c in &candidates {
+            let session_rel = format!("{}/{}.jsonl", c.dir_name, c.id);
+            if let Some(stat) = Stat::of(&c.path) {
+                targets.push(Target {
+                    rel: session_rel.clone(),
+                    session_rel: session_rel.clone(),
+                    path: c.path.clone(),
+                    stat,
+                });
+            }
+            if c.has_session_dir != Some(false) {
+                let dir = projects.join(&c.dir_name).join(&c.id).join("subagents");
+                subagent_files(&dir, 3, &mut |path| {
+                    let Ok(rest) = path.strip_prefix(&projects) else {
+                        return;
+                    };
+                    if let Some(stat) = Stat::of(path) {
+                        targets.push(Target {
+                            rel: rest.to_string_lossy().into_owned(),
+                            session_rel: session_rel.clone(),
+                            path: path.to_path_buf(),
+                            stat,
+                        });
+                    }
+                });
+            }
+        }
+        // Newest first: what was written last is searchable first.
+        targets.sort_by_key(|t| std::cmp::Reverse(t.stat.mtime_ns));
+        self.with_cache(prepare)??;
+        let known = self.with_cache(load_files)??;
+        let mut report = SearchProgress {
+            total_files: u32::try_from(targets.len()).unwrap_or(u32::MAX),
+            ..SearchProgress::default()
+        };
+        // What is gone.
+        let live: std::collections::HashSet<&str> =
+            targets.iter().map(|t| t.rel.as_str()).collect();
+        let gone: Vec<i64> = known
+            .iter()
+            .filter(|(rel, _)| !live.contains(rel.as_str()))
+            .map(|(_, f)| f.id)
+            .collect();
+        if !gone.is_empty() {
+            self.with_cache(|conn| -> Result<(), rusqlite::Error> {
+                let tx = conn.transaction()?;
+                for id in &gone {
+                    forget(&tx, *id)?;
+                    tx.execute("DELETE FROM fts_file WHERE id = ?1", [id])?;
+                }
+                tx.commit()
+            })??;
+        }
+        // What to read, and from where.
+        let mut work = Vec::new();
+        for t in targets {
+            match known.get(&t.rel) {
+                Some(f)
+                    if f.size == t.stat.size
+                        && f.mtime_ns == t.stat.mtime_ns
+                        && f.ino == t.stat.ino =>
+                {
+                    report.done_files += 1;
+                }
+                Some(f)
+                    if f.ino == t.stat.ino
+                        && t.stat.size >= f.done_end
+                        && ends_line(&t.path, f.done_end) =>
+                {
+                    report.total_bytes += t.stat.size - f.done_end;
+                    work.push((t, Some(f.id), f.done_end, f.done_line));
+                }
+                Some(f) => {
+                    report.total_bytes += t.stat.size;
+                    work.push((t, Some(f.id), 0, 0));
+                    self.with_cache(|conn| forget(conn, f.id))??;
+                }
+                None => {
+                    report.total_bytes += t.stat.size;
+                    work.push((t, None, 0, 0));
+                }
+            }
+        }
+        progress(report);
+        for (t, id, from, line) in work {
+            self.index_file(&t, id, from, line, &mut report, &mut progress)?;
+            report.done_files += 1;
+            progress(report);
+        }
+        Ok(report)
+    }
+
+    /// Indexes `t` from byte `from` (line `line`), batch by batch.
+    fn index_file(
+        &self,
+        t: &Target,
+        id: Option<i64>,
+        from: u64,
+        line: u64,
+        report: &mut SearchProgress,
+        progress: &mut impl FnMut(SearchProgress),
+    ) -> Result<(), CoreError> {
+        let file = match File::open(&t.path) {
+            Ok(f) => f,
+            // Gone or unreadable since the listing: the next update sees it again.
+            Err(_) => return Ok(()),
+        };
+        let mut reader = BufReader::with_capacity(1 << 20, file);
+        if reader.seek(SeekFrom::Start(from)).is_err() {
+            return Ok(());
+        }
+        let id = match id {
+            Some(id) => id,
+            None => self.with_cache(|conn| {
+                conn.query_row(
+                    "INSERT INTO fts_file(rel, session_rel, size, mtime_ns, ino, done_end, done_line)
+                     VALUES (?1, ?2, 0, 0, 0, 0, 0) RETURNING id",
+                    params![t.rel, t.session_rel],
+                    |r| r.get::<_, i64>(0),
+                )
+            })??,
+        };
+        let mut pos = from;
+        let mut line_no = line;
+        let mut buf = Vec::new();
+        let mut batch: Vec<(u64, u64, u64, Extracted)> = Vec::new();
+        let mut batch_bytes = 0u64;
+        loop {
+            buf.clear();
+            let n = match reader.read_until(b'\n', &mut buf) {
+                Ok(n) => n as u64,
+                Err(_) => break,
+            };
+            // The end, or a line still being written: indexed once it is complete.
+            if n == 0 || buf.last() != Some(&b'\n') {
+                break;
+            }
+            if let Some(e) = extract(&buf[..buf.len() - 1]) {
+                batch.push((line_no, pos, n - 1, e));
+            }
+            pos += n;
+            line_no += 1;
+            batch_bytes += n;
+            if batch_bytes >= BATCH_BYTES {
+                self.commit_batch(id, t, pos, line_no, &batch, false)?;
+                report.done_bytes += batch_bytes;
+                progress(*report);
+                batch.clear();
+                batch_bytes = 0;
+            }
+        }
+        self.commit_batch(id, t, pos, line_no, &batch, true)?;
+        report.done_bytes += batch_bytes;
+        Ok(())
+    }
+
+    /// Writes a batch of lines and how far the file is indexed, in one transaction. The file's
+    /// stat is recorded only with its last batch, so an update that stops midway resumes.
+    fn commit_batch(
+        &self,
+        id: i64,
+        t: &Target,
+        end: u64,
+        line: u64,
+        batch: &[(u64, u64, u64, Extracted)],
+        last: bool,
+    ) -> Result<(), CoreError> {
+        self.with_cache(|conn| -> Result<(), rusqlite::Error> {
+            let tx = conn.transaction()?;
+            {
+                let mut entry = tx.prepare_cached(
+                    "INSERT INTO entry(fid, line, off, len, ts_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )?;
+                let mut fts = tx.prepare_cached(
+                    "INSERT INTO fts(rowid, prompt, reply, tool_in, tool_out) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )?;
+                for (line, off, len, e) in batch {
+                    let ts = e.timestamp.as_deref().and_then(rfc3339_to_ms);
+                    entry.execute(params![id, *line as i64, *off as i64, *len as i64, ts])?;
+                    let rowid = tx.last_insert_rowid();
+                    let [a, b, c, d] = e.columns();
+                    fts.execute(params![rowid, a, b, c, d])?;
+                }
+            }
+            let (size, mtime, ino) = if last {
+                (t.stat.size, t.stat.mtime_ns, t.stat.ino)
+            } else {
+                (0, 0, 0)
+            };
+            tx.execute(
+                "UPDATE fts_file SET done_end = ?2, done_line = ?3, size = ?4, mtime_ns = ?5, ino = ?6
+                 WHERE id = ?1",
+                params![id, end as i64, line as i64, size as i64, mtime, ino as i64],
+            )?;
+            tx.commit()
+        })??;
+        Ok(())
+    }
+
+    /// Runs `query` against the search index (as far as it is built) and groups the hits by
+    /// session, best first, at most `limit` sessions. Sessions are those of the current listing
+    /// ([`LiveIndex::snapshot`]; refresh first); `project:`, `branch:` and `model:` filter them.
+    ///
+    /// Errors: [`CoreError::InvalidInput`] for a query with nothing to find;
+    /// [`CoreError::Index`] when the cache cannot be read.
+    pub fn search(&self, query: &SearchQuery, limit: usize) -> Result<SearchResults, CoreError> {
+        let m = query
+            .fts_match()
+            .map_err(|e| CoreError::InvalidInput(e.to_string()))?;
+        let snapshot = match self.snapshot() {
+            Some(s) => s,
+            None => self.refresh_all()?.0,
+        };
+        let by_key: HashMap<&str, &SessionSummary> =
+            snapshot.sessions().map(|s| (s.key.as_str(), s)).collect();
+        let rows =
+            self.with_cache(|conn| query_rows(conn, &m, query.since_ms, query.until_ms))??;
+        let excluded: std::collections::HashSet<String> = match query.fts_excluded() {
+            Some(x) => self.with_cache(|conn| excluded_sessions(conn, &x))??,
+            None => Default::default(),
+        };
+        let truncated = rows.len() >= MAX_HITS;
+        let now_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+        // Group by session.
+        let mut groups: HashMap<String, Vec<Row>> = HashMap::new();
+        for r in rows {
+            groups.entry(r.session_rel.clone()).or_default().push(r);
+        }
+        let mut sessions = Vec::new();
+        for (session_rel, mut hits) in groups {
+            if excluded.contains(&session_rel) {
+                continue;
+            }
+            let key = session_rel.strip_suffix(".jsonl").unwrap_or(&session_rel);
+            let Some(summary) = by_key.get(key) else {
+                continue;
+            };
+            if !matches_filters(summary, query) {
+                continue;
+            }
+            for h in &mut hits {
+                let age_days = h
+                    .ts_ms
+                    .map_or(365.0, |t| ((now_ms - t).max(0) as f64) / 86_400_000.0);
+                h.score = -h.bm25 * (1.0 + 0.5 * 2f64.powf(-age_days / 30.0));
+            }
+            hits.sort_by(|a, b| b.score.total_cmp(&a.score));
+            let best = hits.first().map_or(0.0, |h| h.score);
+            let score = best + 0.25 * (1.0 + hits.len() as f64).ln();
+            sessions.push((score, (*summary).clone(), hits));
+        }
+        sessions.sort_by(|a, b| {
+            b.0.total_cmp(&a.0)
+                .then_with(|| b.1.last_activity_ms.cmp(&a.1.last_activity_ms))
+                .then_with(|| a.1.key.cmp(&b.1.key))
+        });
+        sessions.truncate(limit);
+        let words = query.marked_words();
+        let projects = paths::projects_dir(self.config_dir());
+        let sessions = sessions
+            .into_iter()
+            .map(|(score, session, hits)| SessionHits {
+                hit_count: u32::try_from(hits.len()).unwrap_or(u32::MAX),
+                hits: hits
+                    .iter()
+                    .take(HITS_PER_SESSION)
+                    .filter_map(|h| hit(&projects, h, &words))
+                    .collect(),
+                score,
+                session,
+            })
+            .collect();
+        Ok(SearchResults {
+            sessions,
+            terms: words,
+            truncated,
+        })
+    }
+}
+
+/// Makes the search tables (a cache of the first schema gains them) and clears them when the
+/// extraction changed.
+fn prepare(conn: &mut Connection) -> Result<(), rusqlite::Error> {
+    conn.execute_batch(SEARCH_SCHEMA)?;
+    let version: Option<i64> = conn
+        .query_row("SELECT v FROM meta WHERE k = 'extract_version'", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    if version != Some(EXTRACT_VERSION) {
+        let tx = conn.transaction()?;
+        tx.execute_batch("DELETE FROM fts; DELETE FROM entry; DELETE FROM fts_file;")?;
+        tx.execute(
+            "INSERT OR REPLACE INTO meta(k, v) VALUES ('extract_version', ?1)",
+            [EXTRACT_VERSION],
+        )?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// The search tables.
+const SEARCH_SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS fts_file(
+    id INTEGER PRIMARY KEY,
+    rel TEXT NOT NULL UNIQUE,
+    session_rel TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    ino INTEGER NOT NULL,
+    done_end INTEGER NOT NULL,
+    done_line INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS entry(
+    id INTEGER PRIMARY KEY,
+    fid INTEGER NOT NULL,
+    line INTEGER NOT NULL,
+    off INTEGER NOT NULL,
+    len INTEGER NOT NULL,
+    ts_ms INTEGER
+);
+CREATE INDEX IF NOT EXISTS entry_fid ON entry(fid);
+CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
+    prompt, reply, tool_in, tool_out,
+    content = '', contentless_delete = 1,
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+";
+
+fn load_files(conn: &mut Connection) -> Result<HashMap<String, Indexed>, rusqlite::Error> {
+    let mut stmt =
+        conn.prepare("SELECT rel, id, size, mtime_ns, ino, done_end, done_line FROM fts_file")?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            Indexed {
+                id: r.get(1)?,
+                size: r.get::<_, i64>(2)?.try_into().unwrap_or(0),
+                mtime_ns: r.get(3)?,
+                ino: r.get::<_, i64>(4)? as u64,
+                done_end: r.get::<_, i64>(5)?.try_into().unwrap_or(0),
+                done_line: r.get::<_, i64>(6)?.try_into().unwrap_or(0),
+            },
+        ))
+    })?;
+    rows.collect()
+}
+
+/// Deletes a file's rows from the search index (its `fts_file` row stays, reset to nothing
+/// indexed).
+fn forget(conn: &Connection, id: i64) -> Result<(), rusqlite::Error> {
+    conn.execute(
+        "DELETE FROM fts WHERE rowid IN (SELECT id FROM entry WHERE fid = ?1)",
+        [id],
+    )?;
+    conn.execute("DELETE FROM entry WHERE fid = ?1", [id])?;
+    conn.execute(
+        "UPDATE fts_file SET done_end = 0, done_line = 0, size = 0, mtime_ns = 0, ino = 0 WHERE id = ?1",
+        [id],
+    )?;
+    Ok(())
+}
+
+/// Whether the byte before `end` is a newline (what was indexed is still there), or `end` is 0.
+fn ends_line(path: &Path, end: u64) -> bool {
+    if end == 0 {
+        return true;
+    }
+    let Ok(mut f) = File::open(path) else {
+        return false;
+    };
+    let mut b = [0u8; 1];
+    f.seek(SeekFrom::Start(end - 1)).is_ok()
+        && std::io::Read::read_exact(&mut f, &mut b).is_ok()
+        && b[0] == b'\n'
+}
+
+/// Calls `found` with every `*.jsonl` under `dir`, `depth` levels down.
+fn subagent_files(dir: &Path, depth: usize, found: &mut impl FnMut(&Path)) {
+    if depth == 0 {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let path = e.path();
+        match e.file_type() {
+            Ok(t) if t.is_dir() => subagent_files(&path, depth - 1, found),
+            Ok(t) if t.is_file() && path.extension().is_some_and(|x| x == "jsonl") => found(&path),
+            _ => {}
+        }
+    }
+}
+
+/// One matching line, from the index.
+struct Row {
+    bm25: f64,
+    score: f64,
+    line: u64,
+    off: u64,
+    len: u64,
+    ts_ms: Option<i64>,
+    rel: String,
+    session_rel: String,
+}
+
+fn query_rows(
+    conn: &mut Connection,
+    m: &str,
+    since: Option<i64>,
+    until: Option<i64>,
+) -> Result<Vec<Row>, rusqlite::Error> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT bm25(fts, 4.0, 2.0, 1.5, 1.0), e.line, e.off, e.len, e.ts_ms, f.rel, f.session_rel
+         FROM fts JOIN entry e ON e.id = fts.rowid JOIN fts_file f ON f.id = e.fid
+         WHERE fts MATCH ?1
+           AND (?2 IS NULL OR e.ts_ms >= ?2) AND (?3 IS NULL OR e.ts_ms < ?3)
+         ORDER BY bm25(fts, 4.0, 2.0, 1.5, 1.0) LIMIT ?4",
+    )?;
+    let rows = stmt.query_map(params![m, since, until, MAX_HITS as i64], |r| {
+        Ok(Row {
+            bm25: r.get(0)?,
+            score: 0.0,
+            line: r.get::<_, i64>(1)?.try_into().unwrap_or(0),
+            off: r.get::<_, i64>(2)?.try_into().unwrap_or(0),
+            len: r.get::<_, i64>(3)?.try_into().unwrap_or(0),
+            ts_ms: r.get(4)?,
+            rel: r.get(5)?,
+            session_rel: r.get(6)?,
+        })
+    })?;
+    rows.collect()
+}
+
+/// The sessions (by their transcript's path under the projects dir) with a line matching `m`.
+fn excluded_sessions(
+    conn: &mut Connection,
+    m: &str,
+) -> Result<std::collections::HashSet<String>, rusqlite::Error> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT f.session_rel FROM fts JOIN entry e ON e.id = fts.rowid
+         JOIN fts_file f ON f.id = e.fid WHERE fts MATCH ?1",
+    )?;
+    let rows = stmt.query_map([m], |r| r.get::<_, String>(0))?;
+    rows.collect()
+}
+
+/// Whether a session passes the query's `project:`, `branch:` and `model:` filters.
+fn matches_filters(s: &SessionSummary, q: &SearchQuery) -> bool {
+    if let Some(p) = &q.project {
+        let Some(path) = s.project_path.as_deref() else {
+            return false;
+        };
+        let ok = if p.contains('/') || p.contains('\\') {
+            let p = p.trim_end_matches(['/', '\\']);
+            path == p
+                || path
+                    .strip_prefix(p)
+                    .is_some_and(|r| r.starts_with(['/', '\\']))
+        } else {
+            path.to_lowercase().contains(&p.to_lowercase())
+        };
+        if !ok {
+            return false;
+        }
+    }
+    if let Some(b) = &q.branch {
+        let branch = s.git_branch.as_deref().unwrap_or("");
+        let ok = match b.strip_suffix('*') {
+            Some(prefix) => branch.starts_with(prefix),
+            None => branch == b,
+        };
+        if !ok {
+            return false;
+        }
+    }
+    if let Some(m) = &q.model {
+        let model = s.model.as_deref().unwrap_or("").to_lowercase();
+        if !model.contains(&m.to_lowercase()) {
+            return false;
+        }
+    }
+    true
+}
+
+/// A hit with its snippet, from the line read again; `None` when the line changed since it was
+/// indexed (the next update indexes it again).
+fn hit(projects: &Path, row: &Row, words: &[String]) -> Option<SearchHit> {
+    let path = projects.join(&row.rel);
+    let file = File::open(&path).ok()?;
+    let mut buf = vec![0u8; usize::try_from(row.len).ok()?];
+    #[cfg(unix)]
+    std::os::unix::fs::FileExt::read_exact_at(&file, &mut buf, row.off).ok()?;
+    #[cfg(not(unix))]
+    {
+        let mut f = &file;
+        f.seek(SeekFrom::Start(row.off)).ok()?;
+        std::io::Read::read_exact(&mut f, &mut buf).ok()?;
+    }
+    let e = extract(&buf)?;
+    let kinds = [
+        HitKind::Prompt,
+        HitKind::Reply,
+        HitKind::ToolInput,
+        HitKind::ToolOutput,
+    ];
+    // The column with the first matched word; else the first with text.
+    let cols = e.columns();
+    let pick = (0..4)
+        .find(|&i| first_match(cols[i], words).is_some())
+        .or_else(|| (0..4).find(|&i| !cols[i].is_empty()))?;
+    let (snippet, marks) = snippet(cols[pick], words);
+    let subagent = (row.rel != row.session_rel).then(|| {
+        Path::new(&row.rel)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    });
+    Some(SearchHit {
+        line: u32::try_from(row.line).unwrap_or(u32::MAX),
+        uuid: e.uuid,
+        timestamp: e.timestamp,
+        kind: kinds[pick],
+        subagent,
+        snippet,
+        marks,
+    })
+}
+
+/// Folds a char for matching: lowercase, accents dropped for the common Latin letters (what the
+/// tokenizer's `remove_diacritics` folds, near enough for marking).
+fn fold(c: char) -> char {
+    let c = c.to_lowercase().next().unwrap_or(c);
+    match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
+        'ç' => 'c',
+        'è' | 'é' | 'ê' | 'ë' => 'e',
+        'ì' | 'í' | 'î' | 'ï' => 'i',
+        'ñ' => 'n',
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' => 'o',
+        'ù' | 'ú' | 'û' | 'ü' => 'u',
+        'ý' | 'ÿ' => 'y',
+        c => c,
+    }
+}
+
+/// Word starts in `chars` (index of each word's first char) and where each word ends.
+fn words_of(chars: &[char]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_alphanumeric() {
+            let start = i;
+            while i < chars.len() && chars[i].is_alphanumeric() {
+                i += 1;
+            }
+            out.push((start, i));
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// The char range of the first word of `text` that starts with one of `words` (folded).
+fn first_match(text: &str, words: &[String]) -> Option<(usize, usize)> {
+    let chars: Vec<char> = text.chars().map(fold).collect();
+    let folded: Vec<Vec<char>> = words
+        .iter()
+        .map(|w| w.chars().map(fold).collect())
+        .collect();
+    words_of(&chars).into_iter().find(|&(s, e)| {
+        folded
+            .iter()
+            .any(|w| !w.is_empty() && e - s >= w.len() && chars[s..s + w.len()] == w[..])
+    })
+}
+
+/// A one-line window of `text` around its first match ([`SNIPPET_CHARS`] chars), with `…`
+/// where it is cut, and the marks of every matched word in it, in UTF-16 units.
+fn snippet(text: &str, words: &[String]) -> (String, Vec<[u32; 2]>) {
+    let original: Vec<char> = text
+        .chars()
+        .map(|c| if c.is_whitespace() { ' ' } else { c })
+        .collect();
+    let first = first_match(text, words).map_or(0, |(s, _)| s);
+    let start = first.saturating_sub(SNIPPET_CHARS / 3);
+    let end = (start + SNIPPET_CHARS).min(original.len());
+    let window = &original[start..end];
+    let folded: Vec<char> = window.iter().copied().map(fold).collect();
+    let wanted: Vec<Vec<char>> = words
+        .iter()
+        .map(|w| w.chars().map(fold).collect())
+        .collect();
+    let mut out = String::new();
+    let mut units = 0u32;
+    if start > 0 {
+        out.push('…');
+        units += 1;
+    }
+    // UTF-16 offset of each char of the window.
+    let mut at = Vec::with_capacity(window.len() + 1);
+    for c in window {
+        at.push(units);
+        out.push(*c);
+        units += u32::try_from(c.len_utf16()).unwrap_or(2);
+    }
+    at.push(units);
+    if end < original.len() {
+        out.push('…');
+    }
+    let mut marks = Vec::new();
+    for (s, e) in words_of(&folded) {
+        // A word cut by the window's start is not a match.
+        if s == 0 && start > 0 {
+            continue;
+        }
+        if let Some(w) = wanted
+            .iter()
+            .filter(|w| !w.is_empty() && e - s >= w.len() && folded[s..s + w.len()] == w[..])
+            .max_by_key(|w| w.len())
+        {
+            marks.push([at[s], at[s + w.len()]]);
+        }
+    }
+    (out, marks)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippets_mark_words_in_utf16_units_around_the_first_match() {
+        let words = vec!["cafe".to_owned(), "naive".to_owned()];
+        let (s, marks) = snippet("😀 a naïve\ncafé order", &words);
+        assert_eq!(s, "😀 a naïve café order");
+        let utf16: Vec<u16> = s.encode_utf16().collect();
+        let marked: Vec<String> = marks
+            .iter()
+            .map(|[a, b]| String::from_utf16_lossy(&utf16[*a as usize..*b as usize]))
+            .collect();
+        assert_eq!(marked, vec!["naïve", "café"]);
+        let long = format!("{} needle {}", "x ".repeat(200), "y ".repeat(200));
+        let (s, marks) = snippet(&long, &["needle".to_owned()]);
+        assert!(s.starts_with('…') && s.ends_with('…'));
+        assert_eq!(marks.len(), 1);
+        assert!(s.chars().count() <= SNIPPET_CHARS + 2);
+    }
+
+    #[test]
+    fn prefix_words_are_marked_by_their_prefix() {
+        let (s, marks) = snippet("parsing the parser", &["pars".to_owned()]);
+        let utf16: Vec<u16> = s.encode_utf16().collect();
+        assert_eq!(marks.len(), 2);
+        assert_eq!(
+            String::from_utf16_lossy(&utf16[marks[0][0] as usize..marks[0][1] as usize]),
+            "pars"
+        );
+    }
+}
