@@ -6,6 +6,7 @@ fn main() {
             "project_sessions",
             "find_session",
             "session_briefs",
+            "search_sessions",
             "show_session",
             "transcript_entry",
             "start_session",

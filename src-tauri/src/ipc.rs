@@ -12,7 +12,7 @@
 
 use ccdesk_core::pool::SessionInfo;
 use ccdesk_core::store::registry::Registry;
-use ccdesk_core::transcripts::index::{IndexDelta, ProjectEntry, SessionSummary};
+use ccdesk_core::transcripts::index::{IndexDelta, ProjectEntry, SearchProgress, SessionSummary};
 use serde::Serialize;
 use specta::Type;
 use tauri::{AppHandle, Emitter, Runtime};
@@ -78,6 +78,21 @@ impl Event for IndexChanged {
     const NAME: &'static str = "index://changed";
 }
 
+/// `search://progress`: how far the search index's build is; sent at most twice a second while
+/// it runs, and once with `complete: true` when it is done.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchIndexing {
+    /// Files and bytes done.
+    pub progress: SearchProgress,
+    /// The build is done: searches cover every transcript.
+    pub complete: bool,
+}
+
+impl Event for SearchIndexing {
+    const NAME: &'static str = "search://progress";
+}
+
 impl From<IndexDelta> for IndexChanged {
     fn from(delta: IndexDelta) -> Self {
         let mut ids: Vec<String> = delta
@@ -119,6 +134,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::sessions::project_sessions,
             commands::sessions::find_session,
             commands::sessions::session_briefs,
+            commands::sessions::search_sessions,
             commands::sessions::show_session,
             commands::sessions::transcript_entry,
             commands::live::start_session,
@@ -145,7 +161,8 @@ pub fn builder() -> Builder<tauri::Wry> {
             PoolChanged,
             RegistryChanged,
             OpenRequested,
-            IndexChanged
+            IndexChanged,
+            SearchIndexing
         ])
         // Not returned by a command, but the UI's tests describe the backend's state with it.
         .typ::<ccdesk_core::transcripts::index::SessionIndex>()

@@ -62,6 +62,9 @@ pub struct AppState {
     pub first_listing: Arc<tokio::sync::Mutex<()>>,
     /// Whether the window's first `list_projects` (which takes the startup listing) came.
     pub first_listed: AtomicBool,
+    /// Where the watcher's batches go for the search index (the `search-index` thread), once
+    /// it runs.
+    search_tx: Mutex<Option<std::sync::mpsc::Sender<Vec<PathBuf>>>>,
     /// Where the lines of the transcripts opened last start (pages of the transcript view).
     pub lines: ccdesk_core::transcripts::transcript::LineCache,
     /// The tray menu last built, to rebuild only on change.
@@ -221,6 +224,7 @@ fn init_state(app: &AppHandle, default_config_dir: PathBuf) -> Result<(), CoreEr
         live,
         first_listing: Arc::default(),
         first_listed: AtomicBool::new(false),
+        search_tx: Mutex::default(),
         lines: ccdesk_core::transcripts::transcript::LineCache::new(),
         tray_model: Mutex::default(),
         pending_opens: Mutex::new(Some(Vec::new())),
@@ -273,7 +277,57 @@ fn start_listing(app: &AppHandle) {
         }
         drop(guard);
         tray::refresh(&handle);
+        start_search_index(&handle);
     });
+}
+
+/// Starts the `search-index` thread: it builds the search index (only what changed since the
+/// last run: the index is kept in the cache), telling the window how far it is
+/// (`search://progress`, at most twice a second), then takes in the watcher's batches.
+fn start_search_index(app: &AppHandle) {
+    let state = app.state::<AppState>();
+    let (tx, rx) = std::sync::mpsc::channel::<Vec<PathBuf>>();
+    *state.search_tx.locked() = Some(tx);
+    let handle = app.clone();
+    let spawned = std::thread::Builder::new()
+        .name("search-index".into())
+        .spawn(move || {
+            let state = handle.state::<AppState>();
+            let mut last = std::time::Instant::now();
+            let built = state.live.update_search(|progress| {
+                if last.elapsed() >= std::time::Duration::from_millis(500) {
+                    last = std::time::Instant::now();
+                    ipc::emit(
+                        &handle,
+                        &ipc::SearchIndexing {
+                            progress,
+                            complete: false,
+                        },
+                    );
+                }
+            });
+            match built {
+                Ok(progress) => ipc::emit(
+                    &handle,
+                    &ipc::SearchIndexing {
+                        progress,
+                        complete: true,
+                    },
+                ),
+                Err(e) => tracing::warn!(error = %e, "cannot build the search index"),
+            }
+            while let Ok(mut paths) = rx.recv() {
+                while let Ok(more) = rx.try_recv() {
+                    paths.extend(more);
+                }
+                if let Err(e) = state.live.update_search_files(&paths) {
+                    tracing::warn!(error = %e, "cannot update the search index");
+                }
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::warn!(error = %e, "cannot start the search index thread");
+    }
 }
 
 /// Starts following `<config dir>/projects`. Each settled batch of changed paths goes to one
@@ -309,6 +363,9 @@ fn watch_transcripts(app: &AppHandle) {
                     paths.extend(more);
                 }
                 let state = handle.state::<AppState>();
+                if let Some(tx) = state.search_tx.locked().as_ref() {
+                    let _ = tx.send(paths.clone());
+                }
                 match state.live.apply_changes(&paths) {
                     Ok(delta) => {
                         tray::refresh(&handle);

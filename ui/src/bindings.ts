@@ -28,6 +28,17 @@ export const commands = {
 	/**  Every session of the last listing, newest first, as the quick switcher lists them. */
 	sessionBriefs: () => __TAURI_INVOKE<SessionBrief_Serialize[]>("session_briefs"),
 	/**
+	 *  Full-text search over every transcript: the sessions whose lines match `query` (words,
+	 *  "phrases", prefix*, -excluded, project:/branch:/model:/since:/until:), best first, at most
+	 *  `limit` (default 200), each with its best hits (snippets with marks as UTF-16 offsets).
+	 *  While the search index is still being built, results cover the transcripts indexed so far
+	 *  and say `partial: true` (`search://progress` tells how far the build is).
+	 * 
+	 *  Errors: `invalid_input` for a query with nothing to look for or a bad date; `index` when the
+	 *  index cache cannot be used.
+	 */
+	searchSessions: (query: string, limit: number | null) => __TAURI_INVOKE<SearchResults_Serialize>("search_sessions", { query, limit }),
+	/**
 	 *  One session and a page of its transcript. `session_key` is a session's `key`
 	 *  (`<dir name>/<id>`) or a bare session id (the newest of that id); `from` absent means the
 	 *  last `limit` lines; `limit` defaults to 200, at most 1000.
@@ -98,6 +109,7 @@ export const events = {
 	indexChanged: makeEvent<IndexChanged_Serialize, IndexChanged_Deserialize>("index://changed"),
 	poolSession: makeEvent<PoolChanged_Serialize, PoolChanged_Deserialize>("pool://session"),
 	registryChanged: makeEvent<RegistryChanged_Serialize, RegistryChanged_Deserialize>("registry://changed"),
+	searchProgress: makeEvent<SearchIndexing, SearchIndexing>("search://progress"),
 };
 
 /* Types */
@@ -492,6 +504,17 @@ export type FoundClaude_Serialize = {
 	 */
 	version: string | null,
 };
+
+/**  Which part of a line a hit is in. */
+export type HitKind = 
+/**  A prompt a person typed. */
+"prompt" | 
+/**  The assistant's text. */
+"reply" | 
+/**  A tool call's input (command, path, pattern, ...). */
+"toolInput" | 
+/**  A tool's result. */
+"toolOutput";
 
 /**
  *  `index://changed`: the CLI's transcripts changed and the index took the change in; payload
@@ -1231,6 +1254,107 @@ export type RunRecord = {
 	costUsd: number | null,
 };
 
+/**  One matching transcript line. */
+export type SearchHit = SearchHit_Serialize | SearchHit_Deserialize;
+
+/**  One matching transcript line. */
+export type SearchHit_Deserialize = {
+	/**
+	 *  0-based line number in its transcript (the session's own, or the subagent's when
+	 *  `subagent` is set).
+	 */
+	line: number,
+	/**  The line's `uuid`. */
+	uuid?: string | null,
+	/**  The line's timestamp (RFC 3339). */
+	timestamp?: string | null,
+	/**  Where in the line the match is. */
+	kind: HitKind,
+	/**
+	 *  The subagent transcript's file stem (`agent-…`) when the hit is in one; the session is
+	 *  its parent.
+	 */
+	subagent?: string | null,
+	/**  Text around the first match, one line (no HTML: marks are offsets). */
+	snippet: string,
+	/**  Matched words in `snippet`: `[start, end)` in UTF-16 code units (what JavaScript indexes). */
+	marks: ([number, number])[],
+};
+
+/**  One matching transcript line. */
+export type SearchHit_Serialize = {
+	/**
+	 *  0-based line number in its transcript (the session's own, or the subagent's when
+	 *  `subagent` is set).
+	 */
+	line: number,
+	/**  The line's `uuid`. */
+	uuid: string | null,
+	/**  The line's timestamp (RFC 3339). */
+	timestamp: string | null,
+	/**  Where in the line the match is. */
+	kind: HitKind,
+	/**
+	 *  The subagent transcript's file stem (`agent-…`) when the hit is in one; the session is
+	 *  its parent.
+	 */
+	subagent: string | null,
+	/**  Text around the first match, one line (no HTML: marks are offsets). */
+	snippet: string,
+	/**  Matched words in `snippet`: `[start, end)` in UTF-16 code units (what JavaScript indexes). */
+	marks: ([number, number])[],
+};
+
+/**
+ *  `search://progress`: how far the search index's build is; sent at most twice a second while
+ *  it runs, and once with `complete: true` when it is done.
+ */
+export type SearchIndexing = {
+	/**  Files and bytes done. */
+	progress: SearchProgress,
+	/**  The build is done: searches cover every transcript. */
+	complete: boolean,
+};
+
+/**  How far the search index is, by files and bytes. */
+export type SearchProgress = {
+	/**  Transcripts up to date. */
+	doneFiles: number,
+	/**  Transcripts in all. */
+	totalFiles: number,
+	/**  Bytes indexed in this update. */
+	doneBytes: number,
+	/**  Bytes this update has to index. */
+	totalBytes: number,
+};
+
+/**  What a query found. */
+export type SearchResults = SearchResults_Serialize | SearchResults_Deserialize;
+
+/**  What a query found. */
+export type SearchResults_Deserialize = {
+	/**  Sessions, best first. */
+	sessions: SessionHits_Deserialize[],
+	/**  The words marked in snippets, lowercased. */
+	terms: string[],
+	/**  More than [`MAX_HITS`] lines matched: only the best were grouped. */
+	truncated: boolean,
+	/**  The search index was still being built: transcripts not indexed yet are not searched. */
+	partial: boolean,
+};
+
+/**  What a query found. */
+export type SearchResults_Serialize = {
+	/**  Sessions, best first. */
+	sessions: SessionHits_Serialize[],
+	/**  The words marked in snippets, lowercased. */
+	terms: string[],
+	/**  More than [`MAX_HITS`] lines matched: only the best were grouped. */
+	truncated: boolean,
+	/**  The search index was still being built: transcripts not indexed yet are not searched. */
+	partial: boolean,
+};
+
 /**  One session as the quick switcher lists it: what its filter matches and what a pick opens. */
 export type SessionBrief = SessionBrief_Serialize | SessionBrief_Deserialize;
 
@@ -1382,6 +1506,33 @@ message: string }) & { info?: never; line?: never; preview?: never; request?: ne
 {
 	event: "exited",
 } & RunExit_Serialize;
+
+/**  The hits of one session. */
+export type SessionHits = SessionHits_Serialize | SessionHits_Deserialize;
+
+/**  The hits of one session. */
+export type SessionHits_Deserialize = {
+	/**  The session, as listed. */
+	session: SessionSummary_Deserialize,
+	/**  Matching lines in it (and its subagent transcripts), up to [`MAX_HITS`] in all. */
+	hitCount: number,
+	/**  Relevance with a recency boost; higher is better. */
+	score: number | null,
+	/**  The best [`HITS_PER_SESSION`] hits, best first. */
+	hits: SearchHit_Deserialize[],
+};
+
+/**  The hits of one session. */
+export type SessionHits_Serialize = {
+	/**  The session, as listed. */
+	session: SessionSummary_Serialize,
+	/**  Matching lines in it (and its subagent transcripts), up to [`MAX_HITS`] in all. */
+	hitCount: number,
+	/**  Relevance with a recency boost; higher is better. */
+	score: number | null,
+	/**  The best [`HITS_PER_SESSION`] hits, best first. */
+	hits: SearchHit_Serialize[],
+};
 
 /**
  *  A Claude Code session id: the stem of a transcript file (`<id>.jsonl`) and what

@@ -15,6 +15,8 @@ import type {
   DropOutcome,
   DropTarget,
   IndexChanged,
+  SearchIndexing,
+  SearchResults,
   OpenRequest,
   PagedEntry,
   PageRequest,
@@ -56,6 +58,11 @@ export interface Api {
   findSession(keyOrId: string): Promise<SessionSummary | null>;
   /** Every session of the last listing, newest first, as the quick switcher lists them. */
   sessionBriefs(): Promise<SessionBrief[]>;
+  /**
+   * Full-text search over every transcript: sessions best first (at most `limit`), each with its
+   * best hits; `partial` while the search index is still being built.
+   */
+  searchSessions(query: string, limit: number): Promise<SearchResults>;
   /**
    * A session and one page of its transcript's lines (`page.from` absent: the last `page.limit`
    * lines; limit 200 by default, at most 1000). `sessionKey` is `SessionSummary.key`; a bare CLI
@@ -112,6 +119,8 @@ export interface Api {
    * after), as the backend's index takes changes to the transcripts in.
    */
   onIndexChanged(cb: (change: IndexChanged) => void): Promise<() => void>;
+  /** Calls `cb` with every `search://progress` (how far the search index's build is). */
+  onSearchProgress(cb: (indexing: SearchIndexing) => void): Promise<() => void>;
   /**
    * Calls `cb` with the registry after every save of it (`registry://changed`); resolves to the
    * function that stops it. The payload is the backend's JSON, to be read with `normalizeRegistry`.
@@ -165,6 +174,7 @@ export const tauriApi: Api = {
   projectSessions: (projectKey) => measured('project_sessions', commands.projectSessions(projectKey)),
   findSession: (keyOrId) => measured('find_session', commands.findSession(keyOrId)),
   sessionBriefs: () => measured('session_briefs', commands.sessionBriefs()),
+  searchSessions: (query, limit) => measured('search_sessions', commands.searchSessions(query, limit)),
   showSession: (sessionKey, page) =>
     measured('show_session', commands.showSession(sessionKey, page?.from ?? null, page?.limit ?? null)),
   transcriptEntry: (sessionKey, index) => measured('transcript_entry', commands.transcriptEntry(sessionKey, index)),
@@ -204,6 +214,10 @@ export const tauriApi: Api = {
       if (e.payload) cb(e.payload as IndexChanged);
     }),
   onRegistryChanged: (cb) => events.registryChanged.listen((e) => cb(e.payload)),
+  onSearchProgress: (cb) =>
+    events.searchProgress.listen((e) => {
+      if (e.payload) cb(e.payload);
+    }),
   onDragDrop: (cb) =>
     getCurrentWebview().onDragDropEvent((e) => {
       const p = e.payload;

@@ -4,8 +4,9 @@ use ccdesk_core::sync::LockExt;
 use std::sync::Arc;
 
 use ccdesk_core::transcripts::index::{
-    resolve_session, ProjectIndex, SessionBrief, SessionIndex, SessionSummary,
+    resolve_session, ProjectIndex, SearchResults, SessionBrief, SessionIndex, SessionSummary,
 };
+use ccdesk_core::transcripts::search::query::SearchQuery;
 use ccdesk_core::transcripts::transcript::{
     read_entry, read_page, LineCache, PageRequest, PagedEntry, TranscriptPage,
 };
@@ -78,6 +79,34 @@ pub async fn find_session(
         Ok(s) => Ok(Some(s)),
         Err(CoreError::UnknownSession(_)) => Ok(None),
         Err(e) => Err(e),
+    })
+    .await
+}
+
+/// Full-text search over every transcript: the sessions whose lines match `query` (words,
+/// "phrases", prefix*, -excluded, project:/branch:/model:/since:/until:), best first, at most
+/// `limit` (default 200), each with its best hits (snippets with marks as UTF-16 offsets).
+/// While the search index is still being built, results cover the transcripts indexed so far
+/// and say `partial: true` (`search://progress` tells how far the build is).
+///
+/// Errors: `invalid_input` for a query with nothing to look for or a bad date; `index` when the
+/// index cache cannot be used.
+#[tauri::command]
+#[specta::specta]
+pub async fn search_sessions(
+    state: State<'_, AppState>,
+    query: String,
+    limit: Option<u32>,
+) -> Result<SearchResults, AppError> {
+    let live = Arc::clone(&state.live);
+    let limit = limit.unwrap_or(200).clamp(1, 1_000) as usize;
+    blocking(move || {
+        let now_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+        let q = SearchQuery::parse(&query, now_ms)
+            .map_err(|e| CoreError::InvalidInput(e.to_string()))?;
+        live.search(&q, limit)
     })
     .await
 }

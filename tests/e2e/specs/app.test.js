@@ -6,6 +6,7 @@ import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { after, before, describe } from 'node:test';
+import { Key } from 'selenium-webdriver';
 import {
   all, env, launchApp, one, openSession, quit, runState, sanitizedDir, screenshot, selectProject,
   sessionIdsOnDisk, shownText, stepper, testId, textContent, texts, typeInto, until, withAttr,
@@ -247,5 +248,26 @@ describe('ccdesk GUI', () => {
       const r = await withAttr(driver, 'session-item', 'data-session-id', id);
       return (await shownText(driver, r.findElement(testId('session-title')))) === 'Renamed in the terminal';
     }, 20_000);
+  });
+
+  step('Ctrl+Shift+F searches every transcript; a hit in the transcript just written opens it at its line', async () => {
+    await driver.actions().keyDown(Key.CONTROL).keyDown(Key.SHIFT).sendKeys('f').keyUp(Key.SHIFT).keyUp(Key.CONTROL).perform();
+    const input = await one(driver, 'search-input');
+    await typeInto(input, '"terminal claude"');
+    const hit = await until('a search hit for the transcript written outside the app', async () => {
+      const hits = await all(driver, 'search-hit');
+      for (const h of hits) if ((await textContent(driver, h)).includes('written by a terminal claude')) return h;
+      return null;
+    }, 20_000);
+    const marks = await texts(driver, 'search-hit');
+    assert.ok(marks.length > 0);
+    const marked = await driver.executeScript(
+      "return [...document.querySelectorAll('[data-testid=search-hit] mark')].map((m) => m.textContent.toLowerCase())",
+    );
+    assert.ok(marked.includes('terminal') && marked.includes('claude'), `marked: ${JSON.stringify(marked)}`);
+    await screenshot(driver, 'search');
+    await hit.click();
+    await until('the search sheet to close', async () => (await all(driver, 'search-sheet')).length === 0);
+    await transcriptTexts({ user: ['written by a terminal claude'] });
   });
 });

@@ -31,6 +31,8 @@ import { runSessionId, splitTurns, turnsInTranscript } from './turns';
 import type {
   AppInfo,
   IndexChanged,
+  SearchIndexing,
+  SearchResults,
   OpenRequest,
   PermissionMode,
   ProjectEntry,
@@ -51,6 +53,10 @@ export interface NewRunInput {
 }
 
 export class AppModel {
+  /** Most sessions a search shows. */
+  static searchLimit = 200;
+  /** How far the search index's build is (`search://progress`); null until told. */
+  searchProgress: SearchIndexing | null = $state.raw(null);
   /** The UI's own preferences (selection, pool view, dismissed notices), kept across restarts. */
   readonly prefs: PrefsModel;
   readonly messages = new Messages((text) => this.prefs.hidesNotice(text));
@@ -253,6 +259,7 @@ export class AppModel {
       this.unlisten.push(
         await this.api.onIndexChanged((change) => this.indexChanged(change)),
       );
+      this.unlisten.push(await this.api.onSearchProgress((p) => (this.searchProgress = p)));
     } catch (e) {
       this.report(e);
     }
@@ -339,6 +346,11 @@ export class AppModel {
   }
 
   /** Opens the quick switcher (any other sheet closes). */
+  /** Opens the search sheet (Ctrl/Cmd+Shift+F). */
+  openSearch(): void {
+    this.view.open('search');
+  }
+
   openSwitcher(): void {
     this.view.open('switcher');
   }
@@ -498,11 +510,34 @@ export class AppModel {
   }
 
   /**
+   * Opens a search hit: its session (`summary`, as the search found it), at line `line` of its
+   * transcript (a subagent's hit opens its session at its latest lines).
+   */
+  async openSearchHit(summary: SessionSummary, line: number | null): Promise<void> {
+    mark('ccdesk:select-session');
+    this.follow = null;
+    this.view.closeSheet('search');
+    const loaded = this.browse.loadedSession(summary.key);
+    await this.openSession(summary.key, loaded ?? summary, loaded === null, true, line);
+  }
+
+  /** Full-text search (`search_sessions`); rejects as the backend does. */
+  search(query: string): Promise<SearchResults> {
+    return this.api.searchSessions(query, AppModel.searchLimit);
+  }
+
+  /**
    * Opens session `found` (null: unknown, `keyOrId` is opened as it is and the backend says what
    * is wrong). `elsewhere`: it is not among the loaded sessions, so its project is selected and its
    * sessions loaded.
    */
-  private async openSession(keyOrId: string, found: SessionSummary | null, elsewhere: boolean, leavePool = true): Promise<void> {
+  private async openSession(
+    keyOrId: string,
+    found: SessionSummary | null,
+    elsewhere: boolean,
+    leavePool = true,
+    atLine: number | null = null,
+  ): Promise<void> {
     ++this.selections;
     if (leavePool) this.view.leavePool();
     const browse = this.browse;
@@ -518,7 +553,7 @@ export class AppModel {
       const unlisted = browse.index !== null && !browse.index.projects.some((p) => p.key === found.projectKey);
       if (unlisted && !this.refreshing) void this.refresh(false);
     }
-    const transcript = browse.openTranscript(key, id);
+    const transcript = browse.openTranscript(key, id, atLine);
     this.rememberSelection(found?.key ?? null);
     const run = this.liveStore.runOfSession(id);
     if (run) this.liveStore.activeKey = run.key;

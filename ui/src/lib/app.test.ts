@@ -835,3 +835,23 @@ describe('AppModel index://changed', () => {
     expect(app.browse.selectedProject).toBe('cwd:/gone/away');
   });
 });
+
+describe('AppModel search', () => {
+  it('a search hit opens its session (in its project) at a few lines before the hit, and closes the sheet', async () => {
+    const api = fakeApi();
+    const app = new AppModel(api);
+    await app.init();
+    app.openSearch();
+    expect(app.overlay.kind).toBe('search');
+    const other = index().projects[2].sessions[0];
+    await app.openSearchHit({ ...other, projectKey: 'dir:-mystery' }, 41);
+    expect(app.overlay.kind).toBe('none');
+    expect(app.browse.selectedSessionKey).toBe(other.key);
+    expect(app.browse.selectedProject).toBe('dir:-mystery');
+    const call = api.mocks.showSession.mock.calls.at(-1)!;
+    expect(call[0]).toBe(other.key);
+    expect(call[1]?.from).toBe(36);
+    const r = await app.search('second');
+    expect(r.sessions.map((s) => s.session.title)).toEqual(['Second']);
+  });
+});

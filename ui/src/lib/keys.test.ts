@@ -49,6 +49,11 @@ describe('app shortcuts', () => {
     expect(appShortcut(key('k', { ctrlKey: true }))).toBe('switcher');
     expect(appShortcut(key('k'))).toBeNull();
     expect(appShortcut(key('k', { ctrlKey: true, shiftKey: true }))).toBeNull();
+    expect(appShortcut(key('F', { ctrlKey: true, shiftKey: true }))).toBe('search');
+    expect(appShortcut(key('f', { metaKey: true, shiftKey: true }))).toBe('search');
+    expect(appShortcut(key('f', { ctrlKey: true }))).toBeNull();
+    expect(appShortcut(key('f', { shiftKey: true }))).toBeNull();
+    expect(appShortcut(key('f', { ctrlKey: true, shiftKey: true, altKey: true }))).toBeNull();
     expect(appShortcut(key('n', { ctrlKey: true, altKey: true }))).toBeNull();
     expect(appShortcut(key('x', { ctrlKey: true }))).toBeNull();
   });

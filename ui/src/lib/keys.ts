@@ -18,14 +18,18 @@ export function escapeInterrupts(event: KeyboardEvent): boolean {
   return true;
 }
 
-/** The app's shortcuts with Ctrl (Cmd on macOS): N new session, K jump to a session. */
-export type AppShortcut = 'newSession' | 'switcher';
+/**
+ * The app's shortcuts with Ctrl (Cmd on macOS): N new session, K jump to a session, Shift+F search
+ * every transcript.
+ */
+export type AppShortcut = 'newSession' | 'switcher' | 'search';
 
-/** Which app shortcut `event` is, if any (Ctrl or Cmd, no Alt or Shift, not while composing). */
+/** Which app shortcut `event` is, if any (Ctrl or Cmd, no Alt, not while composing). */
 export function appShortcut(event: KeyboardEvent): AppShortcut | null {
   if (event.defaultPrevented || event.isComposing) return null;
-  if (!(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) return null;
+  if (!(event.ctrlKey || event.metaKey) || event.altKey) return null;
   const key = event.key.toLowerCase();
+  if (event.shiftKey) return key === 'f' ? 'search' : null;
   if (key === 'n') return 'newSession';
   if (key === 'k') return 'switcher';
   return null;

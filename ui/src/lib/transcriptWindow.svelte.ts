@@ -27,6 +27,8 @@ export class TranscriptWindow {
    * load as the view nears them.
    */
   static firstPageLines = 60;
+  /** Lines shown before a line opened at (`loadAt`). */
+  static contextLines = 5;
   /** The most lines asked for at once (the backend's limit). */
   static maxRequest = 1000;
   /** About the most lines kept: past it, whole pages at the far end are dropped. */
@@ -105,6 +107,14 @@ export class TranscriptWindow {
   /** Loads the first page, replacing the window. */
   loadStart(): Promise<boolean> {
     return this.reload('start');
+  }
+
+  /**
+   * Loads a page that starts a few lines before line `line` (a search hit), replacing the window;
+   * the view shows it from its start.
+   */
+  loadAt(line: number): Promise<boolean> {
+    return this.reload('start', Math.max(0, line - TranscriptWindow.contextLines));
   }
 
   /** Loads the page before the window (nothing when it starts at line 0 or one is under way). */
@@ -186,11 +196,11 @@ export class TranscriptWindow {
     }
   }
 
-  private reload(at: WindowEnd): Promise<boolean> {
+  private reload(at: WindowEnd, from = 0): Promise<boolean> {
     this.state = 'loading';
     // Asked for at once, before the view's updates run (a reload replaces the window whatever
     // came before it), and taken in turn.
-    const answer = this.ask(at === 'end' ? null : 0, TranscriptWindow.firstPageLines);
+    const answer = this.ask(at === 'end' ? null : from, TranscriptWindow.firstPageLines);
     return this.run(async () => {
       const ok = this.replaceWith(this.settle(await answer), at);
       // A failure is in `error` (and the banner); the view shows what it has.

@@ -155,6 +155,24 @@ export function fakeApi(
     ),
     findSession: vi.fn<Api['findSession']>(async (keyOrId: string) => sessionOnDisk(keyOrId)),
     sessionBriefs: vi.fn<Api['sessionBriefs']>(async () => (listing ? briefs(listing) : [])),
+    // Every word must be in the session's title (a stand-in for the backend's full-text search).
+    searchSessions: vi.fn<Api['searchSessions']>(async (query: string, limit: number) => {
+      const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+      const sessions = listedSessions(onDisk())
+        .filter((s) => words.every((w) => s.title.toLowerCase().includes(w)))
+        .slice(0, limit)
+        .map((session) => {
+          const at = session.title.toLowerCase().indexOf(words[0] ?? '');
+          return {
+            session,
+            hitCount: 1,
+            score: 1,
+            hits: [{ line: 1, uuid: null, timestamp: null, kind: 'prompt' as const, subagent: null, snippet: session.title,
+              marks: at >= 0 && words[0] ? [[at, at + words[0].length] as [number, number]] : [] }],
+          };
+        });
+      return { sessions, terms: words, truncated: false, partial: false };
+    }),
     showSession: vi.fn<Api['showSession']>(async (key: string, req) => {
       const whole = wholeDetail(key);
       return pageOf(whole, req?.from, req?.limit);
@@ -252,6 +270,7 @@ export function fakeApi(
       indexListeners.add(cb);
       return () => indexListeners.delete(cb);
     }),
+    onSearchProgress: vi.fn<Api['onSearchProgress']>(async () => () => {}),
     onRegistryChanged: vi.fn<Api['onRegistryChanged']>(async (cb: (r: Registry) => void) => {
       registryListeners.add(cb);
       return () => registryListeners.delete(cb);

@@ -182,21 +182,22 @@ export class BrowseStore {
 
   /**
    * Makes session `key` (CLI session id `id`) the open one and loads its transcript's latest
-   * lines; the session open already is read again instead.
+   * lines (or, with `atLine`, the lines from a little before that one); the session open already
+   * is read again instead (or moved to `atLine`).
    */
-  async openTranscript(key: string, id: string): Promise<void> {
+  async openTranscript(key: string, id: string, atLine: number | null = null): Promise<void> {
     const same = this.transcript !== null && this.selectedSessionKey === key;
     this.selectedSessionKey = key;
     this.selectedSessionId = id;
     if (same && this.transcript) {
-      await this.transcript.update();
+      await (atLine === null ? this.transcript.update() : this.transcript.loadAt(atLine));
       return;
     }
     const window = new TranscriptWindow(this.api, key, (msg) => {
       if (this.transcript === window) this.messages.reportText(msg);
     });
     this.transcript = window;
-    await window.loadTail();
+    await (atLine === null ? window.loadTail() : window.loadAt(atLine));
   }
 
   /** Closes the open transcript (the selection too). */

@@ -1,5 +1,5 @@
 // What covers the main pane, as one value (`overlay`): nothing (the open session and its live
-// run), the pool view, or one modal sheet (the settings, the quick switcher, the new-session sheet
+// run), the pool view, or one modal sheet (the settings, the quick switcher, full-text search, the new-session sheet
 // in folder `cwd`). Two sheets are never open at once: opening one closes the other. A sheet
 // opened while the pool view is shown keeps the pool under it (`overPool`): closing the sheet
 // shows the pool again, and leaving the pool (a session selected meanwhile) leaves the sheet open.
@@ -7,13 +7,14 @@
 // No DOM here.
 
 /** A modal sheet's kind. */
-export type SheetKind = 'settings' | 'switcher' | 'new';
+export type SheetKind = 'settings' | 'switcher' | 'search' | 'new';
 
 export type Overlay =
   | { kind: 'none' }
   | { kind: 'pool' }
   | { kind: 'settings'; overPool: boolean }
   | { kind: 'switcher'; overPool: boolean }
+  | { kind: 'search'; overPool: boolean }
   | { kind: 'new'; cwd: string; overPool: boolean };
 
 export class ViewState {
@@ -59,8 +60,8 @@ export class ViewState {
     if (was) this.onPool(false);
   }
 
-  /** Opens the settings sheet or the quick switcher, closing any other sheet. */
-  open(kind: 'settings' | 'switcher'): void {
+  /** Opens the settings sheet, the quick switcher or the search sheet, closing any other sheet. */
+  open(kind: 'settings' | 'switcher' | 'search'): void {
     if (this.overlay.kind === kind) return;
     this.overlay = { kind, overPool: this.poolShown };
   }

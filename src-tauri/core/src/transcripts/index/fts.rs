@@ -13,6 +13,7 @@
 //! forgotten), committing every [`BATCH_BYTES`] so that a stop loses little;
 //! [`LiveIndex::search`] answers a [`SearchQuery`], grouped by session.
 
+use crate::sync::LockExt;
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Seek, SeekFrom};
@@ -111,6 +112,8 @@ pub struct SearchResults {
     pub terms: Vec<String>,
     /// More than [`MAX_HITS`] lines matched: only the best were grouped.
     pub truncated: bool,
+    /// The search index was still being built: transcripts not indexed yet are not searched.
+    pub partial: bool,
 }
 
 /// A file the search index covers: a session transcript, or a subagent transcript of one.
@@ -141,8 +144,9 @@ impl LiveIndex {
     /// [`CoreError::Index`] when there is no usable cache (search needs one).
     pub fn update_search(
         &self,
-        mut progress: impl FnMut(SearchProgress),
+        progress: impl FnMut(SearchProgress),
     ) -> Result<SearchProgress, CoreError> {
+        let _one_writer = self.fts_lock.locked();
         let projects = paths::projects_dir(self.config_dir());
         let (candidates, _) = list_all(&project_dirs(self.config_dir())?, 2);
         let mut targets = Vec::new();
@@ -173,6 +177,61 @@ impl LiveIndex {
                 });
             }
         }
+        let report = self.update_targets(targets, None, progress)?;
+        self.search_complete
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        Ok(report)
+    }
+
+    /// [`LiveIndex::update_search`] for these paths only (as the watcher reports them: session
+    /// transcripts, and subagent transcripts under `<dir>/<id>/`): what changed is indexed, what
+    /// is gone forgotten; other paths are ignored. No walk of the projects dir.
+    ///
+    /// Errors: as [`LiveIndex::update_search`].
+    pub fn update_search_files(&self, paths: &[PathBuf]) -> Result<SearchProgress, CoreError> {
+        let _one_writer = self.fts_lock.locked();
+        let projects = paths::projects_dir(self.config_dir());
+        let mut targets = Vec::new();
+        let mut scope = std::collections::HashSet::new();
+        for path in paths {
+            let Ok(rest) = path.strip_prefix(&projects) else {
+                continue;
+            };
+            let parts: Vec<String> = rest
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            let session_rel = match parts.as_slice() {
+                [dir, file] if file.ends_with(".jsonl") && !file.starts_with("agent-") => {
+                    format!("{dir}/{file}")
+                }
+                [dir, id, _, ..] if path.extension().is_some_and(|e| e == "jsonl") => {
+                    format!("{dir}/{id}.jsonl")
+                }
+                _ => continue,
+            };
+            let rel = parts.join("/");
+            scope.insert(rel.clone());
+            if let Some(stat) = Stat::of(path) {
+                targets.push(Target {
+                    rel,
+                    session_rel,
+                    path: path.clone(),
+                    stat,
+                });
+            }
+        }
+        self.update_targets(targets, Some(&scope), |_| {})
+    }
+
+    /// Indexes what changed among `targets` and forgets the known files that are not among
+    /// them (all of them, or only those in `scope`).
+    fn update_targets(
+        &self,
+        mut targets: Vec<Target>,
+        scope: Option<&std::collections::HashSet<String>>,
+        mut progress: impl FnMut(SearchProgress),
+    ) -> Result<SearchProgress, CoreError> {
         // Newest first: what was written last is searchable first.
         targets.sort_by_key(|t| std::cmp::Reverse(t.stat.mtime_ns));
         self.with_cache(prepare)??;
@@ -186,7 +245,9 @@ impl LiveIndex {
             targets.iter().map(|t| t.rel.as_str()).collect();
         let gone: Vec<i64> = known
             .iter()
-            .filter(|(rel, _)| !live.contains(rel.as_str()))
+            .filter(|(rel, _)| {
+                !live.contains(rel.as_str()) && scope.is_none_or(|s| s.contains(rel.as_str()))
+            })
             .map(|(_, f)| f.id)
             .collect();
         if !gone.is_empty() {
@@ -424,6 +485,9 @@ impl LiveIndex {
             sessions,
             terms: words,
             truncated,
+            partial: !self
+                .search_complete
+                .load(std::sync::atomic::Ordering::Relaxed),
         })
     }
 }

@@ -115,6 +115,10 @@ pub struct LiveIndex {
     cache_path: Option<PathBuf>,
     inner: Mutex<Inner>,
     snapshot: RwLock<Option<Arc<SessionIndex>>>,
+    /// Held by a search index update, so that two never index the same file at once.
+    pub(super) fts_lock: Mutex<()>,
+    /// Whether a full [`LiveIndex::update_search`] has finished (searches are partial before).
+    pub(super) search_complete: std::sync::atomic::AtomicBool,
 }
 
 impl LiveIndex {
@@ -126,6 +130,8 @@ impl LiveIndex {
             cache_path,
             inner: Mutex::default(),
             snapshot: RwLock::default(),
+            fts_lock: Mutex::default(),
+            search_complete: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
