@@ -17,6 +17,9 @@
 //! - `api_error_is_reported`: an HTTP 400 from the API ends the turn with an error result.
 //! - `tool_use_round_trip`: an allowed `Bash` tool call runs and its output comes back.
 //! - `project_dir_names_match_the_cli`: `paths::project_dir_name` against where the CLI wrote.
+//! - `search_finds_planted_words`: full-text search over what the CLI wrote finds words planted
+//!   in a prompt (snake_case and dotted identifiers, accented words), the tool call's command,
+//!   its output and a reply, each in its column.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
@@ -552,6 +555,77 @@ async fn project_dir_names_match_the_cli(cli: Cli) {
     mock.shutdown().await;
 }
 
+async fn search_finds_planted_words(cli: Cli) {
+    use ccdesk_core::transcripts::index::{HitKind, LiveIndex};
+    use ccdesk_core::transcripts::search::query::SearchQuery;
+    let mock = MockApi::start().await.unwrap();
+    let sb = Sandbox::new();
+    let project = sb.project("search me");
+    let mut opts = options(&sb, &mock, &project, None);
+    opts.extra_args = vec!["--allowedTools=Bash".into()];
+    let o = drive(
+        &cli,
+        opts,
+        &[
+            "MOCK_BASH parse_session_index ccdesk.core.search naïve café",
+            "quokka wallaby",
+        ],
+    )
+    .await;
+    assert_clean_exit(&o);
+    let id = o.session_id();
+    let cache = sb.root.join("ccdesk-data").join("index.sqlite");
+    let live = LiveIndex::new(sb.config.clone(), Some(cache));
+    live.refresh_all().unwrap();
+    let built = live.update_search(|_| {}).unwrap();
+    assert!(built.done_bytes > 0, "{}: {built:?}", cli.label);
+    let kinds = |q: &str| -> Vec<HitKind> {
+        let r = live.search(&SearchQuery::parse(q, 0).unwrap(), 10).unwrap();
+        assert_eq!(
+            r.sessions
+                .iter()
+                .map(|s| s.session.id.as_str())
+                .collect::<Vec<_>>(),
+            vec![id.as_str()],
+            "{}: {q}",
+            cli.label
+        );
+        r.sessions[0].hits.iter().map(|h| h.kind).collect()
+    };
+    for q in [
+        "parse_session_index",
+        "ccdesk.core.search",
+        "naive cafe",
+        "NAÏVE",
+    ] {
+        assert!(kinds(q).contains(&HitKind::Prompt), "{}: {q}", cli.label);
+    }
+    let bash = kinds(&format!("\"{}\"", script::BASH_COMMAND));
+    assert!(
+        bash.contains(&HitKind::ToolInput),
+        "{}: {bash:?}",
+        cli.label
+    );
+    // `mock-bash` is in the prompt (MOCK_BASH), the command, the tool's output and the reply
+    // quoting it: four lines at least, of which the best three are shown.
+    let r = live
+        .search(&SearchQuery::parse("mock-bash", 0).unwrap(), 10)
+        .unwrap();
+    assert!(
+        r.sessions[0].hit_count >= 4,
+        "{}: {:?}",
+        cli.label,
+        r.sessions[0]
+    );
+    let wallaby = kinds("wallaby");
+    assert!(
+        wallaby.contains(&HitKind::Reply) && wallaby.contains(&HitKind::Prompt),
+        "{}: {wallaby:?}",
+        cli.label
+    );
+    mock.shutdown().await;
+}
+
 macro_rules! suite {
     ($module:ident, $var:literal, $label:literal) => {
         mod $module {
@@ -612,6 +686,17 @@ macro_rules! suite {
                     RUN_TIMEOUT,
                     "tool_use_round_trip",
                     super::tool_use_round_trip(cli),
+                )
+                .await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn search_finds_planted_words() {
+                let Some(cli) = cli() else { return };
+                bounded(
+                    RUN_TIMEOUT,
+                    "search_finds_planted_words",
+                    super::search_finds_planted_words(cli),
                 )
                 .await;
             }

@@ -10,7 +10,8 @@ import {
   assertNoPageErrors, assertProjects, assertSessionsListed, launchOn, loadManifest, openByKey, readSessionLists, reveal,
   selectProjectKey,
 } from '../histories.js';
-import { env, quit, screenshot, stepper, storeFile } from '../lib.js';
+import { Key } from 'selenium-webdriver';
+import { all, env, one, quit, screenshot, stepper, storeFile, typeInto, until } from '../lib.js';
 
 const M = loadManifest('E2E_DATASET_REAL_CLI');
 let driver;
@@ -76,6 +77,30 @@ describe('a history written by the real CLI (2.1.112 and 1.0.128)', () => {
     if (shown) await openByKey(driver, shown, { project: where.get(shown.key).project });
     await screenshot(driver, 'real-cli-history');
   }, 180_000);
+
+  step('search finds what both CLI eras wrote, each in its session', async () => {
+    await driver.actions().keyDown(Key.CONTROL).keyDown(Key.SHIFT).sendKeys('f').keyUp(Key.SHIFT).keyUp(Key.CONTROL).perform();
+    const input = await one(driver, 'search-input');
+    for (const era of ['claude-old', 'claude-js']) {
+      const run = M.runs.find((r) => r.cli === era && !r.prompt.startsWith('MOCK_'));
+      assert.ok(run, `a ${era} run with a plain prompt`);
+      const wanted = M.sessions.filter((x) => x.prompts.some((p) => p.includes(run.prompt))).map((x) => x.key);
+      assert.ok(wanted.length > 0, `the manifest has the session of "${run.prompt}"`);
+      await input.clear();
+      await typeInto(input, `"${run.prompt}"`);
+      // The search index builds after the first listing: ask again (Enter) until it answers.
+      const keys = await until(`search results for "${run.prompt}"`, async () => {
+        await input.sendKeys(Key.ENTER);
+        const rows = await all(driver, 'search-session');
+        const got = await Promise.all(rows.map((r) => r.getAttribute('data-session-key')));
+        return got.some((k) => wanted.includes(k)) ? got : null;
+      }, 60_000, 500);
+      assert.ok(keys.every((k) => wanted.includes(k)), `"${run.prompt}" found only in its session: ${JSON.stringify({ keys, wanted })}`);
+    }
+    await input.sendKeys(Key.ESCAPE);
+    await until('the search sheet to close', async () => (await all(driver, 'search-sheet')).length === 0);
+    await assertNoPageErrors(driver, 'searching');
+  });
 
   step('the sessions of the deleted folder say they cannot be resumed', async () => {
     const gone = M.sessions.filter((x) => where.has(x.key) && x.cwd && M.projects.find((p) => p.key === x.project)?.exists === false);
