@@ -31,7 +31,7 @@ use crate::transcripts::search::query::SearchQuery;
 
 /// Bytes of transcript indexed between commits.
 pub const BATCH_BYTES: u64 = 8 << 20;
-/// Most matching lines a query looks at (the best ones by rank).
+/// Most matching lines a query looks at (the newest ones; ranked among themselves).
 pub const MAX_HITS: usize = 5_000;
 /// Hits shown per session.
 pub const HITS_PER_SESSION: usize = 3;
@@ -94,7 +94,7 @@ pub struct SearchHit {
 pub struct SessionHits {
     /// The session, as listed.
     pub session: SessionSummary,
-    /// Matching lines in it (and its subagent transcripts), up to [`MAX_HITS`] in all.
+    /// Matching lines in it (and its subagent transcripts) among the [`MAX_HITS`] newest.
     pub hit_count: u32,
     /// Relevance with a recency boost; higher is better.
     pub score: f64,
@@ -110,7 +110,7 @@ pub struct SearchResults {
     pub sessions: Vec<SessionHits>,
     /// The words marked in snippets, lowercased.
     pub terms: Vec<String>,
-    /// More than [`MAX_HITS`] lines matched: only the best were grouped.
+    /// More than [`MAX_HITS`] lines matched: only the newest were ranked and grouped.
     pub truncated: bool,
     /// The search index was still being built: transcripts not indexed yet are not searched.
     pub partial: bool,
@@ -124,6 +124,84 @@ struct Target {
     session_rel: String,
     path: PathBuf,
     stat: Stat,
+}
+
+/// Lines of one file read and extracted, ready to be written.
+struct Batch {
+    /// Index of the file in the update's work list.
+    target: usize,
+    /// (line number, byte offset, length, text) of the lines with text.
+    lines: Vec<(u64, u64, u64, Extracted)>,
+    /// Where the lines read end (just after a newline), and the next line's number.
+    end: u64,
+    line: u64,
+    /// Bytes read for this batch.
+    bytes: u64,
+    /// The file's last batch.
+    last: bool,
+}
+
+/// Reads file `t` from byte `from` (line `line`) and sends its lines in batches of about
+/// [`BATCH_BYTES`]; only complete lines (a line still being written waits for the next
+/// update). A file that cannot be opened (gone since the walk) sends nothing: the next update
+/// looks at it again. Returns false when the receiver is gone.
+fn read_batches(
+    target: usize,
+    t: &Target,
+    from: u64,
+    line: u64,
+    tx: &std::sync::mpsc::SyncSender<Batch>,
+) -> bool {
+    let mut batch = Batch {
+        target,
+        lines: Vec::new(),
+        end: from,
+        line,
+        bytes: 0,
+        last: false,
+    };
+    let reader = File::open(&t.path).and_then(|f| {
+        let mut r = BufReader::with_capacity(1 << 20, f);
+        r.seek(SeekFrom::Start(from))?;
+        Ok(r)
+    });
+    let Ok(mut reader) = reader else {
+        return true;
+    };
+    {
+        let mut buf = Vec::new();
+        loop {
+            buf.clear();
+            let n = match reader.read_until(b'\n', &mut buf) {
+                Ok(n) => n as u64,
+                Err(_) => break,
+            };
+            if n == 0 || buf.last() != Some(&b'\n') {
+                break;
+            }
+            if let Some(e) = extract(&buf[..buf.len() - 1]) {
+                batch.lines.push((batch.line, batch.end, n - 1, e));
+            }
+            batch.end += n;
+            batch.line += 1;
+            batch.bytes += n;
+            if batch.bytes >= BATCH_BYTES {
+                let next = Batch {
+                    target,
+                    lines: Vec::new(),
+                    end: batch.end,
+                    line: batch.line,
+                    bytes: 0,
+                    last: false,
+                };
+                if tx.send(std::mem::replace(&mut batch, next)).is_err() {
+                    return false;
+                }
+            }
+        }
+    }
+    batch.last = true;
+    tx.send(batch).is_ok()
 }
 
 /// A `fts_file` row.
@@ -232,8 +310,9 @@ impl LiveIndex {
         scope: Option<&std::collections::HashSet<String>>,
         mut progress: impl FnMut(SearchProgress),
     ) -> Result<SearchProgress, CoreError> {
-        // Newest first: what was written last is searchable first.
-        targets.sort_by_key(|t| std::cmp::Reverse(t.stat.mtime_ns));
+        // Oldest first: rows are then numbered about in time order (appends come later still),
+        // which lets a query take the newest matches without ranking every one.
+        targets.sort_by_key(|t| t.stat.mtime_ns);
         self.with_cache(prepare)??;
         let known = self.with_cache(load_files)??;
         let mut report = SearchProgress {
@@ -291,76 +370,60 @@ impl LiveIndex {
             }
         }
         progress(report);
-        for (t, id, from, line) in work {
-            self.index_file(&t, id, from, line, &mut report, &mut progress)?;
-            report.done_files += 1;
-            progress(report);
+        if work.is_empty() {
+            return Ok(report);
         }
+        // Reading and extracting on one thread, writing on this one: the two overlap.
+        let big = report.total_bytes >= BATCH_BYTES;
+        if big {
+            // The cache is disposable: a crash mid-build costs a rebuild, never the transcripts.
+            self.with_cache(|c| c.execute_batch("PRAGMA synchronous = OFF"))??;
+        }
+        let written = std::thread::scope(|scope| -> Result<(), CoreError> {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(4);
+            let targets: Vec<(&Target, u64, u64)> = work
+                .iter()
+                .map(|(t, _, from, line)| (t, *from, *line))
+                .collect();
+            scope.spawn(move || {
+                for (i, (t, from, line)) in targets.into_iter().enumerate() {
+                    if !read_batches(i, t, from, line, &tx) {
+                        return;
+                    }
+                }
+            });
+            let mut ids: Vec<Option<i64>> = work.iter().map(|(_, id, _, _)| *id).collect();
+            for batch in rx {
+                let (t, _, _, _) = &work[batch.target];
+                let id = match ids[batch.target] {
+                    Some(id) => id,
+                    None => {
+                        let id = self.with_cache(|conn| {
+                            conn.query_row(
+                                "INSERT INTO fts_file(rel, session_rel, size, mtime_ns, ino, done_end, done_line)
+                                 VALUES (?1, ?2, 0, 0, 0, 0, 0) RETURNING id",
+                                params![t.rel, t.session_rel],
+                                |r| r.get::<_, i64>(0),
+                            )
+                        })??;
+                        ids[batch.target] = Some(id);
+                        id
+                    }
+                };
+                self.commit_batch(id, t, batch.end, batch.line, &batch.lines, batch.last)?;
+                report.done_bytes += batch.bytes;
+                if batch.last {
+                    report.done_files += 1;
+                }
+                progress(report);
+            }
+            Ok(())
+        });
+        if big {
+            self.with_cache(|c| c.execute_batch("PRAGMA synchronous = NORMAL"))??;
+        }
+        written?;
         Ok(report)
-    }
-
-    /// Indexes `t` from byte `from` (line `line`), batch by batch.
-    fn index_file(
-        &self,
-        t: &Target,
-        id: Option<i64>,
-        from: u64,
-        line: u64,
-        report: &mut SearchProgress,
-        progress: &mut impl FnMut(SearchProgress),
-    ) -> Result<(), CoreError> {
-        let file = match File::open(&t.path) {
-            Ok(f) => f,
-            // Gone or unreadable since the listing: the next update sees it again.
-            Err(_) => return Ok(()),
-        };
-        let mut reader = BufReader::with_capacity(1 << 20, file);
-        if reader.seek(SeekFrom::Start(from)).is_err() {
-            return Ok(());
-        }
-        let id = match id {
-            Some(id) => id,
-            None => self.with_cache(|conn| {
-                conn.query_row(
-                    "INSERT INTO fts_file(rel, session_rel, size, mtime_ns, ino, done_end, done_line)
-                     VALUES (?1, ?2, 0, 0, 0, 0, 0) RETURNING id",
-                    params![t.rel, t.session_rel],
-                    |r| r.get::<_, i64>(0),
-                )
-            })??,
-        };
-        let mut pos = from;
-        let mut line_no = line;
-        let mut buf = Vec::new();
-        let mut batch: Vec<(u64, u64, u64, Extracted)> = Vec::new();
-        let mut batch_bytes = 0u64;
-        loop {
-            buf.clear();
-            let n = match reader.read_until(b'\n', &mut buf) {
-                Ok(n) => n as u64,
-                Err(_) => break,
-            };
-            // The end, or a line still being written: indexed once it is complete.
-            if n == 0 || buf.last() != Some(&b'\n') {
-                break;
-            }
-            if let Some(e) = extract(&buf[..buf.len() - 1]) {
-                batch.push((line_no, pos, n - 1, e));
-            }
-            pos += n;
-            line_no += 1;
-            batch_bytes += n;
-            if batch_bytes >= BATCH_BYTES {
-                self.commit_batch(id, t, pos, line_no, &batch, false)?;
-                report.done_bytes += batch_bytes;
-                progress(*report);
-                batch.clear();
-                batch_bytes = 0;
-            }
-        }
-        self.commit_batch(id, t, pos, line_no, &batch, true)?;
-        report.done_bytes += batch_bytes;
-        Ok(())
     }
 
     /// Writes a batch of lines and how far the file is indexed, in one transaction. The file's
@@ -625,12 +688,16 @@ fn query_rows(
     since: Option<i64>,
     until: Option<i64>,
 ) -> Result<Vec<Row>, rusqlite::Error> {
+    // The newest matches first: rows are numbered in the order lines were indexed, oldest
+    // transcripts first and appends after, so FTS5 walks its doclists backwards and stops at
+    // the limit (a common word never costs a rank for every line that has it); bm25 is computed
+    // for those rows only.
     let mut stmt = conn.prepare_cached(
         "SELECT bm25(fts, 4.0, 2.0, 1.5, 1.0), e.line, e.off, e.len, e.ts_ms, f.rel, f.session_rel
          FROM fts JOIN entry e ON e.id = fts.rowid JOIN fts_file f ON f.id = e.fid
          WHERE fts MATCH ?1
            AND (?2 IS NULL OR e.ts_ms >= ?2) AND (?3 IS NULL OR e.ts_ms < ?3)
-         ORDER BY bm25(fts, 4.0, 2.0, 1.5, 1.0) LIMIT ?4",
+         ORDER BY fts.rowid DESC LIMIT ?4",
     )?;
     let rows = stmt.query_map(params![m, since, until, MAX_HITS as i64], |r| {
         Ok(Row {

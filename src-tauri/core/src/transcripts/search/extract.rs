@@ -11,8 +11,9 @@ use serde_json::value::RawValue;
 
 use crate::transcripts::transcript::{prompt_text, Content};
 
-/// Bumped when what is extracted changes: an index built by another version is built again.
-pub const EXTRACT_VERSION: i64 = 1;
+/// Bumped when what is extracted (or how its rows are numbered) changes: an index built by
+/// another version is built again.
+pub const EXTRACT_VERSION: i64 = 2;
 
 /// Most bytes of a prompt or a reply indexed per line.
 pub const MAX_TEXT_BYTES: usize = 32 * 1024;
