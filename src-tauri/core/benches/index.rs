@@ -8,27 +8,14 @@
 //! Run: `cargo bench -p ccdesk-core --bench index` (env `CCDESK_BENCH_SESSIONS` to change the
 //! count, `CCDESK_BENCH_DIR` to keep the corpus somewhere else than the system temp dir).
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use ccdesk_core::transcripts::index::{LiveIndex, SessionIndex};
-use ccdesk_core::transcripts::paths::project_dir_name;
 
-/// Deterministic xorshift, so every run builds the same corpus.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn unit(&mut self) -> f64 {
-        (self.next() % 1_000_000) as f64 / 1_000_000.0
-    }
-}
+mod common;
+use common::{build_sessions, corpus_dir, Rng};
 
 fn line(kind: &str, cwd: &str, id: &str, i: usize, body: &str) -> String {
     let ts = format!(
@@ -50,40 +37,20 @@ fn line(kind: &str, cwd: &str, id: &str, i: usize, body: &str) -> String {
     .to_string()
 }
 
-/// Project dirs of the corpus.
-const PROJECTS: usize = 500;
-
-/// Writes `n` sessions over [`PROJECTS`] projects; sizes log-uniform between 4 KiB and 2 MiB.
+/// Writes `n` sessions (lines of lorem ipsum text up to 6 KB, a prompt first).
 fn build_corpus(root: &Path, n: usize) -> std::io::Result<u64> {
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-    let mut total = 0u64;
     let filler: String = "lorem ipsum dolor sit amet, consectetur adipiscing elit. ".repeat(200);
-    for s in 0..n {
-        let cwd = format!("/home/dev/project-{}", s % PROJECTS);
-        let dir = root.join("projects").join(project_dir_name(&cwd));
-        std::fs::create_dir_all(&dir)?;
-        let id = format!("{:08x}-0000-4000-8000-{:012x}", s, s);
-        let target = (4096.0 * (512f64).powf(rng.unit())) as usize;
-        let mut f =
-            std::io::BufWriter::new(std::fs::File::create(dir.join(format!("{id}.jsonl")))?);
-        let mut written = 0usize;
-        let mut i = 0usize;
-        while written < target {
-            let len = (rng.next() % 6000) as usize + 50;
-            let body = &filler[..len.min(filler.len())];
-            let kind = match i % 3 {
-                0 => "user",
-                1 => "assistant",
-                _ => "tool",
-            };
-            let l = line(if i == 0 { "user" } else { kind }, &cwd, &id, i, body);
-            written += l.len() + 1;
-            writeln!(f, "{l}")?;
-            i += 1;
-        }
-        total += written as u64;
-    }
-    Ok(total)
+    build_sessions(root, n, &mut rng, |rng, cwd, id, i| {
+        let len = (rng.next() % 6000) as usize + 50;
+        let body = &filler[..len.min(filler.len())];
+        let kind = match i % 3 {
+            0 => "user",
+            1 => "assistant",
+            _ => "tool",
+        };
+        line(if i == 0 { "user" } else { kind }, cwd, id, i, body)
+    })
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -109,14 +76,7 @@ fn main() -> std::io::Result<()> {
     if std::env::args().any(|a| a == "--list") {
         return Ok(()); // `cargo test --benches` probes with --list
     }
-    let n: usize = std::env::var("CCDESK_BENCH_SESSIONS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10_000);
-    let base = std::env::var_os("CCDESK_BENCH_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(std::env::temp_dir);
-    let root = base.join(format!("ccdesk-bench-{n}-{PROJECTS}"));
+    let (n, root) = corpus_dir("ccdesk-bench");
     let marker = root.join("complete");
     let bytes = if marker.exists() {
         files(&root)

@@ -7,28 +7,15 @@
 //! Run: `cargo bench -p ccdesk-core --bench search` (env `CCDESK_BENCH_SESSIONS`,
 //! `CCDESK_BENCH_DIR` as for the index benchmark).
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use ccdesk_core::transcripts::index::LiveIndex;
-use ccdesk_core::transcripts::paths::project_dir_name;
 use ccdesk_core::transcripts::search::query::SearchQuery;
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn unit(&mut self) -> f64 {
-        (self.next() % 1_000_000) as f64 / 1_000_000.0
-    }
-}
+mod common;
+use common::{build_sessions, corpus_dir, Rng};
 
-const PROJECTS: usize = 500;
 const VOCAB: usize = 20_000;
 
 /// Word `i` of the vocabulary: pronounceable, distinct.
@@ -66,52 +53,36 @@ fn text(rng: &mut Rng, words: &[String], len: usize) -> String {
 fn build_corpus(root: &Path, n: usize) -> std::io::Result<u64> {
     let words: Vec<String> = (0..VOCAB).map(word).collect();
     let mut rng = Rng(0x2545_f491_4f6c_dd1d);
-    let mut total = 0u64;
-    for s in 0..n {
-        let cwd = format!("/home/dev/project-{}", s % PROJECTS);
-        let dir = root.join("projects").join(project_dir_name(&cwd));
-        std::fs::create_dir_all(&dir)?;
-        let id = format!("{:08x}-0000-4000-8000-{:012x}", s, s);
-        let target = (4096.0 * (512f64).powf(rng.unit())) as usize;
-        let mut f =
-            std::io::BufWriter::new(std::fs::File::create(dir.join(format!("{id}.jsonl")))?);
-        let mut written = 0usize;
-        let mut i = 0usize;
-        while written < target {
-            let ts = format!(
-                "2026-{:02}-{:02}T{:02}:{:02}:00.000Z",
-                1 + (s + i) % 12,
-                1 + i % 28,
-                i % 24,
-                i % 60
-            );
-            let len = (rng.next() % 3000) as usize + 20;
-            let body = text(&mut rng, &words, len);
-            let v = match i % 4 {
-                0 => serde_json::json!({"type":"user","uuid":format!("u{i}"),"sessionId":id,"cwd":cwd,
-                    "gitBranch":"main","version":"2.1.330","timestamp":ts,
-                    "message":{"role":"user","content":body}}),
-                1 => serde_json::json!({"type":"assistant","uuid":format!("a{i}"),"sessionId":id,"cwd":cwd,
-                    "timestamp":ts,"message":{"role":"assistant","model":"claude-opus-4","content":[
-                        {"type":"text","text":body},
-                        {"type":"tool_use","id":"toolu_1","name":"Bash","input":{
-                            "command":format!("rg -n {} src/{}/{}.rs", words[zipf(&mut rng, &words)],
-                                words[zipf(&mut rng, &words)], words[zipf(&mut rng, &words)])}}]}}),
-                2 => serde_json::json!({"type":"user","uuid":format!("t{i}"),"sessionId":id,"cwd":cwd,
-                    "timestamp":ts,"message":{"role":"user","content":[
-                        {"type":"tool_result","tool_use_id":"toolu_1","content":body}]}}),
-                _ => serde_json::json!({"type":"assistant","uuid":format!("b{i}"),"sessionId":id,"cwd":cwd,
-                    "timestamp":ts,"message":{"role":"assistant","model":"claude-opus-4","content":[
-                        {"type":"text","text":body}]}}),
-            }
-            .to_string();
-            written += v.len() + 1;
-            writeln!(f, "{v}")?;
-            i += 1;
+    build_sessions(root, n, &mut rng, |rng, cwd, id, i| {
+        let s = usize::from_str_radix(&id[..8], 16).unwrap_or(0);
+        let ts = format!(
+            "2026-{:02}-{:02}T{:02}:{:02}:00.000Z",
+            1 + (s + i) % 12,
+            1 + i % 28,
+            i % 24,
+            i % 60
+        );
+        let len = (rng.next() % 3000) as usize + 20;
+        let body = text(rng, &words, len);
+        match i % 4 {
+            0 => serde_json::json!({"type":"user","uuid":format!("u{i}"),"sessionId":id,"cwd":cwd,
+                "gitBranch":"main","version":"2.1.330","timestamp":ts,
+                "message":{"role":"user","content":body}}),
+            1 => serde_json::json!({"type":"assistant","uuid":format!("a{i}"),"sessionId":id,"cwd":cwd,
+                "timestamp":ts,"message":{"role":"assistant","model":"claude-opus-4","content":[
+                    {"type":"text","text":body},
+                    {"type":"tool_use","id":"toolu_1","name":"Bash","input":{
+                        "command":format!("rg -n {} src/{}/{}.rs", words[zipf(rng, &words)],
+                            words[zipf(rng, &words)], words[zipf(rng, &words)])}}]}}),
+            2 => serde_json::json!({"type":"user","uuid":format!("t{i}"),"sessionId":id,"cwd":cwd,
+                "timestamp":ts,"message":{"role":"user","content":[
+                    {"type":"tool_result","tool_use_id":"toolu_1","content":body}]}}),
+            _ => serde_json::json!({"type":"assistant","uuid":format!("b{i}"),"sessionId":id,"cwd":cwd,
+                "timestamp":ts,"message":{"role":"assistant","model":"claude-opus-4","content":[
+                    {"type":"text","text":body}]}}),
         }
-        total += written as u64;
-    }
-    Ok(total)
+        .to_string()
+    })
 }
 
 fn pct(v: &mut [Duration], p: f64) -> Duration {
@@ -123,14 +94,7 @@ fn main() -> std::io::Result<()> {
     if std::env::args().any(|a| a == "--list") {
         return Ok(());
     }
-    let n: usize = std::env::var("CCDESK_BENCH_SESSIONS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10_000);
-    let base = std::env::var_os("CCDESK_BENCH_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(std::env::temp_dir);
-    let root = base.join(format!("ccdesk-search-bench-{n}-{PROJECTS}"));
+    let (n, root) = corpus_dir("ccdesk-search-bench");
     let marker = root.join("complete");
     if !marker.exists() {
         let _ = std::fs::remove_dir_all(&root);
