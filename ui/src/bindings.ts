@@ -1337,7 +1337,7 @@ export type SearchResults_Deserialize = {
 	sessions: SessionHits_Deserialize[],
 	/**  The words marked in snippets, lowercased. */
 	terms: string[],
-	/**  More than [`MAX_HITS`] lines matched: only the best were grouped. */
+	/**  More than [`MAX_HITS`] lines matched: only the newest were ranked and grouped. */
 	truncated: boolean,
 	/**  The search index was still being built: transcripts not indexed yet are not searched. */
 	partial: boolean,
@@ -1349,7 +1349,7 @@ export type SearchResults_Serialize = {
 	sessions: SessionHits_Serialize[],
 	/**  The words marked in snippets, lowercased. */
 	terms: string[],
-	/**  More than [`MAX_HITS`] lines matched: only the best were grouped. */
+	/**  More than [`MAX_HITS`] lines matched: only the newest were ranked and grouped. */
 	truncated: boolean,
 	/**  The search index was still being built: transcripts not indexed yet are not searched. */
 	partial: boolean,
@@ -1514,7 +1514,7 @@ export type SessionHits = SessionHits_Serialize | SessionHits_Deserialize;
 export type SessionHits_Deserialize = {
 	/**  The session, as listed. */
 	session: SessionSummary_Deserialize,
-	/**  Matching lines in it (and its subagent transcripts), up to [`MAX_HITS`] in all. */
+	/**  Matching lines in it (and its subagent transcripts) among the [`MAX_HITS`] newest. */
 	hitCount: number,
 	/**  Relevance with a recency boost; higher is better. */
 	score: number | null,
@@ -1526,7 +1526,7 @@ export type SessionHits_Deserialize = {
 export type SessionHits_Serialize = {
 	/**  The session, as listed. */
 	session: SessionSummary_Serialize,
-	/**  Matching lines in it (and its subagent transcripts), up to [`MAX_HITS`] in all. */
+	/**  Matching lines in it (and its subagent transcripts) among the [`MAX_HITS`] newest. */
 	hitCount: number,
 	/**  Relevance with a recency boost; higher is better. */
 	score: number | null,
