@@ -270,4 +270,19 @@ describe('ccdesk GUI', () => {
     await until('the search sheet to close', async () => (await all(driver, 'search-sheet')).length === 0);
     await transcriptTexts({ user: ['written by a terminal claude'] });
   });
+
+  step('Ctrl+K lists sessions whose transcripts hold the words after the title matches', async () => {
+    await driver.actions().keyDown(Key.CONTROL).sendKeys('k').keyUp(Key.CONTROL).perform();
+    const input = await one(driver, 'quick-switcher-input');
+    await typeInto(input, 'written');
+    await until('a content hit in the switcher', async () => {
+      for (const li of await all(driver, 'quick-switcher-item')) if ((await li.getAttribute('data-kind')) === 'content') return li;
+      return null;
+    }, 20_000);
+    const kinds = await Promise.all((await all(driver, 'quick-switcher-item')).map((li) => li.getAttribute('data-kind')));
+    assert.equal(kinds.indexOf('content'), kinds.filter((k) => k !== 'content').length, `content hits come last: ${kinds}`);
+    await (await withAttr(driver, 'quick-switcher-item', 'data-kind', 'content')).click();
+    await until('the switcher to close', async () => (await all(driver, 'quick-switcher')).length === 0);
+    await transcriptTexts({ user: ['written by a terminal claude'] });
+  });
 });

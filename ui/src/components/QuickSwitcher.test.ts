@@ -1,4 +1,5 @@
-import { fireEvent, render, screen } from '@testing-library/svelte';
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { summary } from '../lib/__fixtures__/data';
 import { describe, expect, it, vi } from 'vitest';
 import type { SwitcherItem } from '../lib/switcher';
 import QuickSwitcher from './QuickSwitcher.svelte';
@@ -90,5 +91,56 @@ describe('QuickSwitcher', () => {
     expect(onclose).toHaveBeenCalledTimes(1);
     await fireEvent.click(screen.getByRole('dialog').parentElement as HTMLElement);
     expect(onclose).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('QuickSwitcher: content hits', () => {
+  const hit = (key: string, title: string, line: number, subagent: string | null = null) => ({
+    session: summary({ id: key.split('/')[1], title }),
+    hitCount: 4,
+    score: 1,
+    hits: [{ line, uuid: null, timestamp: null, kind: 'reply' as const, subagent, snippet: `about ${title}`, marks: [] }],
+  });
+
+  it('after the title matches, sessions whose transcripts hold the words; a pick opens the best hit', async () => {
+    const search = vi.fn(async () => ({
+      sessions: [hit('-w/s-a', 'Fix the parser', 3), hit('-w/deep', 'Deep session', 42), hit('-w/sub', 'With agents', 7, 'agent-1')],
+      terms: ['parser'],
+      truncated: false,
+      partial: false,
+    }));
+    const onhit = vi.fn();
+    // The title match `Fix the parser` is the same session as the first content hit.
+    const list = items.map((i) => (i.key === 's-a' ? { ...i, key: summary({ id: 's-a' }).key } : i));
+    render(QuickSwitcher, { items: list, onpick: vi.fn(), onclose: vi.fn(), search, onhit, debounceMs: 1 });
+    const input = screen.getByTestId('quick-switcher-input') as HTMLInputElement;
+    await fireEvent.input(input, { target: { value: 'parser' } });
+    await waitFor(() => expect(screen.getAllByTestId('quick-switcher-item').filter((li) => li.dataset.kind === 'content')).toHaveLength(2));
+    expect(search).toHaveBeenCalledWith('parser');
+    const rows = screen.getAllByTestId('quick-switcher-item');
+    // Title matches first (a session the titles list already is not repeated), then content.
+    expect(rows.map((r) => r.dataset.kind)).toEqual(['session', 'session', 'content', 'content']);
+    expect(rows[2].textContent).toContain('in transcript');
+    await fireEvent.keyDown(input, { key: 'ArrowDown' });
+    await fireEvent.keyDown(input, { key: 'ArrowDown' });
+    await fireEvent.keyDown(input, { key: 'Enter' });
+    expect(onhit).toHaveBeenLastCalledWith(expect.objectContaining({ title: 'Deep session' }), 42);
+    await fireEvent.click(rows[3]);
+    expect(onhit).toHaveBeenLastCalledWith(expect.objectContaining({ title: 'With agents' }), null);
+  });
+
+  it('short queries and failed searches leave the titles alone', async () => {
+    const search = vi.fn(async () => {
+      throw { kind: 'invalid_input', message: 'nothing to look for' };
+    });
+    render(QuickSwitcher, { items, onpick: vi.fn(), onclose: vi.fn(), search, onhit: vi.fn(), debounceMs: 1 });
+    const input = screen.getByTestId('quick-switcher-input') as HTMLInputElement;
+    await fireEvent.input(input, { target: { value: 'pa' } });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(search).not.toHaveBeenCalled();
+    await fireEvent.input(input, { target: { value: '-parser' } });
+    await waitFor(() => expect(search).toHaveBeenCalled());
+    await new Promise((r) => setTimeout(r, 10));
+    expect(screen.queryAllByTestId('quick-switcher-item').every((li) => li.dataset.kind !== 'content')).toBe(true);
   });
 });

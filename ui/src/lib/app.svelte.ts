@@ -517,6 +517,7 @@ export class AppModel {
     mark('ccdesk:select-session');
     this.follow = null;
     this.view.closeSheet('search');
+    this.view.closeSheet('switcher');
     const loaded = this.browse.loadedSession(summary.key);
     await this.openSession(summary.key, loaded ?? summary, loaded === null, true, line);
   }
