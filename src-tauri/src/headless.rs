@@ -306,8 +306,7 @@ fn search(
     project: Option<String>,
 ) -> Result<(), String> {
     use std::io::IsTerminal;
-    let now = chrono_now_ms();
-    let mut q = SearchQuery::parse(query, now).map_err(|e| e.to_string())?;
+    let mut q = SearchQuery::parse_now(query).map_err(|e| e.to_string())?;
     if project.is_some() {
         q.project = project;
     }
@@ -375,13 +374,6 @@ fn search(
         Err(e) => Err(format!("cannot write the results: {e}")),
         Ok(()) => Ok(()),
     }
-}
-
-/// Now, in ms since the Unix epoch.
-fn chrono_now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 fn show(config_dir: &Path, id: &str, range: LineRange, json: bool) -> Result<(), String> {

@@ -101,11 +101,8 @@ pub async fn search_sessions(
     let live = Arc::clone(&state.live);
     let limit = limit.unwrap_or(200).clamp(1, 1_000) as usize;
     blocking(move || {
-        let now_ms = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-        let q = SearchQuery::parse(&query, now_ms)
-            .map_err(|e| CoreError::InvalidInput(e.to_string()))?;
+        let q =
+            SearchQuery::parse_now(&query).map_err(|e| CoreError::InvalidInput(e.to_string()))?;
         live.search(&q, limit)
     })
     .await

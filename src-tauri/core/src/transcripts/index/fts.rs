@@ -492,9 +492,7 @@ impl LiveIndex {
             None => Default::default(),
         };
         let truncated = rows.len() >= MAX_HITS;
-        let now_ms = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+        let now_ms = i64::try_from(crate::pool::now_ms()).unwrap_or(i64::MAX);
         // Group by session.
         let mut groups: HashMap<String, Vec<Row>> = HashMap::new();
         for r in rows {

@@ -19,9 +19,9 @@ use serde::Serialize;
 use super::cache::{self, Cache, CacheError, CachedFile};
 use super::facts;
 use super::{
-    count_sidechains, default_threads, group, list_all, on_threads, project_dirs, read_candidate,
-    rfc3339_to_ms, summary_of, Candidate, DirCache, FileRead, ProjectEntry, SessionIndex,
-    SessionSummary, Worker, PARALLEL_MIN_FILES,
+    default_threads, group, list_all, on_threads, project_dirs, read_candidate, rfc3339_to_ms,
+    summary_of, Candidate, DirCache, FileRead, ProjectEntry, SessionIndex, SessionSummary, Worker,
+    PARALLEL_MIN_FILES,
 };
 use crate::error::CoreError;
 use crate::transcripts::paths;
@@ -275,11 +275,7 @@ impl LiveIndex {
             }
             let stat = Stat::of(&path);
             let (file, _) = read_one(&c, stat, inner.files.get(&r), &mut worker);
-            changed.push(summary_of(
-                Candidate::from_path(&path),
-                &file.read,
-                &mut worker.dirs,
-            ));
+            changed.push(summary_of(c, &file.read, &mut worker.dirs));
             if stats_known(&file) {
                 store.push(r.clone());
             }
@@ -577,11 +573,7 @@ fn fold_append(c: &Candidate, s: Stat, old: &CachedFile) -> Option<CachedFile> {
         .as_deref()
         .and_then(rfc3339_to_ms)
         .or(Some(s.mtime_ns / 1_000_000));
-    let sidechains = if c.path.with_extension("").is_dir() {
-        count_sidechains(&c.path.with_extension(""))
-    } else {
-        0
-    };
+    let sidechains = c.sidechains();
     Some(CachedFile {
         size: s.size,
         mtime_ns: s.mtime_ns,

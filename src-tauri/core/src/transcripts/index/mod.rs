@@ -278,6 +278,18 @@ struct Candidate {
 }
 
 impl Candidate {
+    /// Subagent transcripts under `<id>/subagents/` beside it (none looked for when the listing
+    /// saw no `<id>/` dir).
+    fn sidechains(&self) -> usize {
+        match self.has_session_dir {
+            Some(false) => 0,
+            _ => self
+                .path
+                .parent()
+                .map_or(0, |parent| count_sidechains(&parent.join(&self.id))),
+        }
+    }
+
     /// A candidate for a path not found by a listing (id and dir name from the path).
     fn from_path(path: &Path) -> Candidate {
         let name = |p: Option<&std::ffi::OsStr>| {
@@ -584,12 +596,7 @@ fn read_candidate(candidate: &Candidate, worker: &mut Worker) -> FileRead {
     let regular = candidate
         .regular
         .unwrap_or_else(|| std::fs::metadata(path).map_or(true, |m| m.is_file()));
-    let sidechains = match candidate.has_session_dir {
-        Some(false) => 0,
-        _ => path
-            .parent()
-            .map_or(0, |parent| count_sidechains(&parent.join(&candidate.id))),
-    };
+    let sidechains = candidate.sidechains();
     let open = || {
         if regular {
             File::open(path)

@@ -120,6 +120,14 @@ impl SearchQuery {
         Ok(q)
     }
 
+    /// [`SearchQuery::parse`] with relative dates counted from now.
+    ///
+    /// Errors: as [`SearchQuery::parse`].
+    pub fn parse_now(input: &str) -> Result<SearchQuery, QueryError> {
+        let now = i64::try_from(crate::pool::now_ms()).unwrap_or(i64::MAX);
+        SearchQuery::parse(input, now)
+    }
+
     /// Whether there is text to look for (else only the filters apply).
     pub fn has_text(&self) -> bool {
         self.terms.iter().any(|t| !t.exclude)
