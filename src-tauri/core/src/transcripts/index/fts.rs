@@ -10,7 +10,7 @@
 //!
 //! [`LiveIndex::update_search`] brings the FTS rows up to date with the transcripts (new files
 //! whole, grown ones from where they were indexed to, rewritten ones again, gone ones
-//! forgotten), committing every [`BATCH_BYTES`] so that a stop loses little;
+//! forgotten), committing every [`BATCH_BYTES`] so that a stop costs at most the file under way;
 //! [`LiveIndex::search`] answers a [`SearchQuery`], grouped by session.
 
 use crate::sync::LockExt;
@@ -427,7 +427,8 @@ impl LiveIndex {
     }
 
     /// Writes a batch of lines and how far the file is indexed, in one transaction. The file's
-    /// stat is recorded only with its last batch, so an update that stops midway resumes.
+    /// stat is recorded only with its last batch: a file whose update stopped midway is indexed
+    /// again from its start by the next update (the files finished before it are kept).
     fn commit_batch(
         &self,
         id: i64,
