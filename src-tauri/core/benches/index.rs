@@ -1,5 +1,6 @@
 //! Index benchmark (prints figures; not a test): builds a corpus of 10,000 transcripts in 500
-//! project dirs with a realistic, long-tailed size distribution and compares `SessionIndex::scan`
+//! project dirs of genuine transcript lines (`common::Genuine`) with a long-tailed size
+//! distribution and compares `SessionIndex::scan`
 //! (on all cores, and on one) with `cat` reading the same files, with the bare I/O of the bounded
 //! reads, with the simplest listing other session browsers ship (the "simple scan": one thread,
 //! each file read line by line up to its first user prompt, no cache) and with a bare stat walk.
@@ -15,43 +16,7 @@ use std::time::{Duration, Instant};
 use ccdesk_core::transcripts::index::{LiveIndex, SessionIndex};
 
 mod common;
-use common::{build_sessions, corpus_dir, Rng};
-
-fn line(kind: &str, cwd: &str, id: &str, i: usize, body: &str) -> String {
-    let ts = format!(
-        "2026-{:02}-{:02}T{:02}:{:02}:00.000Z",
-        1 + i % 12,
-        1 + i % 28,
-        i % 24,
-        i % 60
-    );
-    match kind {
-        "user" => serde_json::json!({"type":"user","parentUuid":null,"isSidechain":false,"uuid":format!("u{i}"),
-            "sessionId":id,"cwd":cwd,"gitBranch":"main","version":"2.1.330","timestamp":ts,
-            "message":{"role":"user","content":body}}),
-        "tool" => serde_json::json!({"type":"user","uuid":format!("t{i}"),"sessionId":id,"cwd":cwd,"timestamp":ts,
-            "message":{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":body}]}}),
-        _ => serde_json::json!({"type":"assistant","uuid":format!("a{i}"),"sessionId":id,"cwd":cwd,"timestamp":ts,
-            "version":"2.1.330","message":{"role":"assistant","model":"claude-opus-4","content":[{"type":"text","text":body}]}}),
-    }
-    .to_string()
-}
-
-/// Writes `n` sessions (lines of lorem ipsum text up to 6 KB, a prompt first).
-fn build_corpus(root: &Path, n: usize) -> std::io::Result<u64> {
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-    let filler: String = "lorem ipsum dolor sit amet, consectetur adipiscing elit. ".repeat(200);
-    build_sessions(root, n, &mut rng, |rng, cwd, id, i| {
-        let len = (rng.next() % 6000) as usize + 50;
-        let body = &filler[..len.min(filler.len())];
-        let kind = match i % 3 {
-            0 => "user",
-            1 => "assistant",
-            _ => "tool",
-        };
-        line(if i == 0 { "user" } else { kind }, cwd, id, i, body)
-    })
-}
+use common::genuine_corpus;
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
@@ -76,26 +41,7 @@ fn main() -> std::io::Result<()> {
     if std::env::args().any(|a| a == "--list") {
         return Ok(()); // `cargo test --benches` probes with --list
     }
-    let (n, root) = corpus_dir("ccdesk-bench");
-    let marker = root.join("complete");
-    let bytes = if marker.exists() {
-        files(&root)
-            .iter()
-            .filter_map(|p| std::fs::metadata(p).ok())
-            .map(|m| m.len())
-            .sum()
-    } else {
-        let _ = std::fs::remove_dir_all(&root);
-        let t = Instant::now();
-        let b = build_corpus(&root, n)?;
-        std::fs::write(&marker, b"")?;
-        eprintln!(
-            "built corpus: {n} sessions, {:.1} MB in {:.1?}",
-            b as f64 / 1e6,
-            t.elapsed()
-        );
-        b
-    };
+    let (n, root, bytes) = genuine_corpus()?;
     let list = files(&root);
 
     let cat = || {

@@ -1,11 +1,11 @@
 //! Search benchmark (prints figures; not a test): builds a corpus of 10,000 transcripts in 500
-//! project dirs (sizes log-uniform from 4 KiB to 2 MiB, as the index benchmark's) whose text is
-//! drawn from a 20,000-word vocabulary with a Zipf distribution, plus tool calls with commands
-//! and paths, then times the search index's full build (`LiveIndex::update_search`), its size
+//! project dirs (sizes log-uniform from 4 KiB to 2 MiB, as the index benchmark's) made of
+//! genuine transcript lines (`common::Genuine`: the samples' lines replayed, one word in four
+//! replaced from a 20,000-word Zipf vocabulary), then times the search index's full build (`LiveIndex::update_search`), its size
 //! against the transcripts', and 20 typical queries in process (p50 and p99 over 10 rounds).
 //!
 //! Run: `cargo bench -p ccdesk-core --bench search` (env `CCDESK_BENCH_SESSIONS`,
-//! `CCDESK_BENCH_DIR` as for the index benchmark).
+//! `CCDESK_BENCH_DIR` as for the index benchmark; `CCDESK_BENCH_CACHE`, below).
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -14,76 +14,7 @@ use ccdesk_core::transcripts::index::LiveIndex;
 use ccdesk_core::transcripts::search::query::SearchQuery;
 
 mod common;
-use common::{build_sessions, corpus_dir, Rng};
-
-const VOCAB: usize = 20_000;
-
-/// Word `i` of the vocabulary: pronounceable, distinct.
-fn word(i: usize) -> String {
-    const C: &[u8] = b"bcdfghjklmnprstvz";
-    const V: &[u8] = b"aeiou";
-    let mut w = String::new();
-    let mut n = i + 1;
-    while n > 0 {
-        w.push(C[n % C.len()] as char);
-        n /= C.len();
-        w.push(V[n % V.len()] as char);
-        n /= V.len();
-    }
-    w
-}
-
-/// A Zipf-like pick from the vocabulary (rank ~ 1/x).
-fn zipf(rng: &mut Rng, words: &[String]) -> usize {
-    let u = rng.unit().max(1e-9);
-    ((words.len() as f64).powf(u) as usize).saturating_sub(1) % words.len()
-}
-
-fn text(rng: &mut Rng, words: &[String], len: usize) -> String {
-    let mut s = String::with_capacity(len + 16);
-    while s.len() < len {
-        if !s.is_empty() {
-            s.push(' ');
-        }
-        s.push_str(&words[zipf(rng, words)]);
-    }
-    s
-}
-
-fn build_corpus(root: &Path, n: usize) -> std::io::Result<u64> {
-    let words: Vec<String> = (0..VOCAB).map(word).collect();
-    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
-    build_sessions(root, n, &mut rng, |rng, cwd, id, i| {
-        let s = usize::from_str_radix(&id[..8], 16).unwrap_or(0);
-        let ts = format!(
-            "2026-{:02}-{:02}T{:02}:{:02}:00.000Z",
-            1 + (s + i) % 12,
-            1 + i % 28,
-            i % 24,
-            i % 60
-        );
-        let len = (rng.next() % 3000) as usize + 20;
-        let body = text(rng, &words, len);
-        match i % 4 {
-            0 => serde_json::json!({"type":"user","uuid":format!("u{i}"),"sessionId":id,"cwd":cwd,
-                "gitBranch":"main","version":"2.1.330","timestamp":ts,
-                "message":{"role":"user","content":body}}),
-            1 => serde_json::json!({"type":"assistant","uuid":format!("a{i}"),"sessionId":id,"cwd":cwd,
-                "timestamp":ts,"message":{"role":"assistant","model":"claude-opus-4","content":[
-                    {"type":"text","text":body},
-                    {"type":"tool_use","id":"toolu_1","name":"Bash","input":{
-                        "command":format!("rg -n {} src/{}/{}.rs", words[zipf(rng, &words)],
-                            words[zipf(rng, &words)], words[zipf(rng, &words)])}}]}}),
-            2 => serde_json::json!({"type":"user","uuid":format!("t{i}"),"sessionId":id,"cwd":cwd,
-                "timestamp":ts,"message":{"role":"user","content":[
-                    {"type":"tool_result","tool_use_id":"toolu_1","content":body}]}}),
-            _ => serde_json::json!({"type":"assistant","uuid":format!("b{i}"),"sessionId":id,"cwd":cwd,
-                "timestamp":ts,"message":{"role":"assistant","model":"claude-opus-4","content":[
-                    {"type":"text","text":body}]}}),
-        }
-        .to_string()
-    })
-}
+use common::{genuine_corpus, word};
 
 fn pct(v: &mut [Duration], p: f64) -> Duration {
     v.sort();
@@ -94,21 +25,13 @@ fn main() -> std::io::Result<()> {
     if std::env::args().any(|a| a == "--list") {
         return Ok(());
     }
-    let (n, root) = corpus_dir("ccdesk-search-bench");
-    let marker = root.join("complete");
-    if !marker.exists() {
-        let _ = std::fs::remove_dir_all(&root);
-        let t = Instant::now();
-        let b = build_corpus(&root, n)?;
-        std::fs::write(&marker, b"")?;
-        eprintln!(
-            "built corpus: {n} sessions, {:.1} MB in {:.1?}",
-            b as f64 / 1e6,
-            t.elapsed()
-        );
-    }
+    let (_, root, corpus_bytes) = genuine_corpus()?;
+    // `CCDESK_BENCH_CACHE=FILE` keeps the index there (an existing one is brought up to date
+    // rather than built: for profiling the queries).
     let cache_dir = tempfile::tempdir()?;
-    let cache = cache_dir.path().join("search.sqlite");
+    let cache = std::env::var_os("CCDESK_BENCH_CACHE")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| cache_dir.path().join("search.sqlite"));
     let live = LiveIndex::new(root.clone(), Some(cache.clone()));
     let t = Instant::now();
     let Ok((listing, _)) = live.refresh_all() else {
@@ -176,7 +99,7 @@ fn main() -> std::io::Result<()> {
     println!("sessions:               {}", listing.scanned_files);
     println!(
         "transcripts:            {:.1} MB in {} files",
-        progress.done_bytes as f64 / 1e6,
+        corpus_bytes as f64 / 1e6,
         progress.total_files
     );
     println!("listing (cold):         {:.0} ms", ms(list_t));
@@ -188,7 +111,7 @@ fn main() -> std::io::Result<()> {
     println!(
         "database:               {:.1} MB = {:.1}% of the transcripts (goal <= 35%)",
         db_bytes as f64 / 1e6,
-        db_bytes as f64 * 100.0 / progress.done_bytes.max(1) as f64
+        db_bytes as f64 * 100.0 / corpus_bytes.max(1) as f64
     );
     println!(
         "20 queries x 10:        p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms at 200 sessions (goal p50 <= 30, p99 <= 150); {} sessions found",

@@ -18,6 +18,7 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
@@ -204,6 +205,14 @@ fn read_batches(
     tx.send(batch).is_ok()
 }
 
+/// The search index's files: `fts_file` id → (path under the projects dir, the session
+/// transcript's path: the same for a session, the parent's for a subagent transcript).
+pub(super) type FileNames = HashMap<i64, (String, String)>;
+
+/// Sessions of a listing by their transcript's path under the projects dir → (project index,
+/// session index) in [`super::SessionIndex::projects`].
+pub(super) type SessionLookup = HashMap<String, (u32, u32)>;
+
 /// A `fts_file` row.
 struct Indexed {
     id: i64,
@@ -338,6 +347,7 @@ impl LiveIndex {
                 }
                 tx.commit()
             })??;
+            *self.fts_files.locked() = None;
         }
         // What to read, and from where.
         let mut work = Vec::new();
@@ -407,6 +417,7 @@ impl LiveIndex {
                             )
                         })??;
                         ids[batch.target] = Some(id);
+                        *self.fts_files.locked() = None;
                         id
                     }
                 };
@@ -484,28 +495,38 @@ impl LiveIndex {
             Some(s) => s,
             None => self.refresh_all()?.0,
         };
-        let by_key: HashMap<&str, &SessionSummary> =
-            snapshot.sessions().map(|s| (s.key.as_str(), s)).collect();
+        let lookup = self.session_lookup(&snapshot);
         let rows =
             self.with_cache(|conn| query_rows(conn, &m, query.since_ms, query.until_ms))??;
-        let excluded: std::collections::HashSet<String> = match query.fts_excluded() {
-            Some(x) => self.with_cache(|conn| excluded_sessions(conn, &x))??,
+        let names = self.file_names(rows.iter().map(|r| r.fid))?;
+        let excluded: std::collections::HashSet<&str> = match query.fts_excluded() {
+            Some(x) => self
+                .with_cache(|conn| matching_files(conn, &x))??
+                .into_iter()
+                .filter_map(|fid| names.get(&fid).map(|(_, s)| s.as_str()))
+                .collect(),
             None => Default::default(),
         };
         let truncated = rows.len() >= MAX_HITS;
         let now_ms = i64::try_from(crate::pool::now_ms()).unwrap_or(i64::MAX);
         // Group by session.
-        let mut groups: HashMap<String, Vec<Row>> = HashMap::new();
+        let mut groups: HashMap<&str, Vec<Row>> = HashMap::new();
         for r in rows {
-            groups.entry(r.session_rel.clone()).or_default().push(r);
+            if let Some((_, session_rel)) = names.get(&r.fid) {
+                groups.entry(session_rel.as_str()).or_default().push(r);
+            }
         }
         let mut sessions = Vec::new();
         for (session_rel, mut hits) in groups {
-            if excluded.contains(&session_rel) {
+            if excluded.contains(session_rel) {
                 continue;
             }
-            let key = session_rel.strip_suffix(".jsonl").unwrap_or(&session_rel);
-            let Some(summary) = by_key.get(key) else {
+            let Some(summary) = lookup.get(session_rel).and_then(|&(p, s)| {
+                snapshot
+                    .projects
+                    .get(p as usize)
+                    .and_then(|g| g.sessions.get(s as usize))
+            }) else {
                 continue;
             };
             if !matches_filters(summary, query) {
@@ -520,7 +541,7 @@ impl LiveIndex {
             hits.sort_by(|a, b| b.score.total_cmp(&a.score));
             let best = hits.first().map_or(0.0, |h| h.score);
             let score = best + 0.25 * (1.0 + hits.len() as f64).ln();
-            sessions.push((score, (*summary).clone(), hits));
+            sessions.push((score, summary, hits));
         }
         sessions.sort_by(|a, b| {
             b.0.total_cmp(&a.0)
@@ -528,24 +549,58 @@ impl LiveIndex {
                 .then_with(|| a.1.key.cmp(&b.1.key))
         });
         sessions.truncate(limit);
-        let words = query.marked_words();
+        let terms = query.marked_words();
+        let words = folded_words(&terms);
         let projects = paths::projects_dir(self.config_dir());
+        // Snippets read the lines again: on every core, in order.
+        let names: &FileNames = &names;
+        let jobs: Vec<(usize, &Row, &(String, String))> = sessions
+            .iter()
+            .enumerate()
+            .flat_map(|(i, (_, _, hits))| {
+                hits.iter()
+                    .take(HITS_PER_SESSION)
+                    .filter_map(move |h| names.get(&h.fid).map(|n| (i, h, n)))
+            })
+            .collect();
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(jobs.len() / 8 + 1);
+        let chunk = jobs.len().div_ceil(threads.max(1)).max(1);
+        let made: Vec<(usize, SearchHit)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = jobs
+                .chunks(chunk)
+                .map(|part| {
+                    let (projects, words) = (&projects, &words);
+                    scope.spawn(move || {
+                        part.iter()
+                            .filter_map(|&(i, h, rel)| hit(projects, h, rel, words).map(|x| (i, x)))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_default())
+                .collect()
+        });
+        let mut per_session: Vec<Vec<SearchHit>> = sessions.iter().map(|_| Vec::new()).collect();
+        for (i, h) in made {
+            per_session[i].push(h);
+        }
         let sessions = sessions
             .into_iter()
-            .map(|(score, session, hits)| SessionHits {
+            .zip(per_session)
+            .map(|((score, session, hits), made)| SessionHits {
                 hit_count: u32::try_from(hits.len()).unwrap_or(u32::MAX),
-                hits: hits
-                    .iter()
-                    .take(HITS_PER_SESSION)
-                    .filter_map(|h| hit(&projects, h, &words))
-                    .collect(),
+                hits: made,
                 score,
-                session,
+                session: session.clone(),
             })
             .collect();
         Ok(SearchResults {
             sessions,
-            terms: words,
+            terms,
             truncated,
             partial: !self
                 .search_complete
@@ -677,8 +732,8 @@ struct Row {
     off: u64,
     len: u64,
     ts_ms: Option<i64>,
-    rel: String,
-    session_rel: String,
+    /// The file's `fts_file` id.
+    fid: i64,
 }
 
 fn query_rows(
@@ -692,8 +747,8 @@ fn query_rows(
     // the limit (a common word never costs a rank for every line that has it); bm25 is computed
     // for those rows only.
     let mut stmt = conn.prepare_cached(
-        "SELECT bm25(fts, 4.0, 2.0, 1.5, 1.0), e.line, e.off, e.len, e.ts_ms, f.rel, f.session_rel
-         FROM fts JOIN entry e ON e.id = fts.rowid JOIN fts_file f ON f.id = e.fid
+        "SELECT bm25(fts, 4.0, 2.0, 1.5, 1.0), e.line, e.off, e.len, e.ts_ms, e.fid
+         FROM fts JOIN entry e ON e.id = fts.rowid
          WHERE fts MATCH ?1
            AND (?2 IS NULL OR e.ts_ms >= ?2) AND (?3 IS NULL OR e.ts_ms < ?3)
          ORDER BY fts.rowid DESC LIMIT ?4",
@@ -706,24 +761,66 @@ fn query_rows(
             off: r.get::<_, i64>(2)?.try_into().unwrap_or(0),
             len: r.get::<_, i64>(3)?.try_into().unwrap_or(0),
             ts_ms: r.get(4)?,
-            rel: r.get(5)?,
-            session_rel: r.get(6)?,
+            fid: r.get(5)?,
         })
     })?;
     rows.collect()
 }
 
-/// The sessions (by their transcript's path under the projects dir) with a line matching `m`.
-fn excluded_sessions(
-    conn: &mut Connection,
-    m: &str,
-) -> Result<std::collections::HashSet<String>, rusqlite::Error> {
+/// The files (`fts_file` ids) with a line matching `m`.
+fn matching_files(conn: &mut Connection, m: &str) -> Result<Vec<i64>, rusqlite::Error> {
     let mut stmt = conn.prepare_cached(
-        "SELECT DISTINCT f.session_rel FROM fts JOIN entry e ON e.id = fts.rowid
-         JOIN fts_file f ON f.id = e.fid WHERE fts MATCH ?1",
+        "SELECT DISTINCT e.fid FROM fts JOIN entry e ON e.id = fts.rowid WHERE fts MATCH ?1",
     )?;
-    let rows = stmt.query_map([m], |r| r.get::<_, String>(0))?;
+    let rows = stmt.query_map([m], |r| r.get::<_, i64>(0))?;
     rows.collect()
+}
+
+fn load_names(conn: &mut Connection) -> Result<FileNames, rusqlite::Error> {
+    let mut stmt = conn.prepare_cached("SELECT id, rel, session_rel FROM fts_file")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?;
+    rows.collect()
+}
+
+impl LiveIndex {
+    /// The search index's file names, loaded again when one of `fids` is not among them.
+    fn file_names(&self, fids: impl Iterator<Item = i64>) -> Result<Arc<FileNames>, CoreError> {
+        let mut slot = self.fts_files.locked();
+        let mut fids = fids;
+        if let Some(names) = slot.as_ref() {
+            if fids.all(|f| names.contains_key(&f)) {
+                return Ok(Arc::clone(names));
+            }
+        }
+        let names = Arc::new(self.with_cache(load_names)??);
+        *slot = Some(Arc::clone(&names));
+        Ok(names)
+    }
+
+    /// The listing's sessions by transcript path, made once per snapshot.
+    fn session_lookup(&self, snapshot: &Arc<super::SessionIndex>) -> Arc<SessionLookup> {
+        let mut slot = self.lookup.locked();
+        if let Some((of, lookup)) = slot.as_ref() {
+            if Arc::ptr_eq(of, snapshot) {
+                return Arc::clone(lookup);
+            }
+        }
+        let mut lookup = SessionLookup::with_capacity(snapshot.scanned_files);
+        for (p, g) in snapshot.projects.iter().enumerate() {
+            for (i, s) in g.sessions.iter().enumerate() {
+                lookup.insert(
+                    format!("{}.jsonl", s.key),
+                    (
+                        u32::try_from(p).unwrap_or(u32::MAX),
+                        u32::try_from(i).unwrap_or(u32::MAX),
+                    ),
+                );
+            }
+        }
+        let lookup = Arc::new(lookup);
+        *slot = Some((Arc::clone(snapshot), Arc::clone(&lookup)));
+        lookup
+    }
 }
 
 /// Whether a session passes the query's `project:`, `branch:` and `model:` filters.
@@ -766,8 +863,14 @@ fn matches_filters(s: &SessionSummary, q: &SearchQuery) -> bool {
 
 /// A hit with its snippet, from the line read again; `None` when the line changed since it was
 /// indexed (the next update indexes it again).
-fn hit(projects: &Path, row: &Row, words: &[String]) -> Option<SearchHit> {
-    let path = projects.join(&row.rel);
+/// `names` is the file's (path, session transcript's path) under `projects`.
+fn hit(
+    projects: &Path,
+    row: &Row,
+    (rel, session_rel): &(String, String),
+    words: &[Vec<char>],
+) -> Option<SearchHit> {
+    let path = projects.join(rel);
     let file = File::open(&path).ok()?;
     let mut buf = vec![0u8; usize::try_from(row.len).ok()?];
     #[cfg(unix)]
@@ -791,8 +894,8 @@ fn hit(projects: &Path, row: &Row, words: &[String]) -> Option<SearchHit> {
         .find(|&i| first_match(cols[i], words).is_some())
         .or_else(|| (0..4).find(|&i| !cols[i].is_empty()))?;
     let (snippet, marks) = snippet(cols[pick], words);
-    let subagent = (row.rel != row.session_rel).then(|| {
-        Path::new(&row.rel)
+    let subagent = (rel != session_rel).then(|| {
+        Path::new(rel)
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default()
@@ -843,36 +946,59 @@ fn words_of(chars: &[char]) -> Vec<(usize, usize)> {
     out
 }
 
-/// The char range of the first word of `text` that starts with one of `words` (folded).
-fn first_match(text: &str, words: &[String]) -> Option<(usize, usize)> {
-    let chars: Vec<char> = text.chars().map(fold).collect();
-    let folded: Vec<Vec<char>> = words
+/// The words folded ([`fold`]), empty ones left out.
+fn folded_words(words: &[String]) -> Vec<Vec<char>> {
+    words
         .iter()
-        .map(|w| w.chars().map(fold).collect())
-        .collect();
-    words_of(&chars).into_iter().find(|&(s, e)| {
-        folded
-            .iter()
-            .any(|w| !w.is_empty() && e - s >= w.len() && chars[s..s + w.len()] == w[..])
-    })
+        .map(|w| w.chars().map(fold).collect::<Vec<char>>())
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// The byte offset of the first word of `text` that starts with one of `wanted` (folded).
+/// Linear in the offset found: chars are folded only where a word starts, and only as far as
+/// they match.
+fn first_match(text: &str, wanted: &[Vec<char>]) -> Option<usize> {
+    let mut in_word = false;
+    for (at, c) in text.char_indices() {
+        let alnum = c.is_alphanumeric();
+        if alnum && !in_word {
+            let rest = &text[at..];
+            let starts = |w: &Vec<char>| {
+                let mut chars = rest.chars();
+                w.iter().all(|wc| {
+                    chars
+                        .next()
+                        .is_some_and(|c| c.is_alphanumeric() && fold(c) == *wc)
+                })
+            };
+            if wanted.iter().any(starts) {
+                return Some(at);
+            }
+        }
+        in_word = alnum;
+    }
+    None
 }
 
 /// A one-line window of `text` around its first match ([`SNIPPET_CHARS`] chars), with `…`
-/// where it is cut, and the marks of every matched word in it, in UTF-16 units.
-fn snippet(text: &str, words: &[String]) -> (String, Vec<[u32; 2]>) {
-    let original: Vec<char> = text
+/// where it is cut, and the marks of every matched word in it, in UTF-16 units. Work is linear
+/// in the first match's offset, whatever the text's length.
+fn snippet(text: &str, wanted: &[Vec<char>]) -> (String, Vec<[u32; 2]>) {
+    let first = first_match(text, wanted).unwrap_or(0);
+    // Back a third of the window from the match, then forward a window's worth.
+    let start = text[..first]
+        .char_indices()
+        .rev()
+        .nth(SNIPPET_CHARS / 3 - 1)
+        .map_or(0, |(i, _)| i);
+    let window: Vec<char> = text[start..]
         .chars()
+        .take(SNIPPET_CHARS)
         .map(|c| if c.is_whitespace() { ' ' } else { c })
         .collect();
-    let first = first_match(text, words).map_or(0, |(s, _)| s);
-    let start = first.saturating_sub(SNIPPET_CHARS / 3);
-    let end = (start + SNIPPET_CHARS).min(original.len());
-    let window = &original[start..end];
+    let end = start + window.iter().map(|c| c.len_utf8()).sum::<usize>();
     let folded: Vec<char> = window.iter().copied().map(fold).collect();
-    let wanted: Vec<Vec<char>> = words
-        .iter()
-        .map(|w| w.chars().map(fold).collect())
-        .collect();
     let mut out = String::new();
     let mut units = 0u32;
     if start > 0 {
@@ -881,24 +1007,30 @@ fn snippet(text: &str, words: &[String]) -> (String, Vec<[u32; 2]>) {
     }
     // UTF-16 offset of each char of the window.
     let mut at = Vec::with_capacity(window.len() + 1);
-    for c in window {
+    for c in &window {
         at.push(units);
         out.push(*c);
         units += u32::try_from(c.len_utf16()).unwrap_or(2);
     }
     at.push(units);
-    if end < original.len() {
+    if end < text.len() {
         out.push('…');
     }
     let mut marks = Vec::new();
     for (s, e) in words_of(&folded) {
         // A word cut by the window's start is not a match.
-        if s == 0 && start > 0 {
+        if s == 0
+            && start > 0
+            && text[..start]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric)
+        {
             continue;
         }
         if let Some(w) = wanted
             .iter()
-            .filter(|w| !w.is_empty() && e - s >= w.len() && folded[s..s + w.len()] == w[..])
+            .filter(|w| e - s >= w.len() && folded[s..s + w.len()] == w[..])
             .max_by_key(|w| w.len())
         {
             marks.push([at[s], at[s + w.len()]]);
@@ -914,7 +1046,7 @@ mod tests {
     #[test]
     fn snippets_mark_words_in_utf16_units_around_the_first_match() {
         let words = vec!["cafe".to_owned(), "naive".to_owned()];
-        let (s, marks) = snippet("😀 a naïve\ncafé order", &words);
+        let (s, marks) = snippet("😀 a naïve\ncafé order", &folded_words(&words));
         assert_eq!(s, "😀 a naïve café order");
         let utf16: Vec<u16> = s.encode_utf16().collect();
         let marked: Vec<String> = marks
@@ -923,7 +1055,7 @@ mod tests {
             .collect();
         assert_eq!(marked, vec!["naïve", "café"]);
         let long = format!("{} needle {}", "x ".repeat(200), "y ".repeat(200));
-        let (s, marks) = snippet(&long, &["needle".to_owned()]);
+        let (s, marks) = snippet(&long, &folded_words(&["needle".to_owned()]));
         assert!(s.starts_with('…') && s.ends_with('…'));
         assert_eq!(marks.len(), 1);
         assert!(s.chars().count() <= SNIPPET_CHARS + 2);
@@ -931,7 +1063,7 @@ mod tests {
 
     #[test]
     fn prefix_words_are_marked_by_their_prefix() {
-        let (s, marks) = snippet("parsing the parser", &["pars".to_owned()]);
+        let (s, marks) = snippet("parsing the parser", &folded_words(&["pars".to_owned()]));
         let utf16: Vec<u16> = s.encode_utf16().collect();
         assert_eq!(marks.len(), 2);
         assert_eq!(

@@ -119,6 +119,12 @@ pub struct LiveIndex {
     pub(super) fts_lock: Mutex<()>,
     /// Whether a full [`LiveIndex::update_search`] has finished (searches are partial before).
     pub(super) search_complete: std::sync::atomic::AtomicBool,
+    /// The search index's files by row id (`fts_file`: id → (rel, session_rel)); `None` when
+    /// it must be loaded again (a search update added or removed files).
+    pub(super) fts_files: Mutex<Option<Arc<super::fts::FileNames>>>,
+    /// The listing's sessions by their transcript's path under the projects dir
+    /// (`<dir>/<id>.jsonl` → (project, session) positions in the snapshot it was made from).
+    pub(super) lookup: Mutex<Option<(Arc<SessionIndex>, Arc<super::fts::SessionLookup>)>>,
 }
 
 impl LiveIndex {
@@ -132,6 +138,8 @@ impl LiveIndex {
             snapshot: RwLock::default(),
             fts_lock: Mutex::default(),
             search_complete: std::sync::atomic::AtomicBool::new(false),
+            fts_files: Mutex::default(),
+            lookup: Mutex::default(),
         }
     }
 
