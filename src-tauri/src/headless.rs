@@ -233,13 +233,11 @@ fn usage(message: &str) -> ! {
 }
 
 fn list(config_dir: &Path, json: bool, no_cache: bool) -> Result<(), String> {
+    let live = LiveIndex::with_default_cache(config_dir.to_path_buf());
     let index = if no_cache {
         Arc::new(SessionIndex::scan(config_dir).map_err(|e| e.to_string())?)
     } else {
-        LiveIndex::with_default_cache(config_dir.to_path_buf())
-            .refresh_all()
-            .map_err(|e| e.to_string())?
-            .0
+        live.refresh_all().map_err(|e| e.to_string())?.0
     };
     for e in &index.errors {
         eprintln!("ccdesk: {e}");
@@ -273,6 +271,10 @@ fn list(config_dir: &Path, json: bool, no_cache: bool) -> Result<(), String> {
         }
         out.flush()
     })();
+    // The process ends next: freeing 10,000 sessions one by one would cost a fifth of the
+    // listing's time, and the OS takes the memory back at once (the cache's rows are committed).
+    std::mem::forget(index);
+    std::mem::forget(live);
     match written {
         // stdout closed (e.g. piped into head): what was asked for was printed.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

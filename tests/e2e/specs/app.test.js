@@ -269,6 +269,16 @@ describe('ccdesk GUI', () => {
     await hit.click();
     await until('the search sheet to close', async () => (await all(driver, 'search-sheet')).length === 0);
     await transcriptTexts({ user: ['written by a terminal claude'] });
+    // The terms are marked in the transcript (CSS highlight ranges over its text; no markup).
+    const highlighted = await until('the search terms marked in the transcript', async () => {
+      const words = await driver.executeScript(
+        "const h = globalThis.CSS && CSS.highlights && CSS.highlights.get('search-terms');" +
+          'return h ? [...h].map((r) => r.toString().toLowerCase()) : null',
+      );
+      return words && words.includes('terminal') && words.includes('claude') ? words : null;
+    }, 10_000);
+    assert.ok(highlighted.every((w) => w === 'terminal' || w === 'claude'), `marked: ${JSON.stringify(highlighted)}`);
+    await screenshot(driver, 'search-hit-open');
   });
 
   step('Ctrl+K lists sessions whose transcripts hold the words after the title matches', async () => {

@@ -124,9 +124,9 @@ describe('QuickSwitcher: content hits', () => {
     await fireEvent.keyDown(input, { key: 'ArrowDown' });
     await fireEvent.keyDown(input, { key: 'ArrowDown' });
     await fireEvent.keyDown(input, { key: 'Enter' });
-    expect(onhit).toHaveBeenLastCalledWith(expect.objectContaining({ title: 'Deep session' }), 42);
+    expect(onhit).toHaveBeenLastCalledWith(expect.objectContaining({ title: 'Deep session' }), 42, ['parser']);
     await fireEvent.click(rows[3]);
-    expect(onhit).toHaveBeenLastCalledWith(expect.objectContaining({ title: 'With agents' }), null);
+    expect(onhit).toHaveBeenLastCalledWith(expect.objectContaining({ title: 'With agents' }), null, ['parser']);
   });
 
   it('short queries and failed searches leave the titles alone', async () => {

@@ -57,9 +57,9 @@ describe('SearchSheet', () => {
     await fireEvent.input(input, { target: { value: 'parse' } });
     await waitFor(() => expect(screen.getAllByTestId('search-hit')).toHaveLength(2));
     await fireEvent.click(screen.getAllByTestId('search-hit')[0]);
-    expect(onpick).toHaveBeenLastCalledWith(expect.objectContaining({ title: 'Fix the parser' }), 41);
+    expect(onpick).toHaveBeenLastCalledWith(expect.objectContaining({ title: 'Fix the parser' }), 41, ['parse', 'session', 'index']);
     await fireEvent.click(screen.getAllByTestId('search-hit')[1]);
-    expect(onpick).toHaveBeenLastCalledWith(expect.objectContaining({ title: 'Fix the parser' }), null);
+    expect(onpick).toHaveBeenLastCalledWith(expect.objectContaining({ title: 'Fix the parser' }), null, ['parse', 'session', 'index']);
   });
 
   it('says when results are partial, shows errors in words, and Esc closes', async () => {

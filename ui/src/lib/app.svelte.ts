@@ -511,15 +511,16 @@ export class AppModel {
 
   /**
    * Opens a search hit: its session (`summary`, as the search found it), at line `line` of its
-   * transcript (a subagent's hit opens its session at its latest lines).
+   * transcript (a subagent's hit opens its session at its latest lines), with the search's
+   * `terms` marked in it.
    */
-  async openSearchHit(summary: SessionSummary, line: number | null): Promise<void> {
+  async openSearchHit(summary: SessionSummary, line: number | null, terms: string[] = []): Promise<void> {
     mark('ccdesk:select-session');
     this.follow = null;
     this.view.closeSheet('search');
     this.view.closeSheet('switcher');
     const loaded = this.browse.loadedSession(summary.key);
-    await this.openSession(summary.key, loaded ?? summary, loaded === null, true, line);
+    await this.openSession(summary.key, loaded ?? summary, loaded === null, true, line, terms);
   }
 
   /** Full-text search (`search_sessions`); rejects as the backend does. */
@@ -538,6 +539,7 @@ export class AppModel {
     elsewhere: boolean,
     leavePool = true,
     atLine: number | null = null,
+    terms: string[] = [],
   ): Promise<void> {
     ++this.selections;
     if (leavePool) this.view.leavePool();
@@ -554,7 +556,7 @@ export class AppModel {
       const unlisted = browse.index !== null && !browse.index.projects.some((p) => p.key === found.projectKey);
       if (unlisted && !this.refreshing) void this.refresh(false);
     }
-    const transcript = browse.openTranscript(key, id, atLine);
+    const transcript = browse.openTranscript(key, id, atLine, terms);
     this.rememberSelection(found?.key ?? null);
     const run = this.liveStore.runOfSession(id);
     if (run) this.liveStore.activeKey = run.key;

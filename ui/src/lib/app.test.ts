@@ -844,8 +844,9 @@ describe('AppModel search', () => {
     app.openSearch();
     expect(app.overlay.kind).toBe('search');
     const other = index().projects[2].sessions[0];
-    await app.openSearchHit({ ...other, projectKey: 'dir:-mystery' }, 41);
+    await app.openSearchHit({ ...other, projectKey: 'dir:-mystery' }, 41, ['needle', 'pars']);
     expect(app.overlay.kind).toBe('none');
+    expect(app.transcript?.terms).toEqual(['needle', 'pars']);
     expect(app.browse.selectedSessionKey).toBe(other.key);
     expect(app.browse.selectedProject).toBe('dir:-mystery');
     const call = api.mocks.showSession.mock.calls.at(-1)!;
@@ -853,5 +854,8 @@ describe('AppModel search', () => {
     expect(call[1]?.from).toBe(36);
     const r = await app.search('second');
     expect(r.sessions.map((s) => s.session.title)).toEqual(['Second']);
+    // Opening the session otherwise marks nothing.
+    await app.openSearchHit(other, 3);
+    expect(app.transcript?.terms).toEqual([]);
   });
 });

@@ -52,6 +52,8 @@ export class TranscriptWindow {
   busy: WindowEnd | null = $state(null);
   /** The last failure, in words; cleared by the next success. */
   error: string | null = $state(null);
+  /** A search's terms, marked wherever they show (empty: nothing marked). */
+  terms: string[] = $state.raw([]);
   /** Bumped by each reload at an end; `anchor` says which end the view should show. */
   generation = $state(0);
   anchor: WindowEnd = $state('end');

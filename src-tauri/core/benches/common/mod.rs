@@ -101,12 +101,14 @@ pub fn zipf(rng: &mut Rng, len: usize) -> usize {
 /// Every transcript line of `tests/fixtures/samples` (the stream captures and control-protocol
 /// wires left out), in file order: 2,200 lines, 3.7 MB, of which user lines (mostly tool
 /// results) are 46% of the bytes, progress lines 30%, assistant lines 15%. Session `s` replays
-/// them from an offset of its own, in order, wrapping; each line keeps its shape and sizes and
+/// them from one of the samples' user prompts, in order, wrapping; each line keeps its shape and sizes and
 /// gets the session's id, cwd, fresh uuids (parentUuid chained) and a timestamp. So that the
 /// corpus is not 3.7 MB repeated, one word in four of every string with spaces in it is replaced
 /// by a word drawn from [`VOCAB`] words with a Zipf distribution.
 pub struct Genuine {
     lines: Vec<serde_json::Value>,
+    /// Where the samples' user prompts are (a session starts at one).
+    prompts: Vec<usize>,
     words: Vec<String>,
 }
 
@@ -145,8 +147,23 @@ impl Genuine {
             "the genuine samples are missing under {}",
             root.display()
         );
+        let prompts: Vec<usize> = lines
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| {
+                let c = &v["message"]["content"];
+                v["type"] == "user"
+                    && v["isMeta"] != true
+                    && (c.is_string()
+                        || c.as_array()
+                            .is_some_and(|a| a.iter().any(|b| b["type"] == "text")))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        assert!(!prompts.is_empty(), "no user prompt in the samples");
         Self {
             lines,
+            prompts,
             words: (0..VOCAB).map(word).collect(),
         }
     }
@@ -154,7 +171,7 @@ impl Genuine {
     /// Line `i` of session `id` (whose first 8 hex digits are its number) in `cwd`.
     pub fn line(&self, rng: &mut Rng, cwd: &str, id: &str, i: usize) -> String {
         let s = usize::from_str_radix(&id[..8], 16).unwrap_or(0);
-        let start = s.wrapping_mul(7919) % self.lines.len();
+        let start = self.prompts[s.wrapping_mul(7919) % self.prompts.len()];
         let mut v = self.lines[(start + i) % self.lines.len()].clone();
         let uuid = |i: usize| format!("{:08x}-{:04x}-4000-8000-{:012x}", s, i & 0xffff, i);
         let ts = format!(

@@ -183,19 +183,21 @@ export class BrowseStore {
   /**
    * Makes session `key` (CLI session id `id`) the open one and loads its transcript's latest
    * lines (or, with `atLine`, the lines from a little before that one); the session open already
-   * is read again instead (or moved to `atLine`).
+   * is read again instead (or moved to `atLine`). `terms` (a search's) are marked in it.
    */
-  async openTranscript(key: string, id: string, atLine: number | null = null): Promise<void> {
+  async openTranscript(key: string, id: string, atLine: number | null = null, terms: string[] = []): Promise<void> {
     const same = this.transcript !== null && this.selectedSessionKey === key;
     this.selectedSessionKey = key;
     this.selectedSessionId = id;
     if (same && this.transcript) {
+      this.transcript.terms = terms;
       await (atLine === null ? this.transcript.update() : this.transcript.loadAt(atLine));
       return;
     }
     const window = new TranscriptWindow(this.api, key, (msg) => {
       if (this.transcript === window) this.messages.reportText(msg);
     });
+    window.terms = terms;
     this.transcript = window;
     await (atLine === null ? window.loadTail() : window.loadAt(atLine));
   }

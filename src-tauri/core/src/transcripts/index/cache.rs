@@ -185,8 +185,11 @@ impl Cache {
         let mut stmt = self
             .conn
             .prepare("SELECT rel, size, mtime_ns, ino, facts_end, data FROM transcript")?;
+        let count: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM transcript", [], |r| r.get(0))?;
         let mut rows = stmt.query([])?;
-        let mut out = HashMap::new();
+        let mut out = HashMap::with_capacity(usize::try_from(count).unwrap_or(0));
         while let Some(r) = rows.next()? {
             // A row this build cannot decode is left out: its file is read again.
             let Ok(stored) = serde_json::from_slice::<Stored>(r.get_ref(5)?.as_bytes()?) else {

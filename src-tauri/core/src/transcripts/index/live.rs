@@ -165,10 +165,20 @@ impl LiveIndex {
     /// [`SessionIndex::scan`]); a cache that cannot be used is never an error.
     pub fn refresh_all(&self) -> Result<(Arc<SessionIndex>, RefreshStats), CoreError> {
         let mut inner = self.inner.locked();
-        let cached = self.prepare_cache(&mut inner);
         let threads = default_threads();
-        let (candidates, errors) = list_all(&project_dirs(&self.config_dir)?, threads);
-        let stats = stat_all(&candidates, threads);
+        // The cache opens and loads (the first time) while the transcripts are listed and
+        // stat'ed: the two take about as long on a warm start.
+        let inner_ref: &mut Inner = &mut inner;
+        let (cached, listed) = std::thread::scope(|scope| {
+            let loader = scope.spawn(|| self.prepare_cache(inner_ref));
+            let listed = project_dirs(&self.config_dir).map(|dirs| {
+                let (candidates, errors) = list_all(&dirs, threads);
+                let stats = stat_all(&candidates, threads);
+                (candidates, errors, stats)
+            });
+            (loader.join().unwrap_or(false), listed)
+        });
+        let (candidates, errors, stats) = listed?;
         let mut counts = RefreshStats {
             cached,
             ..RefreshStats::default()
@@ -192,7 +202,7 @@ impl LiveIndex {
             }
         }
         let results = read_jobs(&candidates, &stats, &jobs, &old, threads);
-        let mut changed = Vec::with_capacity(results.len());
+        let mut changed = vec![false; candidates.len()];
         for (i, file, appended) in results {
             if appended {
                 counts.appended += 1;
@@ -200,19 +210,19 @@ impl LiveIndex {
                 counts.reread += 1;
             }
             kept[i] = Some(file);
-            changed.push(i);
+            changed[i] = true;
         }
         // Summaries, and what the cache must learn.
         let mut dirs = DirCache::default();
         let mut summaries = Vec::with_capacity(candidates.len());
         let mut rels = Vec::with_capacity(candidates.len());
-        for (c, file) in candidates.into_iter().zip(kept) {
+        for ((c, file), changed) in candidates.into_iter().zip(kept).zip(changed) {
             let Some(file) = file else { continue };
             let r = rel(&c);
             // What is left in `old` afterwards is what went.
             old.remove(&r);
             summaries.push(summary_of(c, &file.read, &mut dirs));
-            rels.push((r, file));
+            rels.push((r, file, changed));
         }
         let gone: Vec<String> = old.into_keys().collect();
         counts.removed = count(gone.len());
@@ -225,11 +235,10 @@ impl LiveIndex {
         });
         *self.snapshot.write_locked() = Some(Arc::clone(&index));
         // Remember: memory first, then the cache (its failure loses nothing).
-        let changed: HashSet<usize> = changed.into_iter().collect();
         let mut files = HashMap::with_capacity(rels.len());
         let mut to_store = Vec::new();
-        for (i, (r, f)) in rels.into_iter().enumerate() {
-            if changed.contains(&i) && stats_known(&f) {
+        for (r, f, changed) in rels {
+            if changed && stats_known(&f) {
                 to_store.push(r.clone());
             }
             files.insert(r, f);
