@@ -300,3 +300,44 @@ fn genuine_transcripts_of_both_eras_are_searchable() {
         assert_eq!(again.total_bytes, 0, "{sample}");
     }
 }
+
+/// While the index is not built, a search reads the transcripts it does not hold (newest
+/// first), with the same reading of the query, and says its results are partial; once built,
+/// the same query finds the same sessions from the index, each once.
+#[test]
+fn before_the_index_is_built_a_streaming_scan_finds_the_same_and_says_partial() {
+    let s = setup();
+    three(&s);
+    let live = s.live();
+    live.refresh_all().unwrap();
+    let q = |text: &str| SearchQuery::parse(text, NOW_MS).unwrap();
+    let cases = [
+        ("parse_session_index", vec![A]),
+        ("\"naive cafe\"", vec![A]),
+        ("pars*", vec![A, C]),
+        ("pars* -draft", vec![A]),
+        ("42 passed since:2026-04-01", vec![A, B, C]),
+        ("42 passed until:2026-04-01", vec![]),
+        ("\"the parse\"", vec![]),
+    ];
+    for (text, want) in &cases {
+        let r = live.search(&q(text), 50).unwrap();
+        assert!(r.partial, "{text}: not marked partial");
+        assert_eq!(ids(&r), *want, "scan: {text}");
+        for h in r.sessions.iter().flat_map(|s| &s.hits) {
+            assert!(
+                !h.snippet.is_empty() && !h.marks.is_empty(),
+                "{text}: {h:?}"
+            );
+        }
+    }
+    live.update_search(|_| {}).unwrap();
+    for (text, want) in &cases {
+        let r = live.search(&q(text), 50).unwrap();
+        assert!(!r.partial, "{text}: still partial");
+        assert_eq!(ids(&r), *want, "index: {text}");
+    }
+    // Each hit once: one prompt line holds "parse_session_index".
+    let r = live.search(&q("parse_session_index"), 50).unwrap();
+    assert_eq!(r.sessions[0].hit_count, 1);
+}

@@ -28,7 +28,7 @@ use super::{list_all, project_dirs, rfc3339_to_ms, SessionSummary};
 use crate::error::CoreError;
 use crate::transcripts::paths;
 use crate::transcripts::search::extract::{extract, Extracted, EXTRACT_VERSION};
-use crate::transcripts::search::query::SearchQuery;
+use crate::transcripts::search::query::{fold, SearchQuery};
 
 /// Bytes of transcript indexed between commits.
 pub const BATCH_BYTES: u64 = 8 << 20;
@@ -496,17 +496,37 @@ impl LiveIndex {
             None => self.refresh_all()?.0,
         };
         let lookup = self.session_lookup(&snapshot);
-        let rows =
+        let complete = self
+            .search_complete
+            .load(std::sync::atomic::Ordering::Relaxed);
+        if !complete {
+            // The index may not exist yet (its build has not started).
+            self.with_cache(prepare)??;
+        }
+        let mut rows =
             self.with_cache(|conn| query_rows(conn, &m, query.since_ms, query.until_ms))??;
-        let names = self.file_names(rows.iter().map(|r| r.fid))?;
-        let excluded: std::collections::HashSet<&str> = match query.fts_excluded() {
+        let mut names = self.file_names(rows.iter().map(|r| r.fid))?;
+        let mut excluded: std::collections::HashSet<String> = match query.fts_excluded() {
             Some(x) => self
                 .with_cache(|conn| matching_files(conn, &x))??
                 .into_iter()
-                .filter_map(|fid| names.get(&fid).map(|(_, s)| s.as_str()))
+                .filter_map(|fid| names.get(&fid).map(|(_, s)| s.clone()))
                 .collect(),
             None => Default::default(),
         };
+        if !complete {
+            // While the index is built, the sessions it does not hold yet are read as they are.
+            let mut more = (*self.file_names(std::iter::empty())?).clone();
+            scan_pending(
+                &paths::projects_dir(self.config_dir()),
+                &snapshot,
+                query,
+                &mut more,
+                &mut rows,
+                &mut excluded,
+            );
+            names = Arc::new(more);
+        }
         let truncated = rows.len() >= MAX_HITS;
         let now_ms = i64::try_from(crate::pool::now_ms()).unwrap_or(i64::MAX);
         // Group by session.
@@ -724,6 +744,96 @@ fn subagent_files(dir: &Path, depth: usize, found: &mut impl FnMut(&Path)) {
     }
 }
 
+/// Longest a search reads transcripts the index does not hold yet (while it is being built),
+/// in ms: the newest sessions first, so that what was just written is found.
+pub const SCAN_BUDGET_MS: u64 = 300;
+
+/// The streaming scan: reads the main transcripts of the listed sessions that the search index
+/// does not hold at all (`names` has no row for them), newest activity first, for at most
+/// [`SCAN_BUDGET_MS`], and adds their matching lines to `rows` (at most [`MAX_HITS`] in all)
+/// under new negative file ids named in `names`, and sessions with an excluded term to
+/// `excluded`. Subagent transcripts are not scanned. A file that cannot be read is skipped.
+fn scan_pending(
+    projects: &Path,
+    snapshot: &super::SessionIndex,
+    query: &SearchQuery,
+    names: &mut FileNames,
+    rows: &mut Vec<Row>,
+    excluded: &mut std::collections::HashSet<String>,
+) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(SCAN_BUDGET_MS);
+    let matcher = query.line_matcher();
+    let indexed: std::collections::HashSet<&str> =
+        names.values().map(|(rel, _)| rel.as_str()).collect();
+    let mut pending: Vec<(&SessionSummary, String)> = snapshot
+        .sessions()
+        .map(|s| (s, format!("{}.jsonl", s.key)))
+        .filter(|(_, rel)| !indexed.contains(rel.as_str()))
+        .collect();
+    drop(indexed);
+    pending.sort_by_key(|p| std::cmp::Reverse(p.0.last_activity_ms));
+    let mut fid = -1i64;
+    for (_, rel) in pending {
+        if std::time::Instant::now() >= deadline || rows.len() >= MAX_HITS {
+            break;
+        }
+        let Ok(file) = File::open(projects.join(&rel)) else {
+            continue;
+        };
+        let mut reader = BufReader::with_capacity(1 << 16, file);
+        let mut buf = Vec::new();
+        let (mut off, mut line) = (0u64, 0u64);
+        let mut found = Vec::new();
+        let mut drop_session = false;
+        loop {
+            buf.clear();
+            let n = match reader.read_until(b'\n', &mut buf) {
+                Ok(n) => n as u64,
+                Err(_) => break,
+            };
+            if n == 0 || buf.last() != Some(&b'\n') {
+                break;
+            }
+            if let Some(e) = extract(&buf[..buf.len() - 1]) {
+                let cols = e.columns();
+                if matcher.excludes(&cols) {
+                    drop_session = true;
+                    break;
+                }
+                if matcher.matches(&cols) {
+                    let ts = e.timestamp.as_deref().and_then(rfc3339_to_ms);
+                    let in_range = query.since_ms.is_none_or(|s| ts.is_some_and(|t| t >= s))
+                        && query.until_ms.is_none_or(|u| ts.is_some_and(|t| t < u));
+                    if in_range {
+                        found.push(Row {
+                            bm25: -1.0,
+                            score: 0.0,
+                            line,
+                            off,
+                            len: n - 1,
+                            ts_ms: ts,
+                            fid,
+                        });
+                    }
+                }
+            }
+            off += n;
+            line += 1;
+            if line % 256 == 0 && std::time::Instant::now() >= deadline {
+                break;
+            }
+        }
+        if drop_session {
+            excluded.insert(rel.clone());
+        } else if !found.is_empty() {
+            let room = MAX_HITS.saturating_sub(rows.len());
+            rows.extend(found.into_iter().take(room));
+        }
+        names.insert(fid, (rel.clone(), rel));
+        fid -= 1;
+    }
+}
+
 /// One matching line, from the index.
 struct Row {
     bm25: f64,
@@ -909,23 +1019,6 @@ fn hit(
         snippet,
         marks,
     })
-}
-
-/// Folds a char for matching: lowercase, accents dropped for the common Latin letters (what the
-/// tokenizer's `remove_diacritics` folds, near enough for marking).
-fn fold(c: char) -> char {
-    let c = c.to_lowercase().next().unwrap_or(c);
-    match c {
-        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
-        'ç' => 'c',
-        'è' | 'é' | 'ê' | 'ë' => 'e',
-        'ì' | 'í' | 'î' | 'ï' => 'i',
-        'ñ' => 'n',
-        'ò' | 'ó' | 'ô' | 'õ' | 'ö' => 'o',
-        'ù' | 'ú' | 'û' | 'ü' => 'u',
-        'ý' | 'ÿ' => 'y',
-        c => c,
-    }
 }
 
 /// Word starts in `chars` (index of each word's first char) and where each word ends.

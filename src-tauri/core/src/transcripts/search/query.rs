@@ -177,6 +177,110 @@ impl SearchQuery {
     }
 }
 
+/// Folds a char as the index's tokenizer does, near enough (`unicode61 remove_diacritics 2`):
+/// lowercase, accents dropped from the common Latin letters.
+pub fn fold(c: char) -> char {
+    let c = c.to_lowercase().next().unwrap_or(c);
+    match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
+        'ç' => 'c',
+        'è' | 'é' | 'ê' | 'ë' => 'e',
+        'ì' | 'í' | 'î' | 'ï' => 'i',
+        'ñ' => 'n',
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' => 'o',
+        'ù' | 'ú' | 'û' | 'ü' => 'u',
+        'ý' | 'ÿ' => 'y',
+        c => c,
+    }
+}
+
+/// The tokenizer's words of `text`, folded: runs of letters and digits.
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.chars().map(fold).collect())
+        .collect()
+}
+
+/// Matches lines outside the index (the streaming scan while the index is being built) as the
+/// FTS5 expressions of [`SearchQuery::fts_match`] and [`SearchQuery::fts_excluded`] do: a term is
+/// its words in a row within one column (the last a prefix for `pref*`); a line matches when
+/// every positive term is in one of its columns.
+#[derive(Debug, Clone)]
+pub struct LineMatcher {
+    positive: Vec<(Vec<String>, bool)>,
+    excluded: Vec<(Vec<String>, bool)>,
+}
+
+impl SearchQuery {
+    /// This query's [`LineMatcher`].
+    pub fn line_matcher(&self) -> LineMatcher {
+        let of = |exclude: bool| {
+            self.terms
+                .iter()
+                .filter(|t| t.exclude == exclude)
+                .map(|t| (words(&t.text), t.prefix))
+                .filter(|(w, _)| !w.is_empty())
+                .collect()
+        };
+        LineMatcher {
+            positive: of(false),
+            excluded: of(true),
+        }
+    }
+}
+
+impl LineMatcher {
+    /// Whether a line with these columns (prompt, reply, tool input, tool output) matches every
+    /// positive term (false when there is none).
+    pub fn matches(&self, columns: &[&str]) -> bool {
+        !self.positive.is_empty() && self.all_in(&self.positive, columns)
+    }
+
+    /// Whether a line with these columns has any excluded term (its session is dropped).
+    pub fn excludes(&self, columns: &[&str]) -> bool {
+        if self.excluded.is_empty() {
+            return false;
+        }
+        let cols: Vec<Vec<String>> = columns.iter().map(|c| words(c)).collect();
+        self.excluded.iter().any(|t| cols.iter().any(|c| has(c, t)))
+    }
+
+    fn all_in(&self, terms: &[(Vec<String>, bool)], columns: &[&str]) -> bool {
+        // A cheap test first, for ASCII text (where folding is lowercasing): every term's first
+        // word must be somewhere in it.
+        if columns.iter().all(|c| c.is_ascii()) {
+            let lower: Vec<String> = columns.iter().map(|c| c.to_ascii_lowercase()).collect();
+            if terms
+                .iter()
+                .any(|(t, _)| !lower.iter().any(|c| c.contains(t[0].as_str())))
+            {
+                return false;
+            }
+        }
+        let cols: Vec<Vec<String>> = columns.iter().map(|c| words(c)).collect();
+        terms.iter().all(|t| cols.iter().any(|c| has(c, t)))
+    }
+}
+
+/// Whether `words` holds the term's words in a row (the last a prefix when `prefix`).
+fn has(words: &[String], (term, prefix): &(Vec<String>, bool)) -> bool {
+    let n = term.len();
+    if n == 0 || words.len() < n {
+        return false;
+    }
+    (0..=words.len() - n).any(|i| {
+        (0..n).all(|j| {
+            let w = &words[i + j];
+            if j == n - 1 && *prefix {
+                w.starts_with(term[j].as_str())
+            } else {
+                *w == term[j]
+            }
+        })
+    })
+}
+
 /// A term as an FTS5 string (`"` doubled inside), with `*` for a prefix.
 fn quote(t: &Term) -> String {
     let mut s = format!("\"{}\"", t.text.replace('"', "\"\""));
@@ -321,5 +425,22 @@ mod tests {
         let q = parse("x since:2d until:today");
         assert_eq!(q.since_ms, Some(1_767_225_600_000 - 2 * 86_400_000));
         assert_eq!(q.until_ms, Some(1_767_225_600_000 + 86_400_000));
+    }
+    #[test]
+    fn the_line_matcher_reads_terms_as_the_index_does() {
+        let q = SearchQuery::parse(r#"parse_session "naïve café" inde* -draft"#, 0).unwrap();
+        let m = q.line_matcher();
+        // Words in a row within one column, accents and case folded, a prefix, any column.
+        assert!(m.matches(&["fix Parse-Session now", "a NAIVE cafe", "", "indexes"]));
+        assert!(m.matches(&["fix parse_session", "", "Naïve Café", "indexes"]));
+        // The phrase split across columns is no match; nor is a missing term.
+        assert!(!m.matches(&["parse session", "naive", "cafe", "index"]));
+        assert!(!m.matches(&["parse session naive cafe", "", "", ""]));
+        // "parse_session" is a phrase of its parts: not "parse the session".
+        assert!(!m.matches(&["parse the session", "naive cafe index", "", ""]));
+        assert!(m.excludes(&["", "", "", "a Draft"]));
+        assert!(!m.excludes(&["drafts", "", "", ""]));
+        let only_excluded = SearchQuery::parse("-x", 0).unwrap().line_matcher();
+        assert!(!only_excluded.matches(&["x", "", "", ""]));
     }
 }
