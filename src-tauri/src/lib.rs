@@ -4,7 +4,6 @@
 pub mod commands;
 pub mod desktop;
 pub mod error;
-pub mod headless;
 pub mod ipc;
 pub mod rendering;
 pub mod store;
@@ -16,11 +15,10 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
-use ccdesk_core::claude::reaper::{Reaper, REAPER_ARG};
 use ccdesk_core::claude::runner::{ClaudeCommand, ClaudeFinder};
 use ccdesk_core::desktop::alerts::{Alert, AlertSink, AlertTracker};
 use ccdesk_core::desktop::tray::TrayMenu;
-use ccdesk_core::pool::{sweep_forever, PoolConfig, SessionInfo, SessionPool};
+use ccdesk_core::pool::{sweep_forever, SessionInfo, SessionPool};
 use ccdesk_core::store::registry::Registry;
 use ccdesk_core::store::settings::Settings;
 use ccdesk_core::transcripts::index::{LiveIndex, SessionIndex};
@@ -143,34 +141,7 @@ impl AppState {
     }
 }
 
-/// Starts the process watchdog (ccdesk's own executable in watchdog mode), so that children
-/// end even if ccdesk is killed. `None`, with a warning, when it cannot start.
-pub fn start_reaper() -> Option<Arc<Reaper>> {
-    let exe = std::env::current_exe()
-        .map_err(|e| tracing::warn!(error = %e, "no path to our own executable; no watchdog"))
-        .ok()?;
-    Reaper::spawn(&exe, &[REAPER_ARG])
-        .map_err(|e| tracing::warn!(error = %e, "the process watchdog did not start"))
-        .ok()
-        .map(Arc::new)
-}
-
-/// The pool for sessions under `config_dir`, finding `claude` with `locate`, with the watchdog
-/// when it could start; `env` is added to every child's environment.
-///
-/// Errors: the pool settings do not validate.
-pub fn new_pool(
-    config_dir: PathBuf,
-    config: PoolConfig,
-    locate: ccdesk_core::pool::ClaudeLocator,
-    env: Vec<(OsString, OsString)>,
-) -> Result<SessionPool, CoreError> {
-    let pool = SessionPool::new(config_dir, locate, env, config)?;
-    Ok(match start_reaper() {
-        Some(r) => pool.with_reaper(r),
-        None => pool,
-    })
-}
+pub use ccdesk_core::pool::new_pool;
 
 /// Reads the settings and the registry, creates the pool with them and puts everything in
 /// [`AppState`]. `default_config_dir` is used unless the settings name another one; the CLI

@@ -6,7 +6,6 @@
 use std::path::PathBuf;
 
 use ccdesk_core::store::file;
-use ccdesk_core::store::settings::Settings;
 use serde_json::Value;
 
 use crate::error::AppError;
@@ -14,7 +13,7 @@ use crate::error::AppError;
 /// The registry's file and key.
 pub const REGISTRY: (&str, &str) = ("registry.json", "registry");
 /// The settings' file and key.
-pub const SETTINGS: (&str, &str) = ("settings.json", "settings");
+pub const SETTINGS: (&str, &str) = ccdesk_core::store::SETTINGS_FILE;
 
 /// Reads `key` of `file` in the data dir and decodes it with `decode` (one of the core's
 /// `from_stored`); a value that gives a reason is kept as a backup first. Returns the value and a
@@ -51,19 +50,8 @@ fn data_file(file: &str) -> Option<PathBuf> {
 /// ccdesk's app identifier (`identifier` in `tauri.conf.json`): the name of its data dir.
 pub const IDENTIFIER: &str = ccdesk_core::store::APP_IDENTIFIER;
 
-/// Where the store plugin keeps `settings.json`: the app data dir, `<data dir>/<identifier>`
-/// (Linux `$XDG_DATA_HOME` or `~/.local/share`, macOS `~/Library/Application Support`, Windows
-/// `%APPDATA%`).
-pub fn settings_file() -> Option<PathBuf> {
-    data_file(SETTINGS.0)
-}
+/// Where the store plugin keeps `settings.json` (see [`ccdesk_core::store::settings_file`]).
+pub use ccdesk_core::store::settings_file;
 
-/// The settings as the window last saved them, read without the app (for the headless
-/// commands), never written: a missing file gives the defaults; one that cannot be used gives the
-/// defaults and the reason (the window keeps a backup of it when it next starts).
-pub fn read_settings() -> (Settings, Option<String>) {
-    match settings_file() {
-        Some(path) => file::load(&path, SETTINGS.1, "settings", false, Settings::from_stored),
-        None => (Settings::default(), None),
-    }
-}
+/// The settings read without the app (see [`ccdesk_core::store::read_settings`]).
+pub use ccdesk_core::store::read_settings;

@@ -3,18 +3,19 @@
 # against the baselines the issue names, on a warm page cache. Not a test, never run by CI; it
 # prints figures (the median of RUNS runs) and exits 0 whatever they are.
 #
-#   bash tests/bench/cli.sh CONFIG_DIR [CCDESK_BINARY]
+#   bash tests/bench/cli.sh CONFIG_DIR [BINARY]
 #
 # CONFIG_DIR is a Claude config dir (transcripts under CONFIG_DIR/projects), e.g. the corpus the
 # core benchmarks make (`cargo bench -p ccdesk-core --bench index` with CCDESK_BENCH_DIR=DIR
-# leaves DIR/ccdesk-genuine-10000-500). The binary defaults to target/release/ccdesk (build it
-# with `cargo build --release -p ccdesk`). ccdesk's data dir (its index cache) goes to a temp dir;
+# leaves DIR/ccdesk-genuine-10000-500). The binary defaults to target/release/ccdesk-cli (build
+# it with `cargo build --release -p ccdesk-cli`); give target/release/ccdesk to time the window's
+# binary, which runs the same commands after loading its GUI libraries. ccdesk's data dir (its index cache) goes to a temp dir;
 # the first search builds the index (timed once), the runs after find it up to date.
 # Needs `rg` (apt-get install ripgrep) for the search baseline.
 set -euo pipefail
-CONFIG=${1:?usage: cli.sh CONFIG_DIR [CCDESK_BINARY]}
+CONFIG=${1:?usage: cli.sh CONFIG_DIR [BINARY]}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-BIN=${2:-$ROOT/target/release/ccdesk}
+BIN=${2:-$ROOT/target/release/ccdesk-cli}
 RUNS=${RUNS:-5}
 WORD=${WORD:-$(python3 - <<'PY'
 C = 'bcdfghjklmnprstvz'; V = 'aeiou'
@@ -46,6 +47,7 @@ median_ms() {
 
 files=$(find "$PROJECTS" -name '*.jsonl' | wc -l)
 bytes=$(du -sb "$PROJECTS" | cut -f1)
+echo "binary: $BIN"
 echo "corpus: $files transcripts, $(( bytes / 1000000 )) MB; word: $WORD; median of $RUNS"
 find "$PROJECTS" -name '*.jsonl' -print0 | xargs -0 cat > /dev/null   # warm the page cache
 t0=$(date +%s%N); "$BIN" search "$WORD" --limit 20 > /dev/null; t1=$(date +%s%N)

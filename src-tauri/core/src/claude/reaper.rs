@@ -145,6 +145,19 @@ pub fn serve(input: impl BufRead) -> Vec<u32> {
     groups
 }
 
+/// Starts the process watchdog: this process's own executable, run with [`REAPER_ARG`] (its
+/// `main` must call [`serve`] for it), so that children end even if this process is killed.
+/// `None`, with a warning, when it cannot start.
+pub fn start_own() -> Option<std::sync::Arc<Reaper>> {
+    let exe = std::env::current_exe()
+        .map_err(|e| tracing::warn!(error = %e, "no path to our own executable; no watchdog"))
+        .ok()?;
+    Reaper::spawn(&exe, &[REAPER_ARG])
+        .map_err(|e| tracing::warn!(error = %e, "the process watchdog did not start"))
+        .ok()
+        .map(std::sync::Arc::new)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

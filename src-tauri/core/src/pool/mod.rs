@@ -43,6 +43,24 @@ pub use state::{
 pub use session::now_ms;
 use session::Live;
 
+/// A pool for sessions under `config_dir`, finding `claude` with `locate`, with the process
+/// watchdog ([`crate::claude::reaper::start_own`]) when it could start; `env` is added to every
+/// child's environment. The window and the headless commands make theirs with it.
+///
+/// Errors: the pool settings do not validate ([`CoreError::InvalidInput`]).
+pub fn new_pool(
+    config_dir: PathBuf,
+    config: PoolConfig,
+    locate: ClaudeLocator,
+    env: Vec<(OsString, OsString)>,
+) -> Result<SessionPool, crate::error::CoreError> {
+    let pool = SessionPool::new(config_dir, locate, env, config)?;
+    Ok(match crate::claude::reaper::start_own() {
+        Some(r) => pool.with_reaper(r),
+        None => pool,
+    })
+}
+
 use crate::claude::reaper::Reaper;
 use crate::claude::runner::{ClaudeCommand, ClaudeProcess, GroupSignal, RunOptions};
 use crate::error::CoreError;

@@ -17,3 +17,27 @@ pub const APP_IDENTIFIER: &str = "dev.ccdesk.app";
 pub fn data_dir() -> Option<std::path::PathBuf> {
     Some(dirs::data_dir()?.join(APP_IDENTIFIER))
 }
+
+/// The settings' file in the data dir (`settings.json`) and its key (`settings`).
+pub const SETTINGS_FILE: (&str, &str) = ("settings.json", "settings");
+
+/// Where the window keeps its settings: `settings.json` in [`data_dir`].
+pub fn settings_file() -> Option<std::path::PathBuf> {
+    Some(data_dir()?.join(SETTINGS_FILE.0))
+}
+
+/// The settings as the window last saved them, read without the app (for the headless
+/// commands), never written: a missing file gives the defaults; one that cannot be used gives the
+/// defaults and the reason (the window keeps a backup of it when it next starts).
+pub fn read_settings() -> (settings::Settings, Option<String>) {
+    match settings_file() {
+        Some(path) => file::load(
+            &path,
+            SETTINGS_FILE.1,
+            "settings",
+            false,
+            settings::Settings::from_stored,
+        ),
+        None => (settings::Settings::default(), None),
+    }
+}

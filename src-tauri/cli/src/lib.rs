@@ -1,5 +1,6 @@
 //! The headless command line (no window, no display needed), parsed by clap (`ccdesk --help`,
-//! `ccdesk <command> --help`):
+//! `ccdesk <command> --help`); the same as `ccdesk-cli <command>`, a binary that loads none of
+//! the window's libraries (GTK, WebKit: ~80-130 ms before `main` runs):
 //!
 //! - `ccdesk list [--json] [--no-cache]`: every session, newest project first, from the index cache
 //!   in ccdesk's data dir (only changed transcripts are read; `--no-cache` reads them all). With `--json`, one JSON object
@@ -162,6 +163,43 @@ impl From<String> for Failure {
     fn from(message: String) -> Failure {
         Failure::Failed(message)
     }
+}
+
+/// What both binaries do first: when started as the process watchdog
+/// ([`ccdesk_core::claude::reaper::REAPER_ARG`]) serve it and return `Err(0)`; else set up
+/// logging (stderr, filter `CCDESK_LOG`, default info) and return the config dir: the settings'
+/// one, else `$CLAUDE_CONFIG_DIR`, else `~/.claude`.
+///
+/// Errors: the exit code to leave with (2, with a message, when no config dir can be named).
+pub fn start() -> Result<std::path::PathBuf, ExitCode> {
+    // The process watchdog: before anything else, no logging set-up.
+    if std::env::args().nth(1).as_deref() == Some(ccdesk_core::claude::reaper::REAPER_ARG) {
+        ccdesk_core::claude::reaper::serve(std::io::stdin().lock());
+        return Err(ExitCode::SUCCESS);
+    }
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("CCDESK_LOG")
+                .unwrap_or_else(|_| "ccdesk=info,ccdesk_core=info,ccdesk_cli=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let configured = ccdesk_core::store::read_settings().0.config_dir;
+    configured
+        .map_or_else(ccdesk_core::transcripts::paths::config_dir, Ok)
+        .map_err(|e| {
+            eprintln!("ccdesk: {e}");
+            ExitCode::from(2)
+        })
+}
+
+/// For `ccdesk-cli` given no command (or what opens the window in `ccdesk`): clap's usage on
+/// stderr, exit code 2.
+pub fn usage_only(args: &[String]) -> ExitCode {
+    let what = args.first().map_or("no command", String::as_str);
+    eprintln!("ccdesk-cli: {what}: not a command (the window opens with `ccdesk`)\n");
+    let _ = Cli::command().write_help(&mut std::io::stderr());
+    ExitCode::from(2)
 }
 
 /// Runs a headless command when `args` (the command line without the program name) name one;
@@ -508,7 +546,7 @@ fn run(
     json: bool,
 ) -> Result<(), Failure> {
     // The window's settings (the claude path, the pool's limits), read only.
-    let (settings, notice) = crate::store::read_settings();
+    let (settings, notice) = ccdesk_core::store::read_settings();
     if let Some(n) = notice {
         eprintln!("ccdesk: {n}");
     }
@@ -521,7 +559,7 @@ fn run(
     let rt = tokio::runtime::Runtime::new().map_err(|e| format!("no async runtime: {e}"))?;
     rt.block_on(async {
         let pool = Arc::new(
-            crate::new_pool(
+            ccdesk_core::pool::new_pool(
                 config_dir.to_path_buf(),
                 settings.pool.clone(),
                 Box::new(move || ClaudeCommand::locate_configured(claude_path.clone())),
