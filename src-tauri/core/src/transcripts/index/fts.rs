@@ -235,11 +235,13 @@ impl LiveIndex {
     ) -> Result<SearchProgress, CoreError> {
         let _one_writer = self.fts_lock.locked();
         let projects = paths::projects_dir(self.config_dir());
-        let (candidates, _) = list_all(&project_dirs(self.config_dir())?, 2);
+        let threads = super::default_threads();
+        let (candidates, _) = list_all(&project_dirs(self.config_dir())?, threads);
+        let stats = super::live::stat_all(&candidates, threads);
         let mut targets = Vec::new();
-        for c in &candidates {
+        for (c, stat) in candidates.iter().zip(stats) {
             let session_rel = format!("{}/{}.jsonl", c.dir_name, c.id);
-            if let Some(stat) = Stat::of(&c.path) {
+            if let Some(stat) = stat {
                 targets.push(Target {
                     rel: session_rel.clone(),
                     session_rel: session_rel.clone(),

@@ -484,7 +484,7 @@ fn session_transcript(projects_dir: &Path, path: &Path) -> Option<PathBuf> {
 
 /// Stats every candidate, on `threads` threads; `None` where the stat fails or the path is no
 /// regular file.
-fn stat_all(candidates: &[Candidate], threads: usize) -> Vec<Option<Stat>> {
+pub(super) fn stat_all(candidates: &[Candidate], threads: usize) -> Vec<Option<Stat>> {
     let next = AtomicUsize::new(0);
     const BATCH: usize = 64;
     let work = || {
