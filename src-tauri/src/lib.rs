@@ -303,8 +303,8 @@ fn start_search_index(app: &AppHandle) {
 
 /// Starts following `<config dir>/projects`. Each settled batch of changed paths goes to one
 /// thread ("index-apply"), which takes it into the index in place ([`LiveIndex::apply_changes`]:
-/// only those transcripts are read), rebuilds the tray and tells the UI the changed sessions
-/// ([`ipc::IndexChanged`]), batch after batch in order.
+/// only those transcripts are read), tells the UI the changed sessions
+/// ([`ipc::IndexChanged`]) and then rebuilds the tray, batch after batch in order.
 fn watch_transcripts(app: &AppHandle) {
     let state = app.state::<AppState>();
     let (tx, rx) = std::sync::mpsc::channel::<Vec<PathBuf>>();
@@ -337,10 +337,19 @@ fn watch_transcripts(app: &AppHandle) {
                 if let Some(tx) = state.search_tx.locked().as_ref() {
                     let _ = tx.send(paths.clone());
                 }
+                let started = std::time::Instant::now();
                 match state.live.apply_changes(&paths) {
                     Ok(delta) => {
-                        tray::refresh(&handle);
+                        let applied = started.elapsed();
+                        // The window first (it is what the user watches), then the tray.
                         ipc::emit(&handle, &ipc::IndexChanged::from(delta));
+                        tray::refresh(&handle);
+                        tracing::debug!(
+                            files = paths.len(),
+                            apply_ms = applied.as_secs_f64() * 1e3,
+                            total_ms = started.elapsed().as_secs_f64() * 1e3,
+                            "index changes applied"
+                        );
                     }
                     Err(e) => tracing::warn!(error = %e, "cannot update the index"),
                 }

@@ -30,8 +30,11 @@ use crate::transcripts::paths;
 use crate::transcripts::search::extract::{extract, Extracted, EXTRACT_VERSION};
 use crate::transcripts::search::query::{fold, SearchQuery};
 
-/// Bytes of transcript indexed between commits.
-pub const BATCH_BYTES: u64 = 8 << 20;
+/// Bytes of transcript indexed between commits. With [`BATCHES_IN_FLIGHT`], what bounds the
+/// build's memory: the window's process keeps what its allocator once held.
+pub const BATCH_BYTES: u64 = 2 << 20;
+/// Batches read ahead of the one being written.
+pub const BATCHES_IN_FLIGHT: usize = 2;
 /// Most matching lines a query looks at (the newest ones; ranked among themselves).
 pub const MAX_HITS: usize = 5_000;
 /// Hits shown per session.
@@ -392,7 +395,7 @@ impl LiveIndex {
             self.with_cache(|c| c.execute_batch("PRAGMA synchronous = OFF"))??;
         }
         let written = std::thread::scope(|scope| -> Result<(), CoreError> {
-            let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(4);
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(BATCHES_IN_FLIGHT);
             let targets: Vec<(&Target, u64, u64)> = work
                 .iter()
                 .map(|(t, _, from, line)| (t, *from, *line))
