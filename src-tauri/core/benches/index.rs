@@ -176,7 +176,55 @@ fn main() -> std::io::Result<()> {
         drop(index);
         elapsed
     };
+    // What the window's watcher path costs per batch: a title line appended to one transcript,
+    // then `apply_changes` of that path on a warm index (20 times; the file is cut back after).
+    let append_apply = || {
+        use std::io::Write;
+        let index = live();
+        assert!(index.refresh_all().is_ok());
+        let target = list[list.len() / 2].clone();
+        let len0 = std::fs::metadata(&target).map(|m| m.len()).unwrap_or(0);
+        let id = target
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let mut times = Vec::new();
+        for i in 0..20 {
+            let line = serde_json::json!({"type": "custom-title", "customTitle": format!("bench {i}"), "sessionId": id});
+            let appended = std::fs::OpenOptions::new()
+                .append(true)
+                .open(&target)
+                .and_then(|mut f| writeln!(f, "{line}"));
+            assert!(appended.is_ok());
+            let t = Instant::now();
+            let delta = index.apply_changes(std::slice::from_ref(&target));
+            times.push(t.elapsed());
+            assert!(delta.is_ok_and(|d| d.changed.len() == 1));
+        }
+        let cut = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&target)
+            .and_then(|f| f.set_len(len0));
+        assert!(cut.is_ok());
+        let _ = index.apply_changes(std::slice::from_ref(&target));
+        times.sort();
+        (times[times.len() / 2], times[times.len() * 95 / 100])
+    };
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    if std::env::var("CCDESK_BENCH_ONLY").as_deref() == Ok("append") {
+        // For a profiler: only appends taken in.
+        cold_live();
+        for _ in 0..10 {
+            append_apply();
+        }
+        let (p50, p95) = append_apply();
+        println!(
+            "append -> apply_changes: p50 {:.1} ms, p95 {:.1} ms",
+            ms(p50),
+            ms(p95)
+        );
+        return Ok(());
+    }
     if std::env::var("CCDESK_BENCH_ONLY").as_deref() == Ok("warm") {
         // For a profiler: only warm refreshes of the persistent index.
         cold_live();
@@ -250,6 +298,12 @@ fn main() -> std::io::Result<()> {
         "LiveIndex warm:         {:.1} ms ({:.2}x the stat walk, target <= 2)",
         ms(warm_live_t),
         warm_live_t.as_secs_f64() / stat_t.as_secs_f64()
+    );
+    let (append_p50, append_p95) = append_apply();
+    println!(
+        "append -> apply_changes: p50 {:.1} ms, p95 {:.1} ms (one title line, 10,000 sessions)",
+        ms(append_p50),
+        ms(append_p95)
     );
     if let (Some(before), Some(after)) = (load_before, load_average()) {
         println!("load average (1 min):   {before} before, {after} after");
