@@ -4,6 +4,11 @@
 
 use std::process::ExitCode;
 
+/// mimalloc, as the workspace's Cargo.toml explains (this short-lived process only: the window's
+/// binary keeps the system allocator).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let config_dir = match ccdesk_cli::start() {
         Ok(dir) => dir,

@@ -13,6 +13,11 @@ use std::time::{Duration, Instant};
 use ccdesk_core::transcripts::index::LiveIndex;
 use ccdesk_core::transcripts::search::query::SearchQuery;
 
+/// The headless binary's allocator (see the workspace's Cargo.toml): the in-process figures are
+/// those of `ccdesk-cli`; the window keeps the system allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod common;
 use common::{genuine_corpus, word};
 
