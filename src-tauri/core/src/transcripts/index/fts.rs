@@ -30,7 +30,7 @@ use crate::transcripts::paths;
 use crate::transcripts::search::extract::{extract, Extracted, EXTRACT_VERSION};
 use crate::transcripts::search::query::{fold, SearchQuery};
 
-/// Bytes of transcript indexed between commits. With [`BATCHES_IN_FLIGHT`], what bounds the
+/// Bytes of transcript indexed between commits. With `BATCHES_IN_FLIGHT`, what bounds the
 /// build's memory: the window's process keeps what its allocator once held.
 pub const BATCH_BYTES: u64 = 2 << 20;
 /// Batches read ahead of the one being written.
