@@ -174,15 +174,7 @@ fn read_batches(
     };
     {
         let mut buf = Vec::new();
-        loop {
-            buf.clear();
-            let n = match reader.read_until(b'\n', &mut buf) {
-                Ok(n) => n as u64,
-                Err(_) => break,
-            };
-            if n == 0 || buf.last() != Some(&b'\n') {
-                break;
-            }
+        while let Some(n) = next_line(&mut reader, &mut buf) {
             if let Some(e) = extract(&buf[..buf.len() - 1]) {
                 batch.lines.push((batch.line, batch.end, n - 1, e));
             }
@@ -215,6 +207,16 @@ pub(super) type FileNames = HashMap<i64, (String, String)>;
 /// Sessions of a listing by their transcript's path under the projects dir → (project index,
 /// session index) in [`super::SessionIndex::projects`].
 pub(super) type SessionLookup = HashMap<String, (u32, u32)>;
+
+/// Reads the next complete line, its newline included, into `buf` and returns its length in
+/// bytes; `None` at the end, at a line still being written, or on a read error.
+fn next_line(reader: &mut impl BufRead, buf: &mut Vec<u8>) -> Option<u64> {
+    buf.clear();
+    match reader.read_until(b'\n', buf) {
+        Ok(n) if n > 0 && buf.last() == Some(&b'\n') => Some(n as u64),
+        _ => None,
+    }
+}
 
 /// A `fts_file` row.
 struct Indexed {
@@ -790,15 +792,7 @@ fn scan_pending(
         let (mut off, mut line) = (0u64, 0u64);
         let mut found = Vec::new();
         let mut drop_session = false;
-        loop {
-            buf.clear();
-            let n = match reader.read_until(b'\n', &mut buf) {
-                Ok(n) => n as u64,
-                Err(_) => break,
-            };
-            if n == 0 || buf.last() != Some(&b'\n') {
-                break;
-            }
+        while let Some(n) = next_line(&mut reader, &mut buf) {
             if let Some(e) = extract(&buf[..buf.len() - 1]) {
                 let cols = e.columns();
                 if matcher.excludes(&cols) {
