@@ -23,7 +23,7 @@ use std::sync::Arc;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
-use super::live::{LiveIndex, Stat};
+use super::live::{FileNames, LiveIndex, SessionLookup, Stat};
 use super::{list_all, project_dirs, rfc3339_to_ms, SessionSummary};
 use crate::error::CoreError;
 use crate::transcripts::paths;
@@ -199,14 +199,6 @@ fn read_batches(
     batch.last = true;
     tx.send(batch).is_ok()
 }
-
-/// The search index's files: `fts_file` id → (path under the projects dir, the session
-/// transcript's path: the same for a session, the parent's for a subagent transcript).
-pub(super) type FileNames = HashMap<i64, (String, String)>;
-
-/// Sessions of a listing by their transcript's path under the projects dir → (project index,
-/// session index) in [`super::SessionIndex::projects`].
-pub(super) type SessionLookup = HashMap<String, (u32, u32)>;
 
 /// Reads the next complete line, its newline included, into `buf` and returns its length in
 /// bytes; `None` at the end, at a line still being written, or on a read error.

@@ -106,6 +106,14 @@ struct Inner {
     loaded: bool,
 }
 
+/// The search index's files: `fts_file` id → (path under the projects dir, the session
+/// transcript's path: the same for a session, the parent's for a subagent transcript).
+pub(super) type FileNames = HashMap<i64, (String, String)>;
+
+/// Sessions of a listing by their transcript's path under the projects dir → (project index,
+/// session index) in [`SessionIndex::projects`].
+pub(super) type SessionLookup = HashMap<String, (u32, u32)>;
+
 /// The session index of one config dir, shared by the window, the tray and the headless
 /// commands: [`LiveIndex::refresh_all`] brings it up to date with the transcripts on disk,
 /// [`LiveIndex::apply_changes`] with a few changed files, [`LiveIndex::snapshot`] hands out the
@@ -121,10 +129,10 @@ pub struct LiveIndex {
     pub(super) search_complete: std::sync::atomic::AtomicBool,
     /// The search index's files by row id (`fts_file`: id → (rel, session_rel)); `None` when
     /// it must be loaded again (a search update added or removed files).
-    pub(super) fts_files: Mutex<Option<Arc<super::fts::FileNames>>>,
+    pub(super) fts_files: Mutex<Option<Arc<FileNames>>>,
     /// The listing's sessions by their transcript's path under the projects dir
     /// (`<dir>/<id>.jsonl` → (project, session) positions in the snapshot it was made from).
-    pub(super) lookup: Mutex<Option<(Arc<SessionIndex>, Arc<super::fts::SessionLookup>)>>,
+    pub(super) lookup: Mutex<Option<(Arc<SessionIndex>, Arc<SessionLookup>)>>,
 }
 
 impl LiveIndex {
