@@ -252,8 +252,9 @@ fn start_listing(app: &AppHandle) {
     });
 }
 
-/// Starts the `search-index` thread: it builds the search index (only what changed since the
-/// last run: the index is kept in the cache), telling the window how far it is
+/// Starts the `search-index` thread, at the lowest thread priority: it builds the search index
+/// (only what changed since the last run: the index is kept in the cache), telling the window how
+/// far it is
 /// (`search://progress`, at most twice a second), then takes in the watcher's batches.
 fn start_search_index(app: &AppHandle) {
     let state = app.state::<AppState>();
@@ -263,6 +264,9 @@ fn start_search_index(app: &AppHandle) {
     let spawned = std::thread::Builder::new()
         .name("search-index".into())
         .spawn(move || {
+            // Background work: the build (and its reader thread, which inherits this on Linux)
+            // yields the CPU to everything else.
+            ccdesk_core::sync::lower_current_thread_priority();
             let state = handle.state::<AppState>();
             let mut last = std::time::Instant::now();
             let built = state.live.update_search(|progress| {

@@ -88,3 +88,49 @@ mod tests {
         assert_eq!(*l.read_locked(), "kept!");
     }
 }
+
+/// Lowers the calling thread to the lowest priority the OS gives an unprivileged thread (on
+/// Linux the highest nice value, 19, which threads it creates afterwards inherit; on Windows and
+/// macOS the lowest thread priority), for background work such as the search index's build.
+/// Returns whether it took; a failure only leaves the thread as fast as it was.
+pub fn lower_current_thread_priority() -> bool {
+    use thread_priority::{set_current_thread_priority, ThreadPriority};
+    match set_current_thread_priority(ThreadPriority::Min) {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::debug!(error = ?e, "the thread's priority stays as it was");
+            false
+        }
+    }
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod priority_tests {
+    /// The calling thread's nice value, from `/proc/thread-self/stat` (field 19).
+    fn nice() -> Option<i64> {
+        let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
+        let rest = &stat[stat.rfind(')')? + 2..];
+        rest.split(' ').nth(16)?.parse().ok()
+    }
+
+    #[test]
+    fn a_lowered_thread_runs_at_the_highest_nice_value_and_its_children_too() {
+        let got = std::thread::spawn(|| {
+            let before = nice();
+            let ok = super::lower_current_thread_priority();
+            let after = nice();
+            let child = std::thread::spawn(nice).join().ok().flatten();
+            (before, ok, after, child)
+        })
+        .join()
+        .ok();
+        let Some((before, ok, after, child)) = got else {
+            panic!("the thread panicked");
+        };
+        assert!(ok);
+        // (A test run under `nice` starts there already.)
+        assert!(after >= before, "nice {before:?} -> {after:?}");
+        assert_eq!(after, Some(19));
+        assert_eq!(child, after, "a thread it starts inherits the nice value");
+    }
+}
