@@ -453,6 +453,37 @@ async fn permission_prompts_wait_for_the_user_and_carry_the_answer() {
     pool.close_all().await;
 }
 
+/// An answer to a permission prompt is written before the prompt is marked resolved; a fast CLI's
+/// `result` can come in between. Every turn must still end `ready` (it once stayed `streaming`
+/// for good: CI's GUI suite, 2026-12-02).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn permission_answers_back_to_back_each_turn_ends_ready_however_fast_the_cli_answers() {
+    let e = env();
+    let pool = pool_with(&e, fast(), &[]);
+    let (run_id, mut rx) = open(&pool, &e, "first").await;
+    until(&mut rx, 20, |ev| is_state(ev, "ready")).await;
+    const TURNS: usize = 40;
+    for i in 0..TURNS {
+        pool.send_prompt(&run_id, &format!("FAKE_PERMISSION write {i}"))
+            .await
+            .unwrap();
+        let events = until(&mut rx, 10, |ev| {
+            matches!(ev, SessionEvent::Permission { .. })
+        })
+        .await;
+        let Some(SessionEvent::Permission { request }) = events.last() else {
+            unreachable!()
+        };
+        pool.answer_permission(&run_id, &request.request_id, PermissionAnswer::AllowOnce)
+            .await
+            .unwrap();
+        until(&mut rx, 10, |ev| is_state(ev, "ready")).await;
+        assert!(pool.info(&run_id).unwrap().pending_permissions.is_empty());
+    }
+    assert_eq!(pool.info(&run_id).unwrap().state.name(), "ready");
+    pool.close(&run_id).await;
+}
+
 #[tokio::test]
 async fn interrupt_ends_the_turn_and_the_process_takes_the_next_prompt() {
     let e = env();

@@ -455,11 +455,7 @@ impl Live {
                             resolution: Resolution::Cancelled,
                         });
                     }
-                    if inner.info.pending_permissions.is_empty()
-                        && inner.info.state == SessionState::WaitingForPermission
-                    {
-                        after.extend(self.set_state(inner, SessionState::Streaming));
-                    }
+                    after.extend(self.permissions_settled(inner));
                 }
                 EventKind::ControlResponse => {
                     let resp = line.raw().get("response");
@@ -680,6 +676,28 @@ impl Live {
         true
     }
 
+    /// When the last pending permission prompt is answered or withdrawn while the session waits
+    /// for it: `streaming` while a turn is in flight, else `ready`. The answer is written before
+    /// the prompt is marked resolved, so a fast CLI's `result` can come in between; it then
+    /// found the prompt still pending, kept `waitingForPermission`, and the session would have
+    /// stayed `streaming` for good.
+    fn permissions_settled(&self, inner: &mut Inner) -> Option<SessionEvent> {
+        if !inner.info.pending_permissions.is_empty()
+            || inner.info.state != SessionState::WaitingForPermission
+        {
+            return None;
+        }
+        inner.last_output = Instant::now();
+        let next = if inner.in_flight == 0 {
+            inner.turn_started = None;
+            inner.info.stuck = false;
+            SessionState::Ready
+        } else {
+            SessionState::Streaming
+        };
+        self.set_state(inner, next)
+    }
+
     /// Removes a pending permission prompt after it was answered.
     pub fn resolve_permission(&self, request_id: &str) {
         {
@@ -694,12 +712,7 @@ impl Live {
                 request_id: request_id.to_owned(),
                 resolution: Resolution::Answered,
             });
-            if inner.info.pending_permissions.is_empty()
-                && inner.info.state == SessionState::WaitingForPermission
-            {
-                inner.last_output = Instant::now();
-                events.extend(self.set_state(inner, SessionState::Streaming));
-            }
+            events.extend(self.permissions_settled(inner));
             self.queue(events);
         }
         self.flush();
