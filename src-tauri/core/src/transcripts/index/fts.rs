@@ -504,7 +504,8 @@ impl LiveIndex {
         }
         let mut rows =
             self.with_cache(|conn| query_rows(conn, &m, query.since_ms, query.until_ms))??;
-        let mut names = self.file_names(rows.iter().map(|r| r.fid))?;
+        let names = self.file_names(rows.iter().map(|r| r.fid))?;
+        let projects = paths::projects_dir(self.config_dir());
         let mut excluded: std::collections::HashSet<String> = match query.fts_excluded() {
             Some(x) => self
                 .with_cache(|conn| matching_files(conn, &x))??
@@ -513,25 +514,34 @@ impl LiveIndex {
                 .collect(),
             None => Default::default(),
         };
+        // While the index is built, the sessions it does not hold yet are read as they are
+        // (their rows under negative file ids, named in `scanned`).
+        let mut scanned = FileNames::new();
         if !complete {
-            // While the index is built, the sessions it does not hold yet are read as they are.
-            let mut more = (*self.file_names(std::iter::empty())?).clone();
+            let all_names = self.file_names(std::iter::empty())?;
             scan_pending(
-                &paths::projects_dir(self.config_dir()),
+                &projects,
                 &snapshot,
                 query,
-                &mut more,
+                &all_names,
+                &mut scanned,
                 &mut rows,
                 &mut excluded,
             );
-            names = Arc::new(more);
         }
+        let name_of = |fid: i64| {
+            if fid < 0 {
+                scanned.get(&fid)
+            } else {
+                names.get(&fid)
+            }
+        };
         let truncated = rows.len() >= MAX_HITS;
         let now_ms = i64::try_from(crate::pool::now_ms()).unwrap_or(i64::MAX);
         // Group by session.
         let mut groups: HashMap<&str, Vec<Row>> = HashMap::new();
         for r in rows {
-            if let Some((_, session_rel)) = names.get(&r.fid) {
+            if let Some((_, session_rel)) = name_of(r.fid) {
                 groups.entry(session_rel.as_str()).or_default().push(r);
             }
         }
@@ -570,41 +580,37 @@ impl LiveIndex {
         sessions.truncate(limit);
         let terms = query.marked_words();
         let words = folded_words(&terms);
-        let projects = paths::projects_dir(self.config_dir());
         // Snippets read the lines again: on every core, in order.
-        let names: &FileNames = &names;
         let jobs: Vec<(usize, &Row, &(String, String))> = sessions
             .iter()
             .enumerate()
             .flat_map(|(i, (_, _, hits))| {
                 hits.iter()
                     .take(HITS_PER_SESSION)
-                    .filter_map(move |h| names.get(&h.fid).map(|n| (i, h, n)))
+                    .filter_map(move |h| name_of(h.fid).map(|n| (i, h, n)))
             })
             .collect();
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(jobs.len() / 8 + 1);
-        let chunk = jobs.len().div_ceil(threads.max(1)).max(1);
-        let made: Vec<(usize, SearchHit)> = std::thread::scope(|scope| {
-            let handles: Vec<_> = jobs
-                .chunks(chunk)
-                .map(|part| {
-                    let (projects, words) = (&projects, &words);
-                    scope.spawn(move || {
-                        part.iter()
-                            .filter_map(|&(i, h, rel)| hit(projects, h, rel, words).map(|x| (i, x)))
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().unwrap_or_default())
-                .collect()
-        });
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let mut made: Vec<(usize, usize, SearchHit)> =
+            super::on_threads(super::default_threads(), jobs.len() >= 8, || {
+                let mut out = Vec::new();
+                loop {
+                    let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(&(i, h, name)) = jobs.get(k) else {
+                        return out;
+                    };
+                    if let Some(x) = hit(&projects, h, name, &words) {
+                        out.push((k, i, x));
+                    }
+                }
+            })
+            .into_iter()
+            .flatten()
+            .collect();
+        // Each session's hits in their rank order.
+        made.sort_by_key(|(k, _, _)| *k);
         let mut per_session: Vec<Vec<SearchHit>> = sessions.iter().map(|_| Vec::new()).collect();
-        for (i, h) in made {
+        for (_, i, h) in made {
             per_session[i].push(h);
         }
         let sessions = sessions
@@ -750,13 +756,14 @@ pub const SCAN_BUDGET_MS: u64 = 300;
 /// The streaming scan: reads the main transcripts of the listed sessions that the search index
 /// does not hold at all (`names` has no row for them), newest activity first, for at most
 /// [`SCAN_BUDGET_MS`], and adds their matching lines to `rows` (at most [`MAX_HITS`] in all)
-/// under new negative file ids named in `names`, and sessions with an excluded term to
+/// under new negative file ids named in `scanned`, and sessions with an excluded term to
 /// `excluded`. Subagent transcripts are not scanned. A file that cannot be read is skipped.
 fn scan_pending(
     projects: &Path,
     snapshot: &super::SessionIndex,
     query: &SearchQuery,
-    names: &mut FileNames,
+    names: &FileNames,
+    scanned: &mut FileNames,
     rows: &mut Vec<Row>,
     excluded: &mut std::collections::HashSet<String>,
 ) {
@@ -769,7 +776,6 @@ fn scan_pending(
         .map(|s| (s, format!("{}.jsonl", s.key)))
         .filter(|(_, rel)| !indexed.contains(rel.as_str()))
         .collect();
-    drop(indexed);
     pending.sort_by_key(|p| std::cmp::Reverse(p.0.last_activity_ms));
     let mut fid = -1i64;
     for (_, rel) in pending {
@@ -820,7 +826,7 @@ fn scan_pending(
             let room = MAX_HITS.saturating_sub(rows.len());
             rows.extend(found.into_iter().take(room));
         }
-        names.insert(fid, (rel.clone(), rel));
+        scanned.insert(fid, (rel.clone(), rel));
         fid -= 1;
     }
 }
