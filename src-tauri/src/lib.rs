@@ -248,6 +248,8 @@ fn start_listing(app: &AppHandle) {
         }
         drop(guard);
         tray::refresh(&handle);
+        // The first listing's reads and its regrouping are done with.
+        ccdesk_core::mem::release_free_memory();
         start_search_index(&handle);
     });
 }
@@ -291,6 +293,9 @@ fn start_search_index(app: &AppHandle) {
                 ),
                 Err(e) => tracing::warn!(error = %e, "cannot build the search index"),
             }
+            // The build's batches (MBs of text) are done with, and so is the window's first
+            // listing, sent by now.
+            ccdesk_core::mem::release_free_memory();
             while let Ok(mut paths) = rx.recv() {
                 while let Ok(more) = rx.try_recv() {
                     paths.extend(more);

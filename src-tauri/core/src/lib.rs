@@ -22,6 +22,7 @@ pub mod claude;
 pub mod desktop;
 pub mod error;
 pub mod ids;
+pub mod mem;
 pub mod pool;
 pub mod store;
 pub mod sync;

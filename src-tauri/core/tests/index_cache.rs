@@ -417,3 +417,83 @@ fn the_default_cache_is_in_the_data_dir_one_per_config_dir() {
         assert!(!a.starts_with("/home/u/.claude"));
     }
 }
+
+/// Once in the cache, a transcript's facts are not kept in memory: an append reads them back
+/// from its row. Each way (cache, no cache at all, a row another process rewrote since) must
+/// list what a cold scan lists, and what only the fold can know (a title past the bounded read)
+/// survives wherever the facts are.
+#[test]
+fn appends_fold_in_whether_the_facts_are_in_memory_in_the_cache_or_in_neither() {
+    let s = setup();
+    let id = "00000000-0000-4000-8000-0000000000bb";
+    let mut lines = vec![s.user(id, "2026-03-01T00:00:00.000Z", "first prompt")];
+    for t in 0..10 {
+        lines.push(s.assistant(id, &ts(1, t), "m", &"y".repeat(30_000)));
+    }
+    let path = s.write(id, &lines);
+    s.sessions(5);
+    let title =
+        serde_json::json!({"type": "custom-title", "customTitle": "Middle title", "sessionId": id});
+    let more: Vec<String> = (0..4)
+        .map(|t| s.assistant(id, &ts(2, t), "m", &"z".repeat(30_000)))
+        .collect();
+
+    // No cache: the facts stay in memory.
+    let memory_only = LiveIndex::new(s.config.clone(), None);
+    // With the cache, and a second process sharing it.
+    let cached = s.live();
+    let other = s.live();
+    refresh(&memory_only);
+    refresh(&cached);
+    refresh(&other);
+
+    append(&path, &format!("{title}\n"));
+    // The other process folds the title in first, and rewrites the row.
+    let delta = other.apply_changes(std::slice::from_ref(&path)).unwrap();
+    assert_eq!(delta.changed[0].title, "Middle title");
+    append(&path, &format!("{}\n", more.join("\n")));
+    for (name, live) in [("memory only", &memory_only), ("cached", &cached)] {
+        let delta = live.apply_changes(std::slice::from_ref(&path)).unwrap();
+        let got = &delta.changed[0];
+        assert_eq!(
+            got.last_timestamp.as_deref(),
+            Some(ts(2, 3).as_str()),
+            "{name}"
+        );
+        if name == "memory only" {
+            // It saw the title line arrive (facts in memory).
+            assert_eq!(got.title, "Middle title", "{name}");
+        } else {
+            // Its stamp no longer matches the row the other process wrote: read again from
+            // scratch, as a cold scan would (never folded onto facts of another state).
+            assert_eq!(got.title, "first prompt", "{name}");
+            assert_same_as_scan(&s, (*live.snapshot().unwrap()).clone());
+        }
+    }
+    // The other process finds its row rewritten since (by the read above): it reads again too,
+    // and both list what a cold scan lists.
+    let delta = other.apply_changes(std::slice::from_ref(&path)).unwrap();
+    assert_eq!(delta.changed[0].title, "first prompt");
+    assert_same_as_scan(&s, (*other.snapshot().unwrap()).clone());
+}
+
+/// A refresh lists unchanged sessions without reading them (their facts are in the cache, not in
+/// memory), yet decides afresh whether their project dir is still there.
+#[test]
+fn an_unchanged_session_learns_that_its_project_dir_went_and_came_back() {
+    let s = setup();
+    s.sessions(3);
+    let live = s.live();
+    let (first, _) = refresh(&live);
+    assert!(first.sessions().all(|x| x.resumability.is_resumable()));
+    let work = PathBuf::from(&s.cwd);
+    fs::remove_dir(&work).unwrap();
+    let (gone, stats) = refresh(&live);
+    assert_eq!(stats.unchanged, 3, "{stats:?}");
+    assert!(gone.sessions().all(|x| !x.resumability.is_resumable()));
+    assert_same_as_scan(&s, gone);
+    fs::create_dir(&work).unwrap();
+    let (back, stats) = refresh(&live);
+    assert_eq!(stats.unchanged, 3, "{stats:?}");
+    assert_eq!(back, first);
+}

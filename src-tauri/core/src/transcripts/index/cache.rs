@@ -192,32 +192,26 @@ impl Cache {
         let mut out = HashMap::with_capacity(usize::try_from(count).unwrap_or(0));
         while let Some(r) = rows.next()? {
             // A row this build cannot decode is left out: its file is read again.
-            let Ok(stored) = serde_json::from_slice::<Stored>(r.get_ref(5)?.as_bytes()?) else {
-                continue;
-            };
-            let size: u64 = r.get::<_, i64>(1)?.try_into().unwrap_or(0);
-            let facts_end = r
-                .get::<_, Option<i64>>(4)?
-                .and_then(|e| u64::try_from(e).ok());
-            out.insert(
-                r.get::<_, String>(0)?,
-                CachedFile {
-                    size,
-                    mtime_ns: r.get(2)?,
-                    ino: r.get::<_, i64>(3)? as u64,
-                    facts_end,
-                    read: FileRead {
-                        facts: stored.facts,
-                        size,
-                        ends_complete: facts_end == Some(size),
-                        last_activity_ms: stored.last_activity_ms,
-                        sidechains: stored.sidechains,
-                        error: stored.error,
-                    },
-                },
-            );
+            if let Some(file) = decode(r)? {
+                out.insert(r.get::<_, String>(0)?, file);
+            }
         }
         Ok(out)
+    }
+
+    /// The one transcript at `rel` (its path relative to the projects dir), if the cache knows
+    /// it and can decode its row.
+    ///
+    /// Errors: SQLite errors.
+    pub fn load_one(&self, rel: &str) -> Result<Option<CachedFile>, rusqlite::Error> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT rel, size, mtime_ns, ino, facts_end, data FROM transcript WHERE rel = ?1",
+        )?;
+        let mut rows = stmt.query([rel])?;
+        match rows.next()? {
+            Some(r) => decode(r),
+            None => Ok(None),
+        }
     }
 
     /// Writes the transcripts read again and forgets the ones gone, in one transaction.
@@ -267,6 +261,32 @@ impl Cache {
         }
         tx.commit()
     }
+}
+
+/// A `transcript` row (`rel, size, mtime_ns, ino, facts_end, data`) as known; `None` when its
+/// data is not what this build writes.
+fn decode(r: &rusqlite::Row<'_>) -> Result<Option<CachedFile>, rusqlite::Error> {
+    let Ok(stored) = serde_json::from_slice::<Stored>(r.get_ref(5)?.as_bytes()?) else {
+        return Ok(None);
+    };
+    let size: u64 = r.get::<_, i64>(1)?.try_into().unwrap_or(0);
+    let facts_end = r
+        .get::<_, Option<i64>>(4)?
+        .and_then(|e| u64::try_from(e).ok());
+    Ok(Some(CachedFile {
+        size,
+        mtime_ns: r.get(2)?,
+        ino: r.get::<_, i64>(3)? as u64,
+        facts_end,
+        read: FileRead {
+            facts: stored.facts,
+            size,
+            ends_complete: facts_end == Some(size),
+            last_activity_ms: stored.last_activity_ms,
+            sidechains: stored.sidechains,
+            error: stored.error,
+        },
+    }))
 }
 
 /// What a row's `data` holds (JSON): the facts read, and what the summary takes besides.

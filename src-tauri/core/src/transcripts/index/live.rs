@@ -89,8 +89,90 @@ impl Stat {
         })
     }
 
-    fn matches(&self, c: &CachedFile) -> bool {
-        self.size == c.size && self.mtime_ns == c.mtime_ns && self.ino == c.ino
+    /// Whether the file is as it was when `k` was read.
+    fn matches(&self, k: &Known) -> bool {
+        let st = k.stamp();
+        self.size == st.size && self.mtime_ns == st.mtime_ns && self.ino == st.ino
+    }
+
+    /// Whether the file may have grown by an append since `st` (same inode, larger, and it
+    /// ended with a complete line then): only then are its facts worth reading back.
+    fn may_have_grown_from(&self, st: &Stamp) -> bool {
+        st.facts_end.is_some() && self.ino == st.ino && self.size > st.size
+    }
+}
+
+/// A transcript's state when it was read: what tells a change apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    /// Size in bytes.
+    size: u64,
+    /// Modification time, ns since the Unix epoch.
+    mtime_ns: i64,
+    /// Inode number (0 where the OS has none).
+    ino: u64,
+    /// [`CachedFile::facts_end`].
+    facts_end: Option<u64>,
+}
+
+impl Stamp {
+    fn of(f: &CachedFile) -> Stamp {
+        Stamp {
+            size: f.size,
+            mtime_ns: f.mtime_ns,
+            ino: f.ino,
+            facts_end: f.facts_end,
+        }
+    }
+}
+
+/// What the index remembers of one transcript between refreshes.
+#[derive(Debug)]
+enum Known {
+    /// Everything read: not (yet) in the cache, or no cache in use.
+    Read(Box<CachedFile>),
+    /// Its row is in the cache and its session in the snapshot, so only its stamp is kept here
+    /// (the facts of 10,000 sessions would cost MBs on top of the listing's); an append reads
+    /// the row back ([`Known::with_facts`]).
+    Stored(Stamp),
+}
+
+impl Known {
+    fn stamp(&self) -> Stamp {
+        match self {
+            Known::Read(f) => Stamp::of(f),
+            Known::Stored(st) => *st,
+        }
+    }
+
+    /// The facts read, if kept in memory.
+    fn read(&self) -> Option<&CachedFile> {
+        match self {
+            Known::Read(f) => Some(f),
+            Known::Stored(_) => None,
+        }
+    }
+
+    /// Everything known of the transcript at `rel`, for folding in an append to a file that is
+    /// now as `stat` says: kept in memory, or read back from its cache row (`None` when the row
+    /// is gone or no longer the one stamped, or the file cannot have been appended to: it is
+    /// read again then).
+    fn with_facts(
+        &self,
+        rel: &str,
+        stat: Option<Stat>,
+        cache: Option<&Cache>,
+    ) -> Option<std::borrow::Cow<'_, CachedFile>> {
+        match self {
+            Known::Read(f) => Some(std::borrow::Cow::Borrowed(f)),
+            Known::Stored(st) => {
+                if !stat?.may_have_grown_from(st) {
+                    return None;
+                }
+                let row = cache?.load_one(rel).ok()??;
+                (Stamp::of(&row) == *st).then_some(std::borrow::Cow::Owned(row))
+            }
+        }
     }
 }
 
@@ -101,7 +183,7 @@ struct Inner {
     cache: Option<Cache>,
     /// What is known of each transcript, by its path under the projects dir (`<dir>/<id>.jsonl`);
     /// the cache's rows plus what this process read since.
-    files: HashMap<String, CachedFile>,
+    files: HashMap<String, Known>,
     /// Whether `files` was loaded from the cache (done once).
     loaded: bool,
 }
@@ -187,6 +269,14 @@ impl LiveIndex {
             (loader.join().unwrap_or(false), listed)
         });
         let (candidates, errors, stats) = listed?;
+        // Sessions whose transcript is unchanged and whose facts are only in the cache are
+        // listed as the last listing had them.
+        let prev = self.snapshot();
+        let prev_by_key: HashMap<&str, &SessionSummary> = prev
+            .iter()
+            .flat_map(|index| index.sessions())
+            .map(|s| (s.key.as_str(), s))
+            .collect();
         let mut counts = RefreshStats {
             cached,
             ..RefreshStats::default()
@@ -195,19 +285,37 @@ impl LiveIndex {
         // there afterwards is what changed or went.
         let mut old = std::mem::take(&mut inner.files);
         let mut jobs = Vec::new();
-        let mut kept: Vec<Option<CachedFile>> = Vec::with_capacity(candidates.len());
+        let mut kept: Vec<Option<Kept<'_>>> = Vec::with_capacity(candidates.len());
         for (i, (c, stat)) in candidates.iter().zip(&stats).enumerate() {
             let r = rel(c);
-            match (stat, old.get(&r)) {
-                (Some(s), Some(f)) if s.matches(f) => {
-                    counts.unchanged += 1;
-                    kept.push(old.remove(&r));
-                }
-                _ => {
-                    jobs.push(i);
-                    kept.push(None);
+            let unchanged = match (stat, old.get(&r)) {
+                (Some(s), Some(k)) if s.matches(k) => match k {
+                    Known::Read(_) => match old.remove(&r) {
+                        Some(Known::Read(f)) => Some(Kept::File(f)),
+                        _ => None,
+                    },
+                    Known::Stored(st) => prev_by_key
+                        .get(super::session_key(&c.dir_name, &c.id).as_str())
+                        .map(|s| Kept::Listed(s, *st)),
+                },
+                _ => None,
+            };
+            if unchanged.is_some() {
+                counts.unchanged += 1;
+            } else {
+                jobs.push(i);
+                // An append to a file whose facts are only in the cache needs them back.
+                if let Some(k @ Known::Stored(_)) = old.get(&r) {
+                    let full = k
+                        .with_facts(&r, *stat, inner.cache.as_ref())
+                        .map(std::borrow::Cow::into_owned);
+                    match full {
+                        Some(f) => old.insert(r, Known::Read(Box::new(f))),
+                        None => old.remove(&r),
+                    };
                 }
             }
+            kept.push(unchanged);
         }
         let results = read_jobs(&candidates, &stats, &jobs, &old, threads);
         let mut changed = vec![false; candidates.len()];
@@ -217,20 +325,29 @@ impl LiveIndex {
             } else {
                 counts.reread += 1;
             }
-            kept[i] = Some(file);
+            kept[i] = Some(Kept::File(Box::new(file)));
             changed[i] = true;
         }
         // Summaries, and what the cache must learn.
         let mut dirs = DirCache::default();
         let mut summaries = Vec::with_capacity(candidates.len());
         let mut rels = Vec::with_capacity(candidates.len());
-        for ((c, file), changed) in candidates.into_iter().zip(kept).zip(changed) {
-            let Some(file) = file else { continue };
+        for ((c, kept), changed) in candidates.into_iter().zip(kept).zip(changed) {
+            let Some(kept) = kept else { continue };
             let r = rel(&c);
             // What is left in `old` afterwards is what went.
             old.remove(&r);
-            summaries.push(summary_of(c, &file.read, &mut dirs));
-            rels.push((r, file, changed));
+            let known = match kept {
+                Kept::File(f) => {
+                    summaries.push(summary_of(c, &f.read, &mut dirs));
+                    Known::Read(f)
+                }
+                Kept::Listed(prev, st) => {
+                    summaries.push(super::relisted(prev, &mut dirs));
+                    Known::Stored(st)
+                }
+            };
+            rels.push((r, known, changed));
         }
         let gone: Vec<String> = old.into_keys().collect();
         counts.removed = count(gone.len());
@@ -245,16 +362,26 @@ impl LiveIndex {
         // Remember: memory first, then the cache (its failure loses nothing).
         let mut files = HashMap::with_capacity(rels.len());
         let mut to_store = Vec::new();
-        for (r, f, changed) in rels {
-            if changed && stats_known(&f) {
+        for (r, k, changed) in rels {
+            if changed && k.read().is_some_and(stats_known) {
                 to_store.push(r.clone());
             }
-            files.insert(r, f);
+            files.insert(r, k);
         }
         inner.files = files;
         let gone_refs: Vec<&str> = gone.iter().map(String::as_str).collect();
         let store_refs: Vec<&str> = to_store.iter().map(String::as_str).collect();
-        write_cache(&mut inner, &store_refs, &gone_refs);
+        if write_cache(&mut inner, &store_refs, &gone_refs) {
+            // Every file read is in the cache now: those loaded from it and those just written.
+            // (A row a busy cache missed earlier differs from its stamp: read again if asked.)
+            for k in inner.files.values_mut() {
+                if let Known::Read(f) = k {
+                    if stats_known(f) {
+                        *k = Known::Stored(Stamp::of(f));
+                    }
+                }
+            }
+        }
         Ok((index, counts))
     }
 
@@ -299,12 +426,18 @@ impl LiveIndex {
                 continue;
             }
             let stat = Stat::of(&path);
-            let (file, _) = read_one(&c, stat, inner.files.get(&r), &mut worker);
+            let (file, _) = {
+                let old = inner
+                    .files
+                    .get(&r)
+                    .and_then(|k| k.with_facts(&r, stat, inner.cache.as_ref()));
+                read_one(&c, stat, old.as_deref(), &mut worker)
+            };
             changed.push(summary_of(c, &file.read, &mut worker.dirs));
             if stats_known(&file) {
                 store.push(r.clone());
             }
-            inner.files.insert(r, file);
+            inner.files.insert(r, Known::Read(Box::new(file)));
         }
         // The new listing: the old one with these sessions replaced, added or dropped.
         let mut all: Vec<SessionSummary> = {
@@ -334,7 +467,13 @@ impl LiveIndex {
         *self.snapshot.write_locked() = Some(Arc::clone(&index));
         let store_refs: Vec<&str> = store.iter().map(String::as_str).collect();
         let gone_refs: Vec<&str> = gone.iter().map(String::as_str).collect();
-        write_cache(&mut inner, &store_refs, &gone_refs);
+        if write_cache(&mut inner, &store_refs, &gone_refs) {
+            for r in &store {
+                if let Some(k) = inner.files.get_mut(r) {
+                    *k = Known::Stored(k.stamp());
+                }
+            }
+        }
         Ok(IndexDelta {
             changed,
             removed,
@@ -398,7 +537,7 @@ impl LiveIndex {
                     inner.cache = Some(cache);
                     // What this process read before the cache opened stays (it is newer).
                     for (k, v) in files {
-                        inner.files.entry(k).or_insert(v);
+                        inner.files.entry(k).or_insert(Known::Read(Box::new(v)));
                     }
                     inner.loaded = true;
                 }
@@ -414,16 +553,19 @@ impl LiveIndex {
 
 /// Writes what changed to the cache. A busy cache is skipped (the next refresh writes again: the
 /// rows stay marked by their stats); any other failure makes the cache again and writes every
-/// file known.
-fn write_cache(inner: &mut Inner, changed: &[&str], removed: &[&str]) {
+/// file whose facts are in memory (the others are forgotten, so they are read again). Returns
+/// whether the cache holds the `changed` rows now.
+fn write_cache(inner: &mut Inner, changed: &[&str], removed: &[&str]) -> bool {
     let Inner { cache, files, .. } = inner;
-    let Some(c) = cache.as_mut() else { return };
+    let Some(c) = cache.as_mut() else {
+        return false;
+    };
     let rows: Vec<(&str, &CachedFile)> = changed
         .iter()
-        .filter_map(|r| files.get(*r).map(|f| (*r, f)))
+        .filter_map(|r| files.get(*r).and_then(Known::read).map(|f| (*r, f)))
         .collect();
     match c.store(&rows, removed) {
-        Ok(()) => {}
+        Ok(()) => true,
         Err(e)
             if matches!(
                 e.sqlite_error_code(),
@@ -434,24 +576,34 @@ fn write_cache(inner: &mut Inner, changed: &[&str], removed: &[&str]) {
             // Read again next time rather than trusting a cache that missed this write.
             inner.loaded = false;
             inner.cache = None;
+            false
         }
         Err(e) => {
             tracing::warn!(error = %e, "cannot write the index cache; making it again");
-            let Some(old) = cache.take() else { return };
+            let Some(old) = cache.take() else {
+                return false;
+            };
+            // Files whose facts were only in the old cache are read again when next asked.
+            files.retain(|_, k| k.read().is_some());
             match old.reset() {
                 Ok(mut fresh) => {
                     let all: Vec<(&str, &CachedFile)> = files
                         .iter()
+                        .filter_map(|(r, k)| k.read().map(|f| (r.as_str(), f)))
                         .filter(|(_, f)| stats_known(f))
-                        .map(|(k, f)| (k.as_str(), f))
                         .collect();
                     if let Err(e) = fresh.store(&all, &[]) {
                         tracing::warn!(error = %e, "cannot write the index cache");
+                        false
                     } else {
                         *cache = Some(fresh);
+                        true
                     }
                 }
-                Err(e) => tracing::warn!(error = %e, "listing without the index cache"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "listing without the index cache");
+                    false
+                }
             }
         }
     }
@@ -461,6 +613,14 @@ fn write_cache(inner: &mut Inner, changed: &[&str], removed: &[&str]) {
 /// or an unreadable file is looked at again each time, which costs nothing).
 fn stats_known(f: &CachedFile) -> bool {
     f.read.error.is_none() && f.mtime_ns != 0
+}
+
+/// A transcript that a refresh found unchanged.
+enum Kept<'a> {
+    /// Its facts are in memory.
+    File(Box<CachedFile>),
+    /// Its facts are only in the cache: listed as the last listing had it.
+    Listed(&'a SessionSummary, Stamp),
 }
 
 /// A candidate's path under the projects dir: `<dir>/<id>.jsonl`.
@@ -527,7 +687,7 @@ fn read_jobs(
     candidates: &[Candidate],
     stats: &[Option<Stat>],
     jobs: &[usize],
-    known: &HashMap<String, CachedFile>,
+    known: &HashMap<String, Known>,
     threads: usize,
 ) -> Vec<(usize, CachedFile, bool)> {
     let next = AtomicUsize::new(0);
@@ -540,7 +700,8 @@ fn read_jobs(
                 return out;
             };
             let c = &candidates[i];
-            let (file, appended) = read_one(c, stats[i], known.get(&rel(c)), &mut worker);
+            let old = known.get(&rel(c)).and_then(Known::read);
+            let (file, appended) = read_one(c, stats[i], old, &mut worker);
             out.push((i, file, appended));
         }
     };

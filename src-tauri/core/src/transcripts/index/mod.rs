@@ -653,17 +653,7 @@ fn summary_of(candidate: Candidate, read: &FileRead, dirs: &mut DirCache) -> Ses
             "the transcript holds no conversation".into(),
         )
     } else {
-        match &facts.cwd {
-            None => Resumability::not(
-                NotResumableReason::NoCwd,
-                "the transcript records no project directory".into(),
-            ),
-            Some(cwd) if !dirs.exists(cwd) => Resumability::not(
-                NotResumableReason::ProjectDirMissing,
-                format!("its project directory {cwd} no longer exists"),
-            ),
-            Some(_) => Resumability::Resumable,
-        }
+        resumability_in(facts.cwd.as_deref(), dirs)
     };
     SessionSummary {
         key: session_key(&dir_name, &id),
@@ -685,6 +675,38 @@ fn summary_of(candidate: Candidate, read: &FileRead, dirs: &mut DirCache) -> Ses
         malformed_lines: facts.malformed,
         resumability,
     }
+}
+
+/// Whether a session with a conversation, recorded in `cwd`, can be resumed there now.
+fn resumability_in(cwd: Option<&str>, dirs: &mut DirCache) -> Resumability {
+    match cwd {
+        None => Resumability::not(
+            NotResumableReason::NoCwd,
+            "the transcript records no project directory".into(),
+        ),
+        Some(cwd) if !dirs.exists(cwd) => Resumability::not(
+            NotResumableReason::ProjectDirMissing,
+            format!("its project directory {cwd} no longer exists"),
+        ),
+        Some(_) => Resumability::Resumable,
+    }
+}
+
+/// A session listed before, whose transcript has not changed since, as listed now: the same,
+/// with its resumability decided afresh where it depends on its project dir (which may have
+/// gone, or come back).
+fn relisted(prev: &SessionSummary, dirs: &mut DirCache) -> SessionSummary {
+    let mut s = prev.clone();
+    let depends_on_dir = match &s.resumability {
+        Resumability::Resumable => true,
+        Resumability::NotResumable { reason, .. } => {
+            *reason == NotResumableReason::ProjectDirMissing
+        }
+    };
+    if depends_on_dir {
+        s.resumability = resumability_in(s.project_path.as_deref(), dirs);
+    }
+    s
 }
 
 impl SessionIndex {
