@@ -28,7 +28,8 @@
 # Knobs (all optional):
 #   CCDESK_APP=path          the app binary (default target/debug/ccdesk)
 #   BENCH_RUNS=n             runs per figure (default 3)
-#   BENCH_WARMUP=0           skip the uncounted first launch (it warms the page cache)
+#   BENCH_WARMUP=0           skip the uncounted first launch (it warms the page cache) and the
+#                            `ccdesk search` that makes the index cache and search index first
 #   BENCH_SETTLE_MS=ms       wait after the list shows before reading PSS (default 2000)
 #   BENCH_DATASETS_DIR=dir   reuse data sets (dir/scale, dir/one) made by an earlier run instead
 #                            of making them in the temp dir (scale: about 10 s and 280 MB)

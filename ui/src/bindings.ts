@@ -1551,7 +1551,10 @@ export type SessionIndex = SessionIndex_Serialize | SessionIndex_Deserialize;
 export type SessionIndex_Deserialize = {
 	/**  The config dir that was scanned. */
 	configDir: string,
-	/**  Projects, newest activity first. */
+	/**
+	 *  Projects, newest activity first (shared between listings: a change copies only the
+	 *  groups it touches).
+	 */
 	projects: ProjectGroup_Deserialize[],
 	/**  Transcript files looked at. */
 	scannedFiles: number,
@@ -1563,7 +1566,10 @@ export type SessionIndex_Deserialize = {
 export type SessionIndex_Serialize = {
 	/**  The config dir that was scanned. */
 	configDir: string,
-	/**  Projects, newest activity first. */
+	/**
+	 *  Projects, newest activity first (shared between listings: a change copies only the
+	 *  groups it touches).
+	 */
 	projects: ProjectGroup_Serialize[],
 	/**  Transcript files looked at. */
 	scannedFiles: number,

@@ -112,7 +112,7 @@ fn append(path: &Path, text: &str) {
 /// line).
 fn comparable(mut index: SessionIndex) -> SessionIndex {
     for p in &mut index.projects {
-        for s in &mut p.sessions {
+        for s in &mut std::sync::Arc::make_mut(p).sessions {
             s.malformed_lines = 0;
         }
     }

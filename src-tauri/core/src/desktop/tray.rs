@@ -494,7 +494,7 @@ mod tests {
         }
         SessionIndex {
             config_dir: "/c".into(),
-            projects: groups,
+            projects: groups.into_iter().map(std::sync::Arc::new).collect(),
             scanned_files: 0,
             errors: Vec::new(),
         }

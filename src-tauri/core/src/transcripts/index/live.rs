@@ -19,9 +19,9 @@ use serde::Serialize;
 use super::cache::{self, Cache, CacheError, CachedFile};
 use super::facts;
 use super::{
-    default_threads, group, list_all, on_threads, project_dirs, read_candidate, rfc3339_to_ms,
-    summary_of, Candidate, DirCache, FileRead, ProjectEntry, SessionIndex, SessionSummary, Worker,
-    PARALLEL_MIN_FILES,
+    default_threads, group, list_all, on_threads, project_dirs, read_candidate, regroup,
+    rfc3339_to_ms, summary_of, Candidate, DirCache, FileRead, ProjectEntry, SessionIndex,
+    SessionSummary, Worker, PARALLEL_MIN_FILES,
 };
 use crate::error::CoreError;
 use crate::transcripts::paths;
@@ -439,28 +439,23 @@ impl LiveIndex {
             }
             inner.files.insert(r, Known::Read(Box::new(file)));
         }
-        // The new listing: the old one with these sessions replaced, added or dropped.
-        let mut all: Vec<SessionSummary> = {
-            let drop: HashSet<&str> = changed
-                .iter()
-                .map(|s| s.key.as_str())
-                .chain(removed.iter().map(String::as_str))
-                .collect();
-            before
-                .sessions()
-                .filter(|s| !drop.contains(s.key.as_str()))
-                .cloned()
-                .collect()
-        };
-        let removed: Vec<String> = removed
-            .into_iter()
-            .filter(|k| before.sessions().any(|s| &s.key == k))
+        // The new listing: the old one with these sessions replaced, added or dropped (only
+        // their groups are copied).
+        let drop: HashSet<&str> = changed
+            .iter()
+            .map(|s| s.key.as_str())
+            .chain(removed.iter().map(String::as_str))
             .collect();
-        all.extend(changed.iter().cloned());
-        let scanned_files = all.len();
+        let (projects, listed) = regroup(&before.projects, &drop, changed.clone());
+        let removed: Vec<String> = removed
+            .iter()
+            .filter(|k| listed.contains(k.as_str()))
+            .cloned()
+            .collect();
+        let scanned_files = projects.iter().map(|p| p.sessions.len()).sum();
         let index = Arc::new(SessionIndex {
             config_dir: self.config_dir.clone(),
-            projects: group(vec![all]),
+            projects,
             scanned_files,
             errors: before.errors.clone(),
         });

@@ -12,10 +12,11 @@
 //! lines there: [`SessionSummary::malformed_lines`] counts those among the lines parsed.
 
 use crate::sync::LockExt;
+use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
@@ -166,8 +167,9 @@ pub struct ProjectGroup {
 pub struct SessionIndex {
     /// The config dir that was scanned.
     pub config_dir: PathBuf,
-    /// Projects, newest activity first.
-    pub projects: Vec<ProjectGroup>,
+    /// Projects, newest activity first (shared between listings: a change copies only the
+    /// groups it touches).
+    pub projects: Vec<Arc<ProjectGroup>>,
     /// Transcript files looked at.
     pub scanned_files: usize,
     /// Directories or files that could not be listed, in words (never fatal).
@@ -732,7 +734,7 @@ impl SessionIndex {
 
     /// The project with this [`ProjectGroup::key`], if listed.
     pub fn project(&self, key: &str) -> Option<&ProjectGroup> {
-        self.projects.iter().find(|p| p.key == key)
+        self.projects.iter().find(|p| p.key == key).map(|p| &**p)
     }
 
     /// Every session, newest first, as the quick switcher lists them (ties by key, so the order
@@ -767,16 +769,15 @@ fn mtime_ms(file: &File) -> Option<i64> {
 }
 
 /// Groups sessions by project path (or dir name when no path is known), newest first. Groups
-/// and sorts indices, then moves each summary once, into its group.
-fn group(parts: Vec<Vec<SessionSummary>>) -> Vec<ProjectGroup> {
-    /// What sessions are grouped by.
+/// indices first, then moves each summary once, into its group.
+fn group(parts: Vec<Vec<SessionSummary>>) -> Vec<Arc<ProjectGroup>> {
+    /// What sessions are grouped by (what [`SessionSummary::project_key`] says, unformatted).
     fn key(s: &SessionSummary) -> (Option<&str>, &str) {
         match &s.project_path {
             Some(p) => (Some(p.as_str()), ""),
             None => (None, s.dir_name.as_str()),
         }
     }
-    let at = |&(p, i): &(usize, usize)| &parts[p][i];
     // Each group's members as (part, index), groups numbered in order of first appearance.
     let mut ids = std::collections::HashMap::new();
     let mut members: Vec<Vec<(usize, usize)>> = Vec::new();
@@ -796,47 +797,99 @@ fn group(parts: Vec<Vec<SessionSummary>>) -> Vec<ProjectGroup> {
             members[id].push((p, i));
         }
     }
-    // Newest first; transcript paths are unique, so this order is total.
-    for m in &mut members {
-        m.sort_unstable_by(|a, b| {
-            let (a, b) = (at(a), at(b));
-            b.last_activity_ms
-                .cmp(&a.last_activity_ms)
-                .then_with(|| a.id.cmp(&b.id))
-                .then_with(|| a.transcript_path.cmp(&b.transcript_path))
-        });
-    }
-    // Groups by their newest session, then dir name, then key (each group has a member).
-    let mut order: Vec<usize> = (0..members.len()).collect();
-    order.sort_unstable_by(|&a, &b| {
-        let (a, b) = (at(&members[a][0]), at(&members[b][0]));
-        b.last_activity_ms
-            .cmp(&a.last_activity_ms)
-            .then_with(|| a.dir_name.cmp(&b.dir_name))
-            .then_with(|| key(a).cmp(&key(b)))
-    });
     drop(ids);
     let mut slots: Vec<Vec<Option<SessionSummary>>> = parts
         .into_iter()
         .map(|part| part.into_iter().map(Some).collect())
         .collect();
-    order
+    let mut groups: Vec<Arc<ProjectGroup>> = members
         .into_iter()
-        .map(|g| {
-            let sessions: Vec<SessionSummary> = members[g]
-                .iter()
-                .filter_map(|&(p, i)| slots[p][i].take())
+        .map(|m| {
+            let sessions = m
+                .into_iter()
+                .filter_map(|(p, i)| slots[p][i].take())
                 .collect();
-            let newest = sessions.first();
-            ProjectGroup {
-                key: newest.map(|s| s.project_key.clone()).unwrap_or_default(),
-                project_path: newest.and_then(|s| s.project_path.clone()),
-                dir_name: newest.map(|s| s.dir_name.clone()).unwrap_or_default(),
-                last_activity_ms: newest.and_then(|s| s.last_activity_ms),
-                sessions,
-            }
+            Arc::new(project_group(sessions))
         })
-        .collect()
+        .collect();
+    groups.sort_unstable_by(|a, b| group_order(a, b));
+    groups
+}
+
+/// A group of sessions of one [`SessionSummary::project_key`], sorted newest first (transcript
+/// paths are unique, so the order is total), named after its newest.
+fn project_group(mut sessions: Vec<SessionSummary>) -> ProjectGroup {
+    sessions.sort_unstable_by(|a, b| {
+        b.last_activity_ms
+            .cmp(&a.last_activity_ms)
+            .then_with(|| a.id.cmp(&b.id))
+            .then_with(|| a.transcript_path.cmp(&b.transcript_path))
+    });
+    let newest = sessions.first();
+    ProjectGroup {
+        key: newest.map(|s| s.project_key.clone()).unwrap_or_default(),
+        project_path: newest.and_then(|s| s.project_path.clone()),
+        dir_name: newest.map(|s| s.dir_name.clone()).unwrap_or_default(),
+        last_activity_ms: newest.and_then(|s| s.last_activity_ms),
+        sessions,
+    }
+}
+
+/// The order of the project list: newest session first, then by dir name, then by project path
+/// (groups without one first), then by key (keys are unique, so the order is total).
+fn group_order(a: &ProjectGroup, b: &ProjectGroup) -> std::cmp::Ordering {
+    fn key(g: &ProjectGroup) -> (Option<&str>, &str) {
+        match &g.project_path {
+            Some(p) => (Some(p.as_str()), ""),
+            None => (None, g.dir_name.as_str()),
+        }
+    }
+    b.last_activity_ms
+        .cmp(&a.last_activity_ms)
+        .then_with(|| a.dir_name.cmp(&b.dir_name))
+        .then_with(|| key(a).cmp(&key(b)))
+        .then_with(|| a.key.cmp(&b.key))
+}
+
+/// `projects` (as [`group`] made them) with the sessions keyed in `drop` taken out and `added`
+/// put in: the same as [`group`] of the result, for the cost of the groups that change (their
+/// sessions are copied; the others are shared) and a pass over the session keys. Returns the
+/// groups and the keys of `drop` that were listed.
+fn regroup<'d>(
+    projects: &[Arc<ProjectGroup>],
+    drop: &HashSet<&'d str>,
+    added: Vec<SessionSummary>,
+) -> (Vec<Arc<ProjectGroup>>, HashSet<&'d str>) {
+    let added_to: HashSet<&str> = added.iter().map(|s| s.project_key.as_str()).collect();
+    let mut dropped = HashSet::new();
+    let mut out = Vec::with_capacity(projects.len() + added.len());
+    let mut open: HashMap<String, Vec<SessionSummary>> = HashMap::new();
+    for g in projects {
+        let before = dropped.len();
+        dropped.extend(g.sessions.iter().filter_map(|s| drop.get(s.key.as_str())));
+        if dropped.len() == before && !added_to.contains(g.key.as_str()) {
+            out.push(Arc::clone(g));
+            continue;
+        }
+        let kept = g
+            .sessions
+            .iter()
+            .filter(|s| !drop.contains(s.key.as_str()))
+            .cloned()
+            .collect();
+        open.insert(g.key.clone(), kept);
+    }
+    for s in added {
+        open.entry(s.project_key.clone()).or_default().push(s);
+    }
+    out.extend(
+        open.into_values()
+            .filter(|sessions| !sessions.is_empty())
+            .map(|sessions| Arc::new(project_group(sessions))),
+    );
+    // Mostly in order already: a stable sort over it is about linear.
+    out.sort_by(|a, b| group_order(a, b));
+    (out, dropped)
 }
 
 /// The [`ProjectGroup::key`] of the sessions with this cwd (or none) in this project dir.
@@ -887,4 +940,146 @@ pub fn rfc3339_to_ms(ts: &str) -> Option<i64> {
     chrono::DateTime::parse_from_rfc3339(ts)
         .ok()
         .map(|d| d.timestamp_millis())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary(i: u64, path: Option<&str>, dir: &str, activity: i64) -> SessionSummary {
+        let id = format!("00000000-0000-4000-8000-{i:012}");
+        SessionSummary {
+            key: session_key(dir, &id),
+            project_key: group_key(path, dir),
+            project_path: path.map(str::to_owned),
+            dir_name: dir.to_owned(),
+            transcript_path: PathBuf::from(format!("/c/projects/{dir}/{id}.jsonl")),
+            id,
+            title: format!("session {i}"),
+            title_source: TitleSource::Prompt,
+            first_timestamp: None,
+            last_timestamp: None,
+            last_activity_ms: Some(activity),
+            git_branch: None,
+            cli_version: None,
+            model: None,
+            size_bytes: 1,
+            sidechain_count: 0,
+            malformed_lines: 0,
+            resumability: Resumability::Resumable,
+        }
+    }
+
+    /// A small deterministic generator (an LCG), so failures reproduce.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self, n: u64) -> u64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (self.0 >> 33) % n
+        }
+    }
+
+    const PLACES: [(Option<&str>, &str); 6] = [
+        (Some("/w/a"), "-w-a"),
+        (Some("/w/b"), "-w-b"),
+        (None, "-w-b"),
+        (Some("/w/a-b"), "-w-a-b"),
+        (Some("/w/a_b"), "-w-a-b"),
+        (None, "-w-c"),
+    ];
+
+    /// Patching a listing in place gives exactly what grouping the whole result gives: sessions
+    /// that move between groups (a cwd learned), groups emptied, groups made, the project order
+    /// changed by new activity, and keys that were never listed.
+    #[test]
+    fn regrouping_the_changed_sessions_is_grouping_everything_again() {
+        let mut rng = Rng(7);
+        for round in 0..200 {
+            let n = 1 + rng.next(40);
+            let mut all: Vec<SessionSummary> = (0..n)
+                .map(|i| {
+                    let (path, dir) = PLACES[rng.next(6) as usize];
+                    summary(i, path, dir, rng.next(50) as i64)
+                })
+                .collect();
+            let before = group(vec![all.clone()]);
+            // Change a few: new activity (ties included), another place, gone, or new.
+            let mut added = Vec::new();
+            let mut drop_keys: Vec<String> = Vec::new();
+            for _ in 0..1 + rng.next(4) {
+                match rng.next(4) {
+                    0 | 1 if !all.is_empty() => {
+                        let i = rng.next(all.len() as u64) as usize;
+                        let mut s = all.remove(i);
+                        s.last_activity_ms = Some(rng.next(60) as i64);
+                        if rng.next(2) == 0 {
+                            let (path, dir) = PLACES[rng.next(6) as usize];
+                            s.project_path = path.map(str::to_owned);
+                            s.project_key = group_key(path, &s.dir_name);
+                            let _ = dir;
+                        }
+                        drop_keys.push(s.key.clone());
+                        added.push(s);
+                    }
+                    2 if !all.is_empty() => {
+                        let i = rng.next(all.len() as u64) as usize;
+                        drop_keys.push(all.remove(i).key);
+                    }
+                    _ => {
+                        let (path, dir) = PLACES[rng.next(6) as usize];
+                        added.push(summary(1000 + rng.next(1000), path, dir, 55));
+                        drop_keys.push(added[added.len() - 1].key.clone());
+                    }
+                }
+            }
+            // A key that was never listed is ignored.
+            drop_keys.push("-w-z/never".to_owned());
+            // A new session may reuse a key dropped above: the last one stands.
+            let mut seen = HashSet::new();
+            let added: Vec<SessionSummary> = added
+                .into_iter()
+                .rev()
+                .filter(|s| seen.insert(s.key.clone()))
+                .collect();
+            all.retain(|s| !seen.contains(&s.key));
+            let drop: HashSet<&str> = drop_keys.iter().map(String::as_str).collect();
+            let mut expected = all.clone();
+            expected.extend(added.iter().cloned());
+            let (got, listed) = regroup(&before, &drop, added);
+            assert_eq!(got, group(vec![expected]), "round {round}");
+            assert!(!listed.contains("-w-z/never"));
+            let listed_before: HashSet<&str> = before
+                .iter()
+                .flat_map(|g| g.sessions.iter().map(|s| s.key.as_str()))
+                .filter(|k| drop.contains(k))
+                .collect();
+            assert_eq!(listed, listed_before, "round {round}");
+        }
+    }
+
+    /// Groups a change does not touch are shared with the listing before, not copied.
+    #[test]
+    fn regrouping_shares_the_groups_it_does_not_touch() {
+        let all: Vec<SessionSummary> = (0..12)
+            .map(|i| {
+                let (path, dir) = PLACES[(i % 4) as usize];
+                summary(i, path, dir, i as i64)
+            })
+            .collect();
+        let before = group(vec![all.clone()]);
+        let mut changed = all[5].clone();
+        changed.last_activity_ms = Some(100);
+        let drop: HashSet<&str> = [changed.key.as_str()].into_iter().collect();
+        let key = changed.project_key.clone();
+        let (after, _) = regroup(&before, &drop, vec![changed.clone()]);
+        assert_eq!(after[0].key, key, "the touched group is now the newest");
+        assert_eq!(after[0].sessions[0], changed);
+        for g in after.iter().filter(|g| g.key != key) {
+            let old = before.iter().find(|b| b.key == g.key);
+            assert!(old.is_some_and(|b| Arc::ptr_eq(b, g)), "{}", g.key);
+        }
+    }
 }
