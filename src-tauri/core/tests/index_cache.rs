@@ -77,6 +77,16 @@ impl Setup {
         path
     }
 
+    /// Session `id`: its prompt ("first prompt"), then 300 KB of replies, more than the bounded
+    /// read's slices hold.
+    fn big(&self, id: &str) -> PathBuf {
+        let mut lines = vec![self.user(id, "2026-03-01T00:00:00.000Z", "first prompt")];
+        for t in 0..10 {
+            lines.push(self.assistant(id, &ts(1, t), "m", &"y".repeat(30_000)));
+        }
+        self.write(id, &lines)
+    }
+
     /// `n` sessions with a few lines each (some over the bounded read's slices).
     fn sessions(&self, n: usize) -> Vec<PathBuf> {
         (0..n)
@@ -223,11 +233,7 @@ fn an_append_is_folded_in_from_where_the_file_ended_and_a_half_line_waits() {
 fn a_title_appended_to_a_file_bigger_than_the_bounded_read_is_seen() {
     let s = setup();
     let id = "00000000-0000-4000-8000-0000000000aa";
-    let mut lines = vec![s.user(id, "2026-03-01T00:00:00.000Z", "first prompt")];
-    for t in 0..10 {
-        lines.push(s.assistant(id, &ts(1, t), "m", &"y".repeat(30_000)));
-    }
-    let path = s.write(id, &lines);
+    let path = s.big(id);
     let live = s.live();
     refresh(&live);
     let title =
@@ -426,11 +432,7 @@ fn the_default_cache_is_in_the_data_dir_one_per_config_dir() {
 fn appends_fold_in_whether_the_facts_are_in_memory_in_the_cache_or_in_neither() {
     let s = setup();
     let id = "00000000-0000-4000-8000-0000000000bb";
-    let mut lines = vec![s.user(id, "2026-03-01T00:00:00.000Z", "first prompt")];
-    for t in 0..10 {
-        lines.push(s.assistant(id, &ts(1, t), "m", &"y".repeat(30_000)));
-    }
-    let path = s.write(id, &lines);
+    let path = s.big(id);
     s.sessions(5);
     let title =
         serde_json::json!({"type": "custom-title", "customTitle": "Middle title", "sessionId": id});

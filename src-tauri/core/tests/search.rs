@@ -341,3 +341,30 @@ fn before_the_index_is_built_a_streaming_scan_finds_the_same_and_says_partial() 
     let r = live.search(&q("parse_session_index"), 50).unwrap();
     assert_eq!(r.sessions[0].hit_count, 1);
 }
+
+/// The first full update after a refresh takes the transcripts that refresh walked and stat'ed
+/// (a new `ccdesk search` and the window's start would walk them twice otherwise). A transcript
+/// made in between is then left to the watcher, and the next full update finds it in any case.
+#[test]
+fn the_first_update_takes_the_refreshs_walk_and_the_next_one_walks_again() {
+    let s = setup();
+    three(&s);
+    let live = s.live();
+    let t0 = std::time::Instant::now();
+    live.refresh_all().unwrap();
+    let late = "dddddddd-0000-4000-8000-000000000004";
+    s.session("app", late, "main", "quokka marmalade", "all done");
+    let first = live.update_search(|_| {}).unwrap();
+    if t0.elapsed() < std::time::Duration::from_millis(1_500) {
+        // Well within the walk's reuse time: the refresh's 3 transcripts, not the late one.
+        assert_eq!(first.total_files, 3, "{first:?}");
+    }
+    let second = live.update_search(|_| {}).unwrap();
+    assert_eq!(second.total_files, 4, "{second:?}");
+    live.refresh_all().unwrap();
+    let r = live
+        .search(&SearchQuery::parse("quokka", NOW_MS).unwrap(), 50)
+        .unwrap();
+    assert_eq!(ids(&r), vec![late]);
+    assert!(!r.partial);
+}

@@ -408,8 +408,7 @@ mod tests {
     use super::*;
     use crate::pool::{PermissionRequest, ToolPreview};
     use crate::store::registry::RegistryEntry;
-    use crate::transcripts::index::{ProjectGroup, Resumability, SessionSummary, TitleSource};
-    use std::path::PathBuf;
+    use crate::transcripts::index::{ProjectGroup, Resumability, SessionSummary};
 
     fn info(run: &str, session: Option<&str>, cwd: &str, state: SessionState) -> SessionInfo {
         SessionInfo {
@@ -453,29 +452,8 @@ mod tests {
     }
 
     fn summary(id: &str, project: &str, title: &str, activity: i64) -> SessionSummary {
-        SessionSummary {
-            key: crate::transcripts::index::session_key(
-                &crate::transcripts::paths::project_dir_name(project),
-                id,
-            ),
-            id: id.into(),
-            project_key: format!("cwd:{project}"),
-            project_path: Some(project.into()),
-            dir_name: crate::transcripts::paths::project_dir_name(project),
-            transcript_path: PathBuf::from(format!("/c/projects/x/{id}.jsonl")),
-            title: title.into(),
-            title_source: TitleSource::Prompt,
-            first_timestamp: None,
-            last_timestamp: None,
-            last_activity_ms: Some(activity),
-            git_branch: None,
-            cli_version: None,
-            model: None,
-            size_bytes: 10,
-            sidechain_count: 0,
-            malformed_lines: 0,
-            resumability: Resumability::Resumable,
-        }
+        let dir = crate::transcripts::paths::project_dir_name(project);
+        SessionSummary::for_test(id, Some(project), &dir, title, activity)
     }
 
     fn index(sessions: Vec<SessionSummary>) -> SessionIndex {

@@ -233,8 +233,18 @@ impl LiveIndex {
         let _one_writer = self.fts_lock.locked();
         let projects = paths::projects_dir(self.config_dir());
         let threads = super::default_threads();
-        let (candidates, _) = list_all(&project_dirs(self.config_dir())?, threads);
-        let stats = super::live::stat_all(&candidates, threads);
+        // A refresh a moment ago walked and stat'ed them all already.
+        let walked = self.last_walk.locked().take().filter(|w| {
+            w.at.elapsed() < std::time::Duration::from_millis(super::live::WALK_REUSE_MS)
+        });
+        let (candidates, stats): (Vec<_>, Vec<_>) = match walked {
+            Some(w) => w.files.into_iter().unzip(),
+            None => {
+                let (candidates, _) = list_all(&project_dirs(self.config_dir())?, threads);
+                let stats = super::live::stat_all(&candidates, threads);
+                (candidates, stats)
+            }
+        };
         let mut targets = Vec::new();
         for (c, stat) in candidates.iter().zip(stats) {
             let session_rel = format!("{}/{}.jsonl", c.dir_name, c.id);

@@ -215,7 +215,20 @@ pub struct LiveIndex {
     /// The listing's sessions by their transcript's path under the projects dir
     /// (`<dir>/<id>.jsonl` → (project, session) positions in the snapshot it was made from).
     pub(super) lookup: Mutex<Option<(Arc<SessionIndex>, Arc<SessionLookup>)>>,
+    /// The transcripts a refresh found and their stats, kept for the first full search update
+    /// (which would walk and stat them again a moment later); taken by it, or replaced.
+    pub(super) last_walk: Mutex<Option<Walk>>,
 }
+
+/// What one walk of the projects dir found: when, and each transcript with its stat.
+pub(super) struct Walk {
+    pub at: std::time::Instant,
+    pub files: Vec<(Candidate, Option<Stat>)>,
+}
+
+/// How old a refresh's [`Walk`] may be for a search update to use it instead of walking again,
+/// in ms (what changed since is reported by the watcher).
+pub(super) const WALK_REUSE_MS: u64 = 2_000;
 
 impl LiveIndex {
     /// An index of `config_dir` remembered in the cache at `cache_path` (`None`: memory only).
@@ -230,6 +243,7 @@ impl LiveIndex {
             search_complete: std::sync::atomic::AtomicBool::new(false),
             fts_files: Mutex::default(),
             lookup: Mutex::default(),
+            last_walk: Mutex::default(),
         }
     }
 
@@ -269,6 +283,19 @@ impl LiveIndex {
             (loader.join().unwrap_or(false), listed)
         });
         let (candidates, errors, stats) = listed?;
+        if !self
+            .search_complete
+            .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            *self.last_walk.locked() = Some(Walk {
+                at: std::time::Instant::now(),
+                files: candidates
+                    .iter()
+                    .cloned()
+                    .zip(stats.iter().copied())
+                    .collect(),
+            });
+        }
         // Sessions whose transcript is unchanged and whose facts are only in the cache are
         // listed as the last listing had them.
         let prev = self.snapshot();

@@ -264,6 +264,7 @@ impl SessionIndex {
 }
 
 /// A transcript file found by a listing.
+#[derive(Clone)]
 struct Candidate {
     path: PathBuf,
     /// The session id (the file stem).
@@ -943,19 +944,24 @@ pub fn rfc3339_to_ms(ts: &str) -> Option<i64> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn summary(i: u64, path: Option<&str>, dir: &str, activity: i64) -> SessionSummary {
-        let id = format!("00000000-0000-4000-8000-{i:012}");
+impl SessionSummary {
+    /// A resumable session for unit tests: `id` in project dir `dir` (recorded in `path`, if
+    /// any), titled `title`, last active at `activity` (ms since the Unix epoch).
+    pub(crate) fn for_test(
+        id: &str,
+        path: Option<&str>,
+        dir: &str,
+        title: &str,
+        activity: i64,
+    ) -> SessionSummary {
         SessionSummary {
-            key: session_key(dir, &id),
+            key: session_key(dir, id),
             project_key: group_key(path, dir),
             project_path: path.map(str::to_owned),
             dir_name: dir.to_owned(),
             transcript_path: PathBuf::from(format!("/c/projects/{dir}/{id}.jsonl")),
-            id,
-            title: format!("session {i}"),
+            id: id.to_owned(),
+            title: title.to_owned(),
             title_source: TitleSource::Prompt,
             first_timestamp: None,
             last_timestamp: None,
@@ -968,6 +974,16 @@ mod tests {
             malformed_lines: 0,
             resumability: Resumability::Resumable,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary(i: u64, path: Option<&str>, dir: &str, activity: i64) -> SessionSummary {
+        let id = format!("00000000-0000-4000-8000-{i:012}");
+        SessionSummary::for_test(&id, path, dir, &format!("session {i}"), activity)
     }
 
     /// A small deterministic generator (an LCG), so failures reproduce.
