@@ -619,6 +619,104 @@ async fn a_crash_mid_stream_fails_the_session_in_words_and_the_next_prompt_recon
     pool.close_all().await;
 }
 
+/// "Retry a failed restart (times)": a prompt to a crashed session starts `claude` again once,
+/// then, while that start fails, retries as often as the setting says, waiting the back-off,
+/// doubled each time, in between (0: no retry at all). One budget per prompt, so the starts are
+/// bounded by the setting however they fail. Then the session is failed, in words; once `claude`
+/// can start again, the next prompt brings it back.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_crashed_session_is_started_again_as_often_as_the_setting_says_with_doubling_back_off() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    for retries in [0u32, 2] {
+        let e = env();
+        // While `broken` exists, `claude` is a file that cannot be run (no execute bit).
+        let broken = e.tmp.path().join("claude-not-runnable");
+        let starts = Arc::new(AtomicUsize::new(0));
+        let locate = {
+            let (broken, starts, claude) = (broken.clone(), Arc::clone(&starts), fake_claude());
+            Box::new(move || {
+                starts.fetch_add(1, Ordering::SeqCst);
+                Ok(if broken.exists() {
+                    ClaudeCommand::new(&broken)
+                } else {
+                    claude.clone()
+                })
+            })
+        };
+        let cfg = PoolConfig {
+            reconnect_attempts: retries,
+            reconnect_backoff_ms: 200,
+            ..fast()
+        };
+        let vars = vec![("CLAUDE_CONFIG_DIR".into(), e.config.clone().into())];
+        let pool = Arc::new(SessionPool::new(e.config.clone(), locate, vars, cfg).unwrap());
+        tokio::spawn(ccdesk_core::pool::sweep_forever(Arc::downgrade(&pool)));
+        let (run_id, mut rx) = open(&pool, &e, "first").await;
+        until(&mut rx, 20, |ev| is_state(ev, "ready")).await;
+        pool.send_prompt(&run_id, "FAKE_CRASH now").await.unwrap();
+        until(&mut rx, 20, |ev| is_state(ev, "failed")).await;
+        assert_eq!(starts.load(Ordering::SeqCst), 1);
+        std::fs::write(&broken, b"not a program").unwrap();
+        let t0 = std::time::Instant::now();
+        let sent = pool.send_prompt(&run_id, "back again").await;
+        let took = t0.elapsed();
+        assert!(
+            matches!(sent, Err(CoreError::Spawn { .. })),
+            "retries {retries}: {sent:?}"
+        );
+        assert_eq!(
+            starts.load(Ordering::SeqCst),
+            1 + 1 + retries as usize,
+            "retries {retries}"
+        );
+        let info = pool.info(&run_id).unwrap();
+        assert!(
+            matches!(&info.state, SessionState::Failed { kind, .. } if kind == "reconnect_failed"),
+            "retries {retries}: {:?}",
+            info.state
+        );
+        if retries == 2 {
+            // 200 ms, then 400 ms, before the two retries.
+            assert!(took >= Duration::from_millis(600), "{took:?}");
+        }
+        std::fs::remove_file(&broken).unwrap();
+        pool.send_prompt(&run_id, "and now").await.unwrap();
+        until(&mut rx, 20, |ev| is_state(ev, "ready")).await;
+        pool.close_all().await;
+    }
+}
+
+/// Retries and back-off are bounded: a settings file cannot make a prompt start `claude` a
+/// thousand times or wait for days.
+#[test]
+fn retries_and_back_off_are_bounded() {
+    use ccdesk_core::pool::{MAX_RECONNECT_ATTEMPTS, MAX_RECONNECT_BACKOFF_MS};
+    let ok = PoolConfig {
+        reconnect_attempts: MAX_RECONNECT_ATTEMPTS,
+        reconnect_backoff_ms: MAX_RECONNECT_BACKOFF_MS,
+        ..PoolConfig::default()
+    };
+    assert!(ok.validate().is_ok());
+    for bad in [
+        PoolConfig {
+            reconnect_attempts: MAX_RECONNECT_ATTEMPTS + 1,
+            ..PoolConfig::default()
+        },
+        PoolConfig {
+            reconnect_backoff_ms: MAX_RECONNECT_BACKOFF_MS + 1,
+            ..PoolConfig::default()
+        },
+    ] {
+        let e = bad
+            .validate()
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.contains("retr"), "{e}");
+    }
+}
+
 #[tokio::test]
 async fn garbage_a_10_mb_line_and_a_stderr_flood_are_survived() {
     let e = env();

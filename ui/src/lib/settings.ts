@@ -84,8 +84,8 @@ export function fromForm(form: SettingsForm, base: Settings): { settings: Settin
     sweepIntervalMs: parse('Timeout check interval', form.sweepIntervalS, 1000),
     interruptGraceMs: parse('Interrupt grace', form.interruptGraceS, 1000),
     interruptTimeoutMs: parse('Interrupt timeout', form.interruptTimeoutS, 1000),
-    reconnectAttempts: count('Reconnect attempts', form.reconnectAttempts),
-    reconnectBackoffMs: parse('Reconnect back-off', form.reconnectBackoffS, 1000),
+    reconnectAttempts: count('Retries of a failed restart', form.reconnectAttempts),
+    reconnectBackoffMs: parse('First retry after', form.reconnectBackoffS, 1000),
     trayRecent: count('Recent sessions in the tray', form.trayRecent),
   };
   for (const v of Object.values(fields)) if (typeof v === 'string') return { error: v };

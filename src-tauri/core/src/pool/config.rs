@@ -33,11 +33,21 @@ pub struct PoolConfig {
     pub interrupt_grace_ms: u64,
     /// Upper bound of a whole interrupt (control request, then SIGINT, SIGTERM, SIGKILL), in ms.
     pub interrupt_timeout_ms: u64,
-    /// How many times a dead session's process is restarted (with `--resume`) before giving up.
+    /// When a prompt goes to a session whose process has ended (closed, expired, crashed), a
+    /// new one is started with `--resume`; this many more starts are tried, for that prompt,
+    /// if it fails to start or dies before taking the prompt (0: one start, no retry). At most
+    /// [`MAX_RECONNECT_ATTEMPTS`].
     pub reconnect_attempts: u32,
-    /// Back-off before the first reconnect attempt, doubled for each further one, in ms.
+    /// Back-off before the first retry, doubled for each further one, in ms; at most
+    /// [`MAX_RECONNECT_BACKOFF_MS`].
     pub reconnect_backoff_ms: u64,
 }
+
+/// Most retries [`PoolConfig::reconnect_attempts`] may ask for.
+pub const MAX_RECONNECT_ATTEMPTS: u32 = 10;
+
+/// Longest first back-off [`PoolConfig::reconnect_backoff_ms`] may ask for, in ms.
+pub const MAX_RECONNECT_BACKOFF_MS: u64 = 60_000;
 
 impl Default for PoolConfig {
     fn default() -> Self {
@@ -58,7 +68,8 @@ impl Default for PoolConfig {
 
 impl PoolConfig {
     /// Checks the values hang together: `first_chunk < ongoing < ttl`, a cap of at least one,
-    /// an interrupt grace shorter than the interrupt bound, non-zero intervals.
+    /// an interrupt grace shorter than the interrupt bound, non-zero intervals, retries and
+    /// back-off within their bounds.
     ///
     /// Errors: [`CoreError::InvalidInput`] naming the first rule broken.
     pub fn validate(&self) -> Result<(), CoreError> {
@@ -80,6 +91,17 @@ impl PoolConfig {
         }
         if self.stuck_after_ms <= self.ongoing_timeout_ms {
             return bad("stuck detection must be later than the ongoing timeout");
+        }
+        if self.reconnect_attempts > MAX_RECONNECT_ATTEMPTS {
+            return bad(&format!(
+                "at most {MAX_RECONNECT_ATTEMPTS} retries to start a session again"
+            ));
+        }
+        if self.reconnect_backoff_ms > MAX_RECONNECT_BACKOFF_MS {
+            return bad(&format!(
+                "the back-off before a retry must be at most {} s",
+                MAX_RECONNECT_BACKOFF_MS / 1000
+            ));
         }
         Ok(())
     }

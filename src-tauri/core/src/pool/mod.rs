@@ -5,8 +5,8 @@
 //! manager, the TypeScript session manager, the resume fix plan):
 //! - A session has a ccdesk run id (stable) and, once `system/init` has been seen, a CLI session
 //!   id. Its processes come and go: closing, TTL expiry or a crash end the process; the next
-//!   prompt starts a new one with `--resume=<session id>`, up to
-//!   [`PoolConfig::reconnect_attempts`] tries with doubling back-off.
+//!   prompt starts a new one with `--resume=<session id>`, then, if that fails, up to
+//!   [`PoolConfig::reconnect_attempts`] more with doubling back-off (one budget per prompt).
 //! - At most [`PoolConfig::max_sessions`] processes live at once; past it a clear
 //!   [`CoreError::PoolFull`], nothing is closed silently.
 //! - Resuming a session that is already live reuses it (two processes must never write one
@@ -32,7 +32,7 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 use serde_json::json;
 
-pub use config::PoolConfig;
+pub use config::{PoolConfig, MAX_RECONNECT_ATTEMPTS, MAX_RECONNECT_BACKOFF_MS};
 pub use mode::PermissionMode;
 pub use permission::{PermissionAnswer, PermissionRequest, ToolPreview, PREVIEW_CHARS};
 pub use session::{EventSink, PoolObserver, CONTROL_TIMEOUT_MS};
@@ -306,10 +306,11 @@ impl SessionPool {
         Ok(())
     }
 
-    /// Starts a new process for a session whose process has ended, resuming its CLI session.
-    /// Up to [`PoolConfig::reconnect_attempts`] tries with doubling back-off; errors that a
-    /// retry cannot fix are returned at once.
-    async fn reconnect(&self, live: &Arc<Live>) -> Result<(), CoreError> {
+    /// Starts a new process for a session whose process has ended, resuming its CLI session,
+    /// taking its tries from `starts` (one prompt's budget: a first start, then
+    /// [`PoolConfig::reconnect_attempts`] retries with doubling back-off); errors that a retry
+    /// cannot fix are returned at once. With no start left the session is failed.
+    async fn reconnect(&self, live: &Arc<Live>, starts: &mut Starts) -> Result<(), CoreError> {
         let cfg = self.config();
         let (opts, state) = {
             let inner = live.lock();
@@ -331,16 +332,15 @@ impl SessionPool {
             }
         }
         let mut last = CoreError::RunEnded;
-        for attempt in 0..cfg.reconnect_attempts.max(1) {
-            if attempt > 0 {
+        while let Some(retry) = starts.take() {
+            if retry > 0 {
                 let wait = cfg
                     .reconnect_backoff_ms
-                    .saturating_mul(1 << (attempt - 1).min(10));
+                    .saturating_mul(1 << (retry - 1).min(10));
                 live.warn(
                     "reconnecting",
                     format!(
-                        "starting claude again (attempt {} of {}) in {wait} ms: {last}",
-                        attempt + 1,
+                        "starting claude again (retry {retry} of {}) in {wait} ms: {last}",
                         cfg.reconnect_attempts
                     ),
                 );
@@ -385,10 +385,12 @@ impl SessionPool {
             // The interrupt did not settle in time: never reuse a half-interrupted process.
             self.replace_process(&live).await;
         }
-        let cfg = self.config();
-        for _ in 0..cfg.reconnect_attempts.max(1) {
+        let mut starts = Starts::new(self.config().reconnect_attempts);
+        // Each round either returns or, when the process is gone, takes a start from the budget
+        // (an empty budget fails the session): at most 2 + reconnect_attempts rounds.
+        loop {
             if !live.state().is_live() {
-                self.reconnect(&live).await?;
+                self.reconnect(&live, &mut starts).await?;
             }
             match live.write_prompt(prompt).await {
                 Ok(()) => return Ok(()),
@@ -406,11 +408,13 @@ impl SessionPool {
                     } else if live.state().is_live() {
                         live.transition(SessionState::Closed);
                     }
+                    if starts.is_empty() {
+                        return Err(CoreError::RunEnded);
+                    }
                 }
                 Err(e) => return Err(e),
             }
         }
-        Err(CoreError::RunEnded)
     }
 
     async fn wait_not_interrupting(&self, live: &Live) {
@@ -743,4 +747,32 @@ pub async fn sweep_forever(pool: Weak<SessionPool>) {
 /// A sink that drops every event (for callers that only poll [`SessionPool::snapshot`]).
 pub fn null_sink() -> EventSink {
     Arc::new(|_| {})
+}
+
+/// One prompt's budget of process starts: a first start, then up to `retries` more.
+struct Starts {
+    /// Starts made so far.
+    made: u32,
+    /// Retries allowed after the first start ([`PoolConfig::reconnect_attempts`]).
+    retries: u32,
+}
+
+impl Starts {
+    fn new(retries: u32) -> Starts {
+        Starts { made: 0, retries }
+    }
+
+    /// Takes a start: `Some(0)` for the first, `Some(k)` for the k-th retry, `None` when none
+    /// is left.
+    fn take(&mut self) -> Option<u32> {
+        (self.made <= self.retries).then(|| {
+            self.made += 1;
+            self.made - 1
+        })
+    }
+
+    /// Whether every start is taken.
+    fn is_empty(&self) -> bool {
+        self.made > self.retries
+    }
 }

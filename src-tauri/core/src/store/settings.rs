@@ -102,6 +102,20 @@ impl Settings {
                 "the claude path is empty (leave it unset to find it automatically)".into(),
             );
         }
+        // A relative path would depend on the directory ccdesk happens to be started from.
+        for (what, path) in [
+            ("the claude path", &self.claude_path),
+            ("the config dir", &self.config_dir),
+        ] {
+            if let Some(p) = path.as_deref().filter(|p| !p.as_os_str().is_empty()) {
+                if !p.is_absolute() {
+                    return bad(format!(
+                        "{what} must be an absolute path, not {}",
+                        p.display()
+                    ));
+                }
+            }
+        }
         if !(1..=MAX_TRAY_RECENT).contains(&self.tray_recent) {
             return bad(format!(
                 "the tray lists 1 to {MAX_TRAY_RECENT} recent sessions, not {}",
@@ -194,6 +208,19 @@ mod tests {
                 "first-chunk",
             ),
             (json!({"version": 1, "defaultModel": "  "}), "blank"),
+            (
+                json!({"version": 1, "claudePath": "bin/claude"}),
+                "absolute",
+            ),
+            (json!({"version": 1, "configDir": ".claude"}), "absolute"),
+            (
+                json!({"version": 1, "pool": {"reconnectAttempts": 1000}}),
+                "retries",
+            ),
+            (
+                json!({"version": 1, "pool": {"reconnectBackoffMs": 86400000}}),
+                "back-off",
+            ),
         ] {
             let (s, notice) = Settings::from_stored(Some(stored.clone()));
             assert_eq!(s, Settings::default(), "{stored}");
