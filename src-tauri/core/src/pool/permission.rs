@@ -30,7 +30,10 @@ pub struct PermissionRequest {
     pub input: Value,
     /// What the tool would do, for people.
     pub preview: ToolPreview,
-    /// The CLI's suggested permission updates (sent back with "allow for this session").
+    /// The CLI's suggested permission updates, as "Allow for this session" sends them back: an
+    /// array of the CLI's `PermissionUpdate` objects (Agent SDK `sdk.d.ts`), each made to last for
+    /// this session only (`"destination": "session"`, never a settings file), and none that
+    /// switches to `bypassPermissions`; `null` when the CLI suggested none.
     pub suggestions: Value,
     /// The `tool_use` block id, when given.
     pub tool_use_id: Option<String>,
@@ -112,10 +115,7 @@ impl PermissionRequest {
             display_name: str_of("display_name").unwrap_or_else(|| tool_name.clone()),
             tool_use_id: str_of("tool_use_id"),
             description: str_of("description"),
-            suggestions: req
-                .get("permission_suggestions")
-                .cloned()
-                .unwrap_or(Value::Null),
+            suggestions: for_this_session(req.get("permission_suggestions")),
             request_id,
             tool_name,
             input,
@@ -207,6 +207,30 @@ impl ToolPreview {
     }
 }
 
+/// The CLI's permission suggestions as "Allow for this session" may send them: each update kept
+/// to this session (its `destination` made `"session"`: the CLI suggests saving rules to the
+/// user's or the project's settings files, which this button must never write), and a switch to
+/// `bypassPermissions` dropped. Anything but an array of objects gives `null`.
+fn for_this_session(suggestions: Option<&Value>) -> Value {
+    let Some(items) = suggestions.and_then(Value::as_array) else {
+        return Value::Null;
+    };
+    let kept: Vec<Value> = items
+        .iter()
+        .filter_map(Value::as_object)
+        .filter(|u| {
+            !(u.get("type").and_then(Value::as_str) == Some("setMode")
+                && u.get("mode").and_then(Value::as_str) == Some("bypassPermissions"))
+        })
+        .map(|u| {
+            let mut u = u.clone();
+            u.insert("destination".into(), Value::String("session".into()));
+            Value::Object(u)
+        })
+        .collect();
+    Value::Array(kept)
+}
+
 fn edit_diff(edit: &Value) -> String {
     let old = edit.get("old_string").and_then(Value::as_str).unwrap_or("");
     let new = edit.get("new_string").and_then(Value::as_str).unwrap_or("");
@@ -242,6 +266,49 @@ mod tests {
             }
         );
         assert!(req.suggestions.is_array());
+    }
+
+    /// "Allow for this session" never writes a settings file nor turns every check off: the
+    /// CLI's suggestions are sent back scoped to the session, a bypass dropped.
+    #[test]
+    fn allow_for_this_session_stays_in_the_session_and_never_bypasses() {
+        let line = json!({"type":"control_request","request_id":"r9","request":{
+        "subtype":"can_use_tool","tool_name":"Bash","input":{"command":"npm test"},
+        "permission_suggestions":[
+            {"type":"addRules","rules":[{"toolName":"Bash","ruleContent":"npm test:*"}],
+             "behavior":"allow","destination":"localSettings"},
+            {"type":"addRules","rules":[{"toolName":"Bash"}],"behavior":"allow",
+             "destination":"userSettings"},
+            {"type":"addDirectories","directories":["/tmp/x"],"destination":"projectSettings"},
+            {"type":"setMode","mode":"bypassPermissions","destination":"session"},
+            {"type":"setMode","mode":"acceptEdits","destination":"userSettings"},
+            "not an update"
+        ]}});
+        let req = PermissionRequest::from_line(&line).expect("a request");
+        let Some(kept) = req.suggestions.as_array() else {
+            panic!("{:?}", req.suggestions)
+        };
+        assert_eq!(kept.len(), 4, "{kept:?}");
+        assert!(
+            kept.iter().all(|u| u["destination"] == "session"),
+            "{kept:?}"
+        );
+        assert!(!kept.iter().any(|u| u["mode"] == "bypassPermissions"));
+        assert_eq!(kept[0]["rules"][0]["ruleContent"], "npm test:*");
+        let sent: Value =
+            serde_json::from_str(&req.response_line(&PermissionAnswer::AllowSession)).unwrap();
+        let updates = &sent["response"]["response"]["updatedPermissions"];
+        assert_eq!(updates, &req.suggestions);
+        assert!(!sent.to_string().contains("Settings"), "{sent}");
+        // None suggested, or not a list: nothing is sent besides the allow.
+        for none in [json!(null), json!("x"), json!({"type": "addRules"})] {
+            let mut l = line.clone();
+            l["request"]["permission_suggestions"] = none;
+            let req = PermissionRequest::from_line(&l).expect("a request");
+            assert!(req.suggestions.is_null());
+            let sent = req.response_line(&PermissionAnswer::AllowSession);
+            assert!(!sent.contains("updatedPermissions"), "{sent}");
+        }
     }
 
     #[test]
