@@ -153,7 +153,7 @@ fn show_notification(app: &AppHandle, alert: &Alert) {
             let shown = notify_rust::Notification::new()
                 .appname("ccdesk")
                 .summary(&alert.title)
-                .body(&alert.body)
+                .body(&ccdesk_core::desktop::alerts::body_for_linux(&alert.body))
                 .action("default", "Open")
                 .show();
             match shown {

@@ -814,7 +814,12 @@ export type PermissionRequest_Deserialize = {
 	input: Value,
 	/**  What the tool would do, for people. */
 	preview: ToolPreview_Deserialize,
-	/**  The CLI's suggested permission updates (sent back with "allow for this session"). */
+	/**
+	 *  The CLI's suggested permission updates, as "Allow for this session" sends them back: an
+	 *  array of the CLI's `PermissionUpdate` objects (Agent SDK `sdk.d.ts`), each made to last for
+	 *  this session only (`"destination": "session"`, never a settings file), and none that
+	 *  switches to `bypassPermissions`; `null` when the CLI suggested none.
+	 */
 	suggestions: Value,
 	/**  The `tool_use` block id, when given. */
 	toolUseId?: string | null,
@@ -834,7 +839,12 @@ export type PermissionRequest_Serialize = {
 	input: Value,
 	/**  What the tool would do, for people. */
 	preview: ToolPreview_Serialize,
-	/**  The CLI's suggested permission updates (sent back with "allow for this session"). */
+	/**
+	 *  The CLI's suggested permission updates, as "Allow for this session" sends them back: an
+	 *  array of the CLI's `PermissionUpdate` objects (Agent SDK `sdk.d.ts`), each made to last for
+	 *  this session only (`"destination": "session"`, never a settings file), and none that
+	 *  switches to `bypassPermissions`; `null` when the CLI suggested none.
+	 */
 	suggestions: Value,
 	/**  The `tool_use` block id, when given. */
 	toolUseId: string | null,
@@ -900,9 +910,17 @@ export type PoolConfig_Deserialize = {
 	interruptGraceMs?: number,
 	/**  Upper bound of a whole interrupt (control request, then SIGINT, SIGTERM, SIGKILL), in ms. */
 	interruptTimeoutMs?: number,
-	/**  How many times a dead session's process is restarted (with `--resume`) before giving up. */
+	/**
+	 *  When a prompt goes to a session whose process has ended (closed, expired, crashed), a
+	 *  new one is started with `--resume`; this many more starts are tried, for that prompt,
+	 *  if it fails to start or dies before taking the prompt (0: one start, no retry). At most
+	 *  [`MAX_RECONNECT_ATTEMPTS`].
+	 */
 	reconnectAttempts?: number,
-	/**  Back-off before the first reconnect attempt, doubled for each further one, in ms. */
+	/**
+	 *  Back-off before the first retry, doubled for each further one, in ms; at most
+	 *  [`MAX_RECONNECT_BACKOFF_MS`].
+	 */
 	reconnectBackoffMs?: number,
 };
 
@@ -947,9 +965,17 @@ export type PoolConfig_Serialize = {
 	interruptGraceMs: number,
 	/**  Upper bound of a whole interrupt (control request, then SIGINT, SIGTERM, SIGKILL), in ms. */
 	interruptTimeoutMs: number,
-	/**  How many times a dead session's process is restarted (with `--resume`) before giving up. */
+	/**
+	 *  When a prompt goes to a session whose process has ended (closed, expired, crashed), a
+	 *  new one is started with `--resume`; this many more starts are tried, for that prompt,
+	 *  if it fails to start or dies before taking the prompt (0: one start, no retry). At most
+	 *  [`MAX_RECONNECT_ATTEMPTS`].
+	 */
 	reconnectAttempts: number,
-	/**  Back-off before the first reconnect attempt, doubled for each further one, in ms. */
+	/**
+	 *  Back-off before the first retry, doubled for each further one, in ms; at most
+	 *  [`MAX_RECONNECT_BACKOFF_MS`].
+	 */
 	reconnectBackoffMs: number,
 };
 

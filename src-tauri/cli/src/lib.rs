@@ -27,7 +27,14 @@
 //! 130 interrupted by Ctrl-C or SIGTERM. Anything else on the command line (`ccdesk <folder>`,
 //! `ccdesk --resume <id>`) opens the window instead (see `ccdesk_core::desktop::launch`).
 //!
+//! On a terminal, control characters in what is printed (titles, transcript text, snippets,
+//! replies, error messages: text from transcripts and models) show as visible stand-ins
+//! (`␛`, `�`) instead of being obeyed by the terminal (`terminal.rs`); pipes and files get the
+//! bytes as they are.
+//!
 //! Uses the same index, transcript and pool code as the window.
+
+mod terminal;
 
 use ccdesk_core::ids::SessionId;
 use std::io::Write;
@@ -254,7 +261,7 @@ pub fn try_run(args: &[String], config_dir: &Path) -> Option<ExitCode> {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             if let Failure::Failed(msg) = &failure {
-                eprintln!("ccdesk: {msg}");
+                eprintln!("ccdesk: {}", terminal::for_stderr(msg));
             } else {
                 eprintln!("ccdesk: interrupted");
             }
@@ -278,10 +285,10 @@ fn list(config_dir: &Path, json: bool, no_cache: bool) -> Result<(), String> {
         live.refresh_all().map_err(|e| e.to_string())?.0
     };
     for e in &index.errors {
-        eprintln!("ccdesk: {e}");
+        eprintln!("ccdesk: {}", terminal::for_stderr(e));
     }
     // Buffered: one write(2) per 64 KiB, not per session (stdout alone flushes every line).
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let mut out = terminal::stdout();
     let written = (|| -> std::io::Result<()> {
         for s in index.sessions() {
             if json {
@@ -373,7 +380,7 @@ fn search(
         eprint!("\r\x1b[K");
     }
     let results = live.search(&q, limit).map_err(|e| e.to_string())?;
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let mut out = terminal::stdout();
     let written = (|| -> std::io::Result<()> {
         for s in &results.sessions {
             if json {
@@ -419,7 +426,7 @@ fn search(
 fn show(config_dir: &Path, id: &str, range: LineRange, json: bool) -> Result<(), String> {
     let summary = resolve_session(config_dir, id).map_err(|e| e.to_string())?;
     let lines = LineIndex::build(&summary.transcript_path).map_err(|e| e.to_string())?;
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut out = terminal::stdout();
     let mut failed: Option<std::io::Error> = None;
     if json {
         let head = serde_json::to_string(&summary).map_err(|e| e.to_string())?;
@@ -578,7 +585,7 @@ fn run(
                 SessionEvent::State { info } => match &info.state {
                     SessionState::Ready | SessionState::Closed => Some(Step::Done(info.errors == 0)),
                     SessionState::Failed { message, .. } => {
-                        eprintln!("ccdesk: {message}");
+                        eprintln!("ccdesk: {}", terminal::for_stderr(message));
                         Some(Step::Done(false))
                     }
                     _ => None,
@@ -645,19 +652,17 @@ async fn shutdown_signal() {
 }
 
 fn print_event(ev: &SessionEvent, json: bool) {
-    let mut out = std::io::stdout().lock();
+    let mut out = terminal::stdout();
     if json {
         if let Ok(line) = serde_json::to_string(ev) {
             let _ = writeln!(out, "{line}");
         }
-        return;
-    }
-    if let SessionEvent::Cli { line } = ev {
+    } else if let SessionEvent::Cli { line } = ev {
         if let Some(text) = line.text_delta() {
             let _ = write!(out, "{text}");
-            let _ = out.flush();
         } else if line.is_result() {
             let _ = writeln!(out);
         }
     }
+    let _ = out.flush();
 }

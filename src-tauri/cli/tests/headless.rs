@@ -326,3 +326,51 @@ fn without_a_command_the_headless_binary_prints_its_usage_and_exits_2() {
         );
     }
 }
+
+/// A transcript's text can hold terminal control sequences (a title that clears the screen and
+/// retitles the window): on a terminal `list` shows them as visible stand-ins, never obeyed;
+/// through a pipe the text is printed as it is. (`script` gives the command a terminal.)
+#[cfg(target_os = "linux")]
+#[test]
+fn control_sequences_in_a_title_are_shown_not_obeyed_on_a_terminal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("config");
+    let dir = config.join("projects").join("-w-p");
+    std::fs::create_dir_all(&dir).unwrap();
+    let id = "eeeeeeee-0000-4000-8000-000000000001";
+    let title = "evil\u{1b}]0;pwned\u{7}\u{1b}[2Jtitle\u{9b}31m";
+    let lines = [
+        serde_json::json!({"type": "user", "sessionId": id, "cwd": "/w/p", "uuid": "u1",
+            "timestamp": "2026-05-01T10:00:00.000Z",
+            "message": {"role": "user", "content": "hello"}}),
+        serde_json::json!({"type": "custom-title", "customTitle": title, "sessionId": id}),
+    ];
+    let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    std::fs::write(dir.join(format!("{id}.jsonl")), body).unwrap();
+
+    let (code, piped, stderr) = ccdesk(&config, &["list"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        piped.contains(title),
+        "a pipe gets the text as it is: {piped:?}"
+    );
+
+    let data = tempfile::tempdir().unwrap();
+    let cmd = format!("'{}' list", env!("CARGO_BIN_EXE_ccdesk-cli"));
+    let out = Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .env("CLAUDE_CONFIG_DIR", &config)
+        .env("XDG_DATA_HOME", data.path())
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .expect("script (util-linux) runs");
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{shown}");
+    assert!(
+        shown.contains("evil␛]0;pwned␇␛[2Jtitle\u{fffd}31m"),
+        "{shown:?}"
+    );
+    assert!(!shown.contains('\u{1b}'), "{shown:?}");
+    assert!(!shown.contains('\u{9b}'), "{shown:?}");
+}

@@ -226,6 +226,23 @@ fn permission_waiting(
     }
 }
 
+/// `text` for a notification body on Linux, where the freedesktop notification servers that
+/// announce `body-markup` read the body as markup (`<b>`, `<a href=..>`, `<img src=..>`): `&`,
+/// `<` and `>` escaped, so a session title or a command shows as the text it is and never as a
+/// link or an image. (Desktop Notifications Specification 1.2, "Markup".)
+pub fn body_for_linux(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// The first line of what a tool would do: the command, the file, the target.
 fn preview_line(p: &ToolPreview) -> Option<String> {
     let text = match p {
@@ -438,5 +455,14 @@ mod tests {
         let v = serde_json::to_value(&shown[0]).unwrap();
         assert_eq!(v["kind"], "permissionWaiting");
         assert_eq!(v["runId"], "run-1");
+    }
+
+    #[test]
+    fn a_linux_notification_body_shows_markup_as_text() {
+        assert_eq!(
+            body_for_linux("Bash: cat <a href=\"https://x\">x</a> && echo 1>2 <img src=y>"),
+            "Bash: cat &lt;a href=\"https://x\"&gt;x&lt;/a&gt; &amp;&amp; echo 1&gt;2 &lt;img src=y&gt;"
+        );
+        assert_eq!(body_for_linux("Turn 1 done · $0.25"), "Turn 1 done · $0.25");
     }
 }
