@@ -170,6 +170,8 @@ fn init_state(app: &AppHandle, default_config_dir: PathBuf) -> Result<(), CoreEr
     let finder = claude.clone();
     let pool_config = settings.read_locked().pool.clone();
     let live = Arc::new(LiveIndex::with_default_cache(config_dir.clone()));
+    // The window lives long: facts the cache holds need not stay in memory too.
+    live.set_lean(true);
     let pool = new_pool(
         config_dir,
         pool_config,
@@ -243,7 +245,8 @@ fn start_listing(app: &AppHandle) {
     tauri::async_runtime::spawn_blocking(move || {
         watch_transcripts(&handle);
         let state = handle.state::<AppState>();
-        if let Err(e) = state.live.refresh_all() {
+        // The search index's update follows at once: it takes this listing's walk.
+        if let Err(e) = state.live.refresh_all_for_search() {
             tracing::warn!(error = %e, "cannot list the transcripts");
         }
         drop(guard);

@@ -361,7 +361,7 @@ fn search(
         return Err("the query has nothing to look for (only filters or excluded words)".into());
     }
     let live = LiveIndex::with_default_cache(config_dir.to_path_buf());
-    live.refresh_all().map_err(|e| e.to_string())?;
+    live.refresh_all_for_search().map_err(|e| e.to_string())?;
     let tty = std::io::stderr().is_terminal();
     let mut last = std::time::Instant::now();
     live.update_search(|p| {

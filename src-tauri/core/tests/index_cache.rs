@@ -46,8 +46,11 @@ fn setup() -> Setup {
 }
 
 impl Setup {
+    /// An index as the window keeps it: lean, so facts the cache holds are read back from it.
     fn live(&self) -> LiveIndex {
-        LiveIndex::new(self.config.clone(), Some(self.cache.clone()))
+        let live = LiveIndex::new(self.config.clone(), Some(self.cache.clone()));
+        live.set_lean(true);
+        live
     }
 
     fn user(&self, session: &str, ts: &str, text: &str) -> String {

@@ -342,7 +342,7 @@ fn before_the_index_is_built_a_streaming_scan_finds_the_same_and_says_partial() 
     assert_eq!(r.sessions[0].hit_count, 1);
 }
 
-/// The first full update after a refresh takes the transcripts that refresh walked and stat'ed
+/// The first full update after a refresh for search takes the transcripts that refresh walked and stat'ed
 /// (a new `ccdesk search` and the window's start would walk them twice otherwise). A transcript
 /// made in between is then left to the watcher, and the next full update finds it in any case.
 #[test]
@@ -351,7 +351,7 @@ fn the_first_update_takes_the_refreshs_walk_and_the_next_one_walks_again() {
     three(&s);
     let live = s.live();
     let t0 = std::time::Instant::now();
-    live.refresh_all().unwrap();
+    live.refresh_all_for_search().unwrap();
     let late = "dddddddd-0000-4000-8000-000000000004";
     s.session("app", late, "main", "quokka marmalade", "all done");
     let first = live.update_search(|_| {}).unwrap();

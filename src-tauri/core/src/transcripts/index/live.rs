@@ -218,6 +218,10 @@ pub struct LiveIndex {
     /// The transcripts a refresh found and their stats, kept for the first full search update
     /// (which would walk and stat them again a moment later); taken by it, or replaced.
     pub(super) last_walk: Mutex<Option<Walk>>,
+    /// Whether the next refresh keeps its walk ([`LiveIndex::refresh_all_for_search`]).
+    walk_wanted: std::sync::atomic::AtomicBool,
+    /// Whether facts the cache holds are dropped from memory ([`LiveIndex::set_lean`]).
+    lean: std::sync::atomic::AtomicBool,
 }
 
 /// What one walk of the projects dir found: when, and each transcript with its stat.
@@ -244,6 +248,8 @@ impl LiveIndex {
             fts_files: Mutex::default(),
             lookup: Mutex::default(),
             last_walk: Mutex::default(),
+            walk_wanted: std::sync::atomic::AtomicBool::new(false),
+            lean: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -256,6 +262,25 @@ impl LiveIndex {
     /// The config dir indexed.
     pub fn config_dir(&self) -> &Path {
         &self.config_dir
+    }
+
+    /// For an index that lives long (the window's): once a transcript's facts are in the cache,
+    /// only its stamp stays in memory, and an append reads its row back (10,000 sessions: about
+    /// 10 MB less). A short-lived process (`ccdesk list`) leaves it off: dropping the facts would
+    /// cost it time for nothing.
+    pub fn set_lean(&self, lean: bool) {
+        self.lean.store(lean, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// [`LiveIndex::refresh_all`], keeping what it walked and stat'ed for the
+    /// [`LiveIndex::update_search`] that follows within 2 s (which then need not walk the
+    /// projects dir again).
+    ///
+    /// Errors: as [`LiveIndex::refresh_all`].
+    pub fn refresh_all_for_search(&self) -> Result<(Arc<SessionIndex>, RefreshStats), CoreError> {
+        self.walk_wanted
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        self.refresh_all()
     }
 
     /// The current listing; `None` before the first refresh.
@@ -283,9 +308,9 @@ impl LiveIndex {
             (loader.join().unwrap_or(false), listed)
         });
         let (candidates, errors, stats) = listed?;
-        if !self
-            .search_complete
-            .load(std::sync::atomic::Ordering::Relaxed)
+        if self
+            .walk_wanted
+            .swap(false, std::sync::atomic::Ordering::Relaxed)
         {
             *self.last_walk.locked() = Some(Walk {
                 at: std::time::Instant::now(),
@@ -398,7 +423,8 @@ impl LiveIndex {
         inner.files = files;
         let gone_refs: Vec<&str> = gone.iter().map(String::as_str).collect();
         let store_refs: Vec<&str> = to_store.iter().map(String::as_str).collect();
-        if write_cache(&mut inner, &store_refs, &gone_refs) {
+        let stored = write_cache(&mut inner, &store_refs, &gone_refs);
+        if stored && self.lean.load(std::sync::atomic::Ordering::Relaxed) {
             // Every file read is in the cache now: those loaded from it and those just written.
             // (A row a busy cache missed earlier differs from its stamp: read again if asked.)
             for k in inner.files.values_mut() {
@@ -489,7 +515,8 @@ impl LiveIndex {
         *self.snapshot.write_locked() = Some(Arc::clone(&index));
         let store_refs: Vec<&str> = store.iter().map(String::as_str).collect();
         let gone_refs: Vec<&str> = gone.iter().map(String::as_str).collect();
-        if write_cache(&mut inner, &store_refs, &gone_refs) {
+        let stored = write_cache(&mut inner, &store_refs, &gone_refs);
+        if stored && self.lean.load(std::sync::atomic::Ordering::Relaxed) {
             for r in &store {
                 if let Some(k) = inner.files.get_mut(r) {
                     *k = Known::Stored(k.stamp());
