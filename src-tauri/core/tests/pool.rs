@@ -484,6 +484,55 @@ async fn permission_answers_back_to_back_each_turn_ends_ready_however_fast_the_c
     pool.close(&run_id).await;
 }
 
+/// Two answers to one permission prompt at the same moment (a double click, or the window and
+/// a notification): exactly one is written, the other is refused, and the CLI gets one answer
+/// per request (the fake exits 4 on a second one). The window in which both could be written
+/// was microseconds wide, so this guards the invariant end to end; the unit test
+/// `a_prompt_is_claimed_by_one_answer_at_a_time` (pool/session.rs) shows the claim itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_answers_at_once_to_one_prompt_write_one() {
+    let e = env();
+    let pool = pool_with(&e, fast(), &[]);
+    let (run_id, mut rx) = open(&pool, &e, "first").await;
+    until(&mut rx, 20, |ev| is_state(ev, "ready")).await;
+    for i in 0..30 {
+        pool.send_prompt(&run_id, &format!("FAKE_PERMISSION write {i}"))
+            .await
+            .unwrap();
+        let events = until(&mut rx, 10, |ev| {
+            matches!(ev, SessionEvent::Permission { .. })
+        })
+        .await;
+        let Some(SessionEvent::Permission { request }) = events.last() else {
+            unreachable!()
+        };
+        let answer = |answer: PermissionAnswer| {
+            let (pool, run_id, id) = (
+                Arc::clone(&pool),
+                run_id.clone(),
+                request.request_id.clone(),
+            );
+            tokio::spawn(async move { pool.answer_permission(&run_id, &id, answer).await })
+        };
+        let a = answer(PermissionAnswer::AllowOnce);
+        let b = answer(PermissionAnswer::Deny {
+            message: "no".into(),
+        });
+        let (a, b) = (a.await.unwrap(), b.await.unwrap());
+        assert!(a.is_ok() != b.is_ok(), "round {i}: {a:?} / {b:?}");
+        let refused = if a.is_err() { a } else { b };
+        assert!(
+            matches!(refused, Err(CoreError::InvalidInput(ref m)) if m.contains("no longer pending")),
+            "{refused:?}"
+        );
+        until(&mut rx, 10, |ev| is_state(ev, "ready")).await;
+    }
+    let info = pool.info(&run_id).unwrap();
+    assert_eq!(info.state.name(), "ready");
+    assert_eq!(info.errors, 0);
+    pool.close(&run_id).await;
+}
+
 #[tokio::test]
 async fn interrupt_ends_the_turn_and_the_process_takes_the_next_prompt() {
     let e = env();

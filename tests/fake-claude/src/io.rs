@@ -82,6 +82,8 @@ pub struct Shared {
     turn: Mutex<TurnFlags>,
     /// A `can_use_tool` request waiting for its answer: (request_id, where to send the response).
     pending_permission: Mutex<Option<(String, Sender<Value>)>>,
+    /// Request ids of the `can_use_tool` requests answered so far.
+    answered: Mutex<std::collections::HashSet<String>>,
     stdin_closed: AtomicBool,
 }
 
@@ -99,6 +101,7 @@ impl Shared {
             model: Mutex::new(model),
             turn: Mutex::new(TurnFlags::default()),
             pending_permission: Mutex::new(None),
+            answered: Mutex::new(std::collections::HashSet::new()),
             stdin_closed: AtomicBool::new(false),
         }
     }
@@ -203,6 +206,13 @@ impl Shared {
     fn handle_control_response(&self, v: &Value) {
         let resp = v.get("response").cloned().unwrap_or(Value::Null);
         let id = resp.get("request_id").and_then(Value::as_str).unwrap_or("");
+        // A host must answer each request once: a second answer is a host bug, made loud.
+        if !lock(&self.answered).insert(id.to_owned()) {
+            warn(&format!(
+                "fake-claude: a second answer to permission request {id}; exiting 4"
+            ));
+            std::process::exit(4);
+        }
         let pending = lock(&self.pending_permission);
         if let Some((want, tx)) = pending.as_ref() {
             if want == id {

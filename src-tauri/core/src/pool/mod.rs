@@ -531,26 +531,29 @@ impl SessionPool {
         answer: PermissionAnswer,
     ) -> Result<(), CoreError> {
         let live = self.get(run_id)?;
-        let (req, run) = {
-            let inner = live.lock();
-            let req = inner
-                .info
-                .pending_permissions
-                .iter()
-                .find(|p| p.request_id == request_id)
-                .cloned();
-            (req, inner.run.clone())
-        };
-        let req = req.ok_or_else(|| {
+        // Claimed under the session's lock: of two answers at once, one is written.
+        let req = live.claim_permission(request_id).ok_or_else(|| {
             CoreError::InvalidInput(
-                "this permission prompt is no longer pending (answered, withdrawn or abandoned)"
+                "this permission prompt is no longer pending (answered, being answered, \
+                 withdrawn or abandoned)"
                     .into(),
             )
         })?;
-        let run = run.ok_or(CoreError::RunEnded)?;
-        run.write_line(&req.response_line(&answer)).await?;
-        live.resolve_permission(request_id);
-        Ok(())
+        let run = live.lock().run.clone();
+        let written = match run {
+            Some(run) => run.write_line(&req.response_line(&answer)).await,
+            None => Err(CoreError::RunEnded),
+        };
+        match written {
+            Ok(()) => {
+                live.resolve_permission(request_id);
+                Ok(())
+            }
+            Err(e) => {
+                live.unclaim_permission(request_id);
+                Err(e)
+            }
+        }
     }
 
     /// Switches a session's permission mode: at once through the

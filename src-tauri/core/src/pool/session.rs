@@ -8,7 +8,7 @@
 
 use crate::ids::{RunId, SessionId};
 use crate::sync::{LockExt, RwLockExt};
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::{Duration, Instant};
@@ -62,6 +62,9 @@ pub(crate) struct Inner {
     next_request: u64,
     /// Processes started for this session so far.
     processes: u32,
+    /// Permission requests whose answer is being written: a second answer to one of them (a
+    /// double click, two windows) is refused, so the CLI gets one answer per request.
+    answering: HashSet<String>,
 }
 
 /// A session in the pool.
@@ -118,6 +121,7 @@ impl Live {
                 waiters: HashMap::new(),
                 next_request: 0,
                 processes: 0,
+                answering: HashSet::new(),
             }),
             state_tx: watch::Sender::new(SessionState::Connecting),
             sink: RwLock::new(sink),
@@ -698,12 +702,32 @@ impl Live {
         self.set_state(inner, next)
     }
 
+    /// Claims a pending permission prompt for an answer: its copy, if it is pending and no other
+    /// answer to it is on its way (then release it with [`Live::resolve_permission`] once
+    /// written, or [`Live::unclaim_permission`] if the write failed).
+    pub fn claim_permission(&self, request_id: &str) -> Option<PermissionRequest> {
+        let mut inner = self.lock();
+        let req = inner
+            .info
+            .pending_permissions
+            .iter()
+            .find(|p| p.request_id == request_id)
+            .cloned()?;
+        inner.answering.insert(request_id.to_owned()).then_some(req)
+    }
+
+    /// Gives a claimed prompt back (its answer could not be written).
+    pub fn unclaim_permission(&self, request_id: &str) {
+        self.lock().answering.remove(request_id);
+    }
+
     /// Removes a pending permission prompt after it was answered.
     pub fn resolve_permission(&self, request_id: &str) {
         {
             let mut events = Vec::new();
             let mut inner = self.lock();
             let inner = &mut *inner;
+            inner.answering.remove(request_id);
             inner
                 .info
                 .pending_permissions
@@ -801,5 +825,32 @@ mod tests {
         assert!(
             matches!(end_state(&crash), SessionState::Failed { kind, message } if kind == "crashed" && message.ends_with("fake crash"))
         );
+    }
+
+    /// One answer per prompt: while an answer is being written a second claim is refused; a
+    /// failed write gives the prompt back; once answered it is gone.
+    #[test]
+    fn a_prompt_is_claimed_by_one_answer_at_a_time() {
+        let live = Live::new(
+            RunId::new_random(),
+            RunOptions::default(),
+            Arc::new(|_| {}),
+            Arc::new(RwLock::new(None)),
+        );
+        let line = serde_json::json!({"type": "control_request", "request_id": "r1",
+            "request": {"subtype": "can_use_tool", "tool_name": "Bash",
+                        "input": {"command": "ls"}}});
+        let Some(req) = PermissionRequest::from_line(&line) else {
+            panic!("a request")
+        };
+        live.lock().info.pending_permissions.push(req);
+        assert!(live.claim_permission("r1").is_some());
+        assert!(live.claim_permission("r1").is_none(), "being answered");
+        live.unclaim_permission("r1");
+        assert!(live.claim_permission("r1").is_some(), "given back");
+        live.resolve_permission("r1");
+        assert!(live.claim_permission("r1").is_none(), "answered");
+        assert!(live.lock().answering.is_empty());
+        assert!(live.claim_permission("other").is_none(), "never asked");
     }
 }
