@@ -15,8 +15,12 @@ use crate::AppState;
 /// new-session sheet first), mention files in the prompt, or a message saying why not.
 #[tauri::command]
 #[specta::specta]
-pub fn classify_drop(paths: Vec<PathBuf>, target: DropTarget) -> DropOutcome {
-    classify(&paths, target)
+pub async fn classify_drop(
+    paths: Vec<PathBuf>,
+    target: DropTarget,
+) -> Result<DropOutcome, crate::error::AppError> {
+    // It stats what was dropped (a network mount can take seconds): off the main thread.
+    super::blocking(move || Ok(classify(&paths, target))).await
 }
 
 /// Open requests (command line, second launch, tray, notification) that arrived before the UI

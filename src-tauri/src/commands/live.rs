@@ -149,8 +149,11 @@ pub struct AppInfo {
 /// The config dir, the CLI (found as the settings say) and ccdesk's version.
 #[tauri::command]
 #[specta::specta]
-pub fn app_info(state: State<'_, AppState>) -> AppInfo {
-    let claude = match state.claude.locate() {
+pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, AppError> {
+    // Finding claude may ask the login shell for its PATH: seconds, never on the main thread.
+    let finder = state.claude.clone();
+    let located = super::blocking(move || Ok(finder.locate())).await?;
+    let claude = match located {
         Ok(c) => ClaudeInfo {
             path: Some(c.program.display().to_string()),
             error: None,
@@ -160,11 +163,11 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
             error: Some(e.to_string()),
         },
     };
-    AppInfo {
+    Ok(AppInfo {
         config_dir: state.pool.config_dir().display().to_string(),
         claude,
         version: env!("CARGO_PKG_VERSION").to_owned(),
         max_sessions: state.pool.config().max_sessions,
         notices: std::mem::take(&mut *state.notices.locked()),
-    }
+    })
 }

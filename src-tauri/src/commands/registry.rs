@@ -3,7 +3,7 @@
 
 use ccdesk_core::ids::SessionId;
 use ccdesk_core::store::registry::Registry;
-use tauri::{AppHandle, State};
+use tauri::{AppHandle, Manager, State};
 
 use crate::error::AppError;
 use crate::AppState;
@@ -18,23 +18,30 @@ pub fn registry(state: State<'_, AppState>) -> Registry {
 /// Names a session (blank removes the name).
 #[tauri::command]
 #[specta::specta]
-pub fn rename_session(
+pub async fn rename_session(
     app: AppHandle,
-    state: State<'_, AppState>,
     session_id: SessionId,
     name: String,
 ) -> Result<Registry, AppError> {
-    state.update_registry(&app, |r| r.rename(&session_id, &name))
+    // The registry is written to disk (fsync'ed): off the main thread.
+    super::blocking(move || {
+        app.state::<AppState>()
+            .update_registry(&app, |r| r.rename(&session_id, &name))
+    })
+    .await
 }
 
 /// Pins or unpins a session.
 #[tauri::command]
 #[specta::specta]
-pub fn pin_session(
+pub async fn pin_session(
     app: AppHandle,
-    state: State<'_, AppState>,
     session_id: SessionId,
     pinned: bool,
 ) -> Result<Registry, AppError> {
-    state.update_registry(&app, |r| r.pin(&session_id, pinned))
+    super::blocking(move || {
+        app.state::<AppState>()
+            .update_registry(&app, |r| r.pin(&session_id, pinned))
+    })
+    .await
 }

@@ -179,11 +179,9 @@ fn page(
     read_page(&ix, request)
 }
 
+/// [`super::blocking`] for core calls.
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ccdesk_core::CoreError> + Send + 'static,
 ) -> Result<T, AppError> {
-    tauri::async_runtime::spawn_blocking(f)
-        .await
-        .map_err(|e| AppError::internal(format!("the listing task failed: {e}")))?
-        .map_err(AppError::from)
+    super::blocking(move || f().map_err(AppError::from)).await
 }
