@@ -175,7 +175,7 @@ fn init_state(app: &AppHandle, default_config_dir: PathBuf) -> Result<(), CoreEr
     let pool = new_pool(
         config_dir,
         pool_config,
-        Box::new(move || finder.locate()),
+        Arc::new(move || finder.locate()),
         env,
     )?;
     let mut notices = Vec::new();

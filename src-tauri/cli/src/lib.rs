@@ -569,7 +569,7 @@ fn run(
             ccdesk_core::pool::new_pool(
                 config_dir.to_path_buf(),
                 settings.pool.clone(),
-                Box::new(move || ClaudeCommand::locate_configured(claude_path.clone())),
+                Arc::new(move || ClaudeCommand::locate_configured(claude_path.clone())),
                 child_env,
             )
                 .map_err(|e| e.to_string())?,

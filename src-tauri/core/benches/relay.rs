@@ -220,7 +220,7 @@ fn dirs() -> Dirs {
 /// A pool on `dirs` with generous timeouts, the fake as its CLI, `env` for every process.
 fn pool(fake: &Path, dirs: &Dirs, env: &[(&str, &str)], max_sessions: usize) -> Arc<SessionPool> {
     let fake = fake.to_path_buf();
-    let locate: ClaudeLocator = Box::new(move || Ok(ClaudeCommand::new(fake.clone())));
+    let locate: ClaudeLocator = std::sync::Arc::new(move || Ok(ClaudeCommand::new(fake.clone())));
     let mut vars: Vec<(OsString, OsString)> = vec![
         ("CLAUDE_CONFIG_DIR".into(), dirs.config.clone().into()),
         // A developer's own fake settings must not slow or hang the runs.

@@ -28,7 +28,7 @@ fn desk(config: &std::path::Path) -> Desk {
     let pool = Arc::new(
         SessionPool::new(
             config.to_path_buf(),
-            Box::new(move || Ok(claude.clone())),
+            Arc::new(move || Ok(claude.clone())),
             vec![("CLAUDE_CONFIG_DIR".into(), config.as_os_str().to_owned())],
             PoolConfig::default(),
         )

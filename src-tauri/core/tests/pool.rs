@@ -42,7 +42,7 @@ fn pool_with(e: &Env, cfg: PoolConfig, extra_env: &[(&str, &str)]) -> Arc<Sessio
     let pool = Arc::new(
         SessionPool::new(
             e.config.clone(),
-            Box::new(move || Ok(claude.clone())),
+            Arc::new(move || Ok(claude.clone())),
             vars,
             cfg,
         )
@@ -288,7 +288,7 @@ async fn a_missing_cli_is_a_clear_error() {
     let e = env();
     let pool = SessionPool::new(
         e.config.clone(),
-        Box::new(|| ClaudeCommand::locate_in(None, Some("/nonexistent".into()), None)),
+        Arc::new(|| ClaudeCommand::locate_in(None, Some("/nonexistent".into()), None)),
         Vec::new(),
         PoolConfig::default(),
     )
@@ -684,7 +684,7 @@ async fn a_crashed_session_is_started_again_as_often_as_the_setting_says_with_do
         let starts = Arc::new(AtomicUsize::new(0));
         let locate = {
             let (broken, starts, claude) = (broken.clone(), Arc::clone(&starts), fake_claude());
-            Box::new(move || {
+            Arc::new(move || {
                 starts.fetch_add(1, Ordering::SeqCst);
                 Ok(if broken.exists() {
                     ClaudeCommand::new(&broken)
@@ -734,6 +734,30 @@ async fn a_crashed_session_is_started_again_as_often_as_the_setting_says_with_do
         until(&mut rx, 20, |ev| is_state(ev, "ready")).await;
         pool.close_all().await;
     }
+}
+
+/// Finding `claude` (which may ask the login shell: seconds) and looking a resumed session up
+/// on disk happen on the blocking pool, not on the thread that drives the sessions' streams.
+#[tokio::test]
+async fn claude_is_looked_for_off_the_thread_that_drives_the_sessions() {
+    let e = env();
+    let driver = std::thread::current().id();
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let locate = {
+        let (seen, claude) = (Arc::clone(&seen), fake_claude());
+        Arc::new(move || {
+            seen.lock().unwrap().push(std::thread::current().id());
+            Ok(claude.clone())
+        })
+    };
+    let vars = vec![("CLAUDE_CONFIG_DIR".into(), e.config.clone().into())];
+    let pool = Arc::new(SessionPool::new(e.config.clone(), locate, vars, fast()).unwrap());
+    let (run_id, mut rx) = open(&pool, &e, "first").await;
+    until(&mut rx, 20, |ev| is_state(ev, "ready")).await;
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 1);
+    assert!(seen.iter().all(|t| *t != driver), "{seen:?} vs {driver:?}");
+    pool.close(&run_id).await;
 }
 
 /// Retries and back-off are bounded: a settings file cannot make a prompt start `claude` a

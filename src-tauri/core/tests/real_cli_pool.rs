@@ -77,7 +77,7 @@ impl Rig {
         };
         let pool = SessionPool::new(
             sb.config.clone(),
-            Box::new(move || Ok(ClaudeCommand::new(exe.clone()))),
+            std::sync::Arc::new(move || Ok(ClaudeCommand::new(exe.clone()))),
             sb.env(&mock),
             config,
         )

@@ -24,7 +24,7 @@ mod state;
 
 use crate::sync::{LockExt, RwLockExt};
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock, Weak};
 use std::time::{Duration, Instant};
@@ -68,7 +68,8 @@ use crate::ids::{RunId, SessionId};
 use crate::transcripts::index::{find_session, Resumability};
 
 /// Finds the CLI each time a process starts (so installing it while ccdesk runs works).
-pub type ClaudeLocator = Box<dyn Fn() -> Result<ClaudeCommand, CoreError> + Send + Sync>;
+/// It may ask the login shell for its PATH (seconds): the pool calls it on tokio's blocking pool.
+pub type ClaudeLocator = Arc<dyn Fn() -> Result<ClaudeCommand, CoreError> + Send + Sync>;
 
 /// What the UI asks for when it starts (or resumes) a session.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, specta::Type)]
@@ -222,7 +223,11 @@ impl SessionPool {
                 return Ok(run_id);
             }
         }
-        let cwd = self.resolve_cwd(&req)?;
+        // A resume looks its transcript up on disk: off the async workers.
+        let cwd = {
+            let (dir, req) = (self.config_dir.clone(), req.clone());
+            off_runtime(&self.config_dir, move || resolve_cwd(&dir, &req)).await?
+        };
         self.check_capacity()?;
         let opts = RunOptions {
             cwd,
@@ -251,45 +256,64 @@ impl SessionPool {
             Err(e) => Err(e),
         }
     }
+}
 
-    fn resolve_cwd(&self, req: &StartRequest) -> Result<PathBuf, CoreError> {
-        match &req.resume {
-            Some(id) => {
-                let summary = find_session(&self.config_dir, id)?;
-                if let Resumability::NotResumable { message, .. } = &summary.resumability {
-                    return Err(CoreError::NotResumable {
-                        id: id.to_string(),
-                        reason: message.clone(),
-                    });
-                }
-                summary
-                    .project_path
-                    .map(PathBuf::from)
-                    .ok_or_else(|| CoreError::NotResumable {
-                        id: id.to_string(),
-                        reason: "no project directory recorded".into(),
-                    })
+/// The directory a session starts in: the resumed session's recorded project dir, or the new
+/// session's folder (canonical, as the CLI records it).
+fn resolve_cwd(config_dir: &Path, req: &StartRequest) -> Result<PathBuf, CoreError> {
+    match &req.resume {
+        Some(id) => {
+            let summary = find_session(config_dir, id)?;
+            if let Resumability::NotResumable { message, .. } = &summary.resumability {
+                return Err(CoreError::NotResumable {
+                    id: id.to_string(),
+                    reason: message.clone(),
+                });
             }
-            None => {
-                let cwd = req
-                    .cwd
-                    .clone()
-                    .filter(|c| !c.as_os_str().is_empty())
-                    .ok_or_else(|| {
-                        CoreError::InvalidInput("choose a folder for the new session".into())
-                    })?;
-                if !cwd.is_dir() {
-                    return Err(CoreError::ProjectDirMissing(cwd));
-                }
-                // The CLI records the canonical path; so do we, for the index to group it right.
-                std::fs::canonicalize(&cwd).map_err(|e| CoreError::io(&cwd, e))
+            summary
+                .project_path
+                .map(PathBuf::from)
+                .ok_or_else(|| CoreError::NotResumable {
+                    id: id.to_string(),
+                    reason: "no project directory recorded".into(),
+                })
+        }
+        None => {
+            let cwd = req
+                .cwd
+                .clone()
+                .filter(|c| !c.as_os_str().is_empty())
+                .ok_or_else(|| {
+                    CoreError::InvalidInput("choose a folder for the new session".into())
+                })?;
+            if !cwd.is_dir() {
+                return Err(CoreError::ProjectDirMissing(cwd));
             }
+            // The CLI records the canonical path; so do we, for the index to group it right.
+            std::fs::canonicalize(&cwd).map_err(|e| CoreError::io(&cwd, e))
         }
     }
+}
 
+/// Runs `f` on tokio's blocking pool (disk lookups, the login shell): the async workers stay
+/// free for the sessions' streams. A panic in `f` is an I/O error about `what`.
+async fn off_runtime<T: Send + 'static>(
+    what: &Path,
+    f: impl FnOnce() -> Result<T, CoreError> + Send + 'static,
+) -> Result<T, CoreError> {
+    tokio::task::spawn_blocking(f).await.unwrap_or_else(|e| {
+        Err(CoreError::io(
+            what,
+            std::io::Error::other(format!("a background task failed: {e}")),
+        ))
+    })
+}
+
+impl SessionPool {
     /// Spawns a process for `live` with `opts`, makes it current and sends `initialize`.
     async fn spawn_process(&self, live: &Arc<Live>, opts: RunOptions) -> Result<(), CoreError> {
-        let claude = (self.locate)()?;
+        let locate = Arc::clone(&self.locate);
+        let claude = off_runtime(Path::new("claude"), move || locate()).await?;
         let (run, events) = ClaudeProcess::spawn(&claude, opts).await?;
         let run = Arc::new(run);
         live.adopt(Arc::clone(&run), events, self.reaper.clone());
