@@ -215,11 +215,17 @@ fn on_session_change(app: &AppHandle, info: &SessionInfo) {
     let state = app.state::<AppState>();
     let changed = state.registry.locked().record(info);
     if changed {
-        if let Err(e) = state.save_registry(app) {
-            tracing::warn!(error = %e, "cannot save the registry");
-        }
+        // Written (fsync'ed) on the blocking pool, not in the session's event delivery. Saves
+        // may finish out of order: each writes the registry as it is when it runs, so the last
+        // one written is the newest; Quit writes it once more.
+        let handle = app.clone();
+        tauri::async_runtime::spawn_blocking(move || {
+            if let Err(e) = handle.state::<AppState>().save_registry(&handle) {
+                tracing::warn!(error = %e, "cannot save the registry");
+            }
+        });
     }
-    // After the registry: a UI reading it in answer to the event sees the change.
+    // After the registry (in memory): a UI reading it in answer to the event sees the change.
     ipc::emit(app, &ipc::PoolChanged(info.clone()));
     let enabled = state.settings_snapshot().notifications;
     let focused = state.focused.load(Ordering::Relaxed);
@@ -448,6 +454,10 @@ pub fn run(config_dir: PathBuf, args: Vec<String>) -> Result<(), Box<dyn std::er
         if let tauri::RunEvent::Exit = event {
             if let Some(state) = handle.try_state::<AppState>() {
                 tauri::async_runtime::block_on(state.pool.close_all());
+                // The sessions' last states, whatever background saves were still on their way.
+                if let Err(e) = state.save_registry(handle) {
+                    tracing::warn!(error = %e, "cannot save the registry");
+                }
             }
         }
     });
