@@ -464,16 +464,7 @@ async fn permission_answers_back_to_back_each_turn_ends_ready_however_fast_the_c
     until(&mut rx, 20, |ev| is_state(ev, "ready")).await;
     const TURNS: usize = 40;
     for i in 0..TURNS {
-        pool.send_prompt(&run_id, &format!("FAKE_PERMISSION write {i}"))
-            .await
-            .unwrap();
-        let events = until(&mut rx, 10, |ev| {
-            matches!(ev, SessionEvent::Permission { .. })
-        })
-        .await;
-        let Some(SessionEvent::Permission { request }) = events.last() else {
-            unreachable!()
-        };
+        let request = prompt_until_permission(&pool, &run_id, &mut rx, i).await;
         pool.answer_permission(&run_id, &request.request_id, PermissionAnswer::AllowOnce)
             .await
             .unwrap();
@@ -482,6 +473,24 @@ async fn permission_answers_back_to_back_each_turn_ends_ready_however_fast_the_c
     }
     assert_eq!(pool.info(&run_id).unwrap().state.name(), "ready");
     pool.close(&run_id).await;
+}
+
+/// Sends a prompt that makes the fake ask to write a file (`FAKE_PERMISSION`, round `i`) and
+/// returns its permission request once it arrives.
+async fn prompt_until_permission(
+    pool: &SessionPool,
+    run_id: &str,
+    rx: &mut UnboundedReceiver<SessionEvent>,
+    i: usize,
+) -> ccdesk_core::pool::PermissionRequest {
+    pool.send_prompt(run_id, &format!("FAKE_PERMISSION write {i}"))
+        .await
+        .unwrap();
+    let events = until(rx, 10, |ev| matches!(ev, SessionEvent::Permission { .. })).await;
+    let Some(SessionEvent::Permission { request }) = events.last() else {
+        unreachable!()
+    };
+    (**request).clone()
 }
 
 /// Two answers to one permission prompt at the same moment (a double click, or the window and
@@ -496,16 +505,7 @@ async fn two_answers_at_once_to_one_prompt_write_one() {
     let (run_id, mut rx) = open(&pool, &e, "first").await;
     until(&mut rx, 20, |ev| is_state(ev, "ready")).await;
     for i in 0..30 {
-        pool.send_prompt(&run_id, &format!("FAKE_PERMISSION write {i}"))
-            .await
-            .unwrap();
-        let events = until(&mut rx, 10, |ev| {
-            matches!(ev, SessionEvent::Permission { .. })
-        })
-        .await;
-        let Some(SessionEvent::Permission { request }) = events.last() else {
-            unreachable!()
-        };
+        let request = prompt_until_permission(&pool, &run_id, &mut rx, i).await;
         let answer = |answer: PermissionAnswer| {
             let (pool, run_id, id) = (
                 Arc::clone(&pool),
