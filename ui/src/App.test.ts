@@ -2,6 +2,7 @@ import { TranscriptWindow } from './lib/transcriptWindow.svelte';
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { flushSync } from 'svelte';
 import { describe, expect, it } from 'vitest';
+import { setPermissionCardArmMs } from './lib/permissions';
 import App from './App.svelte';
 import { detail, entries, index, message, permissionRequest, sessionInfo, summary } from './lib/__fixtures__/data';
 import { fakeApi, type FakeApi } from './lib/__fixtures__/fakeApi';
@@ -30,6 +31,10 @@ function emitAll(api: FakeApi, events: SessionEvent[]) {
   for (const ev of events) api.emit(ev);
   flushSync();
 }
+
+// Permission cards are clicked as soon as they show here (PermissionCard.test.ts covers the
+// pause after one appears).
+setPermissionCardArmMs(0);
 
 describe('App: browsing', () => {
   it('shows app info and the projects, newest first, with the first one open', async () => {

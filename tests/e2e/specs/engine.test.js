@@ -22,6 +22,14 @@ let allowedFile = null;
 /** A test that leaves a screenshot in screenshots-tmp/ when it fails. */
 const step = stepper(() => driver);
 
+/**
+ * Waits until a permission card takes clicks: for a moment after it appears its buttons are off
+ * (the second click of a double click must not answer the next prompt).
+ */
+async function armed(card) {
+  await until('the permission card to take clicks', async () => (await card.getAttribute('data-armed')) === 'true');
+}
+
 /** A fresh project folder (with a space in its name, as users have). */
 function folder(name) {
   const dir = path.join(WORK, name);
@@ -72,6 +80,7 @@ describe('ccdesk GUI: the session engine', () => {
     await screenshot(driver, 'permission-prompt');
 
     // The card is at the foot of the run view, under the session's transcript: scrolled to first.
+    await armed(card);
     await clickInView(driver, await one(driver, 'permission-allow-once', card));
     await until('the permission card to go', async () => (await all(driver, 'permission-card')).length === 0);
     await until('the turn to finish (ready)', async () => (await runState(driver)) === 'ready', 20_000);
@@ -144,6 +153,7 @@ describe('ccdesk GUI: the session engine', () => {
     await (await one(driver, 'pool-open', row)).click();
     const view = await one(driver, 'run-view');
     assert.equal(await view.getAttribute('data-run-id'), waiting);
+    await armed(await one(driver, 'permission-card'));
     await clickInView(driver, await one(driver, 'permission-deny'));
     await (await one(driver, 'permission-deny-message')).sendKeys('not in the pool test');
     await clickInView(driver, await one(driver, 'permission-deny-send'));

@@ -1,9 +1,14 @@
 import { fireEvent, render, screen } from '@testing-library/svelte';
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { permissionRequest } from '../lib/__fixtures__/data';
+import { setPermissionCardArmMs } from '../lib/permissions';
 import PermissionCard from './PermissionCard.svelte';
 
 describe('PermissionCard', () => {
+  // These click a card as soon as it shows; the pause after it appears has a test of its own.
+  beforeEach(() => setPermissionCardArmMs(0));
+  afterEach(() => setPermissionCardArmMs(400));
+
   it('a file change: the path and the diff, - and + lines marked, all as text', () => {
     const request = permissionRequest({
       toolName: 'Edit',
@@ -63,6 +68,27 @@ describe('PermissionCard', () => {
     await fireEvent.input(screen.getByTestId('permission-deny-message'), { target: { value: '  use a temp dir  ' } });
     await fireEvent.click(screen.getByTestId('permission-deny-send'));
     expect(onanswer).toHaveBeenCalledWith({ decision: 'deny', message: 'use a temp dir' });
+  });
+
+  it('a card that just appeared takes no click for a moment (a double click answers one prompt)', async () => {
+    vi.useFakeTimers();
+    try {
+      setPermissionCardArmMs(400);
+      const onanswer = vi.fn();
+      render(PermissionCard, { request: permissionRequest(), onanswer });
+      const allow = screen.getByTestId('permission-allow-once') as HTMLButtonElement;
+      expect(allow.disabled).toBe(true);
+      expect(screen.getByTestId('permission-card').getAttribute('data-armed')).toBe('false');
+      await fireEvent.click(allow);
+      expect(onanswer).not.toHaveBeenCalled();
+      await vi.advanceTimersByTimeAsync(400);
+      expect(allow.disabled).toBe(false);
+      expect(screen.getByTestId('permission-card').getAttribute('data-armed')).toBe('true');
+      await fireEvent.click(allow);
+      expect(onanswer).toHaveBeenCalledWith({ decision: 'allowOnce' });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('buttons are disabled while an answer is on its way', () => {

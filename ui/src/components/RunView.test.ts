@@ -1,6 +1,7 @@
 import { fireEvent, render, screen, within } from '@testing-library/svelte';
 import { flushSync } from 'svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { setPermissionCardArmMs } from '../lib/permissions';
 import { permissionRequest, sessionInfo } from '../lib/__fixtures__/data';
 import { fakeApi } from '../lib/__fixtures__/fakeApi';
 import { sampleEvents } from '../lib/__fixtures__/load';
@@ -27,6 +28,10 @@ async function startedRun() {
   await run.start();
   return { api, run };
 }
+
+// Permission cards are clicked as soon as they show here (PermissionCard.test.ts covers the
+// pause after one appears).
+setPermissionCardArmMs(0);
 
 describe('RunView', () => {
   it('an item that cannot render shows a note in its place; the other items and the controls stay', async () => {

@@ -20,6 +20,23 @@ export function diffLines(diff: string): DiffLine[] {
   });
 }
 
+/**
+ * How long a permission card takes no click after it appears, in ms. It appears where the last
+ * one was answered, under the pointer: the second click of a double click on "Allow once" must
+ * not answer the next tool call unseen.
+ */
+let armMs = 400;
+
+/** {@link armMs} now. */
+export function permissionCardArmMs(): number {
+  return armMs;
+}
+
+/** Sets {@link armMs} (tests that click a card as soon as it shows use 0). */
+export function setPermissionCardArmMs(ms: number): void {
+  armMs = ms;
+}
+
 /** The suggestions as a list, or empty when there are none (not an array, or an empty one). */
 export function suggestionList(req: Pick<PermissionRequest, 'suggestions'>): unknown[] {
   return Array.isArray(req.suggestions) ? req.suggestions : [];
