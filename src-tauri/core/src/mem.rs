@@ -8,8 +8,8 @@
 //! it does nothing.
 
 /// Gives the free pages of the C heap back to the OS (glibc `malloc_trim(0)`, which also
-/// releases free pages inside the heap, not only at its top). Costs about 1 ms per 10 MB of
-/// heap; call it after one-off work, never on a hot path. Returns whether memory was released
+/// releases free pages inside the heap, not only at its top). It walks every arena under its
+/// lock: call it after one-off work, never on a hot path. Returns whether memory was released
 /// (always `false` off glibc).
 // The workspace denies unsafe code; this one FFI call has no safe wrapper in a kept crate.
 #[allow(unsafe_code)]
