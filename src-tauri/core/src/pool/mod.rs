@@ -256,60 +256,7 @@ impl SessionPool {
             Err(e) => Err(e),
         }
     }
-}
 
-/// The directory a session starts in: the resumed session's recorded project dir, or the new
-/// session's folder (canonical, as the CLI records it).
-fn resolve_cwd(config_dir: &Path, req: &StartRequest) -> Result<PathBuf, CoreError> {
-    match &req.resume {
-        Some(id) => {
-            let summary = find_session(config_dir, id)?;
-            if let Resumability::NotResumable { message, .. } = &summary.resumability {
-                return Err(CoreError::NotResumable {
-                    id: id.to_string(),
-                    reason: message.clone(),
-                });
-            }
-            summary
-                .project_path
-                .map(PathBuf::from)
-                .ok_or_else(|| CoreError::NotResumable {
-                    id: id.to_string(),
-                    reason: "no project directory recorded".into(),
-                })
-        }
-        None => {
-            let cwd = req
-                .cwd
-                .clone()
-                .filter(|c| !c.as_os_str().is_empty())
-                .ok_or_else(|| {
-                    CoreError::InvalidInput("choose a folder for the new session".into())
-                })?;
-            if !cwd.is_dir() {
-                return Err(CoreError::ProjectDirMissing(cwd));
-            }
-            // The CLI records the canonical path; so do we, for the index to group it right.
-            std::fs::canonicalize(&cwd).map_err(|e| CoreError::io(&cwd, e))
-        }
-    }
-}
-
-/// Runs `f` on tokio's blocking pool (disk lookups, the login shell): the async workers stay
-/// free for the sessions' streams. A panic in `f` is an I/O error about `what`.
-async fn off_runtime<T: Send + 'static>(
-    what: &Path,
-    f: impl FnOnce() -> Result<T, CoreError> + Send + 'static,
-) -> Result<T, CoreError> {
-    tokio::task::spawn_blocking(f).await.unwrap_or_else(|e| {
-        Err(CoreError::io(
-            what,
-            std::io::Error::other(format!("a background task failed: {e}")),
-        ))
-    })
-}
-
-impl SessionPool {
     /// Spawns a process for `live` with `opts`, makes it current and sends `initialize`.
     async fn spawn_process(&self, live: &Arc<Live>, opts: RunOptions) -> Result<(), CoreError> {
         let locate = Arc::clone(&self.locate);
@@ -802,4 +749,55 @@ impl Starts {
     fn is_empty(&self) -> bool {
         self.made > self.retries
     }
+}
+
+/// The directory a session starts in: the resumed session's recorded project dir, or the new
+/// session's folder (canonical, as the CLI records it).
+fn resolve_cwd(config_dir: &Path, req: &StartRequest) -> Result<PathBuf, CoreError> {
+    match &req.resume {
+        Some(id) => {
+            let summary = find_session(config_dir, id)?;
+            if let Resumability::NotResumable { message, .. } = &summary.resumability {
+                return Err(CoreError::NotResumable {
+                    id: id.to_string(),
+                    reason: message.clone(),
+                });
+            }
+            summary
+                .project_path
+                .map(PathBuf::from)
+                .ok_or_else(|| CoreError::NotResumable {
+                    id: id.to_string(),
+                    reason: "no project directory recorded".into(),
+                })
+        }
+        None => {
+            let cwd = req
+                .cwd
+                .clone()
+                .filter(|c| !c.as_os_str().is_empty())
+                .ok_or_else(|| {
+                    CoreError::InvalidInput("choose a folder for the new session".into())
+                })?;
+            if !cwd.is_dir() {
+                return Err(CoreError::ProjectDirMissing(cwd));
+            }
+            // The CLI records the canonical path; so do we, for the index to group it right.
+            std::fs::canonicalize(&cwd).map_err(|e| CoreError::io(&cwd, e))
+        }
+    }
+}
+
+/// Runs `f` on tokio's blocking pool (disk lookups, the login shell): the async workers stay
+/// free for the sessions' streams. A panic in `f` is an I/O error about `what`.
+async fn off_runtime<T: Send + 'static>(
+    what: &Path,
+    f: impl FnOnce() -> Result<T, CoreError> + Send + 'static,
+) -> Result<T, CoreError> {
+    tokio::task::spawn_blocking(f).await.unwrap_or_else(|e| {
+        Err(CoreError::io(
+            what,
+            std::io::Error::other(format!("a background task failed: {e}")),
+        ))
+    })
 }

@@ -11,7 +11,7 @@ use crate::sync::{LockExt, RwLockExt};
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use serde::Serialize;
@@ -145,6 +145,16 @@ impl Known {
         }
     }
 
+    /// Keeps only the stamp of facts the cache holds (a file that could not be stat'ed or read
+    /// keeps everything: it is never cached).
+    fn forget_facts(&mut self) {
+        if let Known::Read(f) = self {
+            if stats_known(f) {
+                *self = Known::Stored(Stamp::of(f));
+            }
+        }
+    }
+
     /// The facts read, if kept in memory.
     fn read(&self) -> Option<&CachedFile> {
         match self {
@@ -208,7 +218,7 @@ pub struct LiveIndex {
     /// Held by a search index update, so that two never index the same file at once.
     pub(super) fts_lock: Mutex<()>,
     /// Whether a full [`LiveIndex::update_search`] has finished (searches are partial before).
-    pub(super) search_complete: std::sync::atomic::AtomicBool,
+    pub(super) search_complete: AtomicBool,
     /// The search index's files by row id (`fts_file`: id → (rel, session_rel)); `None` when
     /// it must be loaded again (a search update added or removed files).
     pub(super) fts_files: Mutex<Option<Arc<FileNames>>>,
@@ -219,9 +229,9 @@ pub struct LiveIndex {
     /// (which would walk and stat them again a moment later); taken by it, or replaced.
     pub(super) last_walk: Mutex<Option<Walk>>,
     /// Whether the next refresh keeps its walk ([`LiveIndex::refresh_all_for_search`]).
-    walk_wanted: std::sync::atomic::AtomicBool,
+    walk_wanted: AtomicBool,
     /// Whether facts the cache holds are dropped from memory ([`LiveIndex::set_lean`]).
-    lean: std::sync::atomic::AtomicBool,
+    lean: AtomicBool,
 }
 
 /// What one walk of the projects dir found: when, and each transcript with its stat.
@@ -244,12 +254,12 @@ impl LiveIndex {
             inner: Mutex::default(),
             snapshot: RwLock::default(),
             fts_lock: Mutex::default(),
-            search_complete: std::sync::atomic::AtomicBool::new(false),
+            search_complete: AtomicBool::new(false),
             fts_files: Mutex::default(),
             lookup: Mutex::default(),
             last_walk: Mutex::default(),
-            walk_wanted: std::sync::atomic::AtomicBool::new(false),
-            lean: std::sync::atomic::AtomicBool::new(false),
+            walk_wanted: AtomicBool::new(false),
+            lean: AtomicBool::new(false),
         }
     }
 
@@ -269,7 +279,7 @@ impl LiveIndex {
     /// 10 MB less). A short-lived process (`ccdesk list`) leaves it off: dropping the facts would
     /// cost it time for nothing.
     pub fn set_lean(&self, lean: bool) {
-        self.lean.store(lean, std::sync::atomic::Ordering::Relaxed);
+        self.lean.store(lean, Ordering::Relaxed);
     }
 
     /// [`LiveIndex::refresh_all`], keeping what it walked and stat'ed for the
@@ -278,8 +288,7 @@ impl LiveIndex {
     ///
     /// Errors: as [`LiveIndex::refresh_all`].
     pub fn refresh_all_for_search(&self) -> Result<(Arc<SessionIndex>, RefreshStats), CoreError> {
-        self.walk_wanted
-            .store(true, std::sync::atomic::Ordering::Relaxed);
+        self.walk_wanted.store(true, Ordering::Relaxed);
         self.refresh_all()
     }
 
@@ -308,10 +317,7 @@ impl LiveIndex {
             (loader.join().unwrap_or(false), listed)
         });
         let (candidates, errors, stats) = listed?;
-        if self
-            .walk_wanted
-            .swap(false, std::sync::atomic::Ordering::Relaxed)
-        {
+        if self.walk_wanted.swap(false, Ordering::Relaxed) {
             *self.last_walk.locked() = Some(Walk {
                 at: std::time::Instant::now(),
                 files: candidates
@@ -424,16 +430,10 @@ impl LiveIndex {
         let gone_refs: Vec<&str> = gone.iter().map(String::as_str).collect();
         let store_refs: Vec<&str> = to_store.iter().map(String::as_str).collect();
         let stored = write_cache(&mut inner, &store_refs, &gone_refs);
-        if stored && self.lean.load(std::sync::atomic::Ordering::Relaxed) {
+        if stored && self.lean.load(Ordering::Relaxed) {
             // Every file read is in the cache now: those loaded from it and those just written.
             // (A row a busy cache missed earlier differs from its stamp: read again if asked.)
-            for k in inner.files.values_mut() {
-                if let Known::Read(f) = k {
-                    if stats_known(f) {
-                        *k = Known::Stored(Stamp::of(f));
-                    }
-                }
-            }
+            inner.files.values_mut().for_each(Known::forget_facts);
         }
         Ok((index, counts))
     }
@@ -516,10 +516,10 @@ impl LiveIndex {
         let store_refs: Vec<&str> = store.iter().map(String::as_str).collect();
         let gone_refs: Vec<&str> = gone.iter().map(String::as_str).collect();
         let stored = write_cache(&mut inner, &store_refs, &gone_refs);
-        if stored && self.lean.load(std::sync::atomic::Ordering::Relaxed) {
+        if stored && self.lean.load(Ordering::Relaxed) {
             for r in &store {
                 if let Some(k) = inner.files.get_mut(r) {
-                    *k = Known::Stored(k.stamp());
+                    k.forget_facts();
                 }
             }
         }

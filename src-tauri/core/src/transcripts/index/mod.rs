@@ -769,23 +769,17 @@ fn mtime_ms(file: &File) -> Option<i64> {
     i64::try_from(since_epoch.as_millis()).ok()
 }
 
-/// Groups sessions by project path (or dir name when no path is known), newest first. Groups
-/// indices first, then moves each summary once, into its group.
+/// Groups sessions by [`SessionSummary::project_key`] (their project path, or their dir name when
+/// none is known), newest first. Groups indices first, then moves each summary once, into its
+/// group.
 fn group(parts: Vec<Vec<SessionSummary>>) -> Vec<Arc<ProjectGroup>> {
-    /// What sessions are grouped by (what [`SessionSummary::project_key`] says, unformatted).
-    fn key(s: &SessionSummary) -> (Option<&str>, &str) {
-        match &s.project_path {
-            Some(p) => (Some(p.as_str()), ""),
-            None => (None, s.dir_name.as_str()),
-        }
-    }
     // Each group's members as (part, index), groups numbered in order of first appearance.
-    let mut ids = std::collections::HashMap::new();
+    let mut ids = HashMap::new();
     let mut members: Vec<Vec<(usize, usize)>> = Vec::new();
     let mut last = None;
     for (p, part) in parts.iter().enumerate() {
         for (i, s) in part.iter().enumerate() {
-            let k = key(s);
+            let k = s.project_key.as_str();
             // Sessions of one group often come one after the other: no hashing then.
             let id = match last {
                 Some((last_key, id)) if last_key == k => id,
@@ -1032,10 +1026,10 @@ mod tests {
                         let mut s = all.remove(i);
                         s.last_activity_ms = Some(rng.next(60) as i64);
                         if rng.next(2) == 0 {
-                            let (path, dir) = PLACES[rng.next(6) as usize];
+                            // A cwd learned (or another one): same project dir, another group.
+                            let (path, _) = PLACES[rng.next(6) as usize];
                             s.project_path = path.map(str::to_owned);
                             s.project_key = group_key(path, &s.dir_name);
-                            let _ = dir;
                         }
                         drop_keys.push(s.key.clone());
                         added.push(s);
