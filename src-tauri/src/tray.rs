@@ -166,9 +166,8 @@ fn entries(app: &AppHandle, items: &[TrayItem]) -> tauri::Result<Vec<Entry>> {
 pub async fn relist(app: &AppHandle) -> Result<Arc<SessionIndex>, AppError> {
     let state = app.state::<AppState>();
     let live = Arc::clone(&state.live);
-    let (index, _) = tauri::async_runtime::spawn_blocking(move || live.refresh_all())
-        .await
-        .map_err(|e| AppError::internal(format!("the listing task failed: {e}")))??;
+    let (index, _) =
+        crate::commands::blocking(move || live.refresh_all().map_err(AppError::from)).await?;
     refresh(app);
     Ok(index)
 }

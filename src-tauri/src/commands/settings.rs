@@ -37,9 +37,7 @@ async fn view(state: &AppState, notices: Vec<String>) -> Result<SettingsView, Ap
 }
 
 async fn find(configured: Option<std::path::PathBuf>) -> Result<ClaudeDiscovery, AppError> {
-    tauri::async_runtime::spawn_blocking(move || discover(&DiscoverInputs::from_env(configured)))
-        .await
-        .map_err(|e| AppError::internal(format!("the search for claude failed: {e}")))
+    super::blocking(move || Ok(discover(&DiscoverInputs::from_env(configured)))).await
 }
 
 /// The settings, where `claude` is, and any notice about the settings file.
