@@ -35,19 +35,21 @@ fn fast() -> PoolConfig {
 
 fn pool_with(e: &Env, cfg: PoolConfig, extra_env: &[(&str, &str)]) -> Arc<SessionPool> {
     let claude = fake_claude();
+    pool_locating(e, cfg, extra_env, Arc::new(move || Ok(claude.clone())))
+}
+
+/// [`pool_with`], finding `claude` with `locate`.
+fn pool_locating(
+    e: &Env,
+    cfg: PoolConfig,
+    extra_env: &[(&str, &str)],
+    locate: ccdesk_core::pool::ClaudeLocator,
+) -> Arc<SessionPool> {
     let mut vars = vec![("CLAUDE_CONFIG_DIR".into(), e.config.clone().into())];
     for (k, v) in extra_env {
         vars.push(((*k).into(), (*v).into()));
     }
-    let pool = Arc::new(
-        SessionPool::new(
-            e.config.clone(),
-            Arc::new(move || Ok(claude.clone())),
-            vars,
-            cfg,
-        )
-        .unwrap(),
-    );
+    let pool = Arc::new(SessionPool::new(e.config.clone(), locate, vars, cfg).unwrap());
     tokio::spawn(ccdesk_core::pool::sweep_forever(Arc::downgrade(&pool)));
     pool
 }
@@ -698,9 +700,7 @@ async fn a_crashed_session_is_started_again_as_often_as_the_setting_says_with_do
             reconnect_backoff_ms: 200,
             ..fast()
         };
-        let vars = vec![("CLAUDE_CONFIG_DIR".into(), e.config.clone().into())];
-        let pool = Arc::new(SessionPool::new(e.config.clone(), locate, vars, cfg).unwrap());
-        tokio::spawn(ccdesk_core::pool::sweep_forever(Arc::downgrade(&pool)));
+        let pool = pool_locating(&e, cfg, &[], locate);
         let (run_id, mut rx) = open(&pool, &e, "first").await;
         until(&mut rx, 20, |ev| is_state(ev, "ready")).await;
         pool.send_prompt(&run_id, "FAKE_CRASH now").await.unwrap();
@@ -750,8 +750,7 @@ async fn claude_is_looked_for_off_the_thread_that_drives_the_sessions() {
             Ok(claude.clone())
         })
     };
-    let vars = vec![("CLAUDE_CONFIG_DIR".into(), e.config.clone().into())];
-    let pool = Arc::new(SessionPool::new(e.config.clone(), locate, vars, fast()).unwrap());
+    let pool = pool_locating(&e, fast(), &[], locate);
     let (run_id, mut rx) = open(&pool, &e, "first").await;
     until(&mut rx, 20, |ev| is_state(ev, "ready")).await;
     let seen = seen.lock().unwrap().clone();
