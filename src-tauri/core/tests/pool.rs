@@ -285,6 +285,85 @@ async fn resume_runs_in_the_recorded_dir_reuses_a_live_session_and_refuses_what_
     .is_err());
 }
 
+/// Two ccdesk processes (the window and `ccdesk run`, here two pools sharing one lock dir) never
+/// run two `claude` processes on one transcript: a resume of a session the other holds live is
+/// refused at once, names the holder and starts nothing; once the holder closes it, it resumes.
+#[tokio::test]
+async fn a_session_live_in_another_ccdesk_is_refused_until_that_one_lets_it_go() {
+    let e = env();
+    let locks = tempfile::tempdir().unwrap();
+    let claude = fake_claude();
+    let pool_in = |dir: Option<std::path::PathBuf>| {
+        let claude = claude.clone();
+        let vars = vec![("CLAUDE_CONFIG_DIR".into(), e.config.clone().into())];
+        let pool = SessionPool::new(
+            e.config.clone(),
+            Arc::new(move || Ok(claude.clone())),
+            vars,
+            fast(),
+        )
+        .unwrap()
+        .with_lock_dir(dir);
+        Arc::new(pool)
+    };
+    let window = pool_in(Some(locks.path().to_path_buf()));
+    let headless = pool_in(Some(locks.path().to_path_buf()));
+
+    // A new session is locked from its `init` on.
+    let (run_id, mut rx) = open(&window, &e, "first").await;
+    until(&mut rx, 20, |ev| is_state(ev, "ready")).await;
+    let id = window.info(&run_id).unwrap().session_id.unwrap();
+    let resume = |prompt: &str| StartRequest {
+        prompt: prompt.into(),
+        resume: Some(id.clone()),
+        ..Default::default()
+    };
+    let err = headless
+        .start(resume("from the terminal"), ccdesk_core::pool::null_sink())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), "not_resumable", "{err}");
+    let msg = err.to_string();
+    assert!(msg.contains("another ccdesk process"), "{msg}");
+    assert!(
+        msg.contains(&format!("pid {}", std::process::id())),
+        "{msg}"
+    );
+    assert_eq!(headless.snapshot().total_created, 0, "nothing was started");
+
+    // A fork writes a transcript of its own: allowed while the source is live elsewhere.
+    let (s, mut frx) = sink();
+    let fork = headless
+        .start(
+            StartRequest {
+                fork_session: true,
+                ..resume("a fork")
+            },
+            s,
+        )
+        .await
+        .unwrap();
+    until(&mut frx, 20, |ev| is_state(ev, "ready")).await;
+    headless.close(&fork).await;
+
+    // The holder lets go when its process ends; then the other side resumes it, and holds it.
+    window.close(&run_id).await;
+    let (s, mut hrx) = sink();
+    let taken = headless.start(resume("now mine"), s).await.unwrap();
+    until(&mut hrx, 20, |ev| is_state(ev, "ready")).await;
+    let err = window
+        .start(resume("back"), ccdesk_core::pool::null_sink())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), "not_resumable", "{err}");
+    headless.close_all().await;
+    let (s, mut wrx) = sink();
+    window.start(resume("back"), s).await.unwrap();
+    until(&mut wrx, 20, |ev| is_state(ev, "ready")).await;
+    window.close_all().await;
+    drop(taken);
+}
+
 #[tokio::test]
 async fn a_missing_cli_is_a_clear_error() {
     let e = env();

@@ -21,6 +21,7 @@ mod mode;
 mod permission;
 mod session;
 mod state;
+pub mod writer;
 
 use crate::sync::{LockExt, RwLockExt};
 use std::ffi::OsString;
@@ -105,6 +106,8 @@ pub struct SessionPool {
     total_created: AtomicU64,
     reaper: Option<Arc<Reaper>>,
     observer: Arc<RwLock<Option<PoolObserver>>>,
+    /// Where session locks are taken ([`writer`]).
+    lock_dir: Option<PathBuf>,
 }
 
 impl SessionPool {
@@ -119,6 +122,7 @@ impl SessionPool {
         config: PoolConfig,
     ) -> Result<SessionPool, CoreError> {
         config.validate()?;
+        let lock_dir = writer::default_lock_dir(&config_dir);
         Ok(SessionPool {
             config_dir,
             locate,
@@ -128,7 +132,15 @@ impl SessionPool {
             total_created: AtomicU64::new(0),
             reaper: None,
             observer: Arc::default(),
+            lock_dir,
         })
+    }
+
+    /// Takes session locks in `dir` instead of [`writer::default_lock_dir`]; `None` takes none
+    /// (two processes could then write one transcript: for tests only).
+    pub fn with_lock_dir(mut self, dir: Option<PathBuf>) -> Self {
+        self.lock_dir = dir;
+        self
     }
 
     /// Registers every process group with `reaper`, so they end even if ccdesk is killed.
@@ -245,6 +257,7 @@ impl SessionPool {
             opts.clone(),
             sink,
             Arc::clone(&self.observer),
+            self.lock_dir.clone(),
         ));
         self.spawn_process(&live, opts).await?;
         self.sessions.locked().push(Arc::clone(&live));
@@ -259,6 +272,11 @@ impl SessionPool {
 
     /// Spawns a process for `live` with `opts`, makes it current and sends `initialize`.
     async fn spawn_process(&self, live: &Arc<Live>, opts: RunOptions) -> Result<(), CoreError> {
+        // One writer per transcript: a resumed session is locked before its process starts (a
+        // fork writes a new transcript, locked at its `init`).
+        if let (Some(id), false) = (&opts.resume, opts.fork_session) {
+            live.hold_writer(id)?;
+        }
         let locate = Arc::clone(&self.locate);
         let claude = off_runtime(Path::new("claude"), move || locate()).await?;
         let (run, events) = ClaudeProcess::spawn(&claude, opts).await?;
@@ -324,6 +342,7 @@ impl SessionPool {
                     e @ (CoreError::ClaudeNotFound { .. }
                     | CoreError::ProjectDirMissing(_)
                     | CoreError::PoolFull { .. }
+                    | CoreError::NotResumable { .. }
                     | CoreError::InvalidInput(_)),
                 ) => return Err(e),
                 Err(e) => last = e,
@@ -405,6 +424,11 @@ impl SessionPool {
             if !run.wait_exited(Duration::from_millis(500)).await {
                 run.signal(GroupSignal::Kill);
                 run.wait_exited(Duration::from_millis(2_000)).await;
+            }
+            // Its (abandoned) exit is not recorded by `on_exit`: the lock goes here, once
+            // nothing of this session writes any more.
+            if run.has_exited() {
+                live.release_writer();
             }
         }
         live.lock().info.pid = None;

@@ -18,10 +18,12 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 use super::permission::PermissionRequest;
 use super::state::{result_usage, Resolution, SessionEvent, SessionInfo, SessionState};
+use super::writer::WriterLock;
 use crate::claude::reaper::Reaper;
 use crate::claude::runner::{ClaudeProcess, RunEvent, RunExit, RunOptions};
 use crate::claude::stream::{control_request_line, EventKind, StreamEvent};
 use crate::error::CoreError;
+use std::path::PathBuf;
 
 /// Receives a session's events, in order. Must return quickly (it runs on the reader task).
 pub type EventSink = Arc<dyn Fn(SessionEvent) + Send + Sync>;
@@ -65,6 +67,9 @@ pub(crate) struct Inner {
     /// Permission requests whose answer is being written: a second answer to one of them (a
     /// double click, two windows) is refused, so the CLI gets one answer per request.
     answering: HashSet<String>,
+    /// The session's writer lock ([`super::writer`]), held while a process of this session may
+    /// write its transcript.
+    writer: Option<WriterLock>,
 }
 
 /// A session in the pool.
@@ -81,6 +86,8 @@ pub(crate) struct Live {
     /// Serializes prompt sending, reconnects and closing.
     pub ops: tokio::sync::Mutex<()>,
     generation: AtomicU64,
+    /// Where session locks are taken ([`super::writer`]); `None`: none are.
+    lock_dir: Option<PathBuf>,
 }
 
 impl Live {
@@ -89,6 +96,7 @@ impl Live {
         opts: RunOptions,
         sink: EventSink,
         observer: Arc<RwLock<Option<PoolObserver>>>,
+        lock_dir: Option<PathBuf>,
     ) -> Live {
         let now = Instant::now();
         let created = now_ms();
@@ -122,6 +130,7 @@ impl Live {
                 next_request: 0,
                 processes: 0,
                 answering: HashSet::new(),
+                writer: None,
             }),
             state_tx: watch::Sender::new(SessionState::Connecting),
             sink: RwLock::new(sink),
@@ -130,7 +139,42 @@ impl Live {
             delivering: Mutex::new(()),
             ops: tokio::sync::Mutex::new(()),
             generation: AtomicU64::new(0),
+            lock_dir,
         }
+    }
+
+    /// Takes session `id`'s writer lock for this session, unless it holds it already (a
+    /// lock for another id, e.g. the source of a fork, is let go).
+    ///
+    /// Errors: [`CoreError::NotResumable`] when another ccdesk process holds it;
+    /// [`CoreError::Io`] when the lock file cannot be used.
+    pub fn hold_writer(&self, id: &SessionId) -> Result<(), CoreError> {
+        let Some(dir) = &self.lock_dir else {
+            return Ok(());
+        };
+        let mut inner = self.lock();
+        if inner.writer.as_ref().is_none_or(|w| w.session_id() != id) {
+            inner.writer = Some(WriterLock::acquire(dir, id)?);
+        }
+        Ok(())
+    }
+
+    /// At `system/init`: the session `id` the CLI writes (new, or forked) is locked for this
+    /// session if it is not yet. A refusal cannot stop a process that already runs; it is logged.
+    fn hold_writer_in(&self, inner: &mut Inner, id: &SessionId) {
+        let Some(dir) = &self.lock_dir else { return };
+        if inner.writer.as_ref().is_some_and(|w| w.session_id() == id) {
+            return;
+        }
+        match WriterLock::acquire(dir, id) {
+            Ok(lock) => inner.writer = Some(lock),
+            Err(e) => tracing::warn!(error = %e, session = %id, "the session lock was not taken"),
+        }
+    }
+
+    /// Lets the writer lock go: no process of this session is left to write its transcript.
+    pub fn release_writer(&self) {
+        self.lock().writer = None;
     }
 
     /// Locks the mutable part. A poisoned lock (a panic elsewhere) is recovered: the data is
@@ -379,7 +423,10 @@ impl Live {
                 EventKind::Init => {
                     if let Some(id) = line.session_id() {
                         match SessionId::parse(id) {
-                            Ok(id) => inner.info.session_id = Some(id),
+                            Ok(id) => {
+                                self.hold_writer_in(inner, &id);
+                                inner.info.session_id = Some(id);
+                            }
                             Err(e) => {
                                 tracing::warn!(error = %e, "the CLI reported an unusable session id")
                             }
@@ -550,6 +597,7 @@ impl Live {
             inner.info.bytes_streamed = inner.bytes_before;
             inner.info.cost_usd = inner.cost_before;
             inner.run = None;
+            inner.writer = None;
             inner.info.pid = None;
             inner.in_flight = 0;
             inner.turn_started = None;
@@ -836,6 +884,7 @@ mod tests {
             RunOptions::default(),
             Arc::new(|_| {}),
             Arc::new(RwLock::new(None)),
+            None,
         );
         let line = serde_json::json!({"type": "control_request", "request_id": "r1",
             "request": {"subtype": "can_use_tool", "tool_name": "Bash",

@@ -18,6 +18,17 @@ pub fn data_dir() -> Option<std::path::PathBuf> {
     Some(dirs::data_dir()?.join(APP_IDENTIFIER))
 }
 
+/// A short name for a Claude config dir, for ccdesk's per-config-dir files (the index cache, the
+/// session locks): FNV-1a (64 bits) of its path's bytes, as 16 hex digits.
+pub fn config_dir_key(config_dir: &std::path::Path) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in config_dir.as_os_str().as_encoded_bytes() {
+        hash ^= u64::from(*b);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}
+
 /// The settings' file in the data dir (`settings.json`) and its key (`settings`).
 pub const SETTINGS_FILE: (&str, &str) = ("settings.json", "settings");
 

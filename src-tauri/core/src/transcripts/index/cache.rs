@@ -22,19 +22,15 @@ pub const SCHEMA_VERSION: i32 = 1;
 /// How long a statement waits for another process's write lock, in ms.
 pub const BUSY_TIMEOUT_MS: u64 = 250;
 
-/// Where the cache of `config_dir` lives: `<ccdesk data dir>/index/<hash>.sqlite`, the hash
-/// (FNV-1a, 64 bits, hex) of the config dir's path, so each config dir has its own. `None` when
+/// Where the cache of `config_dir` lives: `<ccdesk data dir>/index/<key>.sqlite`, `<key>` the config
+/// dir's [`crate::store::config_dir_key`], so each config dir has its own. `None` when
 /// the OS names no data dir.
 pub fn default_path(config_dir: &Path) -> Option<PathBuf> {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in config_dir.as_os_str().as_encoded_bytes() {
-        hash ^= u64::from(*b);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
+    let key = crate::store::config_dir_key(config_dir);
     Some(
         crate::store::data_dir()?
             .join("index")
-            .join(format!("{hash:016x}.sqlite")),
+            .join(format!("{key}.sqlite")),
     )
 }
 
