@@ -105,6 +105,66 @@ async fn a_new_session_streams_its_reply_and_is_indexed_under_its_project() {
     assert!(s.resumability.is_resumable());
 }
 
+/// A CLI installed by nvm is a `#!/usr/bin/env node` script whose `node` sits beside it, on the
+/// terminal's PATH but not on a desktop launcher's: found through the login shell (or named in
+/// the settings), it runs with the PATH it was found with, not ccdesk's (which would exit 127).
+#[cfg(unix)]
+#[tokio::test]
+async fn a_cli_found_on_the_login_shells_path_runs_with_that_path() {
+    use ccdesk_core::claude::discover::DiscoverInputs;
+    use ccdesk_core::claude::runner::ClaudeCommand;
+    use std::os::unix::fs::PermissionsExt;
+    let e = env();
+    let tmp = tempfile::tempdir().unwrap();
+    let nvm_bin = tmp.path().join("nvm/versions/node/v20/bin");
+    std::fs::create_dir_all(&nvm_bin).unwrap();
+    let write = |p: &std::path::Path, body: String| {
+        std::fs::write(p, body).unwrap();
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    };
+    // `node` stand-in: runs the fake CLI with the script's arguments.
+    let fake = fake_claude().program;
+    write(
+        &nvm_bin.join("ccdesk-test-node"),
+        format!("#!/bin/sh\nshift\nexec '{}' \"$@\"\n", fake.display()),
+    );
+    write(
+        &nvm_bin.join("claude"),
+        "#!/usr/bin/env ccdesk-test-node\n".to_owned(),
+    );
+    let shell = tmp.path().join("login-sh");
+    write(
+        &shell,
+        format!(
+            "#!/bin/sh\nprintf %s '{}:/usr/bin:/bin'\n",
+            nvm_bin.display()
+        ),
+    );
+    let launcher_path = std::ffi::OsString::from("/usr/bin:/bin");
+    let by_login_shell = ClaudeCommand::locate_with(&DiscoverInputs {
+        path_var: Some(launcher_path.clone()),
+        login_shell: Some(shell),
+        login_shell_timeout_ms: 5_000,
+        ..DiscoverInputs::default()
+    })
+    .unwrap();
+    let by_setting = ClaudeCommand::locate_with(&DiscoverInputs {
+        configured: Some(nvm_bin.join("claude")),
+        path_var: Some(launcher_path),
+        ..DiscoverInputs::default()
+    })
+    .unwrap();
+    for claude in [by_login_shell, by_setting] {
+        assert_eq!(claude.program, nvm_bin.join("claude"));
+        let (run, mut rx) = ClaudeProcess::spawn(&claude, e.opts()).await.unwrap();
+        run.send_prompt("hello from nvm").await.unwrap();
+        run.close_input().await;
+        let (events, exit) = collect(&mut rx).await;
+        assert!(exit.is_success(), "{exit:?}");
+        assert_eq!(streamed_text(&events), "Echo: hello from nvm");
+    }
+}
+
 #[tokio::test]
 async fn follow_up_prompts_go_to_the_same_process_and_resume_appends_to_the_same_file() {
     let e = env();

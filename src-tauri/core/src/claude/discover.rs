@@ -188,8 +188,20 @@ fn npm_prefix_of(inputs: &DiscoverInputs, paths: &[&OsString]) -> Option<PathBuf
 /// Searches in the documented order; never fails (nothing found gives `found: None` and the
 /// places tried).
 pub fn discover(inputs: &DiscoverInputs) -> ClaudeDiscovery {
+    discover_with_path(inputs).0
+}
+
+/// [`discover`], and the `PATH` the found CLI is to run with ([`child_path`]): a desktop
+/// launcher's `PATH` is often not the terminal's, and a CLI installed by nvm
+/// (`#!/usr/bin/env node`) exits 127 without its `node`. `None` when nothing was found.
+pub fn discover_with_path(inputs: &DiscoverInputs) -> (ClaudeDiscovery, Option<OsString>) {
     let mut tried = Vec::new();
-    let found = search(inputs, &mut tried).map(|(path, source)| FoundClaude {
+    let mut login_path = None;
+    let found = search(inputs, &mut tried, &mut login_path);
+    let path_var = found
+        .as_ref()
+        .map(|(path, _)| child_path(path, inputs.path_var.as_ref(), login_path.as_ref()));
+    let found = found.map(|(path, source)| FoundClaude {
         version: if inputs.probe_version {
             claude_version(&path, Duration::from_millis(VERSION_TIMEOUT_MS))
         } else {
@@ -198,10 +210,38 @@ pub fn discover(inputs: &DiscoverInputs) -> ClaudeDiscovery {
         path,
         source,
     });
-    ClaudeDiscovery { found, tried }
+    (ClaudeDiscovery { found, tried }, path_var)
 }
 
-fn search(inputs: &DiscoverInputs, tried: &mut Vec<String>) -> Option<(PathBuf, ClaudeSource)> {
+/// The `PATH` for a `claude` found at `program`: the directory it was found in first (nvm and
+/// npm put `node` beside it), then the login shell's `PATH` when it was asked (what a terminal
+/// has), then the launcher's own entries not yet named. Empty entries are dropped.
+pub fn child_path(
+    program: &Path,
+    launcher: Option<&OsString>,
+    login: Option<&OsString>,
+) -> OsString {
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    let mut add = |d: PathBuf| {
+        if !d.as_os_str().is_empty() && !dirs.contains(&d) {
+            dirs.push(d);
+        }
+    };
+    if let Some(parent) = program.parent() {
+        add(parent.to_path_buf());
+    }
+    for var in [login, launcher].into_iter().flatten() {
+        std::env::split_paths(var).for_each(&mut add);
+    }
+    // Only fails on a directory holding the separator, which `split_paths` cannot give back.
+    std::env::join_paths(&dirs).unwrap_or_else(|_| launcher.cloned().unwrap_or_default())
+}
+
+fn search(
+    inputs: &DiscoverInputs,
+    tried: &mut Vec<String>,
+    login_path: &mut Option<OsString>,
+) -> Option<(PathBuf, ClaudeSource)> {
     if let Some(p) = &inputs.configured {
         if is_executable(p) {
             return Some((p.clone(), ClaudeSource::Setting));
@@ -230,15 +270,15 @@ fn search(inputs: &DiscoverInputs, tried: &mut Vec<String>) -> Option<(PathBuf, 
         }
         None => tried.push("claude on PATH (PATH is not set)".to_owned()),
     }
-    let mut login_path = None;
     if let Some(shell) = &inputs.login_shell {
         match login_shell_path(shell, Duration::from_millis(inputs.login_shell_timeout_ms)) {
             Some(path_var) => {
-                if let Some(p) = on_path(&path_var) {
+                let found = on_path(&path_var);
+                *login_path = Some(path_var);
+                if let Some(p) = found {
                     return Some((p, ClaudeSource::LoginShell));
                 }
                 tried.push(format!("claude on the PATH of {} -l", shell.display()));
-                login_path = Some(path_var);
             }
             None => tried.push(format!(
                 "the PATH of {} -l (it did not answer)",
@@ -464,6 +504,23 @@ mod tests {
         let found = d.found.expect("found");
         assert_eq!(found.path, hidden);
         assert_eq!(found.source, ClaudeSource::LoginShell);
+    }
+
+    #[test]
+    fn the_child_path_puts_claudes_dir_then_the_login_shells_then_the_launchers() {
+        let p = child_path(
+            Path::new("/home/u/.nvm/v20/bin/claude"),
+            Some(&OsString::from("/usr/bin:/snap/bin::/bin")),
+            Some(&OsString::from(
+                "/home/u/.nvm/v20/bin:/usr/local/bin:/usr/bin",
+            )),
+        );
+        assert_eq!(
+            p,
+            OsString::from("/home/u/.nvm/v20/bin:/usr/local/bin:/usr/bin:/snap/bin:/bin")
+        );
+        let no_login = child_path(Path::new("/opt/claude/claude"), Some(&"/bin".into()), None);
+        assert_eq!(no_login, OsString::from("/opt/claude:/bin"));
     }
 
     #[test]

@@ -31,7 +31,7 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufRead
 use tokio::process::{ChildStdin, Command};
 use tokio::sync::{mpsc, watch, Mutex as AsyncMutex};
 
-use crate::claude::discover::{discover, ClaudeDiscovery, DiscoverInputs};
+use crate::claude::discover::{discover_with_path, ClaudeDiscovery, DiscoverInputs};
 use crate::claude::stream::{user_message_line, EventKind, StreamEvent};
 use crate::error::CoreError;
 
@@ -55,13 +55,17 @@ pub struct ClaudeCommand {
     /// Absolute path of the executable (the native `claude`, or the JS build's `cli.js` with its
     /// `#!/usr/bin/env node` line).
     pub program: PathBuf,
+    /// `PATH` for the child, as found with it ([`crate::claude::discover::child_path`]: its own
+    /// dir, the login shell's `PATH`, the launcher's); `None` inherits ccdesk's.
+    pub path_var: Option<OsString>,
 }
 
 impl ClaudeCommand {
-    /// Uses exactly this executable.
+    /// Uses exactly this executable, with ccdesk's own `PATH`.
     pub fn new(program: impl Into<PathBuf>) -> Self {
         ClaudeCommand {
             program: program.into(),
+            path_var: None,
         }
     }
 
@@ -77,9 +81,14 @@ impl ClaudeCommand {
     ///
     /// Errors: [`CoreError::ClaudeNotFound`] listing every place tried.
     pub fn locate_configured(configured: Option<PathBuf>) -> Result<Self, CoreError> {
-        Self::found(discover(
-            &DiscoverInputs::from_env(configured).without_version(),
-        ))
+        Self::locate_with(&DiscoverInputs::from_env(configured).without_version())
+    }
+
+    /// Finds the CLI with these inputs, and the `PATH` it is to run with.
+    ///
+    /// Errors: [`CoreError::ClaudeNotFound`] listing every place tried.
+    pub fn locate_with(inputs: &DiscoverInputs) -> Result<Self, CoreError> {
+        Self::found(discover_with_path(inputs))
     }
 
     /// [`ClaudeCommand::locate`] with its inputs given (no login shell, no npm prefix), for tests.
@@ -90,17 +99,20 @@ impl ClaudeCommand {
         path_var: Option<OsString>,
         home: Option<PathBuf>,
     ) -> Result<Self, CoreError> {
-        Self::found(discover(&DiscoverInputs {
+        Self::locate_with(&DiscoverInputs {
             env_override: override_path.filter(|p| !p.is_empty()),
             path_var,
             home,
             ..DiscoverInputs::default()
-        }))
+        })
     }
 
-    fn found(d: ClaudeDiscovery) -> Result<Self, CoreError> {
+    fn found((d, path_var): (ClaudeDiscovery, Option<OsString>)) -> Result<Self, CoreError> {
         match d.found {
-            Some(f) => Ok(Self::new(f.path)),
+            Some(f) => Ok(ClaudeCommand {
+                program: f.path,
+                path_var,
+            }),
             None => Err(CoreError::ClaudeNotFound { tried: d.tried }),
         }
     }
@@ -112,7 +124,7 @@ impl ClaudeCommand {
 #[derive(Clone)]
 pub struct ClaudeFinder {
     locate: Arc<dyn Fn() -> Result<ClaudeCommand, CoreError> + Send + Sync>,
-    found: Arc<Mutex<Option<PathBuf>>>,
+    found: Arc<Mutex<Option<ClaudeCommand>>>,
 }
 
 impl ClaudeFinder {
@@ -127,17 +139,18 @@ impl ClaudeFinder {
         }
     }
 
-    /// The executable to run: the cached path while it is a file, else a new search.
+    /// The executable to run (with its `PATH`): the cached one while it is a file, else a new
+    /// search.
     ///
     /// Errors: what `locate` fails with ([`CoreError::ClaudeNotFound`] listing every place tried).
     pub fn locate(&self) -> Result<ClaudeCommand, CoreError> {
-        if let Some(p) = self.found.locked().clone() {
-            if p.is_file() {
-                return Ok(ClaudeCommand::new(p));
+        if let Some(c) = self.found.locked().clone() {
+            if c.program.is_file() {
+                return Ok(c);
             }
         }
         let command = (self.locate)()?;
-        *self.found.locked() = Some(command.program.clone());
+        *self.found.locked() = Some(command.clone());
         Ok(command)
     }
 
@@ -310,6 +323,11 @@ impl ClaudeProcess {
         cmd.args(opts.args())
             .current_dir(&opts.cwd)
             .env_remove("CLAUDECODE");
+        // The PATH it was found with (so `#!/usr/bin/env node` finds nvm's node); `opts.env`
+        // may still set its own.
+        if let Some(path) = &claude.path_var {
+            cmd.env("PATH", path);
+        }
         for k in &opts.env_remove {
             cmd.env_remove(k);
         }
@@ -789,8 +807,8 @@ mod tests {
         }
         let found =
             ClaudeCommand::locate_in(Some(exe.clone().into()), Some(dir.path().into()), None);
-        assert_eq!(found.ok(), Some(ClaudeCommand::new(exe)));
+        assert_eq!(found.ok().map(|c| c.program), Some(exe));
         let found = ClaudeCommand::locate_in(None, Some(dir.path().into()), None);
-        assert_eq!(found.ok(), Some(ClaudeCommand::new(on_path)));
+        assert_eq!(found.ok().map(|c| c.program), Some(on_path));
     }
 }
