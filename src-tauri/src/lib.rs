@@ -418,6 +418,14 @@ pub fn run(config_dir: PathBuf, args: Vec<String>) -> Result<(), Box<dyn std::er
                 tracing::warn!(error = %e, "no tray icon");
             }
             start_listing(&handle);
+            // SIGTERM, SIGINT, SIGHUP (a log-out, `kill`, a closed terminal) quit as the tray's
+            // Quit does: every session closed, the registry saved.
+            let quitting = handle.clone();
+            tauri::async_runtime::spawn(async move {
+                let why = ccdesk_core::desktop::quit::quit_requested().await;
+                tracing::info!(signal = why, "asked to end: quitting");
+                quitting.exit(0);
+            });
             let cwd = std::env::current_dir().unwrap_or_default();
             desktop::handle_launch(&handle, &args, &cwd);
             Ok(())

@@ -144,3 +144,97 @@ fn sigterm_of_ccdesk_ends_everything_before_it_exits() {
     assert!(gone_within(r.cli_pid, Duration::from_secs(2)));
     assert!(gone_within(r.tool_pid, Duration::from_secs(2)));
 }
+
+/// The pid of `ccdesk`'s process watchdog (its child started with `--ccdesk-reaper`).
+fn watchdog_of(ccdesk: u32) -> u32 {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+            let Some(pid) = entry
+                .file_name()
+                .to_str()
+                .and_then(|n| n.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            let ppid = stat
+                .rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+                .and_then(|p| p.parse::<u32>().ok());
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            if ppid == Some(ccdesk) && cmdline.split(|b| *b == 0).any(|a| a == b"--ccdesk-reaper") {
+                return pid;
+            }
+        }
+        assert!(Instant::now() < deadline, "no watchdog found");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn catches_sigterm(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|st| {
+            st.lines()
+                .find_map(|l| l.strip_prefix("SigCgt:"))
+                .and_then(|m| u64::from_str_radix(m.trim(), 16).ok())
+        })
+        .is_some_and(|mask| mask & (1 << (15 - 1)) != 0)
+}
+
+fn kill(sig: &str, pid: u32) {
+    let st = Command::new("kill")
+        .args([&format!("-{sig}"), &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(st.success(), "kill -{sig} {pid}");
+}
+
+#[test]
+fn sighup_of_ccdesk_ends_everything_before_it_exits_as_sigterm_does() {
+    let mut r = start();
+    kill("HUP", r.ccdesk.id());
+    let status = r.ccdesk.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    assert!(gone_within(r.cli_pid, Duration::from_secs(2)));
+    assert!(gone_within(r.tool_pid, Duration::from_secs(2)));
+}
+
+/// `killall ccdesk` reaches the watchdog too (same executable): it takes SIGTERM, SIGINT and
+/// SIGHUP without dying, so that when ccdesk is then killed for good it still ends what ccdesk
+/// left running; it exits once it has.
+#[test]
+fn the_watchdog_outlives_a_broad_kill_and_still_ends_what_ccdesk_left() {
+    let mut r = start();
+    let watchdog = watchdog_of(r.ccdesk.id());
+    // It may still be loading its libraries (the window's binary: ~0.1 s before `main`): wait
+    // until it catches SIGTERM (bit 15 of SigCgt in /proc/<pid>/status).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !catches_sigterm(watchdog) {
+        assert!(Instant::now() < deadline, "the watchdog never took SIGTERM");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    for sig in ["TERM", "INT", "HUP"] {
+        kill(sig, watchdog);
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        alive(watchdog),
+        "the watchdog died of a signal it must ignore"
+    );
+    r.ccdesk.kill().unwrap(); // SIGKILL
+    r.ccdesk.wait().unwrap();
+    assert!(
+        gone_within(r.cli_pid, Duration::from_secs(5)),
+        "the claude process outlived ccdesk"
+    );
+    assert!(
+        gone_within(r.tool_pid, Duration::from_secs(5)),
+        "the tool process outlived ccdesk"
+    );
+    assert!(
+        gone_within(watchdog, Duration::from_secs(5)),
+        "the watchdog stayed after its work"
+    );
+}

@@ -19,12 +19,12 @@
 //! - `ccdesk run <folder> <prompt> [--json]` and `ccdesk run --resume <session-id> <prompt> [--json]`:
 //!   one turn through the session pool (same code as the window): the reply's text as it
 //!   streams, or with `--json` every session event as a JSON line (`{"event":"cli","line":..}`,
-//!   `{"event":"state","info":..}`, ...). Permission prompts are denied (nobody to ask); Ctrl-C
-//!   or SIGTERM ends the session's whole process group first.
+//!   `{"event":"state","info":..}`, ...). Permission prompts are denied (nobody to ask); Ctrl-C,
+//!   SIGTERM or SIGHUP ends the session's whole process group first.
 //!
 //! Exit codes (`Failure::code`): 0 done; 1 failed (unknown session, unreadable transcript, a
 //! turn that ended with an error, no `claude`); 2 bad usage (clap's message and usage on stderr);
-//! 130 interrupted by Ctrl-C or SIGTERM. Anything else on the command line (`ccdesk <folder>`,
+//! 130 interrupted by Ctrl-C, SIGTERM or SIGHUP. Anything else on the command line (`ccdesk <folder>`,
 //! `ccdesk --resume <id>`) opens the window instead (see `ccdesk_core::desktop::launch`).
 //!
 //! On a terminal, control characters in what is printed (titles, transcript text, snippets,
@@ -74,7 +74,7 @@ const COMMANDS: [&str; 9] = [
     name = "ccdesk",
     version,
     after_help = "Without a command, ccdesk opens its window: `ccdesk [<folder> | --resume <session-id>]` \
-(in the running ccdesk when there is one).\n\nExit codes: 0 done, 1 failed, 2 bad usage, 130 interrupted (Ctrl-C, SIGTERM).\n\
+(in the running ccdesk when there is one).\n\nExit codes: 0 done, 1 failed, 2 bad usage, 130 interrupted (Ctrl-C, SIGTERM, SIGHUP).\n\
 The transcripts are read from $CLAUDE_CONFIG_DIR/projects, else ~/.claude/projects (or the config dir of ccdesk's settings)."
 )]
 struct Cli {
@@ -150,7 +150,7 @@ enum Command {
 /// Why a headless command did not succeed.
 #[derive(Debug, PartialEq, Eq)]
 enum Failure {
-    /// Ctrl-C or SIGTERM ended it (exit code 130).
+    /// Ctrl-C, SIGTERM or SIGHUP ended it (exit code 130).
     Interrupted,
     /// It failed; the message says why (exit code 1).
     Failed(String),
@@ -181,6 +181,8 @@ impl From<String> for Failure {
 pub fn start() -> Result<std::path::PathBuf, ExitCode> {
     // The process watchdog: before anything else, no logging set-up.
     if std::env::args().nth(1).as_deref() == Some(ccdesk_core::claude::reaper::REAPER_ARG) {
+        // A broad `killall ccdesk` must not take it down with the app.
+        ccdesk_core::desktop::quit::survive_quit_signals();
         ccdesk_core::claude::reaper::serve(std::io::stdin().lock());
         return Err(ExitCode::SUCCESS);
     }
@@ -602,6 +604,9 @@ fn run(
             resume: resume.cloned(),
             ..Default::default()
         };
+        // Listening from here on (a signal between two turns of the loop is not lost).
+        let quit = ccdesk_core::desktop::quit::quit_requested();
+        tokio::pin!(quit);
         let run_id = pool.start(req, sink).await.map_err(|e| e.to_string())?;
         let ok = loop {
             tokio::select! {
@@ -613,7 +618,8 @@ fn run(
                     Some(Step::Done(ok)) => break ok,
                     None => break false,
                 },
-                () = shutdown_signal() => {
+                why = &mut quit => {
+                    tracing::info!(signal = why, "asked to end: closing the session");
                     pool.close_all().await;
                     return Err(Failure::Interrupted);
                 }
@@ -626,29 +632,6 @@ fn run(
             Err(Failure::Failed("the turn ended with an error".to_owned()))
         }
     })
-}
-
-/// Resolves on Ctrl-C, or SIGTERM on Unix.
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }
 
 fn print_event(ev: &SessionEvent, json: bool) {

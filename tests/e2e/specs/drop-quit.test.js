@@ -2,12 +2,13 @@
 // reaches the page: as Tauri's `tauri://drag-drop` event (emitted here through the app's own
 // event system, since WebDriver cannot drag from a file manager), handled by the same listener,
 // router and `classify_drop` command as a real drop. Quit is the tray menu's (its in-window copy
-// runs the same action): the app must end, and with it every CLI process it started.
+// runs the same action): the app must end, and with it every CLI process it started. SIGTERM (a
+// log-out, `kill`, `systemctl stop`) must end it the same way.
 import assert from 'node:assert/strict';
 import { readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe } from 'node:test';
-import { all, appsGone, env, launchApp, one, quit, runState, screenshot, stepper, typeInto, until, withAttr } from '../lib.js';
+import { all, appPids, appsGone, env, launchApp, one, quit, readStore, runState, screenshot, startNewSession, stepper, typeInto, until, withAttr } from '../lib.js';
 
 let driver;
 
@@ -98,5 +99,35 @@ describe('ccdesk GUI: drops and Quit', () => {
     await until('every CLI process of the app to end', async () => fakeClaudePids().every((p) => !ours.includes(p)), 20_000);
     // The app process itself (WebDriver calls to a vanished app may hang, so /proc is asked).
     await appsGone(20_000);
+  });
+});
+
+describe('ccdesk GUI: SIGTERM quits as Quit does', () => {
+  before(async () => {
+    driver = await launchApp();
+  }, { timeout: 90_000 });
+
+  after(async () => {
+    await quit(driver);
+  });
+
+  step('SIGTERM to the app ends every CLI process it started and saves the sessions as closed', async () => {
+    const before = new Set(fakeClaudePids());
+    const runId = await startNewSession(driver, env('E2E_DEMO_DIR'), 'hello before a SIGTERM');
+    await until('the turn to end', async () => (await runState(driver)) === 'ready', 20_000);
+    const ours = await until('the session’s CLI process', async () => {
+      const fresh = fakeClaudePids().filter((p) => !before.has(p));
+      return fresh.length ? fresh : null;
+    });
+    const [app] = appPids();
+    assert.ok(app, 'the app is running');
+    process.kill(app, 'SIGTERM');
+    await until('every CLI process of the app to end', async () => fakeClaudePids().every((p) => !ours.includes(p)), 20_000);
+    await appsGone(20_000);
+    // Quit's last save: the session's run is recorded as closed, not left "ready".
+    const sessions = readStore('registry.json')?.registry?.sessions ?? {};
+    const entry = Object.values(sessions).find((e) => (e.history ?? []).some((r) => r.runId === runId));
+    assert.ok(entry, `the run ${runId} is in registry.json`);
+    assert.equal(entry.lastState, 'closed', JSON.stringify(entry));
   });
 });

@@ -1,6 +1,6 @@
 //! Desktop policy as plain data, tested without a window: the tray menu's model ([`tray`]), when
 //! to show a system notification ([`alerts`]), what ccdesk was asked to open on its command line
-//! ([`launch`]) and what a drop on the window means ([`dropped`]).
+//! ([`launch`]), what a drop on the window means ([`dropped`]) and which signals mean Quit ([`quit`]).
 //!
 //! Owns: decisions only; the shell (`src-tauri/src`) turns them into tray items, notifications
 //! and windows.
@@ -8,4 +8,5 @@
 pub mod alerts;
 pub mod dropped;
 pub mod launch;
+pub mod quit;
 pub mod tray;
