@@ -52,6 +52,21 @@ impl<T: ?Sized> RwLockExt<T> for RwLock<T> {
     }
 }
 
+/// Lowers the calling thread to the lowest priority the OS gives an unprivileged thread (on
+/// Linux the highest nice value, 19, which threads it creates afterwards inherit; on Windows and
+/// macOS the lowest thread priority), for background work such as the search index's build.
+/// Returns whether it took; a failure only leaves the thread as fast as it was.
+pub fn lower_current_thread_priority() -> bool {
+    use thread_priority::{set_current_thread_priority, ThreadPriority};
+    match set_current_thread_priority(ThreadPriority::Min) {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::debug!(error = ?e, "the thread's priority stays as it was");
+            false
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{LockExt, RwLockExt};
@@ -88,22 +103,6 @@ mod tests {
         assert_eq!(*l.read_locked(), "kept!");
     }
 }
-
-/// Lowers the calling thread to the lowest priority the OS gives an unprivileged thread (on
-/// Linux the highest nice value, 19, which threads it creates afterwards inherit; on Windows and
-/// macOS the lowest thread priority), for background work such as the search index's build.
-/// Returns whether it took; a failure only leaves the thread as fast as it was.
-pub fn lower_current_thread_priority() -> bool {
-    use thread_priority::{set_current_thread_priority, ThreadPriority};
-    match set_current_thread_priority(ThreadPriority::Min) {
-        Ok(()) => true,
-        Err(e) => {
-            tracing::debug!(error = ?e, "the thread's priority stays as it was");
-            false
-        }
-    }
-}
-
 #[cfg(all(test, target_os = "linux"))]
 mod priority_tests {
     /// The calling thread's nice value, from `/proc/thread-self/stat` (field 19).

@@ -1033,6 +1033,7 @@ async fn gone_within(pid: u32, secs: u64) -> bool {
     false
 }
 
+#[cfg(target_os = "linux")]
 fn grandchild_pid(events: &[SessionEvent]) -> u32 {
     events
         .iter()

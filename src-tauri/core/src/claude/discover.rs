@@ -237,6 +237,41 @@ pub fn child_path(
     std::env::join_paths(&dirs).unwrap_or_else(|_| launcher.cloned().unwrap_or_default())
 }
 
+/// On Windows, npm installs the CLI as `claude.cmd`, a batch shim: running it puts a `cmd.exe`
+/// between ccdesk and the CLI (batch quoting of every argument, one more process to end). When
+/// the shim's package sits beside it (`<dir>/node_modules/@anthropic-ai/claude-code/cli.js`, as
+/// npm's global layout has it) and `node` is found (beside the shim, else on `path_var`), returns
+/// `(node, cli.js)` to run instead. `None` for anything else (a native `claude.exe` included).
+pub fn npm_shim_target(program: &Path, path_var: Option<&OsString>) -> Option<(PathBuf, PathBuf)> {
+    shim_target(program, path_var, &["node.exe"])
+}
+
+fn shim_target(
+    program: &Path,
+    path_var: Option<&OsString>,
+    node_names: &[&str],
+) -> Option<(PathBuf, PathBuf)> {
+    let name = program.file_name()?.to_str()?.to_ascii_lowercase();
+    if !name.ends_with(".cmd") {
+        return None;
+    }
+    let dir = program.parent()?;
+    let cli = dir
+        .join("node_modules")
+        .join("@anthropic-ai")
+        .join("claude-code")
+        .join("cli.js");
+    if !cli.is_file() {
+        return None;
+    }
+    let node = node_names
+        .iter()
+        .map(|n| dir.join(n))
+        .find(|c| is_executable(c))
+        .or_else(|| program_on_path(path_var?, node_names))?;
+    Some((node, cli))
+}
+
 fn search(
     inputs: &DiscoverInputs,
     tried: &mut Vec<String>,
@@ -327,6 +362,12 @@ fn output_within(program: &Path, args: &[&str], timeout: Duration) -> Option<Str
     // Its own process group, so that on a timeout its children (a login shell's) end too.
     #[cfg(unix)]
     std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    // No console window flashing up for `claude --version` or `npm prefix -g`.
+    #[cfg(windows)]
+    std::os::windows::process::CommandExt::creation_flags(
+        &mut command,
+        windows::Win32::System::Threading::CREATE_NO_WINDOW.0,
+    );
     let mut child = spawn_retrying(&mut command)?;
     let mut stdout = child.stdout.take()?;
     // Read on a thread so that a child filling the pipe cannot block the wait below.
@@ -521,6 +562,41 @@ mod tests {
         );
         let no_login = child_path(Path::new("/opt/claude/claude"), Some(&"/bin".into()), None);
         assert_eq!(no_login, OsString::from("/opt/claude:/bin"));
+    }
+
+    #[test]
+    fn an_npm_batch_shim_is_run_as_node_and_its_script() {
+        let tmp = tempfile::tempdir().unwrap();
+        let t = tmp.path();
+        let shim = script(t, "claude.cmd", "");
+        let bin = script(&t.join("nodejs"), "node", "");
+        // No package beside the shim: left as it is.
+        assert_eq!(
+            shim_target(&shim, Some(&bin.parent().unwrap().into()), &["node"]),
+            None
+        );
+        let cli = t.join("node_modules/@anthropic-ai/claude-code/cli.js");
+        std::fs::create_dir_all(cli.parent().unwrap()).unwrap();
+        std::fs::write(&cli, "").unwrap();
+        let path_var = OsString::from(bin.parent().unwrap());
+        assert_eq!(
+            shim_target(&shim, Some(&path_var), &["node"]),
+            Some((bin.clone(), cli.clone()))
+        );
+        // No node anywhere: left as it is (cmd.exe runs the shim).
+        assert_eq!(
+            shim_target(&shim, Some(&t.join("empty").into()), &["node"]),
+            None
+        );
+        // A node beside the shim wins over PATH's.
+        let beside = script(t, "node", "");
+        assert_eq!(
+            shim_target(&shim, Some(&path_var), &["node"]),
+            Some((beside, cli))
+        );
+        // Not a batch shim: never.
+        let native = script(&t.join("native"), "claude", "");
+        assert_eq!(shim_target(&native, Some(&path_var), &["node"]), None);
     }
 
     #[test]

@@ -4,8 +4,9 @@
 //! with `detached: true`), so they lead process groups of their own and a signal to the CLI's
 //! group does not reach them. Before a run is ended by signal, ccdesk therefore collects every
 //! descendant of the CLI (by parent pid) while the lineage is still known, and signals their
-//! groups too. Linux reads `/proc`; elsewhere only the CLI's own group is known (documented in
-//! the README).
+//! groups too. Linux reads `/proc`; macOS the process table through `sysinfo` (with `getpgid`).
+//! Windows needs none of this: a run's Job Object holds every process it starts
+//! ([`crate::claude::control`]).
 
 use std::collections::BTreeSet;
 
@@ -35,13 +36,40 @@ fn processes() -> Vec<(u32, u32, u32)> {
         .collect()
 }
 
-#[cfg(not(target_os = "linux"))]
+/// `(pid, ppid, pgrp)` of every process, from the OS's process table through `sysinfo` (macOS
+/// and other Unixes; on Linux only to check it against `/proc`), each group from `getpgid`.
+/// Processes that vanish while being read are skipped.
+#[cfg(all(unix, any(test, not(target_os = "linux"))))]
+fn processes_from_table() -> Vec<(u32, u32, u32)> {
+    use sysinfo::{ProcessRefreshKind, ProcessesToUpdate, System};
+    let mut sys = System::new();
+    sys.refresh_processes_specifics(ProcessesToUpdate::All, true, ProcessRefreshKind::nothing());
+    sys.processes()
+        .iter()
+        .filter_map(|(pid, p)| {
+            let pid = pid.as_u32();
+            let ppid = p.parent()?.as_u32();
+            let pgrp =
+                nix::unistd::getpgid(Some(nix::unistd::Pid::from_raw(i32::try_from(pid).ok()?)))
+                    .ok()?;
+            Some((pid, ppid, u32::try_from(pgrp.as_raw()).ok()?))
+        })
+        .collect()
+}
+
+#[cfg(all(unix, not(target_os = "linux")))]
+fn processes() -> Vec<(u32, u32, u32)> {
+    processes_from_table()
+}
+
+#[cfg(not(unix))]
 fn processes() -> Vec<(u32, u32, u32)> {
     Vec::new()
 }
 
 /// `(ppid, pgrp)` from a `/proc/<pid>/stat` line: `pid (comm) state ppid pgrp ...`, where
 /// `comm` may hold spaces and parentheses (so the last `)` ends it).
+#[cfg(any(target_os = "linux", test))]
 fn parse_stat(stat: &str) -> Option<(u32, u32)> {
     let (_, rest) = stat.rsplit_once(')')?;
     let mut fields = rest.split_whitespace();
@@ -110,6 +138,37 @@ mod tests {
             Some((7, 42))
         );
         assert_eq!(parse_stat("garbage"), None);
+    }
+
+    /// The macOS path (the OS's process table) sees what `/proc` sees: this process, its
+    /// parent and its group, and a child in a group of its own.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_process_table_agrees_with_proc() {
+        use std::os::unix::process::CommandExt;
+        let mut child = std::process::Command::new("sleep")
+            .arg("30")
+            .process_group(0)
+            .spawn()
+            .expect("sleep starts");
+        let me = std::process::id();
+        let table = processes_from_table();
+        let proc = processes();
+        let _ = child.kill();
+        let _ = child.wait();
+        let find = |v: &[(u32, u32, u32)], pid: u32| v.iter().copied().find(|p| p.0 == pid);
+        for pid in [me, child.id()] {
+            assert!(find(&table, pid).is_some(), "{pid} in the table");
+            assert_eq!(find(&table, pid), find(&proc, pid), "{pid}");
+        }
+        assert_eq!(
+            find(&table, child.id()).map(|p| (p.1, p.2)),
+            Some((me, child.id()))
+        );
+        assert_eq!(
+            tree_in(me, &table).pids.contains(&child.id()),
+            tree_in(me, &proc).pids.contains(&child.id())
+        );
     }
 
     #[test]

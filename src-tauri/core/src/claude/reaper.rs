@@ -10,9 +10,9 @@
 //! groups of every process those CLIs started (Bash commands run detached, in groups of their
 //! own; see [`crate::claude::proctree`]), then exits.
 //!
-//! Platforms: Linux and macOS get this watchdog (process groups + pipe EOF). Windows has no
-//! process groups to signal; there children end with ccdesk through `kill_on_drop` on normal
-//! quit only (a Job Object with kill-on-close would be the equivalent; not done yet).
+//! Platforms: Linux and macOS get this watchdog (process groups + pipe EOF). Windows needs none:
+//! each run lives in a Job Object with kill-on-close ([`crate::claude::control`]), which the OS
+//! closes, ending every process in it, when ccdesk dies however it dies.
 
 use crate::sync::LockExt;
 use std::collections::BTreeSet;
@@ -149,6 +149,11 @@ pub fn serve(input: impl BufRead) -> Vec<u32> {
 /// `main` must call [`serve`] for it), so that children end even if this process is killed.
 /// `None`, with a warning, when it cannot start.
 pub fn start_own() -> Option<std::sync::Arc<Reaper>> {
+    // Windows: each run's kill-on-close Job Object ends its processes when ccdesk dies
+    // (`claude::control`); there are no process groups for a watchdog to signal.
+    if cfg!(not(unix)) {
+        return None;
+    }
     let exe = std::env::current_exe()
         .map_err(|e| tracing::warn!(error = %e, "no path to our own executable; no watchdog"))
         .ok()?;

@@ -13,8 +13,9 @@
 //!   [`RunEvent::Exited`] is sent, always last.
 //! - stderr is drained concurrently (a full stderr pipe would otherwise block the CLI) and its
 //!   last [`STDERR_TAIL_BYTES`] are kept for error reports.
-//! - The child runs in its own process group (Unix) so ending a run ends its tools' processes
-//!   too, and is killed when the runner task is dropped (`kill_on_drop`).
+//! - The child runs in its own process group (Unix) or kill-on-close Job Object (Windows), so
+//!   ending a run ends its tools' processes too ([`crate::claude::control`]), and is killed when
+//!   its handle is dropped.
 //! - Events go through a bounded channel of [`EVENT_BUFFER`] events: a consumer that stops
 //!   reading slows the CLI down (back-pressure through its stdout pipe) instead of growing memory.
 
@@ -31,7 +32,11 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufRead
 use tokio::process::{ChildStdin, Command};
 use tokio::sync::{mpsc, watch, Mutex as AsyncMutex};
 
-use crate::claude::discover::{discover_with_path, ClaudeDiscovery, DiscoverInputs};
+pub use crate::claude::control::GroupSignal;
+use crate::claude::control::{self, Control};
+use crate::claude::discover::{
+    discover_with_path, npm_shim_target, ClaudeDiscovery, DiscoverInputs,
+};
 use crate::claude::stream::{user_message_line, EventKind, StreamEvent};
 use crate::error::CoreError;
 
@@ -58,6 +63,10 @@ pub struct ClaudeCommand {
     /// `PATH` for the child, as found with it ([`crate::claude::discover::child_path`]: its own
     /// dir, the login shell's `PATH`, the launcher's); `None` inherits ccdesk's.
     pub path_var: Option<OsString>,
+    /// A script `program` runs, passed as its first argument: the CLI's `cli.js` when an npm
+    /// batch shim is run as `node cli.js` ([`crate::claude::discover::npm_shim_target`],
+    /// Windows).
+    pub script: Option<PathBuf>,
 }
 
 impl ClaudeCommand {
@@ -66,6 +75,7 @@ impl ClaudeCommand {
         ClaudeCommand {
             program: program.into(),
             path_var: None,
+            script: None,
         }
     }
 
@@ -109,10 +119,25 @@ impl ClaudeCommand {
 
     fn found((d, path_var): (ClaudeDiscovery, Option<OsString>)) -> Result<Self, CoreError> {
         match d.found {
-            Some(f) => Ok(ClaudeCommand {
-                program: f.path,
-                path_var,
-            }),
+            Some(f) => {
+                let shim = if cfg!(windows) {
+                    npm_shim_target(&f.path, path_var.as_ref())
+                } else {
+                    None
+                };
+                Ok(match shim {
+                    Some((node, cli)) => ClaudeCommand {
+                        program: node,
+                        path_var,
+                        script: Some(cli),
+                    },
+                    None => ClaudeCommand {
+                        program: f.path,
+                        path_var,
+                        script: None,
+                    },
+                })
+            }
             None => Err(CoreError::ClaudeNotFound { tried: d.tried }),
         }
     }
@@ -294,6 +319,7 @@ pub struct ClaudeProcess {
     stdin: AsyncMutex<Option<ChildStdin>>,
     pid: Option<u32>,
     state: Arc<Shared>,
+    control: Control,
 }
 
 /// What the reader task tells the [`ClaudeProcess`] handle.
@@ -320,6 +346,9 @@ impl ClaudeProcess {
             return Err(CoreError::ProjectDirMissing(opts.cwd.clone()));
         }
         let mut cmd = Command::new(&claude.program);
+        if let Some(script) = &claude.script {
+            cmd.arg(script);
+        }
         cmd.args(opts.args())
             .current_dir(&opts.cwd)
             .env_remove("CLAUDECODE");
@@ -334,15 +363,14 @@ impl ClaudeProcess {
         cmd.envs(opts.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true);
-        #[cfg(unix)]
-        cmd.process_group(0);
-        let mut child = cmd.spawn().map_err(|source| CoreError::Spawn {
+            .stderr(Stdio::piped());
+        // Its own process group (Unix) or Job Object (Windows): see `control`.
+        let mut child = control::spawn(cmd).map_err(|source| CoreError::Spawn {
             program: claude.program.clone(),
             source,
         })?;
         let pid = child.id();
+        let control = Control::new(pid);
         tracing::info!(pid, cwd = %opts.cwd.display(), resume = ?opts.resume, "claude run started");
         let (tx, rx) = mpsc::channel(EVENT_BUFFER);
         let state = Arc::new(Shared {
@@ -350,17 +378,18 @@ impl ClaudeProcess {
             exited: watch::Sender::new(false),
             bytes_read: AtomicU64::new(0),
         });
-        let stdin = child.stdin.take();
-        let stdout = child.stdout.take();
-        let stderr = child.stderr.take();
+        let stdin = child.stdin().take();
+        let stdout = child.stdout().take();
+        let stderr = child.stderr().take();
         let task_state = Arc::clone(&state);
+        let task_control = control.clone();
         tokio::spawn(async move {
             let stderr_task = tokio::spawn(drain_stderr(stderr));
             let mut exit = RunExit::default();
             if let Some(stdout) = stdout {
                 read_stdout(stdout, &tx, &task_state, &mut exit).await;
             }
-            let status = child.wait().await;
+            let status = task_control.wait(&mut child).await;
             exit.stderr_tail = stderr_task.await.unwrap_or_default();
             match status {
                 Ok(st) => {
@@ -386,6 +415,7 @@ impl ClaudeProcess {
                 stdin: AsyncMutex::new(stdin),
                 pid,
                 state,
+                control,
             },
             rx,
         ))
@@ -478,54 +508,14 @@ impl ClaudeProcess {
         self.has_exited()
     }
 
-    /// Sends `sig` to the run's whole process group; SIGTERM and SIGKILL also go to the groups of
-    /// every process the CLI started (its Bash tool commands run in groups of their own; see
-    /// [`crate::claude::proctree`]). Does nothing once the process has exited. Unix only; elsewhere only
-    /// [`GroupSignal::Kill`] has an effect, through `kill_on_drop` when the run is dropped.
+    /// Sends `sig` to the run's process tree ([`GroupSignal`] says what each does per OS; see
+    /// [`crate::claude::control`]). Does nothing once the process has exited.
     pub fn signal(&self, sig: GroupSignal) {
         if self.has_exited() {
             return;
         }
-        #[cfg(unix)]
-        if let Some(pid) = self.pid {
-            use nix::sys::signal::{killpg, Signal as NixSignal};
-            match sig {
-                GroupSignal::Interrupt => {
-                    if let Ok(p) = i32::try_from(pid) {
-                        if let Err(e) = killpg(nix::unistd::Pid::from_raw(p), NixSignal::SIGINT) {
-                            tracing::debug!(pid, error = %e, "signalling the process group failed");
-                        }
-                    }
-                }
-                // The CLI's detached tool processes too (see `proctree`).
-                GroupSignal::Terminate => {
-                    crate::claude::proctree::signal_tree(
-                        &crate::claude::proctree::tree_of(pid),
-                        false,
-                    );
-                }
-                GroupSignal::Kill => {
-                    crate::claude::proctree::signal_tree(
-                        &crate::claude::proctree::tree_of(pid),
-                        true,
-                    );
-                }
-            }
-        }
-        #[cfg(not(unix))]
-        let _ = sig;
+        self.control.signal(sig);
     }
-}
-
-/// A signal for a run's process group, mildest first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GroupSignal {
-    /// SIGINT: what Ctrl-C in a terminal sends; the CLI aborts its turn and exits.
-    Interrupt,
-    /// SIGTERM.
-    Terminate,
-    /// SIGKILL.
-    Kill,
 }
 
 impl Drop for ClaudeProcess {

@@ -74,7 +74,7 @@ pub fn classify_drop(paths: &[PathBuf], target: DropTarget) -> DropOutcome {
             let folders: Vec<&PathBuf> = paths.iter().filter(|p| p.is_dir()).collect();
             match (folders.as_slice(), paths.len()) {
                 ([folder], 1) => DropOutcome::Folder {
-                    path: std::fs::canonicalize(folder).unwrap_or_else(|_| (*folder).clone()),
+                    path: dunce::canonicalize(folder).unwrap_or_else(|_| (*folder).clone()),
                 },
                 ([], 1) => rejected(format!(
                     "{} is a file, not a folder. Drop a folder to start a session there, or drop files on the prompt box to mention them.",
@@ -127,7 +127,7 @@ mod tests {
         assert_eq!(
             classify_drop(std::slice::from_ref(&dir), DropTarget::Window),
             DropOutcome::Folder {
-                path: std::fs::canonicalize(&dir).unwrap()
+                path: dunce::canonicalize(&dir).unwrap()
             }
         );
     }

@@ -69,7 +69,7 @@ fn folder_intent(folder: &str, cwd: &Path) -> Result<LaunchIntent, CoreError> {
     };
     match std::fs::metadata(&path) {
         Ok(m) if m.is_dir() => Ok(LaunchIntent::Folder {
-            path: std::fs::canonicalize(&path).unwrap_or(path),
+            path: dunce::canonicalize(&path).unwrap_or(path),
         }),
         Ok(_) => Err(CoreError::InvalidInput(format!(
             "{} is not a folder: a session starts in a folder",
@@ -110,7 +110,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("my project");
         std::fs::create_dir(&dir).unwrap();
-        let canonical = std::fs::canonicalize(&dir).unwrap();
+        let canonical = dunce::canonicalize(&dir).unwrap();
         let abs = parse_launch(&args(&[dir.to_str().unwrap()]), Path::new("/")).unwrap();
         assert_eq!(
             abs,

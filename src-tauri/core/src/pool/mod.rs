@@ -807,7 +807,7 @@ fn resolve_cwd(config_dir: &Path, req: &StartRequest) -> Result<PathBuf, CoreErr
                 return Err(CoreError::ProjectDirMissing(cwd));
             }
             // The CLI records the canonical path; so do we, for the index to group it right.
-            std::fs::canonicalize(&cwd).map_err(|e| CoreError::io(&cwd, e))
+            dunce::canonicalize(&cwd).map_err(|e| CoreError::io(&cwd, e))
         }
     }
 }

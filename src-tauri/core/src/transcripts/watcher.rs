@@ -236,7 +236,7 @@ impl Shared {
             match self.watcher.watch(&target.path, mode) {
                 Ok(()) => {
                     if target.projects {
-                        self.projects_resolved = self.projects.canonicalize().ok();
+                        self.projects_resolved = dunce::canonicalize(&self.projects).ok();
                     }
                     tracing::debug!(dir = %target.path.display(), recursive = target.projects, "watching");
                     self.watching = Some(target);

@@ -37,7 +37,7 @@ pub fn env() -> Env {
     let config = tmp.path().join("config");
     let project = tmp.path().join("my project");
     std::fs::create_dir_all(&project).unwrap();
-    let project = std::fs::canonicalize(project).unwrap();
+    let project = dunce::canonicalize(project).unwrap();
     Env {
         tmp,
         config,
