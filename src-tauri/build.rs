@@ -23,6 +23,7 @@ fn main() {
             "pin_session",
             "settings",
             "save_settings",
+            "save_ui_prefs",
             "discover_claude",
             "classify_drop",
             "take_launch_intents",

@@ -151,6 +151,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::registry::pin_session,
             commands::settings::settings,
             commands::settings::save_settings,
+            commands::settings::save_ui_prefs,
             commands::settings::discover_claude,
             commands::desktop::classify_drop,
             commands::desktop::take_launch_intents,

@@ -183,6 +183,10 @@ fn init_state(app: &AppHandle, default_config_dir: PathBuf) -> Result<(), CoreEr
         tracing::warn!(notice = %n, "registry");
         notices.push(n);
     }
+    if let Some(n) = store::set_aside_unusable_ui_prefs() {
+        tracing::warn!(notice = %n, "window preferences");
+        notices.push(n);
+    }
     // Told by the settings view's first read (the UI shows it in the notices banner).
     let settings_notices: Vec<String> = settings_notice.into_iter().collect();
     app.manage(AppState {

@@ -109,15 +109,15 @@ fn labelled_calls() -> Vec<(String, String)> {
 
 /// Plugin permissions the window may use, each for a reason: events (the backend's events), the
 /// folder picker, asking whether notifications are allowed, and the UI's own preferences file
-/// (`ui-prefs.json`: read, write, save).
-const PLUGIN_PERMISSIONS: [&str; 7] = [
+/// (`ui-prefs.json`: read and set; the core saves it, atomically, through `save_ui_prefs`: the
+/// plugin's own save writes in place).
+const PLUGIN_PERMISSIONS: [&str; 6] = [
     "core:event:default",
     "dialog:allow-open",
     "notification:allow-is-permission-granted",
     "store:allow-load",
     "store:allow-entries",
     "store:allow-set",
-    "store:allow-save",
 ];
 
 #[test]

@@ -83,6 +83,14 @@ export const commands = {
 	 */
 	saveSettings: (settings: Settings_Deserialize) => __TAURI_INVOKE<SettingsView_Serialize>("save_settings", { settings }),
 	/**
+	 *  Saves the window's preferences: what the UI last put in tauri-plugin-store's `ui-prefs.json`
+	 *  store, written by the core atomically (temp file, fsync, rename) instead of the plugin's
+	 *  in-place write.
+	 * 
+	 *  Errors: `store` when the store is not open or the file cannot be written.
+	 */
+	saveUiPrefs: () => __TAURI_INVOKE<null>("save_ui_prefs"),
+	/**
 	 *  Where `claude` would be found with `path` as the configured executable (`None`: found
 	 *  automatically), and its version.
 	 */

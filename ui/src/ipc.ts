@@ -168,6 +168,12 @@ function channel(onEvent: (event: SessionEvent) => void): EventChannel {
   return ch as unknown as EventChannel;
 }
 
+/**
+ * Saves the UI's own preferences (what `./prefs.ts` last set in the store plugin's `ui-prefs.json`
+ * store): the core writes the file atomically, where the plugin's own save would write in place.
+ */
+export const saveUiPrefs = (): Promise<null> => measured('save_ui_prefs', commands.saveUiPrefs());
+
 /** The Api over the generated bindings: every call goes to the command of the same name. */
 export const tauriApi: Api = {
   listProjects: () => measured('list_projects', commands.listProjects()),

@@ -1,5 +1,5 @@
 // Pins how the preferences use the store plugin: one file, no auto-save, one key per field, every
-// field read checked.
+// field read checked, saved by the core (atomically), never by the plugin's in-place save.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 const store = { entries: vi.fn(), set: vi.fn(), save: vi.fn() };
@@ -29,9 +29,10 @@ describe('tauriPrefsStore', () => {
     expect(load).toHaveBeenCalledWith('ui-prefs.json', { autoSave: false });
   });
 
-  it('saves one key per field, then the file; the store is loaded once', async () => {
+  it('saves one key per field, then has the core write the file; the store is loaded once', async () => {
     store.entries.mockResolvedValue([]);
-    const prefs = tauriPrefsStore('t.json');
+    const persist = vi.fn().mockResolvedValue(null);
+    const prefs = tauriPrefsStore('t.json', persist);
     expect(await prefs.load()).toEqual({});
     await prefs.save({ project: 'cwd:/a', session: null, poolShown: false, dismissedNotices: ['n'] });
     expect(store.set.mock.calls).toEqual([
@@ -40,8 +41,9 @@ describe('tauriPrefsStore', () => {
       ['poolShown', false],
       ['dismissedNotices', ['n']],
     ]);
-    expect(store.save).toHaveBeenCalledTimes(1);
-    expect(store.save.mock.invocationCallOrder[0]).toBeGreaterThan(store.set.mock.invocationCallOrder[3]);
+    expect(persist).toHaveBeenCalledTimes(1);
+    expect(persist.mock.invocationCallOrder[0]).toBeGreaterThan(store.set.mock.invocationCallOrder[3]);
+    expect(store.save).not.toHaveBeenCalled();
     expect(load).toHaveBeenCalledTimes(1);
   });
 

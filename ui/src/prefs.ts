@@ -1,12 +1,14 @@
 // The one seam between the UI's own preferences and the disk: the only module that imports
-// `@tauri-apps/plugin-store`. They are kept in one store file, `ui-prefs.json` in the app data
-// dir, written whole by the plugin on each save: disposable (a file lost or garbled costs a
-// selection; what users would miss, names, pins and settings, the core writes atomically, through
-// `ipc.ts`). Nothing else calls the plugin; the UI receives a `PrefsStore` (this file's
+// `@tauri-apps/plugin-store`. They are kept in one store, `ui-prefs.json` in the app data dir:
+// the plugin holds and reads it; saving asks the core (`saveUiPrefs` in `ipc.ts`) to write it
+// whole, atomically (the plugin's own save writes in place). A file found torn at start is moved
+// aside by the core and the user told. What users would miss (names, pins, settings) is the
+// core's own files. Nothing else calls the plugin; the UI receives a `PrefsStore` (this file's
 // `tauriPrefs` in the app, a fake in tests: `src/lib/__fixtures__/fakePrefs.ts`), so everything
 // above this file runs without a desktop. The preferences themselves, and what is done with them,
 // are `lib/stores/prefs.svelte.ts`.
 import { load, type Store } from '@tauri-apps/plugin-store';
+import { saveUiPrefs } from './ipc';
 import { readPrefs, type Prefs } from './lib/stores/prefs.svelte';
 
 export type { Prefs } from './lib/stores/prefs.svelte';
@@ -26,11 +28,15 @@ export interface PrefsStore {
 }
 
 /**
- * A `PrefsStore` over the store plugin's file `file` (in the app data dir), one key per field.
+ * A `PrefsStore` over the store plugin's file `file` (in the app data dir), one key per field,
+ * saved by `persist` (the core's atomic write of that store).
  * The plugin's own auto-save is off: the caller decides when to save (it waits for a pause). The
  * plugin reads a file that is not a JSON object as empty; each field read is checked (`readPrefs`).
  */
-export function tauriPrefsStore(file: string = PREFS_FILE): PrefsStore {
+export function tauriPrefsStore(
+  file: string = PREFS_FILE,
+  persist: () => Promise<unknown> = saveUiPrefs,
+): PrefsStore {
   let opened: Promise<Store> | null = null;
   // Loaded once and kept; a failed load is tried again by the next call.
   const open = (): Promise<Store> =>
@@ -46,7 +52,7 @@ export function tauriPrefsStore(file: string = PREFS_FILE): PrefsStore {
     async save(prefs) {
       const store = await open();
       for (const [key, value] of Object.entries(prefs)) await store.set(key, value);
-      await store.save();
+      await persist();
     },
   };
 }

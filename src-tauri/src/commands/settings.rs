@@ -70,3 +70,22 @@ pub async fn save_settings(
 pub async fn discover_claude(path: Option<String>) -> Result<ClaudeDiscovery, AppError> {
     find(path.filter(|p| !p.trim().is_empty()).map(Into::into)).await
 }
+
+/// Saves the window's preferences: what the UI last put in tauri-plugin-store's `ui-prefs.json`
+/// store, written by the core atomically (temp file, fsync, rename) instead of the plugin's
+/// in-place write.
+///
+/// Errors: `store` when the store is not open or the file cannot be written.
+#[tauri::command]
+#[specta::specta]
+pub async fn save_ui_prefs(app: AppHandle) -> Result<(), AppError> {
+    use tauri_plugin_store::StoreExt;
+    // fsync'ed: off the main thread.
+    super::blocking(move || {
+        let prefs = app
+            .store(crate::store::UI_PREFS)
+            .map_err(|e| AppError::store(e.to_string()))?;
+        crate::store::save_ui_prefs(prefs.entries().into_iter().collect())
+    })
+    .await
+}

@@ -6,10 +6,11 @@
 //! Other keys (backups) are kept as they are.
 //!
 //! Nothing is lost: a value the core cannot use is copied to `<key>.backup-<ms>` in the same
-//! file before defaults are used; a file that is not JSON at all is copied whole to
-//! `<file>.backup-<ms>` beside it before it is ever replaced. Every write goes to a temporary file
-//! in the same dir, is flushed to disk, then renamed over the old one: a crash leaves the old file
-//! or the new one, never half of one.
+//! file before defaults are used; a file that is not a JSON object at all (torn, truncated,
+//! garbage) is moved aside whole, byte for byte, as `<file>.corrupt-<ms>` (ms since the Unix
+//! epoch), the user is told, and nothing is ever written over it. Every write goes to a
+//! temporary file in the same dir, is flushed to disk, then renamed over the old one: a crash
+//! leaves the old file or the new one, never half of one.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -80,9 +81,9 @@ pub fn load<T: Default>(
         Found::Unusable(problem) => {
             let (value, _) = decode(None);
             let kept = if backup {
-                match keep_copy(path) {
-                    Ok(copy) => format!("; it was kept as {}", copy.display()),
-                    Err(e) => format!("; it could not be copied aside ({e})"),
+                match set_aside(path) {
+                    Ok(moved) => format!("; it was moved aside as {}", moved.display()),
+                    Err(e) => format!("; it could not be moved aside ({e})"),
                 }
             } else {
                 String::new()
@@ -107,7 +108,7 @@ pub fn save(path: &Path, key: &str, value: Value) -> Result<(), CoreError> {
         Found::Object(map) => map,
         Found::Missing => Map::new(),
         Found::Unusable(_) => {
-            keep_copy(path)?;
+            set_aside(path)?;
             Map::new()
         }
     };
@@ -115,14 +116,46 @@ pub fn save(path: &Path, key: &str, value: Value) -> Result<(), CoreError> {
     write_atomic(path, &Value::Object(map))
 }
 
-/// Copies the file at `path` to `<path>.backup-<ms>` beside it (atomically); returns the copy.
-fn keep_copy(path: &Path) -> Result<PathBuf, CoreError> {
-    let bytes = std::fs::read(path).map_err(|e| CoreError::io(path, e))?;
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(format!(".backup-{}", crate::pool::now_ms()));
-    let copy = path.with_file_name(name);
-    write_bytes_atomic(&copy, &bytes)?;
-    Ok(copy)
+/// For a file that another writer makes (the UI's preferences, written through
+/// tauri-plugin-store, which would read a torn file as empty and then save over it): when the
+/// file at `path` exists and is not a JSON object, moves it aside as `<file>.corrupt-<ms>` and
+/// returns a notice for the user (`what` names its content). `None` when it is missing or fine.
+pub fn set_aside_if_unusable(path: &Path, what: &str) -> Option<String> {
+    let problem = match read(path) {
+        Ok(Found::Unusable(problem)) => problem,
+        Ok(Found::Missing | Found::Object(_)) => return None,
+        Err(e) => return Some(format!("ccdesk's {what} could not be read ({e})")),
+    };
+    Some(match set_aside(path) {
+        Ok(moved) => format!(
+            "ccdesk's {what} file {} was {problem}: it was moved aside as {}; defaults are used",
+            path.display(),
+            moved.display()
+        ),
+        Err(e) => format!(
+            "ccdesk's {what} file {} is {problem} and could not be moved aside ({e})",
+            path.display()
+        ),
+    })
+}
+
+/// Moves the file at `path` aside to `<path>.corrupt-<ms>` (a rename: byte for byte, atomic);
+/// returns where it went. Never replaces an existing file.
+///
+/// Errors: [`CoreError::Io`] when it cannot be renamed.
+fn set_aside(path: &Path) -> Result<PathBuf, CoreError> {
+    let name = path.file_name().unwrap_or_default().to_os_string();
+    let mut now = crate::pool::now_ms();
+    loop {
+        let mut aside = name.clone();
+        aside.push(format!(".corrupt-{now}"));
+        let aside = path.with_file_name(aside);
+        if !aside.exists() {
+            std::fs::rename(path, &aside).map_err(|e| CoreError::io(path, e))?;
+            return Ok(aside);
+        }
+        now += 1;
+    }
 }
 
 /// Writes `value` as pretty JSON to `path`: a temporary file in the same dir, flushed to disk,
@@ -160,16 +193,6 @@ mod tests {
             Some(Value::Number(n)) => (n.as_u64().unwrap_or(0), None),
             Some(_) => (0, Some("not a number".into())),
         }
-    }
-
-    fn backups(dir: &Path) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n.contains(".backup-"))
-            .collect();
-        names.sort();
-        names
     }
 
     #[test]
@@ -212,29 +235,62 @@ mod tests {
         assert_eq!(std::fs::read(&path).unwrap(), br#"{"settings": "again"}"#);
     }
 
+    fn set_aside_files(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains(".corrupt-"))
+            .collect();
+        names.sort();
+        names
+    }
+
     #[test]
-    fn a_file_that_is_not_json_is_copied_aside_whole_and_never_lost() {
+    fn a_torn_file_is_moved_aside_byte_for_byte_and_never_written_over() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("registry.json");
-        std::fs::write(&path, b"{ not json").unwrap();
+        // A write cut short: the head of a valid file.
+        let torn = br#"{"registry": {"version": 1, "sessions": {"a1": {"name": "my na"#;
+        std::fs::write(&path, torn).unwrap();
         let (value, notice) = load(&path, "registry", "registry", true, decode);
         assert_eq!(value, 0);
         let notice = notice.unwrap();
         assert!(
-            notice.contains("not JSON") && notice.contains("kept as"),
+            notice.contains("not JSON") && notice.contains("moved aside as"),
             "{notice}"
         );
-        let copies = backups(dir.path());
-        assert_eq!(copies.len(), 1, "{copies:?}");
-        assert_eq!(
-            std::fs::read(dir.path().join(&copies[0])).unwrap(),
-            b"{ not json"
-        );
-        // Saving over it keeps a copy too (it is never overwritten unseen).
-        std::fs::write(&path, b"still not json").unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(2));
+        let aside = set_aside_files(dir.path());
+        assert_eq!(aside.len(), 1, "{aside:?}");
+        assert!(aside[0].starts_with("registry.json.corrupt-"), "{aside:?}");
+        assert!(notice.contains(&aside[0]), "the notice names it: {notice}");
+        assert_eq!(std::fs::read(dir.path().join(&aside[0])).unwrap(), torn);
+        assert!(!path.exists(), "moved, not copied");
+        // A save writes a new file; the one set aside is left as it is.
         save(&path, "registry", json!(3)).unwrap();
         assert_eq!(load(&path, "registry", "registry", true, decode), (3, None));
-        assert_eq!(backups(dir.path()).len(), 2);
+        assert_eq!(std::fs::read(dir.path().join(&aside[0])).unwrap(), torn);
+        // A file garbled between load and save is set aside too, never overwritten unseen.
+        std::fs::write(&path, b"").unwrap();
+        save(&path, "registry", json!(4)).unwrap();
+        assert_eq!(set_aside_files(dir.path()).len(), 2);
+    }
+
+    #[test]
+    fn another_writers_file_is_set_aside_only_when_it_is_unusable() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ui-prefs.json");
+        assert_eq!(set_aside_if_unusable(&path, "window preferences"), None);
+        std::fs::write(&path, br#"{"pool": true}"#).unwrap();
+        assert_eq!(set_aside_if_unusable(&path, "window preferences"), None);
+        std::fs::write(&path, br#"[1, 2]"#).unwrap();
+        let notice = set_aside_if_unusable(&path, "window preferences").unwrap();
+        assert!(notice.contains("not a JSON object"), "{notice}");
+        assert!(!path.exists());
+        let aside = set_aside_files(dir.path());
+        assert_eq!(
+            std::fs::read(dir.path().join(&aside[0])).unwrap(),
+            b"[1, 2]"
+        );
     }
 }
