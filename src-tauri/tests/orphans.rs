@@ -238,3 +238,25 @@ fn the_watchdog_outlives_a_broad_kill_and_still_ends_what_ccdesk_left() {
         "the watchdog stayed after its work"
     );
 }
+
+/// A panic in a release build aborts the process (the workspace's release profile): SIGABRT, which
+/// nothing in ccdesk handles. The watchdog ends what it left, as after a SIGKILL.
+#[test]
+fn an_abort_of_ccdesk_as_a_release_panic_ends_its_sessions_and_their_tool_processes() {
+    let mut r = start();
+    kill("ABRT", r.ccdesk.id());
+    let status = r.ccdesk.wait().unwrap();
+    assert_eq!(
+        std::os::unix::process::ExitStatusExt::signal(&status),
+        Some(6),
+        "ended by SIGABRT"
+    );
+    assert!(
+        gone_within(r.cli_pid, Duration::from_secs(5)),
+        "the claude process outlived ccdesk"
+    );
+    assert!(
+        gone_within(r.tool_pid, Duration::from_secs(5)),
+        "the tool process outlived ccdesk"
+    );
+}

@@ -172,6 +172,27 @@ impl From<String> for Failure {
     }
 }
 
+/// The panic policy: a panic is logged (tracing, with where it happened) before the default hook
+/// prints it; release builds then abort (`panic = "abort"` in the workspace's release profile), so
+/// the watchdog or the Job Objects end the children.
+fn log_panics() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let at = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        tracing::error!(at, what, "panic: ccdesk ends here (release builds abort)");
+        default(info);
+    }));
+}
+
 /// What both binaries do first: when started as the process watchdog
 /// ([`ccdesk_core::claude::reaper::REAPER_ARG`]) serve it and return `Err(0)`; else set up
 /// logging (stderr, filter `CCDESK_LOG`, default info) and return the config dir: the settings'
@@ -193,6 +214,7 @@ pub fn start() -> Result<std::path::PathBuf, ExitCode> {
         )
         .with_writer(std::io::stderr)
         .init();
+    log_panics();
     let configured = ccdesk_core::store::read_settings().0.config_dir;
     configured
         .map_or_else(ccdesk_core::transcripts::paths::config_dir, Ok)

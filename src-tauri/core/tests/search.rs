@@ -368,3 +368,39 @@ fn the_first_update_takes_the_refreshs_walk_and_the_next_one_walks_again() {
     assert_eq!(ids(&r), vec![late]);
     assert!(!r.partial);
 }
+
+/// A FIFO (or socket) named `*.jsonl` is listed as unreadable, and no search path opens it: an
+/// open would block until some process writes to it. The streaming scan, the index build and the
+/// searches after it each finish.
+#[cfg(unix)]
+#[test]
+fn a_fifo_named_jsonl_never_blocks_the_scan_the_build_or_a_search() {
+    let s = setup();
+    three(&s);
+    let (_, dir) = s.project("alpha");
+    let fifo = dir.join("0bad0bad-0000-4000-8000-00000000f1f0.jsonl");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let (tx, rx) = std::sync::mpsc::channel();
+    let cfg = (s.config.clone(), s.cache.clone());
+    std::thread::spawn(move || {
+        let live = LiveIndex::new(cfg.0, Some(cfg.1));
+        live.refresh_all().unwrap();
+        let q = SearchQuery::parse("parse_session_index", NOW_MS).unwrap();
+        let partial = live.search(&q, 50).unwrap();
+        live.update_search(|_| {}).unwrap();
+        let built = live.search(&q, 50).unwrap();
+        let _ = tx.send((
+            partial.partial,
+            ids(&partial) == vec![A],
+            ids(&built) == vec![A],
+        ));
+    });
+    let got = rx
+        .recv_timeout(std::time::Duration::from_secs(20))
+        .expect("a search path blocked on the FIFO");
+    assert_eq!(got, (true, true, true));
+}

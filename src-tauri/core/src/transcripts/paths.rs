@@ -26,6 +26,22 @@ pub fn config_dir() -> Result<PathBuf, CoreError> {
     }
 }
 
+/// Opens a transcript for reading, only if it is a regular file (a link to one included): a FIFO
+/// named `*.jsonl` would block the open until some process writes to it, and a socket or device
+/// is no transcript.
+///
+/// Errors: the I/O error of `metadata` or `open`; `InvalidInput` ("not a regular file") for
+/// anything else.
+pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
+    std::fs::File::open(path)
+}
+
 /// `<config>/projects`: one sub-directory per project dir, holding `<session-id>.jsonl` transcripts.
 pub fn projects_dir(config_dir: &Path) -> PathBuf {
     config_dir.join("projects")

@@ -14,8 +14,8 @@
 //! [`LiveIndex::search`] answers a [`SearchQuery`], grouped by session.
 
 use crate::sync::LockExt;
+use crate::transcripts::paths::open_regular;
 use std::collections::HashMap;
-use std::fs::File;
 use std::io::{BufRead, BufReader, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -164,7 +164,7 @@ fn read_batches(
         bytes: 0,
         last: false,
     };
-    let reader = File::open(&t.path).and_then(|f| {
+    let reader = open_regular(&t.path).and_then(|f| {
         let mut r = BufReader::with_capacity(1 << 20, f);
         r.seek(SeekFrom::Start(from))?;
         Ok(r)
@@ -732,7 +732,7 @@ fn ends_line(path: &Path, end: u64) -> bool {
     if end == 0 {
         return true;
     }
-    let Ok(mut f) = File::open(path) else {
+    let Ok(mut f) = open_regular(path) else {
         return false;
     };
     let mut b = [0u8; 1];
@@ -792,7 +792,7 @@ fn scan_pending(
         if std::time::Instant::now() >= deadline || rows.len() >= MAX_HITS {
             break;
         }
-        let Ok(file) = File::open(projects.join(&rel)) else {
+        let Ok(file) = open_regular(&projects.join(&rel)) else {
             continue;
         };
         let mut reader = BufReader::with_capacity(1 << 16, file);
@@ -988,7 +988,7 @@ fn hit(
     words: &[Vec<char>],
 ) -> Option<SearchHit> {
     let path = projects.join(rel);
-    let file = File::open(&path).ok()?;
+    let file = open_regular(&path).ok()?;
     let mut buf = vec![0u8; usize::try_from(row.len).ok()?];
     #[cfg(unix)]
     std::os::unix::fs::FileExt::read_exact_at(&file, &mut buf, row.off).ok()?;

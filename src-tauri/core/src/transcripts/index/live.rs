@@ -9,7 +9,6 @@
 
 use crate::sync::{LockExt, RwLockExt};
 use std::collections::{HashMap, HashSet};
-use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
@@ -800,7 +799,7 @@ fn fold_append(c: &Candidate, s: Stat, old: &CachedFile) -> Option<CachedFile> {
     if s.ino != old.ino || s.size < end || s.size <= old.size || old.read.error.is_some() {
         return None;
     }
-    let file = File::open(&c.path).ok()?;
+    let file = crate::transcripts::paths::open_regular(&c.path).ok()?;
     let mut facts = old.read.facts.clone();
     let new_end = facts::read_appended(&file, end, s.size, &mut facts).ok()??;
     let last_activity_ms = facts

@@ -392,7 +392,8 @@ impl Transcript {
     ///
     /// Errors: [`CoreError::Io`] when the file cannot be opened or read.
     pub fn read(path: &Path) -> Result<Transcript, CoreError> {
-        let file = std::fs::File::open(path).map_err(|e| CoreError::io(path, e))?;
+        let file =
+            crate::transcripts::paths::open_regular(path).map_err(|e| CoreError::io(path, e))?;
         Transcript::read_from(file).map_err(|e| CoreError::io(path, e))
     }
 

@@ -258,7 +258,7 @@ fn read_page_with(
 ) -> Result<TranscriptPage, CoreError> {
     let path = index.path();
     let io = |e| CoreError::io(path, e);
-    let mut file = File::open(path).map_err(io)?;
+    let mut file = crate::transcripts::paths::open_regular(path).map_err(io)?;
     let lines = lines(index, &mut file).map_err(io)?;
     let total = lines.total();
     let (from, to) = match request {
@@ -319,7 +319,7 @@ fn read_page_with(
 pub fn read_entry(index: &LineIndex, i: usize) -> Result<PagedEntry, CoreError> {
     let path = index.path();
     let io = |e| CoreError::io(path, e);
-    let mut file = File::open(path).map_err(io)?;
+    let mut file = crate::transcripts::paths::open_regular(path).map_err(io)?;
     let lines = lines(index, &mut file).map_err(io)?;
     if i >= lines.total() {
         return Err(CoreError::InvalidInput(format!(
