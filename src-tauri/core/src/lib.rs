@@ -21,6 +21,8 @@
 pub mod claude;
 pub mod desktop;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod ids;
 pub mod mem;
 pub mod pool;

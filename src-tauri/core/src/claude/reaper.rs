@@ -105,9 +105,36 @@ impl Drop for Reaper {
 /// every group still registered (SIGTERM, [`REAPER_GRACE_MS`], SIGKILL). Returns the groups it
 /// signalled. Malformed lines are ignored.
 pub fn serve(input: impl BufRead) -> Vec<u32> {
+    let groups = registrations(input);
+    if !groups.is_empty() {
+        // Collected before any signal: once a CLI dies, its detached tool processes are
+        // re-parented and can no longer be told from anyone else's.
+        let trees: Vec<_> = groups
+            .iter()
+            .map(|&g| crate::claude::proctree::tree_of(g))
+            .collect();
+        for t in &trees {
+            crate::claude::proctree::signal_tree(t, false);
+        }
+        std::thread::sleep(Duration::from_millis(REAPER_GRACE_MS));
+        for t in &trees {
+            crate::claude::proctree::signal_tree(t, true);
+        }
+    }
+    groups
+}
+
+/// The watchdog's input read to EOF: `+<pgid>` registers a group, `-<pgid>` unregisters it, any
+/// other line (and a pgid of 0 or 1) is ignored. Returns the groups still registered, ascending.
+/// Pure: signals nothing (the fuzz target `watchdog_input` drives it).
+pub fn registrations(input: impl BufRead) -> Vec<u32> {
     let mut groups = BTreeSet::new();
-    for line in input.lines() {
+    for line in input.split(b'\n') {
+        // A read error ends the input as EOF does; a line that is not UTF-8 is skipped.
         let Ok(line) = line else { break };
+        let Ok(line) = std::str::from_utf8(&line) else {
+            continue;
+        };
         let line = line.trim();
         let (add, rest) = match line.split_at_checked(1) {
             Some(("+", rest)) => (true, rest),
@@ -126,23 +153,7 @@ pub fn serve(input: impl BufRead) -> Vec<u32> {
             groups.remove(&pgid);
         }
     }
-    let groups: Vec<u32> = groups.into_iter().collect();
-    if !groups.is_empty() {
-        // Collected before any signal: once a CLI dies, its detached tool processes are
-        // re-parented and can no longer be told from anyone else's.
-        let trees: Vec<_> = groups
-            .iter()
-            .map(|&g| crate::claude::proctree::tree_of(g))
-            .collect();
-        for t in &trees {
-            crate::claude::proctree::signal_tree(t, false);
-        }
-        std::thread::sleep(Duration::from_millis(REAPER_GRACE_MS));
-        for t in &trees {
-            crate::claude::proctree::signal_tree(t, true);
-        }
-    }
-    groups
+    groups.into_iter().collect()
 }
 
 /// Starts the process watchdog: this process's own executable, run with [`REAPER_ARG`] (its

@@ -169,6 +169,39 @@ fn parse<'a, C: ContentSlot<'a>>(raw: &'a [u8]) -> Parsed<'a, C> {
     }
 }
 
+/// The decoders' contract, checked on `raw`: when the quick decoder takes a line, serde takes it
+/// too, with the same facts (compared in their `Debug` form), for both content slots; and both
+/// slots take the same lines. Returns whether the quick decoder took it. For the differential
+/// fuzz target (`tests/fuzz`) and the tests.
+///
+/// Errors: the disagreement, in words.
+pub(crate) fn quick_agrees_with_serde(raw: &[u8]) -> Result<bool, String> {
+    fn one<'a, C: ContentSlot<'a> + std::fmt::Debug>(raw: &'a [u8]) -> Result<bool, String> {
+        let trimmed = raw.trim_ascii();
+        if trimmed.first() != Some(&b'{') {
+            return Ok(false);
+        }
+        let Some(quick) = quick::line::<C>(trimmed) else {
+            return Ok(false);
+        };
+        let shown = String::from_utf8_lossy(trimmed);
+        match serde_json::from_slice::<LineFacts<C>>(trimmed) {
+            Ok(serde) if format!("{quick:?}") == format!("{serde:?}") => Ok(true),
+            Ok(serde) => Err(format!("quick {quick:?} != serde {serde:?}: {shown}")),
+            Err(e) => Err(format!("quick took a line serde refuses ({e}): {shown}")),
+        }
+    }
+    let raw_content = one::<RawContent>(raw)?;
+    let ignored = one::<IgnoredAny>(raw)?;
+    if raw_content != ignored {
+        return Err(format!(
+            "the content slots disagree ({raw_content} vs {ignored}): {}",
+            String::from_utf8_lossy(raw)
+        ));
+    }
+    Ok(raw_content)
+}
+
 /// Whether [`parse`] could find a line in `raw`: only a JSON object (opening and closing brace
 /// around the trimmed text) can be one. Lets a piece cut by a slice be skipped unparsed.
 fn may_be_line(raw: &[u8]) -> bool {

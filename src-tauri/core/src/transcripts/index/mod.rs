@@ -22,6 +22,7 @@ use serde::Serialize;
 
 mod cache;
 mod facts;
+pub(crate) use facts::quick_agrees_with_serde;
 mod fts;
 mod live;
 

@@ -310,36 +310,10 @@ impl<'a> Cursor<'a> {
 
 #[cfg(test)]
 mod tests {
-    use std::fmt::Debug;
     use std::path::Path;
 
-    use serde::de::IgnoredAny;
-
-    use super::super::RawContent;
-    use super::*;
-
-    /// Whether the quick decoder took `raw`; when it did, serde must take it too, with the same
-    /// facts.
-    fn agrees<'a, C: ContentSlot<'a> + Debug>(raw: &'a [u8]) -> bool {
-        let trimmed = raw.trim_ascii();
-        if trimmed.first() != Some(&b'{') {
-            return false;
-        }
-        let Some(quick) = line::<C>(trimmed) else {
-            return false;
-        };
-        let shown = String::from_utf8_lossy(trimmed);
-        match serde_json::from_slice::<LineFacts<C>>(trimmed) {
-            Ok(serde) => assert_eq!(format!("{quick:?}"), format!("{serde:?}"), "{shown}"),
-            Err(e) => panic!("quick took a line serde refuses ({e}): {shown}"),
-        }
-        true
-    }
-
     fn both(raw: &[u8]) -> bool {
-        let took = agrees::<RawContent>(raw);
-        assert_eq!(took, agrees::<IgnoredAny>(raw));
-        took
+        super::super::quick_agrees_with_serde(raw).unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// Every line of the genuine transcripts and stream captures.
