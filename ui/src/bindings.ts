@@ -1662,6 +1662,12 @@ export type SessionInfo_Deserialize = {
 	reconnects: number,
 	/**  True once the running turn passed `stuck_after_ms`. */
 	stuck: boolean,
+	/**
+	 *  True in the last report about a session that left the pool: it had ended (closed,
+	 *  expired or failed) and nothing happened to it for [`super::RETIRE_AFTER_MS`]. It is gone
+	 *  from snapshots and takes no prompt; resuming its CLI session starts a new live session.
+	 */
+	retired: boolean,
 	/**  Permission prompts waiting for an answer, oldest first. */
 	pendingPermissions: PermissionRequest_Deserialize[],
 	/**
@@ -1716,6 +1722,12 @@ export type SessionInfo_Serialize = {
 	reconnects: number,
 	/**  True once the running turn passed `stuck_after_ms`. */
 	stuck: boolean,
+	/**
+	 *  True in the last report about a session that left the pool: it had ended (closed,
+	 *  expired or failed) and nothing happened to it for [`super::RETIRE_AFTER_MS`]. It is gone
+	 *  from snapshots and takes no prompt; resuming its CLI session starts a new live session.
+	 */
+	retired: boolean,
 	/**  Permission prompts waiting for an answer, oldest first. */
 	pendingPermissions: PermissionRequest_Serialize[],
 	/**

@@ -679,6 +679,73 @@ async fn a_silent_turn_is_interrupted_by_the_ongoing_timeout_and_the_session_sta
     pool.close_all().await;
 }
 
+/// An ended session (here: expired) that stays untouched leaves the pool after the retire time:
+/// a last `state` report says so (`retired`), snapshots no longer list it, and a prompt to it is
+/// refused as to an unknown run (the UI then offers to resume it from the session browser).
+#[tokio::test]
+async fn an_ended_session_leaves_the_pool_after_the_retire_time_with_a_last_report() {
+    let e = env();
+    let claude = fake_claude();
+    let vars = vec![("CLAUDE_CONFIG_DIR".into(), e.config.clone().into())];
+    let cfg = PoolConfig {
+        first_chunk_timeout_ms: 200,
+        ongoing_timeout_ms: 250,
+        ttl_ms: 300,
+        ..fast()
+    };
+    let pool = Arc::new(
+        SessionPool::new(
+            e.config.clone(),
+            Arc::new(move || Ok(claude.clone())),
+            vars,
+            cfg,
+        )
+        .unwrap()
+        .with_retire_after(Duration::from_millis(400)),
+    );
+    tokio::spawn(ccdesk_core::pool::sweep_forever(Arc::downgrade(&pool)));
+    let (seen_tx, mut seen) = tokio::sync::mpsc::unbounded_channel();
+    pool.set_observer(Arc::new(move |info: &ccdesk_core::pool::SessionInfo| {
+        let _ = seen_tx.send(info.clone());
+    }));
+    let (run_id, mut rx) = open(&pool, &e, "short lived").await;
+    until(&mut rx, 20, |ev| is_state(ev, "ready")).await;
+    // A live (ready) session is never retired, however long the retire time has passed.
+    until(&mut rx, 10, |ev| is_state(ev, "expired")).await;
+    assert_eq!(
+        pool.snapshot().sessions.len(),
+        1,
+        "still listed while recently ended"
+    );
+    let last = until(
+        &mut rx,
+        10,
+        |ev| matches!(ev, SessionEvent::State { info } if info.retired),
+    )
+    .await;
+    let Some(SessionEvent::State { info }) = last.last() else {
+        unreachable!()
+    };
+    assert_eq!(info.state.name(), "expired");
+    assert!(pool.snapshot().sessions.is_empty(), "gone from snapshots");
+    let told = tokio::time::timeout(Duration::from_secs(5), async {
+        while let Some(i) = seen.recv().await {
+            if i.retired {
+                return i.run_id.to_string();
+            }
+        }
+        String::new()
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        told, run_id,
+        "the pool observer (pool view, tray) is told too"
+    );
+    let err = pool.send_prompt(&run_id, "anyone?").await.unwrap_err();
+    assert_eq!(err.kind(), "unknown_run");
+}
+
 #[tokio::test]
 async fn an_idle_session_expires_and_the_next_prompt_resumes_it_in_a_new_process() {
     let e = env();

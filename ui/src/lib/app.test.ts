@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { detail, entries, index, message, missingDir, NOW, projectKey, sessionInfo, summary } from './__fixtures__/data';
 import { fakeApi } from './__fixtures__/fakeApi';
 import { AppModel } from './app.svelte';
+import { RETIRED_MESSAGE } from './run.svelte';
 import type { SessionIndex, SessionSummary } from './types';
 
 const settle = () => new Promise((r) => setTimeout(r, 0));
@@ -128,6 +129,29 @@ describe('AppModel', () => {
     expect(app.run!.state.errors).toEqual(['no live session run-1']);
     expect(await app.run!.send('again')).toBe(false);
     expect(api.mocks.sendPrompt).toHaveBeenCalledTimes(1);
+  });
+
+  it('sessions that left the pool (their retired report): the one in view says so and takes no prompt; the others leave the live list', async () => {
+    const api = fakeApi();
+    const app = new AppModel(api);
+    await app.init();
+    await app.startNew({ cwd: '/a', prompt: 'one' });
+    await app.startNew({ cwd: '/b', prompt: 'two' });
+    expect(app.run?.runId).toBe('run-2');
+    for (const runId of ['run-1', 'run-2']) api.emitPool(sessionInfo({ runId, state: 'expired' }));
+    expect(app.live.map((e) => e.runId).sort()).toEqual(['run-1', 'run-2']);
+    for (const runId of ['run-1', 'run-2']) {
+      const last = sessionInfo({ runId, state: 'expired', retired: true });
+      api.emit({ event: 'state', info: last }, runId);
+      api.emitPool(last);
+    }
+    expect(app.run!.gone).toBe(true);
+    expect(app.run!.open).toBe(false);
+    expect(app.run!.state.errors).toEqual([RETIRED_MESSAGE]);
+    expect(await app.run!.send('more')).toBe(false);
+    expect(api.mocks.sendPrompt).not.toHaveBeenCalled();
+    expect(app.runs.map((r) => r.runId)).toEqual(['run-2']);
+    expect(app.live.map((e) => [e.runId, e.run?.gone])).toEqual([['run-2', true]]);
   });
 });
 

@@ -37,9 +37,16 @@ export class PoolModel {
     return Object.values(this.sessions).find((s) => s.sessionId === sessionId) ?? null;
   }
 
-  /** One session's news. Returns true when the run id was not known before. */
+  /**
+   * One session's news. Returns true when the run id was not known before. A `retired` report is
+   * the session's last: it left the pool (ended, then untouched for a while) and is dropped.
+   */
   apply(info: SessionInfo): boolean {
     if (!info || typeof info.runId !== 'string' || this.removed.has(info.runId)) return false;
+    if (info.retired) {
+      this.remove(info.runId);
+      return false;
+    }
     if (isStaleInfo(this.sessions[info.runId], info)) return false;
     const fresh = !(info.runId in this.sessions) && !this.updated.has(info.runId);
     this.seq += 1;

@@ -58,4 +58,15 @@ describe('PoolModel', () => {
     expect(pool.bySessionId('s-1')?.runId).toBe('a');
     expect(pool.bySessionId('s-2')).toBeNull();
   });
+
+  it('a retired report drops the session for good: later news and snapshots do not bring it back', () => {
+    const pool = new PoolModel();
+    pool.apply(sessionInfo({ runId: 'a', state: 'expired' }));
+    pool.apply(sessionInfo({ runId: 'b', state: 'ready' }));
+    expect(pool.apply(sessionInfo({ runId: 'a', state: 'expired', retired: true }))).toBe(false);
+    expect(pool.list.map((s) => s.runId)).toEqual(['b']);
+    pool.apply(sessionInfo({ runId: 'a', state: 'expired' }));
+    pool.load(snapshot([sessionInfo({ runId: 'a' }), sessionInfo({ runId: 'b' })]));
+    expect(pool.list.map((s) => s.runId)).toEqual(['b']);
+  });
 });

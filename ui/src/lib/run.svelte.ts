@@ -54,6 +54,10 @@ export function isStreamDelta(ev: SessionEvent): boolean {
     (inner as { type?: unknown }).type === 'content_block_delta';
 }
 
+/** Said in a run view whose session left the pool. */
+export const RETIRED_MESSAGE =
+  'This session left the pool: it had ended and stayed untouched for 10 minutes. Resume it from its project in the session list.';
+
 export class LiveRun {
   state: RunState = $state(createRunState());
   /** ccdesk's id of the live session, once `start_session` answered. */
@@ -266,6 +270,11 @@ export class LiveRun {
     }
     if (this.state.resultCount > results) this.hooks.onResult?.(this);
     if (ev?.event === 'exited') this.hooks.onExited?.(this);
+    if (ev?.event === 'state' && ev.info?.retired && !this.gone) {
+      // Its last report: it left the pool (ended, then untouched for a while).
+      this.gone = true;
+      this.state.errors.push(RETIRED_MESSAGE);
+    }
   }
 
   /** A command failed: said in words; an unknown run means the session left the pool. */

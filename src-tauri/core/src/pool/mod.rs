@@ -68,6 +68,11 @@ use crate::error::CoreError;
 use crate::ids::{RunId, SessionId};
 use crate::transcripts::index::{find_session, Resumability};
 
+/// How long an ended session (closed, expired or failed; no process) stays in the pool untouched
+/// before it leaves it, in ms (10 min): the pool view and the tray then stop listing it, and its
+/// memory is freed. Its CLI session is resumed from the session browser as any other.
+pub const RETIRE_AFTER_MS: u64 = 10 * 60 * 1000;
+
 /// Finds the CLI each time a process starts (so installing it while ccdesk runs works).
 /// It may ask the login shell for its PATH (seconds): the pool calls it on tokio's blocking pool.
 pub type ClaudeLocator = Arc<dyn Fn() -> Result<ClaudeCommand, CoreError> + Send + Sync>;
@@ -108,6 +113,8 @@ pub struct SessionPool {
     observer: Arc<RwLock<Option<PoolObserver>>>,
     /// Where session locks are taken ([`writer`]).
     lock_dir: Option<PathBuf>,
+    /// How long an ended session stays ([`RETIRE_AFTER_MS`]).
+    retire_after: Duration,
 }
 
 impl SessionPool {
@@ -133,7 +140,14 @@ impl SessionPool {
             reaper: None,
             observer: Arc::default(),
             lock_dir,
+            retire_after: Duration::from_millis(RETIRE_AFTER_MS),
         })
+    }
+
+    /// Ended sessions leave the pool after `after` instead of [`RETIRE_AFTER_MS`] (tests).
+    pub fn with_retire_after(mut self, after: Duration) -> Self {
+        self.retire_after = after;
+        self
     }
 
     /// Takes session locks in `dir` instead of [`writer::default_lock_dir`]; `None` takes none
@@ -368,6 +382,11 @@ impl SessionPool {
         }
         let live = self.get(run_id)?;
         let _guard = live.ops.lock().await;
+        // It may have left the pool while this waited: it must not start a process the pool
+        // no longer tracks.
+        if live.is_retired() {
+            return Err(CoreError::UnknownRun(run_id.to_owned()));
+        }
         if live.state() == SessionState::Interrupting {
             self.wait_not_interrupting(&live).await;
         }
@@ -633,11 +652,37 @@ impl SessionPool {
         }
     }
 
+    /// Sessions that ended (no process) and stayed untouched for the retire time leave the pool,
+    /// each with a last report ([`Live::retire`]). One busy with a prompt or a close (its `ops`
+    /// held) stays until the next sweep; the removal happens under its `ops`, and a prompt that
+    /// was waiting for them then finds it retired.
+    fn retire_ended(&self) {
+        let due: Vec<Arc<Live>> = self
+            .all()
+            .into_iter()
+            .filter(|l| {
+                let i = l.lock();
+                i.run.is_none()
+                    && !i.info.state.is_live()
+                    && i.state_since.elapsed() > self.retire_after
+            })
+            .collect();
+        for live in due {
+            let Ok(_ops) = live.ops.try_lock() else {
+                continue;
+            };
+            self.sessions.locked().retain(|l| !Arc::ptr_eq(l, &live));
+            tracing::info!(run = %live.run_id, "an ended session left the pool");
+            live.retire();
+        }
+    }
+
     /// Applies the timeouts once: first chunk, ongoing (interrupts the turn), stuck turns, TTL.
     /// [`sweep_forever`] calls it every [`PoolConfig::sweep_interval_ms`].
     pub async fn sweep(self: &Arc<Self>) {
         let cfg = self.config();
         let ms = Duration::from_millis;
+        self.retire_ended();
         for live in self.all() {
             let state = live.state();
             let (since_spawn, since_output, since_use, turn_age, run, stuck) = {

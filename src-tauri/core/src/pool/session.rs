@@ -70,6 +70,8 @@ pub(crate) struct Inner {
     /// The session's writer lock ([`super::writer`]), held while a process of this session may
     /// write its transcript.
     writer: Option<WriterLock>,
+    /// When the state last changed.
+    pub state_since: Instant,
 }
 
 /// A session in the pool.
@@ -131,6 +133,7 @@ impl Live {
                 processes: 0,
                 answering: HashSet::new(),
                 writer: None,
+                state_since: now,
             }),
             state_tx: watch::Sender::new(SessionState::Connecting),
             sink: RwLock::new(sink),
@@ -304,10 +307,30 @@ impl Live {
         }
         tracing::debug!(run = %self.run_id, from = inner.info.state.name(), to = state.name(), "session state");
         inner.info.state = state.clone();
+        inner.state_since = Instant::now();
         self.state_tx.send_replace(state);
         Some(SessionEvent::State {
             info: Box::new(snapshot(inner)),
         })
+    }
+
+    /// Marks the session as having left the pool and tells the UI (its sink and the pool
+    /// observer) with a last `state` event whose info has `retired` set.
+    pub fn retire(&self) {
+        {
+            let mut inner = self.lock();
+            inner.info.retired = true;
+            let ev = SessionEvent::State {
+                info: Box::new(snapshot(&inner)),
+            };
+            self.queue(vec![ev]);
+        }
+        self.flush();
+    }
+
+    /// Whether the session has left the pool ([`Live::retire`]).
+    pub fn is_retired(&self) -> bool {
+        self.lock().info.retired
     }
 
     /// Changes the state from outside the reader task and tells the UI.

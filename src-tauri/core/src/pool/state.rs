@@ -141,6 +141,10 @@ pub struct SessionInfo {
     pub reconnects: u32,
     /// True once the running turn passed `stuck_after_ms`.
     pub stuck: bool,
+    /// True in the last report about a session that left the pool: it had ended (closed,
+    /// expired or failed) and nothing happened to it for [`super::RETIRE_AFTER_MS`]. It is gone
+    /// from snapshots and takes no prompt; resuming its CLI session starts a new live session.
+    pub retired: bool,
     /// Permission prompts waiting for an answer, oldest first.
     pub pending_permissions: Vec<PermissionRequest>,
     /// Output lines of replaced processes that were dropped so they could not leak into the
@@ -181,6 +185,7 @@ impl SessionInfo {
             bytes_streamed: 0,
             reconnects: 0,
             stuck: false,
+            retired: false,
             pending_permissions: Vec::new(),
             stale_lines_dropped: 0,
         }

@@ -207,6 +207,7 @@ export function sessionInfo(over: Partial<SessionInfo> = {}): SessionInfo {
     bytesStreamed: 0,
     reconnects: 0,
     stuck: false,
+    retired: false,
     pendingPermissions: [],
     staleLinesDropped: 0,
     ...over,

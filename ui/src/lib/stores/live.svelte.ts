@@ -78,6 +78,9 @@ export class LiveStore {
   /** Follows `pool://session` from now on; resolves to the function that stops it. */
   listen(): Promise<() => void> {
     return this.api.onPoolChange((info) => {
+      // A session that left the pool leaves the live list too, unless it is the one in view
+      // (which says why, see LiveRun).
+      if (info?.retired) this.runs = this.runs.filter((r) => r.runId !== info.runId || r.key === this.activeKey);
       if (this.pool.apply(info)) void this.loadPool();
     });
   }
