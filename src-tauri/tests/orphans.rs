@@ -111,19 +111,24 @@ fn start() -> Running {
     }
 }
 
+/// The CLI and its tool process are gone within `secs`.
+fn assert_ended(r: &Running, secs: u64) {
+    assert!(
+        gone_within(r.cli_pid, Duration::from_secs(secs)),
+        "the claude process outlived ccdesk"
+    );
+    assert!(
+        gone_within(r.tool_pid, Duration::from_secs(secs)),
+        "the tool process outlived ccdesk"
+    );
+}
+
 #[test]
 fn sigkill_of_ccdesk_ends_its_sessions_and_their_tool_processes() {
     let mut r = start();
     r.ccdesk.kill().unwrap(); // SIGKILL: nothing in ccdesk runs any more.
     r.ccdesk.wait().unwrap();
-    assert!(
-        gone_within(r.cli_pid, Duration::from_secs(5)),
-        "the claude process outlived ccdesk"
-    );
-    assert!(
-        gone_within(r.tool_pid, Duration::from_secs(5)),
-        "the tool process outlived ccdesk"
-    );
+    assert_ended(&r, 5);
 }
 
 #[test]
@@ -141,8 +146,7 @@ fn sigterm_of_ccdesk_ends_everything_before_it_exits() {
         "interrupted, as a shell reports Ctrl-C"
     );
     // ccdesk closed the session itself before exiting: nothing is left, at once.
-    assert!(gone_within(r.cli_pid, Duration::from_secs(2)));
-    assert!(gone_within(r.tool_pid, Duration::from_secs(2)));
+    assert_ended(&r, 2);
 }
 
 /// The pid of `ccdesk`'s process watchdog (its child started with `--ccdesk-reaper`).
@@ -197,8 +201,7 @@ fn sighup_of_ccdesk_ends_everything_before_it_exits_as_sigterm_does() {
     kill("HUP", r.ccdesk.id());
     let status = r.ccdesk.wait().unwrap();
     assert_eq!(status.code(), Some(130));
-    assert!(gone_within(r.cli_pid, Duration::from_secs(2)));
-    assert!(gone_within(r.tool_pid, Duration::from_secs(2)));
+    assert_ended(&r, 2);
 }
 
 /// `killall ccdesk` reaches the watchdog too (same executable): it takes SIGTERM, SIGINT and
@@ -225,14 +228,7 @@ fn the_watchdog_outlives_a_broad_kill_and_still_ends_what_ccdesk_left() {
     );
     r.ccdesk.kill().unwrap(); // SIGKILL
     r.ccdesk.wait().unwrap();
-    assert!(
-        gone_within(r.cli_pid, Duration::from_secs(5)),
-        "the claude process outlived ccdesk"
-    );
-    assert!(
-        gone_within(r.tool_pid, Duration::from_secs(5)),
-        "the tool process outlived ccdesk"
-    );
+    assert_ended(&r, 5);
     assert!(
         gone_within(watchdog, Duration::from_secs(5)),
         "the watchdog stayed after its work"
@@ -251,12 +247,5 @@ fn an_abort_of_ccdesk_as_a_release_panic_ends_its_sessions_and_their_tool_proces
         Some(6),
         "ended by SIGABRT"
     );
-    assert!(
-        gone_within(r.cli_pid, Duration::from_secs(5)),
-        "the claude process outlived ccdesk"
-    );
-    assert!(
-        gone_within(r.tool_pid, Duration::from_secs(5)),
-        "the tool process outlived ccdesk"
-    );
+    assert_ended(&r, 5);
 }
