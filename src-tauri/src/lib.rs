@@ -172,11 +172,13 @@ fn init_state(app: &AppHandle, default_config_dir: PathBuf) -> Result<(), CoreEr
     let live = Arc::new(LiveIndex::with_default_cache(config_dir.clone()));
     // The window lives long: facts the cache holds need not stay in memory too.
     live.set_lean(true);
+    let locks = ccdesk_core::store::session_locks_dir(&config_dir);
     let pool = new_pool(
         config_dir,
         pool_config,
         Arc::new(move || finder.locate()),
         env,
+        locks,
     )?;
     let mut notices = Vec::new();
     if let Some(n) = registry_notice {

@@ -595,6 +595,7 @@ fn run(
                 settings.pool.clone(),
                 Arc::new(move || ClaudeCommand::locate_configured(claude_path.clone())),
                 child_env,
+                ccdesk_core::store::session_locks_dir(config_dir),
             )
                 .map_err(|e| e.to_string())?,
         );

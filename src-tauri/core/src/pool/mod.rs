@@ -46,7 +46,9 @@ use session::Live;
 
 /// A pool for sessions under `config_dir`, finding `claude` with `locate`, with the process
 /// watchdog ([`crate::claude::reaper::start_own`]) when it could start; `env` is added to every
-/// child's environment. The window and the headless commands make theirs with it.
+/// child's environment; session locks are taken in `lock_dir` ([`writer`]; the window and the
+/// headless commands pass [`crate::store::session_locks_dir`], so they share them). The window
+/// and the headless commands make theirs with it.
 ///
 /// Errors: the pool settings do not validate ([`CoreError::InvalidInput`]).
 pub fn new_pool(
@@ -54,8 +56,9 @@ pub fn new_pool(
     config: PoolConfig,
     locate: ClaudeLocator,
     env: Vec<(OsString, OsString)>,
+    lock_dir: Option<PathBuf>,
 ) -> Result<SessionPool, crate::error::CoreError> {
-    let pool = SessionPool::new(config_dir, locate, env, config)?;
+    let pool = SessionPool::new(config_dir, locate, env, config)?.with_lock_dir(lock_dir);
     Ok(match crate::claude::reaper::start_own() {
         Some(r) => pool.with_reaper(r),
         None => pool,
@@ -129,7 +132,6 @@ impl SessionPool {
         config: PoolConfig,
     ) -> Result<SessionPool, CoreError> {
         config.validate()?;
-        let lock_dir = writer::default_lock_dir(&config_dir);
         Ok(SessionPool {
             config_dir,
             locate,
@@ -139,7 +141,7 @@ impl SessionPool {
             total_created: AtomicU64::new(0),
             reaper: None,
             observer: Arc::default(),
-            lock_dir,
+            lock_dir: None,
             retire_after: Duration::from_millis(RETIRE_AFTER_MS),
         })
     }
@@ -150,8 +152,8 @@ impl SessionPool {
         self
     }
 
-    /// Takes session locks in `dir` instead of [`writer::default_lock_dir`]; `None` takes none
-    /// (two processes could then write one transcript: for tests only).
+    /// Takes session locks in `dir` ([`writer`]); `None` (what [`SessionPool::new`] starts
+    /// with) takes none, so two ccdesk processes could then write one transcript: tests only.
     pub fn with_lock_dir(mut self, dir: Option<PathBuf>) -> Self {
         self.lock_dir = dir;
         self

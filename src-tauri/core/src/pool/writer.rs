@@ -3,7 +3,9 @@
 //!
 //! Two CLI processes resuming one session append interleaved lines to one transcript and break
 //! its chain of `parentUuid`s. The pool therefore holds, for each live session, an advisory lock
-//! on `<ccdesk data dir>/locks/<config dir key>/<session id>.lock` (OS file locks: `flock` on
+//! on `<lock dir>/<session id>.lock`, the lock dir being
+//! `<ccdesk data dir>/locks/<config dir key>` ([`crate::store::session_locks_dir`], passed in by
+//! [`super::new_pool`]) (OS file locks: `flock` on
 //! Unix, `LockFileEx` on Windows, through `std::fs::File::try_lock`), from the moment its process
 //! starts with `--resume` (or, for a new session, from `system/init`) until that process has
 //! exited. A resume of a session another ccdesk process holds fails at once with
@@ -14,20 +16,10 @@
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, SeekFrom, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::error::CoreError;
 use crate::ids::SessionId;
-
-/// Where the session locks of `config_dir` live: `<ccdesk data dir>/locks/<config dir key>`
-/// ([`crate::store::config_dir_key`]); `None` when the OS names no data dir.
-pub fn default_lock_dir(config_dir: &Path) -> Option<PathBuf> {
-    Some(
-        crate::store::data_dir()?
-            .join("locks")
-            .join(crate::store::config_dir_key(config_dir)),
-    )
-}
 
 /// A held session lock; dropping it releases the lock.
 #[derive(Debug)]

@@ -18,6 +18,12 @@ pub fn data_dir() -> Option<std::path::PathBuf> {
     Some(dirs::data_dir()?.join(APP_IDENTIFIER))
 }
 
+/// Where the session locks for sessions of `config_dir` are taken ([`crate::pool::writer`]):
+/// `<data dir>/locks/<config dir key>`; `None` when the OS names no data dir.
+pub fn session_locks_dir(config_dir: &std::path::Path) -> Option<std::path::PathBuf> {
+    Some(data_dir()?.join("locks").join(config_dir_key(config_dir)))
+}
+
 /// A short name for a Claude config dir, for ccdesk's per-config-dir files (the index cache, the
 /// session locks): FNV-1a (64 bits) of its path's bytes, as 16 hex digits.
 pub fn config_dir_key(config_dir: &std::path::Path) -> String {
