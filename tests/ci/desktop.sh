@@ -19,10 +19,8 @@ esac
 step() { printf '\n==> %s\n' "$*"; }
 
 ui() {
-  step "ui: npm ci, build, unit tests"
-  npm --prefix ui ci
-  npm --prefix ui run build
-  npm --prefix ui exec -- vitest run
+  step "ui: npm ci, build, type check, unit tests"
+  (cd ui && npm ci && npm run build && npm run check && npm test)
 }
 
 build() {
