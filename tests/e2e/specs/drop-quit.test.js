@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe } from 'node:test';
-import { all, appPids, appsGone, env, launchApp, one, quit, readStore, runState, screenshot, startNewSession, stepper, typeInto, until, withAttr } from '../lib.js';
+import { all, appPids, appsGone, env, launchApp, one, quit, readStore, runState, screenshot, startNewSession, stepper, until, withAttr } from '../lib.js';
 
 let driver;
 
@@ -41,6 +41,18 @@ function fakeClaudePids() {
     }
   }
   return pids;
+}
+
+/** Starts a session with `prompt`, waits for its turn to end; its run id and its CLI's pids. */
+async function liveSession(prompt) {
+  const before = new Set(fakeClaudePids());
+  const runId = await startNewSession(driver, env('E2E_DEMO_DIR'), prompt);
+  await until('the turn to end', async () => (await runState(driver)) === 'ready', 20_000);
+  const ours = await until('the session’s CLI process', async () => {
+    const fresh = fakeClaudePids().filter((p) => !before.has(p));
+    return fresh.length ? fresh : null;
+  });
+  return { runId, ours };
 }
 
 describe('ccdesk GUI: drops and Quit', () => {
@@ -80,17 +92,8 @@ describe('ccdesk GUI: drops and Quit', () => {
   });
 
   step('Quit in the tray menu ends the app and every CLI process it started', async () => {
-    const before = new Set(fakeClaudePids());
     // A live session with its CLI process running.
-    await (await one(driver, 'new-session-button')).click();
-    await typeInto(await one(driver, 'new-session-cwd'), env('E2E_DEMO_DIR'));
-    await typeInto(await one(driver, 'new-session-prompt'), 'hello before quitting');
-    await (await one(driver, 'new-session-start')).click();
-    await until('the turn to end', async () => (await runState(driver)) === 'ready', 20_000);
-    const ours = await until('the session’s CLI process', async () => {
-      const fresh = fakeClaudePids().filter((p) => !before.has(p));
-      return fresh.length ? fresh : null;
-    });
+    const { ours } = await liveSession('hello before quitting');
     await (await one(driver, 'tray-menu-button')).click();
     const quitItem = await withAttr(driver, 'tray-menu-item', 'data-action-id', 'quit');
     // Clicked from the page a moment after this command returns: a WebDriver click whose app
@@ -112,13 +115,7 @@ describe('ccdesk GUI: SIGTERM quits as Quit does', () => {
   });
 
   step('SIGTERM to the app ends every CLI process it started and saves the sessions as closed', async () => {
-    const before = new Set(fakeClaudePids());
-    const runId = await startNewSession(driver, env('E2E_DEMO_DIR'), 'hello before a SIGTERM');
-    await until('the turn to end', async () => (await runState(driver)) === 'ready', 20_000);
-    const ours = await until('the session’s CLI process', async () => {
-      const fresh = fakeClaudePids().filter((p) => !before.has(p));
-      return fresh.length ? fresh : null;
-    });
+    const { runId, ours } = await liveSession('hello before a SIGTERM');
     const [app] = appPids();
     assert.ok(app, 'the app is running');
     process.kill(app, 'SIGTERM');
