@@ -152,10 +152,14 @@ impl Live {
     /// Errors: [`CoreError::NotResumable`] when another ccdesk process holds it;
     /// [`CoreError::Io`] when the lock file cannot be used.
     pub fn hold_writer(&self, id: &SessionId) -> Result<(), CoreError> {
+        self.take_writer(&mut self.lock(), id)
+    }
+
+    /// [`Live::hold_writer`] under the caller's lock.
+    fn take_writer(&self, inner: &mut Inner, id: &SessionId) -> Result<(), CoreError> {
         let Some(dir) = &self.lock_dir else {
             return Ok(());
         };
-        let mut inner = self.lock();
         if inner.writer.as_ref().is_none_or(|w| w.session_id() != id) {
             inner.writer = Some(WriterLock::acquire(dir, id)?);
         }
@@ -165,13 +169,8 @@ impl Live {
     /// At `system/init`: the session `id` the CLI writes (new, or forked) is locked for this
     /// session if it is not yet. A refusal cannot stop a process that already runs; it is logged.
     fn hold_writer_in(&self, inner: &mut Inner, id: &SessionId) {
-        let Some(dir) = &self.lock_dir else { return };
-        if inner.writer.as_ref().is_some_and(|w| w.session_id() == id) {
-            return;
-        }
-        match WriterLock::acquire(dir, id) {
-            Ok(lock) => inner.writer = Some(lock),
-            Err(e) => tracing::warn!(error = %e, session = %id, "the session lock was not taken"),
+        if let Err(e) = self.take_writer(inner, id) {
+            tracing::warn!(error = %e, session = %id, "the session lock was not taken");
         }
     }
 
