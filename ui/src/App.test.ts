@@ -449,6 +449,17 @@ describe('App: names, pins, run history, notices', () => {
   const itemOf = (id: string) => screen.getAllByTestId('session-item').find((el) => el.dataset.sessionId === id)!;
   const actionOf = (testid: string, id: string) => screen.getAllByTestId(testid).find((el) => el.dataset.sessionId === id)!;
 
+  it('says in a notice, and on the row, which sessions the CLI deletes within a week', async () => {
+    const idx = index();
+    idx.retention = { periodDays: 10, source: '/home/dev/.claude/settings.json' };
+    idx.projects[0].sessions[1] = summary({ id: '22222222-2222-4333-8444-555555555555', title: 'Second', expiresAt: Date.now() + 2 * 86_400_000 });
+    render(App, { api: fakeApi({ index: () => idx }) });
+    const notice = await waitFor(() => byTestId('notice'));
+    expect(notice.textContent).toMatch(/^1 session is deleted by the CLI's clean-up within 7 days \(cleanupPeriodDays 10 in \/home\/dev\/\.claude\/settings\.json\)/);
+    const badge = await waitFor(() => byTestId('expiry-badge'));
+    expect(badge.textContent).toMatch(/^deleted by the CLI in [23] days$/);
+  });
+
   it('tells the backend’s notices once, in a banner that can be dismissed', async () => {
     const api = fakeApi();
     api.mocks.appInfo.mockResolvedValue({

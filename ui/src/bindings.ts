@@ -1041,6 +1041,11 @@ export type ProjectEntry_Deserialize = {
 	lastActivityMs?: number | null,
 	/**  How many sessions the project lists. */
 	sessionCount: number,
+	/**
+	 *  How many of them the CLI's clean-up deletes within [`crate::transcripts::retention::WARN_DAYS`]
+	 *  (or at its next start), counted when listed.
+	 */
+	expiringSoon: number,
 };
 
 /**
@@ -1059,6 +1064,11 @@ export type ProjectEntry_Serialize = {
 	lastActivityMs: number | null,
 	/**  How many sessions the project lists. */
 	sessionCount: number,
+	/**
+	 *  How many of them the CLI's clean-up deletes within [`crate::transcripts::retention::WARN_DAYS`]
+	 *  (or at its next start), counted when listed.
+	 */
+	expiringSoon: number,
 };
 
 /**  The sessions of one project path, newest first. */
@@ -1113,6 +1123,10 @@ export type ProjectIndex_Deserialize = {
 	scannedFiles: number,
 	/**  Directories or files that could not be listed, in words (never fatal). */
 	errors: string[],
+	/**  [`SessionIndex::retention`]. */
+	retention: Retention_Deserialize,
+	/**  Sessions the CLI's clean-up deletes soon, over all projects ([`ProjectEntry::expiring_soon`]). */
+	expiringSoon: number,
 };
 
 /**  The project list: a [`SessionIndex`] without the sessions, newest project first. */
@@ -1125,6 +1139,10 @@ export type ProjectIndex_Serialize = {
 	scannedFiles: number,
 	/**  Directories or files that could not be listed, in words (never fatal). */
 	errors: string[],
+	/**  [`SessionIndex::retention`]. */
+	retention: Retention_Serialize,
+	/**  Sessions the CLI's clean-up deletes soon, over all projects ([`ProjectEntry::expiring_soon`]). */
+	expiringSoon: number,
 };
 
 /**  The registry: entries by CLI session id. */
@@ -1224,6 +1242,31 @@ export type Resumability =
 reason: NotResumableReason; 
 /**  The reason in words. */
 message: string };
+
+/**  The CLI's transcript clean-up as it applies to one config dir. */
+export type Retention = Retention_Serialize | Retention_Deserialize;
+
+/**  The CLI's transcript clean-up as it applies to one config dir. */
+export type Retention_Deserialize = {
+	/**
+	 *  Days a transcript is kept after its last write; `None` when the CLI deletes nothing
+	 *  (`cleanupPeriodDays` set to 0 or to a value the CLI rejects).
+	 */
+	periodDays?: number | null,
+	/**  The settings file the period comes from; `None` for the CLI's default. */
+	source?: string | null,
+};
+
+/**  The CLI's transcript clean-up as it applies to one config dir. */
+export type Retention_Serialize = {
+	/**
+	 *  Days a transcript is kept after its last write; `None` when the CLI deletes nothing
+	 *  (`cleanupPeriodDays` set to 0 or to a value the CLI rejects).
+	 */
+	periodDays: number | null,
+	/**  The settings file the period comes from; `None` for the CLI's default. */
+	source: string | null,
+};
 
 /**  How a run's process ended. */
 export type RunExit = RunExit_Serialize | RunExit_Deserialize;
@@ -1594,6 +1637,8 @@ export type SessionIndex_Deserialize = {
 	scannedFiles: number,
 	/**  Directories or files that could not be listed, in words (never fatal). */
 	errors: string[],
+	/**  The CLI's transcript clean-up for this config dir, as read at the listing. */
+	retention: Retention_Deserialize,
 };
 
 /**  Every session under a config dir, grouped by project, newest project first. */
@@ -1609,6 +1654,8 @@ export type SessionIndex_Serialize = {
 	scannedFiles: number,
 	/**  Directories or files that could not be listed, in words (never fatal). */
 	errors: string[],
+	/**  The CLI's transcript clean-up for this config dir, as read at the listing. */
+	retention: Retention_Serialize,
 };
 
 /**
@@ -1814,6 +1861,17 @@ export type SessionSummary_Deserialize = {
 	malformedLines: number,
 	/**  Whether `--resume` can work, and why not. */
 	resumability: Resumability,
+	/**
+	 *  The transcript's mtime, ms since the Unix epoch (what the CLI's clean-up goes by).
+	 *  JSON: `modifiedAt`.
+	 */
+	modifiedAt?: number | null,
+	/**
+	 *  When the CLI's clean-up deletes the transcript (ms since the Unix epoch): from then on,
+	 *  at the CLI's next start. `None` when no clean-up applies ([`Retention`]). JSON:
+	 *  `expiresAt`.
+	 */
+	expiresAt?: number | null,
 };
 
 /**  What the index knows of one session, from a bounded read of its transcript. */
@@ -1864,6 +1922,17 @@ export type SessionSummary_Serialize = {
 	malformedLines: number,
 	/**  Whether `--resume` can work, and why not. */
 	resumability: Resumability,
+	/**
+	 *  The transcript's mtime, ms since the Unix epoch (what the CLI's clean-up goes by).
+	 *  JSON: `modifiedAt`.
+	 */
+	modifiedAt: number | null,
+	/**
+	 *  When the CLI's clean-up deletes the transcript (ms since the Unix epoch): from then on,
+	 *  at the CLI's next start. `None` when no clean-up applies ([`Retention`]). JSON:
+	 *  `expiresAt`.
+	 */
+	expiresAt: number | null,
 };
 
 /**  Everything a user can set in ccdesk. */

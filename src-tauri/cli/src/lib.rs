@@ -48,6 +48,7 @@ use clap::{CommandFactory, Parser, Subcommand};
 use ccdesk_core::claude::runner::ClaudeCommand;
 use ccdesk_core::pool::{PermissionAnswer, SessionEvent, SessionState, StartRequest};
 use ccdesk_core::transcripts::index::{resolve_session, LiveIndex, Resumability, SessionIndex};
+use ccdesk_core::transcripts::retention::{self, Retention};
 use ccdesk_core::transcripts::search::query::SearchQuery;
 use ccdesk_core::transcripts::transcript::{
     read_range, Block, Content, Entry, LineIndex, LineRange,
@@ -311,6 +312,22 @@ fn list(config_dir: &Path, json: bool, no_cache: bool) -> Result<(), String> {
     for e in &index.errors {
         eprintln!("ccdesk: {}", terminal::for_stderr(e));
     }
+    let now_ms = retention::now_ms();
+    let expiring = index
+        .sessions()
+        .filter(|s| {
+            s.expires_at_ms
+                .is_some_and(|e| Retention::expires_soon(e, now_ms))
+        })
+        .count();
+    if expiring > 0 {
+        eprintln!(
+            "ccdesk: {expiring} session{} deleted by the CLI's clean-up within {} days ({})",
+            if expiring == 1 { " is" } else { "s are" },
+            retention::WARN_DAYS,
+            terminal::for_stderr(&index.retention.describe()),
+        );
+    }
     // Buffered: one write(2) per 64 KiB, not per session (stdout alone flushes every line).
     let mut out = terminal::stdout();
     let written = (|| -> std::io::Result<()> {
@@ -325,16 +342,22 @@ fn list(config_dir: &Path, json: bool, no_cache: bool) -> Result<(), String> {
                         format!("not resumable: {message}")
                     }
                 };
+                let expiry = s
+                    .expires_at_ms
+                    .and_then(|e| Retention::expiry_words(e, now_ms))
+                    .map(|w| format!("  [{w}]"))
+                    .unwrap_or_default();
                 writeln!(
                     out,
-                    "{}  {}  {}  {}  [{}]",
+                    "{}  {}  {}  {}  [{}]{}",
                     s.id,
                     s.last_timestamp.as_deref().unwrap_or("-"),
                     s.project_path
                         .as_deref()
                         .unwrap_or("(unknown project path)"),
                     s.title,
-                    state
+                    state,
+                    expiry
                 )?;
             }
         }

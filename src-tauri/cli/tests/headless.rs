@@ -65,6 +65,54 @@ fn list_json_prints_one_object_per_session_without_a_display() {
 }
 
 #[test]
+fn list_says_which_sessions_the_cli_clean_up_deletes_soon() {
+    use std::time::{Duration, SystemTime, UNIX_EPOCH};
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("config");
+    let proj = config.join("projects").join("-w-p");
+    std::fs::create_dir_all(&proj).unwrap();
+    std::fs::write(config.join("settings.json"), r#"{"cleanupPeriodDays": 10}"#).unwrap();
+    let day = 86_400_000_u64;
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+    let now_ms = u64::try_from(now.as_millis()).unwrap();
+    for (id, age_days) in [
+        ("aaaaaaaa-0000-4000-8000-000000000001", 5),
+        ("aaaaaaaa-0000-4000-8000-000000000002", 1),
+    ] {
+        let path = proj.join(format!("{id}.jsonl"));
+        let line = serde_json::json!({"type": "user", "uuid": "u1", "sessionId": id, "cwd": "/w/p",
+            "timestamp": "2026-01-01T00:00:00.000Z", "message": {"role": "user", "content": "hi"}});
+        std::fs::write(&path, format!("{line}\n")).unwrap();
+        let f = std::fs::File::options().append(true).open(&path).unwrap();
+        f.set_modified(UNIX_EPOCH + Duration::from_millis(now_ms - age_days * day))
+            .unwrap();
+    }
+    let (code, stdout, stderr) = ccdesk(&config, &["list", "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    for line in stdout.lines() {
+        let row: serde_json::Value = serde_json::from_str(line).unwrap();
+        let modified = row["modifiedAt"].as_u64().unwrap();
+        assert_eq!(
+            row["expiresAt"].as_u64(),
+            Some(modified + 10 * day),
+            "{row}"
+        );
+    }
+    assert!(
+        stderr.contains(
+            "1 session is deleted by the CLI's clean-up within 7 days (cleanupPeriodDays 10 in"
+        ),
+        "{stderr}"
+    );
+    let (code, stdout, _) = ccdesk(&config, &["list"]);
+    assert_eq!(code, 0);
+    let old = stdout.lines().find(|l| l.contains("000000000001")).unwrap();
+    assert!(old.ends_with("[deleted by the CLI in 5 days]"), "{old}");
+    let new = stdout.lines().find(|l| l.contains("000000000002")).unwrap();
+    assert!(!new.contains("deleted"), "{new}");
+}
+
+#[test]
 fn list_keeps_its_cache_in_the_data_dir_and_prints_what_a_full_read_prints() {
     let data = tempfile::tempdir().unwrap();
     let config = fixtures("local-cli-2.1.330");

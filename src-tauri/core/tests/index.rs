@@ -622,3 +622,85 @@ fn the_project_list_carries_counts_not_sessions_and_each_session_names_its_proje
     let found = resolve_session(&config, "b0").unwrap();
     assert_eq!(found.project_key, "cwd:/work/a_b");
 }
+
+#[test]
+fn the_cli_clean_up_period_sets_when_each_session_expires_cold_warm_and_live() {
+    use ccdesk_core::transcripts::index::LiveIndex;
+    use ccdesk_core::transcripts::retention::DAY_MS;
+    use std::time::{Duration, SystemTime, UNIX_EPOCH};
+    let cwd = "/w/expiry";
+    let (tmp, config, proj) = config_with_project(cwd);
+    fs::write(config.join("settings.json"), r#"{"cleanupPeriodDays": 10}"#).unwrap();
+    let now_ms = i64::try_from(
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_millis(),
+    )
+    .unwrap();
+    let mut mtimes = Vec::new();
+    for (i, age_days) in [(0, 8_i64), (1, 1)] {
+        let id = format!("00000000-0000-4000-8000-00000000000{i}");
+        let path = proj.join(format!("{id}.jsonl"));
+        fs::write(
+            &path,
+            user_line(cwd, &id, "2026-01-01T00:00:00.000Z", "hello") + "\n",
+        )
+        .unwrap();
+        let mtime = UNIX_EPOCH + Duration::from_millis((now_ms - age_days * DAY_MS) as u64);
+        fs::File::options()
+            .append(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(mtime)
+            .unwrap();
+        mtimes.push((id, now_ms - age_days * DAY_MS));
+    }
+    let check = |index: &SessionIndex, what: &str| {
+        assert_eq!(index.retention.period_days, Some(10), "{what}");
+        assert_eq!(
+            index.retention.source.as_deref(),
+            Some(config.join("settings.json").as_path())
+        );
+        for (id, mtime) in &mtimes {
+            let s = index.find(id).unwrap();
+            assert_eq!(s.modified_ms, Some(*mtime), "{what}: {id}");
+            assert_eq!(s.expires_at_ms, Some(mtime + 10 * DAY_MS), "{what}: {id}");
+        }
+    };
+    let cold = SessionIndex::scan(&config).unwrap();
+    check(&cold, "cold scan");
+    // 2 days left of 10: flagged; 9 days left: not.
+    let entries = cold.project_entries();
+    assert_eq!(entries.expiring_soon, 1);
+    assert_eq!(entries.projects[0].expiring_soon, 1);
+    let cache = tmp.path().join("cache.sqlite");
+    let (cold, _) = LiveIndex::new(config.clone(), Some(cache.clone()))
+        .refresh_all()
+        .unwrap();
+    check(&cold, "first refresh");
+    let live = LiveIndex::new(config.clone(), Some(cache));
+    let (warm, stats) = live.refresh_all().unwrap();
+    assert_eq!(stats.unchanged, 2, "from the cache");
+    check(&warm, "warm refresh");
+    // An append moves the expiry with the mtime.
+    let (id, _) = &mtimes[0];
+    let path = proj.join(format!("{id}.jsonl"));
+    let mut f = fs::File::options().append(true).open(&path).unwrap();
+    std::io::Write::write_all(
+        &mut f,
+        (assistant_line(cwd, id, "2026-01-01T00:00:01.000Z", "hi") + "\n").as_bytes(),
+    )
+    .unwrap();
+    drop(f);
+    let delta = live.apply_changes(std::slice::from_ref(&path)).unwrap();
+    let s = &delta.changed[0];
+    let modified = s.modified_ms.unwrap();
+    assert!(modified >= now_ms - 1000, "{modified} vs {now_ms}");
+    assert_eq!(s.expires_at_ms, Some(modified + 10 * DAY_MS));
+    // No clean-up: no expiry.
+    fs::write(config.join("settings.json"), r#"{"cleanupPeriodDays": 0}"#).unwrap();
+    let index = SessionIndex::scan(&config).unwrap();
+    assert_eq!(index.retention.period_days, None);
+    assert!(index.sessions().all(|s| s.expires_at_ms.is_none()));
+}

@@ -21,6 +21,7 @@ const group = (projectPath: string | null, dirName: string, sessionCount = 0): P
   dirName,
   lastActivityMs: null,
   sessionCount,
+  expiringSoon: 0,
 });
 
 describe('ProjectList', () => {

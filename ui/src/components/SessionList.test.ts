@@ -51,6 +51,24 @@ describe('SessionList', () => {
     expect(badge.classList.contains('warn')).toBe(true);
   });
 
+  it('flags sessions the CLI deletes within seven days, and only those', async () => {
+    const day = 86_400_000;
+    await show({
+      sessions: [
+        summary({ id: 'a', expiresAt: NOW + 3 * day - 1000 }),
+        summary({ id: 'b', expiresAt: NOW + 20 * day }),
+        summary({ id: 'c', expiresAt: NOW - 1 }),
+        summary({ id: 'd', expiresAt: null }),
+      ],
+      selected: null,
+      now: NOW,
+      onselect: () => {},
+    });
+    const badges = screen.getAllByTestId('expiry-badge');
+    expect(badges.map((b) => b.closest('[data-session-id]')?.getAttribute('data-session-id'))).toEqual(['a', 'c']);
+    expect(badges.map((b) => b.textContent)).toEqual(['deleted by the CLI in 3 days', 'deleted when the CLI next starts']);
+  });
+
   it('names untitled sessions', async () => {
     await show({ sessions: [summary({ title: '' })], selected: null, now: NOW, onselect: () => {} });
     expect(screen.getByTestId('session-title').textContent).toBe('(untitled)');

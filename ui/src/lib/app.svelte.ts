@@ -25,6 +25,7 @@ import { PrefsModel, type Prefs } from './stores/prefs.svelte';
 import { RegistryStore } from './stores/registry.svelte';
 import { SettingsStore } from './stores/settings.svelte';
 import { ViewState, type Overlay, type SheetKind } from './stores/view.svelte';
+import { expiryNotice } from './expiry';
 import { buildTranscriptView, userPrompts } from './transcript';
 import type { TranscriptWindow } from './transcriptWindow.svelte';
 import { runSessionId, splitTurns, turnsInTranscript } from './turns';
@@ -421,6 +422,8 @@ export class AppModel {
     const registry = this.registryStore.load();
     try {
       const index = await browse.listProjects();
+      const expiring = expiryNotice(index);
+      if (expiring !== null) this.messages.notice(expiring);
       // The first listing that succeeds after start: the saved preferences (read meanwhile), to
       // restore from.
       const restoring = this.restoring;

@@ -653,6 +653,7 @@ describe('AppModel: one project’s sessions at a time', () => {
   it('launch lists the projects and loads the first one’s sessions only, however many projects', async () => {
     const many = (): SessionIndex => ({
       configDir: '/home/dev/.claude',
+      retention: { periodDays: 30, source: null },
       scannedFiles: 150,
       errors: [],
       projects: Array.from({ length: 50 }, (_, i) => {

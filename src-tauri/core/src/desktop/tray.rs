@@ -475,6 +475,7 @@ mod tests {
             projects: groups.into_iter().map(std::sync::Arc::new).collect(),
             scanned_files: 0,
             errors: Vec::new(),
+            retention: Default::default(),
         }
     }
 

@@ -1,12 +1,14 @@
 //! The CLI's transcripts on disk, read only: where they live and how project dirs are named
 //! ([`paths`]), one transcript's lines, pages and entries ([`transcript`]), the index of every
-//! session grouped by project with its resumability ([`index`]), and following the files as the
+//! session grouped by project with its resumability ([`index`]), the CLI's clean-up of old
+//! transcripts ([`retention`]), and following the files as the
 //! CLI writes them ([`watcher`]).
 //!
 //! Owns: everything read from `<config dir>/projects`. Never writes there.
 
 pub mod index;
 pub mod paths;
+pub mod retention;
 pub mod search;
 pub mod transcript;
 pub mod watcher;

@@ -1,4 +1,5 @@
 // Test data in the backend's shapes (see ../types.ts), modelled on the shared sample transcripts.
+import { expiryWords } from '../expiry';
 import type {
   Block,
   Entry,
@@ -42,6 +43,8 @@ export function summary(over: Partial<SessionSummary> = {}): SessionSummary {
     sidechainCount: 0,
     malformedLines: 0,
     resumability: { state: 'resumable' },
+    modifiedAt: NOW - 3 * 3_600_000,
+    expiresAt: null,
     ...over,
   };
   s.key = over.key ?? `${s.dirName}/${s.id}`;
@@ -69,6 +72,7 @@ export function index(): SessionIndex {
     configDir: '/home/dev/.claude',
     scannedFiles: 3,
     errors: [],
+    retention: { periodDays: 30, source: null },
     projects: [
       {
         key: 'cwd:/home/dev/proj',
@@ -91,11 +95,19 @@ export function index(): SessionIndex {
 
 /** A listing as `list_projects` answers it: the projects without their sessions, with their count. */
 export function projectIndex(idx: SessionIndex = index()): ProjectIndex {
+  const projects = idx.projects.map(({ sessions, ...p }) => ({
+    ...p,
+    sessionCount: sessions.length,
+    // As the backend counts them: at the listing.
+    expiringSoon: sessions.filter((s) => expiryWords(s.expiresAt, Date.now()) !== null).length,
+  }));
   return {
     configDir: idx.configDir,
     scannedFiles: idx.scannedFiles,
     errors: idx.errors,
-    projects: idx.projects.map(({ sessions, ...p }) => ({ ...p, sessionCount: sessions.length })),
+    retention: idx.retention,
+    expiringSoon: projects.reduce((n, p) => n + p.expiringSoon, 0),
+    projects,
   };
 }
 

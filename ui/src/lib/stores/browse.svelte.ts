@@ -127,6 +127,7 @@ export class BrowseStore {
       ...index,
       projects: change.projects,
       scannedFiles: change.projects.reduce((n, p) => n + p.sessionCount, 0),
+      expiringSoon: change.projects.reduce((n, p) => n + p.expiringSoon, 0),
     };
     const gone = new Set(change.removed);
     for (const s of change.changed) gone.add(s.key);

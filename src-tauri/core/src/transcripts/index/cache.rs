@@ -269,9 +269,10 @@ fn decode(r: &rusqlite::Row<'_>) -> Result<Option<CachedFile>, rusqlite::Error> 
     let facts_end = r
         .get::<_, Option<i64>>(4)?
         .and_then(|e| u64::try_from(e).ok());
+    let mtime_ns: i64 = r.get(2)?;
     Ok(Some(CachedFile {
         size,
-        mtime_ns: r.get(2)?,
+        mtime_ns,
         ino: r.get::<_, i64>(3)? as u64,
         facts_end,
         read: FileRead {
@@ -279,6 +280,7 @@ fn decode(r: &rusqlite::Row<'_>) -> Result<Option<CachedFile>, rusqlite::Error> 
             size,
             ends_complete: facts_end == Some(size),
             last_activity_ms: stored.last_activity_ms,
+            modified_ms: Some(mtime_ns / 1_000_000),
             sidechains: stored.sidechains,
             error: stored.error,
         },

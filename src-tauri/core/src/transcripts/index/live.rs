@@ -24,6 +24,7 @@ use super::{
 };
 use crate::error::CoreError;
 use crate::transcripts::paths;
+use crate::transcripts::retention::Retention;
 
 /// How a refresh found the transcripts, by count of files.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, specta::Type)]
@@ -386,7 +387,8 @@ impl LiveIndex {
             changed[i] = true;
         }
         // Summaries, and what the cache must learn.
-        let mut dirs = DirCache::default();
+        let retention = Retention::read(&self.config_dir);
+        let mut dirs = DirCache::new(retention.clone());
         let mut summaries = Vec::with_capacity(candidates.len());
         let mut rels = Vec::with_capacity(candidates.len());
         for ((c, kept), changed) in candidates.into_iter().zip(kept).zip(changed) {
@@ -414,6 +416,7 @@ impl LiveIndex {
             projects: group(vec![summaries]),
             scanned_files,
             errors,
+            retention,
         });
         *self.snapshot.write_locked() = Some(Arc::clone(&index));
         // Remember: memory first, then the cache (its failure loses nothing).
@@ -465,7 +468,7 @@ impl LiveIndex {
         let mut removed = Vec::new();
         let mut store = Vec::new();
         let mut gone = Vec::new();
-        let mut worker = Worker::new();
+        let mut worker = Worker::new(&before.retention);
         for path in sessions {
             let c = Candidate::from_path(&path);
             let r = rel(&c);
@@ -510,6 +513,7 @@ impl LiveIndex {
             projects,
             scanned_files,
             errors: before.errors.clone(),
+            retention: before.retention.clone(),
         });
         *self.snapshot.write_locked() = Some(Arc::clone(&index));
         let store_refs: Vec<&str> = store.iter().map(String::as_str).collect();
@@ -739,8 +743,10 @@ fn read_jobs(
     threads: usize,
 ) -> Vec<(usize, CachedFile, bool)> {
     let next = AtomicUsize::new(0);
+    // Only reads here: the summaries (and their expiry) are made by the caller.
+    let retention = Retention::default();
     let work = || {
-        let mut worker = Worker::new();
+        let mut worker = Worker::new(&retention);
         let mut out = Vec::new();
         loop {
             let j = next.fetch_add(1, Ordering::Relaxed);
@@ -818,6 +824,7 @@ fn fold_append(c: &Candidate, s: Stat, old: &CachedFile) -> Option<CachedFile> {
             size: s.size,
             ends_complete: new_end == s.size,
             last_activity_ms,
+            modified_ms: Some(s.mtime_ns / 1_000_000),
             sidechains,
             error: None,
         },

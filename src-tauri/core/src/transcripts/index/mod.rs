@@ -12,6 +12,7 @@
 //! lines there: [`SessionSummary::malformed_lines`] counts those among the lines parsed.
 
 use crate::sync::LockExt;
+use crate::transcripts::retention::{self, Retention};
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -142,6 +143,15 @@ pub struct SessionSummary {
     pub malformed_lines: usize,
     /// Whether `--resume` can work, and why not.
     pub resumability: Resumability,
+    /// The transcript's mtime, ms since the Unix epoch (what the CLI's clean-up goes by).
+    /// JSON: `modifiedAt`.
+    #[serde(rename = "modifiedAt")]
+    pub modified_ms: Option<i64>,
+    /// When the CLI's clean-up deletes the transcript (ms since the Unix epoch): from then on,
+    /// at the CLI's next start. `None` when no clean-up applies ([`Retention`]). JSON:
+    /// `expiresAt`.
+    #[serde(rename = "expiresAt")]
+    pub expires_at_ms: Option<i64>,
 }
 
 /// The sessions of one project path, newest first.
@@ -175,6 +185,8 @@ pub struct SessionIndex {
     pub scanned_files: usize,
     /// Directories or files that could not be listed, in words (never fatal).
     pub errors: Vec<String>,
+    /// The CLI's transcript clean-up for this config dir, as read at the listing.
+    pub retention: Retention,
 }
 
 /// A project as the window's project list shows it: a [`ProjectGroup`] without its sessions
@@ -193,6 +205,9 @@ pub struct ProjectEntry {
     pub last_activity_ms: Option<i64>,
     /// How many sessions the project lists.
     pub session_count: usize,
+    /// How many of them the CLI's clean-up deletes within [`crate::transcripts::retention::WARN_DAYS`]
+    /// (or at its next start), counted when listed.
+    pub expiring_soon: usize,
 }
 
 /// The project list: a [`SessionIndex`] without the sessions, newest project first.
@@ -207,6 +222,10 @@ pub struct ProjectIndex {
     pub scanned_files: usize,
     /// Directories or files that could not be listed, in words (never fatal).
     pub errors: Vec<String>,
+    /// [`SessionIndex::retention`].
+    pub retention: Retention,
+    /// Sessions the CLI's clean-up deletes soon, over all projects ([`ProjectEntry::expiring_soon`]).
+    pub expiring_soon: usize,
 }
 
 /// One session as the quick switcher lists it: what its filter matches and what a pick opens.
@@ -243,13 +262,15 @@ impl SessionIndex {
     pub fn scan_with_threads(config_dir: &Path, threads: usize) -> Result<SessionIndex, CoreError> {
         let threads = threads.max(1);
         let (files, errors) = list_all(&project_dirs(config_dir)?, threads);
-        let sessions = summarize_all(files, threads);
+        let retention = Retention::read(config_dir);
+        let sessions = summarize_all(files, threads, &retention);
         let scanned_files = sessions.iter().map(Vec::len).sum();
         Ok(SessionIndex {
             config_dir: config_dir.to_path_buf(),
             projects: group(sessions),
             scanned_files,
             errors,
+            retention,
         })
     }
 
@@ -310,16 +331,26 @@ impl Candidate {
     }
 }
 
-/// Remembers which project paths exist during one scan (many sessions share one, and files
-/// of one project dir often come one after the other).
-#[derive(Default)]
+/// What one listing decides per session beyond its transcript: which project paths exist
+/// (remembered during the listing: many sessions share one, and files of one project dir often
+/// come one after the other), and the CLI's clean-up period.
 struct DirCache {
     known: std::collections::HashMap<String, bool>,
     /// The path asked last, and the answer.
     last: Option<(String, bool)>,
+    /// The clean-up that sets [`SessionSummary::expires_at_ms`].
+    retention: Retention,
 }
 
 impl DirCache {
+    fn new(retention: Retention) -> DirCache {
+        DirCache {
+            known: std::collections::HashMap::new(),
+            last: None,
+            retention,
+        }
+    }
+
     fn exists(&mut self, dir: &str) -> bool {
         if let Some((last, exists)) = &self.last {
             if last == dir {
@@ -346,10 +377,10 @@ struct Worker {
 }
 
 impl Worker {
-    fn new() -> Worker {
+    fn new(retention: &Retention) -> Worker {
         Worker {
             scratch: facts::Scratch::new(),
-            dirs: DirCache::default(),
+            dirs: DirCache::new(retention.clone()),
         }
     }
 }
@@ -422,12 +453,16 @@ fn list_all(dirs: &[PathBuf], threads: usize) -> (Vec<Candidate>, Vec<String>) {
 /// Summarizes files on `threads` threads, which take the next file from a shared queue (so
 /// they finish together whatever the sizes of the files). Each file's names move into its
 /// summary. Order of the result is not meaningful.
-fn summarize_all(files: Vec<Candidate>, threads: usize) -> Vec<Vec<SessionSummary>> {
+fn summarize_all(
+    files: Vec<Candidate>,
+    threads: usize,
+    retention: &Retention,
+) -> Vec<Vec<SessionSummary>> {
     let total = files.len();
     let parallel = total >= PARALLEL_MIN_FILES;
     let queue = Mutex::new(files.into_iter());
     let work = || {
-        let mut worker = Worker::new();
+        let mut worker = Worker::new(retention);
         // Room for every file: no thread ever moves its summaries to grow.
         let mut out = Vec::with_capacity(total);
         loop {
@@ -570,7 +605,13 @@ fn count_sidechains(session_dir: &Path) -> usize {
 /// Reads a bounded head and tail of one transcript and summarizes it. Never fails: an
 /// unreadable file is a summary marked [`NotResumableReason::Unreadable`].
 pub fn summarize(path: &Path) -> SessionSummary {
-    summarize_with(Candidate::from_path(path), &mut Worker::new())
+    // `<config>/projects/<dir>/<id>.jsonl`: the clean-up of that config dir.
+    let retention = path
+        .ancestors()
+        .nth(3)
+        .map(Retention::read)
+        .unwrap_or_default();
+    summarize_with(Candidate::from_path(path), &mut Worker::new(&retention))
 }
 
 fn summarize_with(candidate: Candidate, worker: &mut Worker) -> SessionSummary {
@@ -588,6 +629,8 @@ struct FileRead {
     ends_complete: bool,
     /// The last timestamp, else the file's mtime, in ms since the Unix epoch.
     last_activity_ms: Option<i64>,
+    /// The file's mtime when read, ms since the Unix epoch.
+    modified_ms: Option<i64>,
     /// Subagent transcripts under `<id>/subagents/`.
     sidechains: usize,
     /// Why the file could not be read, in words.
@@ -613,17 +656,19 @@ fn read_candidate(candidate: &Candidate, worker: &mut Worker) -> FileRead {
     };
     let read = open().and_then(|file| {
         let (facts, size, ends_complete) = facts::read(&file, &mut worker.scratch)?;
-        // The last timestamp, else the file's mtime (a stat only then).
+        // The last timestamp, else the file's mtime.
+        let modified_ms = mtime_ms(&file);
         let last_ms = facts.last_timestamp.as_deref().and_then(rfc3339_to_ms);
-        let last_activity_ms = last_ms.or_else(|| mtime_ms(&file));
-        Ok((facts, size, ends_complete, last_activity_ms))
+        let last_activity_ms = last_ms.or(modified_ms);
+        Ok((facts, size, ends_complete, last_activity_ms, modified_ms))
     });
     match read {
-        Ok((facts, size, ends_complete, last_activity_ms)) => FileRead {
+        Ok((facts, size, ends_complete, last_activity_ms, modified_ms)) => FileRead {
             facts,
             size,
             ends_complete,
             last_activity_ms,
+            modified_ms,
             sidechains,
             error: None,
         },
@@ -632,6 +677,7 @@ fn read_candidate(candidate: &Candidate, worker: &mut Worker) -> FileRead {
             size: 0,
             ends_complete: false,
             last_activity_ms: None,
+            modified_ms: None,
             sidechains,
             error: Some(e.to_string()),
         },
@@ -678,6 +724,10 @@ fn summary_of(candidate: Candidate, read: &FileRead, dirs: &mut DirCache) -> Ses
         sidechain_count: read.sidechains,
         malformed_lines: facts.malformed,
         resumability,
+        modified_ms: read.modified_ms,
+        expires_at_ms: read
+            .modified_ms
+            .and_then(|m| dirs.retention.expires_at_ms(m)),
     }
 }
 
@@ -710,27 +760,40 @@ fn relisted(prev: &SessionSummary, dirs: &mut DirCache) -> SessionSummary {
     if depends_on_dir {
         s.resumability = resumability_in(s.project_path.as_deref(), dirs);
     }
+    s.expires_at_ms = s.modified_ms.and_then(|m| dirs.retention.expires_at_ms(m));
     s
 }
 
 impl SessionIndex {
     /// The project list without the sessions (what the window shows at launch).
     pub fn project_entries(&self) -> ProjectIndex {
+        let now = retention::now_ms();
+        let projects: Vec<ProjectEntry> = self
+            .projects
+            .iter()
+            .map(|p| ProjectEntry {
+                key: p.key.clone(),
+                project_path: p.project_path.clone(),
+                dir_name: p.dir_name.clone(),
+                last_activity_ms: p.last_activity_ms,
+                session_count: p.sessions.len(),
+                expiring_soon: p
+                    .sessions
+                    .iter()
+                    .filter(|s| {
+                        s.expires_at_ms
+                            .is_some_and(|e| Retention::expires_soon(e, now))
+                    })
+                    .count(),
+            })
+            .collect();
         ProjectIndex {
             config_dir: self.config_dir.clone(),
-            projects: self
-                .projects
-                .iter()
-                .map(|p| ProjectEntry {
-                    key: p.key.clone(),
-                    project_path: p.project_path.clone(),
-                    dir_name: p.dir_name.clone(),
-                    last_activity_ms: p.last_activity_ms,
-                    session_count: p.sessions.len(),
-                })
-                .collect(),
+            expiring_soon: projects.iter().map(|p| p.expiring_soon).sum(),
+            projects,
             scanned_files: self.scanned_files,
             errors: self.errors.clone(),
+            retention: self.retention.clone(),
         }
     }
 
@@ -968,6 +1031,8 @@ impl SessionSummary {
             sidechain_count: 0,
             malformed_lines: 0,
             resumability: Resumability::Resumable,
+            modified_ms: Some(activity),
+            expires_at_ms: None,
         }
     }
 }
