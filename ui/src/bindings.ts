@@ -679,7 +679,9 @@ export type NotResumableReason =
 /**  The file holds no user or assistant message. */
 "noConversation" | 
 /**  The file could not be read. */
-"unreadable";
+"unreadable" | 
+/**  The CLI deleted the transcript; a copy is in ccdesk's vault, to be restored first. */
+"archived";
 
 /**
  *  Something the UI should open, as the payload of the `app://open` event ([`crate::ipc::OpenRequested`]) (`{"kind": "folder", "path":
@@ -1872,6 +1874,11 @@ export type SessionSummary_Deserialize = {
 	 *  `expiresAt`.
 	 */
 	expiresAt?: number | null,
+	/**
+	 *  The CLI deleted the transcript and this is the vault's copy of it (see
+	 *  [`crate::vault`]): open it from there, restore it to resume it.
+	 */
+	archived?: boolean,
 };
 
 /**  What the index knows of one session, from a bounded read of its transcript. */
@@ -1933,6 +1940,11 @@ export type SessionSummary_Serialize = {
 	 *  `expiresAt`.
 	 */
 	expiresAt: number | null,
+	/**
+	 *  The CLI deleted the transcript and this is the vault's copy of it (see
+	 *  [`crate::vault`]): open it from there, restore it to resume it.
+	 */
+	archived: boolean,
 };
 
 /**  Everything a user can set in ccdesk. */
@@ -1993,6 +2005,8 @@ export type Settings_Deserialize = {
 	notifications?: boolean,
 	/**  Colour scheme. */
 	theme?: Theme,
+	/**  The transcript vault. */
+	vault?: VaultSettings_Deserialize,
 };
 
 /**  Everything a user can set in ccdesk. */
@@ -2017,6 +2031,8 @@ export type Settings_Serialize = {
 	notifications: boolean,
 	/**  Colour scheme. */
 	theme: Theme,
+	/**  The transcript vault. */
+	vault: VaultSettings_Serialize,
 };
 
 /**  What the UI asks for when it starts (or resumes) a session. */
@@ -2256,6 +2272,37 @@ export type TrayMenu = {
 };
 
 export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };
+
+/**  The transcript vault's settings ([`crate::vault`]). */
+export type VaultSettings = VaultSettings_Serialize | VaultSettings_Deserialize;
+
+/**  The transcript vault's settings ([`crate::vault`]). */
+export type VaultSettings_Deserialize = {
+	/**
+	 *  Keep a compressed copy of every transcript; `None`: not asked yet (the window asks at its
+	 *  first start).
+	 */
+	enabled?: boolean | null,
+	/**
+	 *  Most MiB the copies may take, [`MIN_VAULT_MB`] or more; at the cap no new session is
+	 *  copied (those copied are kept current).
+	 */
+	maxMb?: number,
+};
+
+/**  The transcript vault's settings ([`crate::vault`]). */
+export type VaultSettings_Serialize = {
+	/**
+	 *  Keep a compressed copy of every transcript; `None`: not asked yet (the window asks at its
+	 *  first start).
+	 */
+	enabled: boolean | null,
+	/**
+	 *  Most MiB the copies may take, [`MIN_VAULT_MB`] or more; at the cap no new session is
+	 *  copied (those copied are kept current).
+	 */
+	maxMb: number,
+};
 
 /* Tauri Specta runtime */
 type EventEmit<T> = [T] extends [null] ? () => Promise<void> : (payload: T) => Promise<void>;

@@ -21,6 +21,12 @@
 //!   streams, or with `--json` every session event as a JSON line (`{"event":"cli","line":..}`,
 //!   `{"event":"state","info":..}`, ...). Permission prompts are denied (nobody to ask); Ctrl-C,
 //!   SIGTERM or SIGHUP ends the session's whole process group first.
+//! - `ccdesk archive [--all | <session>...]`: copies transcripts (and their `<id>/` files) into
+//!   ccdesk's vault, compressed, up to the settings' cap; a copy there is brought up to date.
+//!   `ccdesk restore <session>`: writes a copy back where the CLI looks for it, byte for byte,
+//!   never over an existing file. Once the CLI has deleted a transcript, `list` shows its session
+//!   from the vault (`"archived": true`, resumability `archived`: restore it first) and `show`
+//!   reads it from there.
 //!
 //! Exit codes (`Failure::code`): 0 done; 1 failed (unknown session, unreadable transcript, a
 //! turn that ended with an error, no `claude`); 2 bad usage (clap's message and usage on stderr);
@@ -47,20 +53,25 @@ use clap::{CommandFactory, Parser, Subcommand};
 
 use ccdesk_core::claude::runner::ClaudeCommand;
 use ccdesk_core::pool::{PermissionAnswer, SessionEvent, SessionState, StartRequest};
-use ccdesk_core::transcripts::index::{resolve_session, LiveIndex, Resumability, SessionIndex};
+use ccdesk_core::transcripts::index::{
+    resolve_session, LiveIndex, Resumability, SessionIndex, SessionSummary,
+};
 use ccdesk_core::transcripts::retention::{self, Retention};
 use ccdesk_core::transcripts::search::query::SearchQuery;
 use ccdesk_core::transcripts::transcript::{
     read_range, Block, Content, Entry, LineIndex, LineRange,
 };
+use ccdesk_core::vault::Vault;
 
 /// The first arguments that make a command line headless (clap's `help`, `--help`, `-h`,
 /// `--version`, `-V` too); anything else opens the window.
-const COMMANDS: [&str; 9] = [
+const COMMANDS: [&str; 11] = [
     "list",
     "search",
     "show",
     "run",
+    "archive",
+    "restore",
     "help",
     "--help",
     "-h",
@@ -145,6 +156,24 @@ enum Command {
         /// `<folder> <prompt>`, or `<prompt>` with `--resume`.
         #[arg(value_name = "FOLDER|PROMPT", num_args = 1..=2, required = true)]
         args: Vec<String>,
+    },
+    /// Copies transcripts into ccdesk's vault (compressed, in its data dir), where the CLI's
+    /// clean-up cannot delete them: every session with --all, else the sessions named. A copy
+    /// already there is brought up to date (only new bytes are read).
+    Archive {
+        /// Every session of the config dir.
+        #[arg(long, conflicts_with = "sessions")]
+        all: bool,
+        /// Session ids or keys `<project dir name>/<id>`.
+        #[arg(allow_hyphen_values = true, required_unless_present = "all")]
+        sessions: Vec<String>,
+    },
+    /// Writes a session's copy from the vault back where the CLI looks for it (byte for byte;
+    /// never over an existing transcript); `claude --resume <id>` works again after it.
+    Restore {
+        /// A session id, or a key `<project dir name>/<id>`.
+        #[arg(allow_hyphen_values = true)]
+        session: String,
     },
 }
 
@@ -281,6 +310,10 @@ pub fn try_run(args: &[String], config_dir: &Path) -> Option<ExitCode> {
             (Some(_), _) => usage("with --resume, run takes one argument: the prompt"),
             (None, _) => usage("run takes two arguments: the folder and the prompt"),
         },
+        Command::Archive { all, sessions } => {
+            archive(config_dir, all, &sessions).map_err(Failure::from)
+        }
+        Command::Restore { session } => restore(config_dir, &session).map_err(Failure::from),
     };
     Some(match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -304,6 +337,10 @@ fn usage(message: &str) -> ! {
 
 fn list(config_dir: &Path, json: bool, no_cache: bool) -> Result<(), String> {
     let live = LiveIndex::with_default_cache(config_dir.to_path_buf());
+    // Sessions the CLI deleted, from the vault (when there is one: listing never makes it).
+    if let Some(vault) = existing_vault() {
+        live.set_archive(Some(vault));
+    }
     let index = if no_cache {
         Arc::new(SessionIndex::scan(config_dir).map_err(|e| e.to_string())?)
     } else {
@@ -373,6 +410,111 @@ fn list(config_dir: &Path, json: bool, no_cache: bool) -> Result<(), String> {
         Err(e) => Err(format!("cannot write the list: {e}")),
         Ok(()) => Ok(()),
     }
+}
+
+/// The vault in ccdesk's data dir, when it has been made (by the window's setting or `archive`).
+fn existing_vault() -> Option<Arc<Vault>> {
+    let root = Vault::default_root()?;
+    if !root.join("vault.sqlite").is_file() {
+        return None;
+    }
+    match Vault::open(&root) {
+        Ok(v) => Some(Arc::new(v)),
+        Err(e) => {
+            eprintln!(
+                "ccdesk: the vault cannot be read: {}",
+                terminal::for_stderr(&e.to_string())
+            );
+            None
+        }
+    }
+}
+
+/// `ccdesk archive`: copies sessions into the vault (made if missing), up to the settings' cap.
+fn archive(config_dir: &Path, all: bool, names: &[String]) -> Result<(), String> {
+    let root = Vault::default_root().ok_or("no data dir on this system for the vault")?;
+    let vault = Vault::open(&root).map_err(|e| e.to_string())?;
+    let max = ccdesk_core::store::read_settings().0.vault.max_bytes();
+    let live = LiveIndex::with_default_cache(config_dir.to_path_buf());
+    let (index, _) = live.refresh_all().map_err(|e| e.to_string())?;
+    let sessions: Vec<&SessionSummary> = if all {
+        index.sessions().collect()
+    } else {
+        let mut picked = Vec::new();
+        for name in names {
+            let found = index
+                .sessions()
+                .filter(|s| s.key == *name || s.id == *name)
+                .max_by_key(|s| s.last_activity_ms);
+            picked.push(found.ok_or_else(|| {
+                format!("no session {name} was found in the Claude Code config dir")
+            })?);
+        }
+        picked
+    };
+    let report = vault
+        .sync_all(config_dir, sessions.iter().copied(), max)
+        .map_err(|e| e.to_string())?;
+    for e in &report.errors {
+        eprintln!("ccdesk: {}", terminal::for_stderr(e));
+    }
+    let stats = vault.stats(config_dir).map_err(|e| e.to_string())?;
+    println!(
+        "{} session{} in the vault: {} file{} copied whole, {} brought up to date, {} unchanged; {} of transcripts in {} ({})",
+        stats.sessions,
+        if stats.sessions == 1 { "" } else { "s" },
+        report.copied,
+        if report.copied == 1 { "" } else { "s" },
+        report.appended,
+        report.unchanged,
+        bytes(stats.original_bytes),
+        bytes(stats.stored_bytes),
+        stats.dir.display()
+    );
+    if report.skipped_full > 0 {
+        return Err(format!(
+            "the vault is at its cap ({} MiB): {} session{} not copied; raise the cap in the settings",
+            max / (1024 * 1024),
+            report.skipped_full,
+            if report.skipped_full == 1 { "" } else { "s" }
+        ));
+    }
+    if !report.errors.is_empty() {
+        return Err(format!(
+            "{} file(s) could not be copied",
+            report.errors.len()
+        ));
+    }
+    Ok(())
+}
+
+/// `ccdesk restore`: writes a session's copy back to the CLI's config dir.
+fn restore(config_dir: &Path, name: &str) -> Result<(), String> {
+    let vault = existing_vault().ok_or("the vault is empty: nothing was archived")?;
+    let report = vault.restore(config_dir, name).map_err(|e| e.to_string())?;
+    println!(
+        "restored {} ({} file{}, {}); `claude --resume` finds it again",
+        report.transcript.display(),
+        report.files,
+        if report.files == 1 { "" } else { "s" },
+        bytes(report.bytes)
+    );
+    Ok(())
+}
+
+/// Bytes in words: `812 B`, `3.4 MiB`.
+fn bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if n < 1024 {
+        return format!("{n} B");
+    }
+    let mut v = n as f64 / 1024.0;
+    let mut unit = 0;
+    while v >= 1024.0 && unit + 1 < UNITS.len() {
+        v /= 1024.0;
+        unit += 1;
+    }
+    format!("{v:.1} {}", UNITS[unit])
 }
 
 /// Prints a session's transcript (its `key` or id), a page at a time: memory stays that of one
@@ -471,8 +613,33 @@ fn search(
 }
 
 fn show(config_dir: &Path, id: &str, range: LineRange, json: bool) -> Result<(), String> {
-    let summary = resolve_session(config_dir, id).map_err(|e| e.to_string())?;
-    let lines = LineIndex::build(&summary.transcript_path).map_err(|e| e.to_string())?;
+    // A session the CLI deleted is read from a copy the vault writes into a temporary dir.
+    let mut _view = None;
+    let (summary, transcript) = match resolve_session(config_dir, id) {
+        Ok(s) => {
+            let path = s.transcript_path.clone();
+            (s, path)
+        }
+        Err(e) => {
+            let archived = existing_vault().and_then(|v| {
+                v.find(config_dir, id)
+                    .ok()
+                    .filter(|s| s.archived)
+                    .map(|s| (v, s))
+            });
+            let Some((vault, s)) = archived else {
+                return Err(e.to_string());
+            };
+            let dir =
+                tempfile::tempdir().map_err(|e| format!("cannot make a temporary dir: {e}"))?;
+            let path = vault
+                .extract_to(config_dir, &s.key, dir.path())
+                .map_err(|e| e.to_string())?;
+            _view = Some(dir);
+            (s, path)
+        }
+    };
+    let lines = LineIndex::build(&transcript).map_err(|e| e.to_string())?;
     let mut out = terminal::stdout();
     let mut failed: Option<std::io::Error> = None;
     if json {

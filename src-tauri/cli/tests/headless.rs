@@ -422,3 +422,100 @@ fn control_sequences_in_a_title_are_shown_not_obeyed_on_a_terminal() {
     assert!(!shown.contains('\u{1b}'), "{shown:?}");
     assert!(!shown.contains('\u{9b}'), "{shown:?}");
 }
+
+#[test]
+fn archive_list_show_and_restore_a_session_the_cli_deleted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("config");
+    let data = tmp.path().join("data");
+    copy_tree(
+        &fixtures("local-cli-2.1.112").join("projects"),
+        &config.join("projects"),
+    );
+    let id = "5aa47c0d-7cf3-42d8-9951-79f0c19c766b";
+    let dir = config.join("projects/-home-dev-proj");
+    let transcript = dir.join(format!("{id}.jsonl"));
+    let original = std::fs::read(&transcript).unwrap();
+    let agent = dir.join(format!("{id}/subagents/agent-a9d5a7f16e5197d70.jsonl"));
+    let original_agent = std::fs::read(&agent).unwrap();
+    let run = |args: &[&str]| ccdesk_with(&config, &data, args, &[]);
+
+    let (code, _, stderr) = run(&["restore", id]);
+    assert_eq!(code, 1, "nothing archived yet");
+    assert!(stderr.contains("vault is empty"), "{stderr}");
+    let (code, stdout, stderr) = run(&["archive", "--all"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.starts_with("3 sessions in the vault: 5 files copied whole"),
+        "{stdout}"
+    );
+    let (code, stdout, _) = run(&["archive", id]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains("0 files copied whole, 0 brought up to date, 3 unchanged"),
+        "{stdout}"
+    );
+
+    // The CLI's clean-up.
+    std::fs::remove_file(&transcript).unwrap();
+    std::fs::remove_dir_all(dir.join(id)).unwrap();
+    let (code, stdout, stderr) = run(&["list", "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let rows: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 3);
+    let gone = rows.iter().find(|r| r["id"] == id).unwrap();
+    assert_eq!(gone["archived"], true);
+    assert_eq!(gone["resumability"]["reason"], "archived");
+    assert!(rows
+        .iter()
+        .filter(|r| r["id"] != id)
+        .all(|r| r["archived"] == false));
+    let (code, stdout, stderr) = run(&["show", id, "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let shown: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(shown["summary"]["archived"], true);
+    assert_eq!(
+        shown["transcript"]["total"].as_u64().unwrap() as usize,
+        original
+            .split(|b| *b == b'\n')
+            .filter(|l| !l.is_empty())
+            .count()
+    );
+
+    let (code, stdout, stderr) = run(&["restore", id]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.starts_with(&format!("restored {}", transcript.display())),
+        "{stdout}"
+    );
+    assert_eq!(
+        std::fs::read(&transcript).unwrap(),
+        original,
+        "byte for byte"
+    );
+    assert_eq!(std::fs::read(&agent).unwrap(), original_agent);
+    let (code, _, stderr) = run(&["restore", id]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("never writes over a transcript"),
+        "{stderr}"
+    );
+    let (_, stdout, _) = run(&["list", "--json"]);
+    assert!(!stdout.contains("\"archived\":true"), "{stdout}");
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), &dest).unwrap();
+        }
+    }
+}

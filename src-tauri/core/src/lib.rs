@@ -8,6 +8,8 @@
 //! - [`transcripts`]: the CLI's transcripts on disk (read only): paths and project-dir naming,
 //!   one transcript's pages, the session index, the watcher.
 //! - [`store`]: ccdesk's own files: settings and the registry (names, pins, run history).
+//! - [`vault`]: ccdesk's compressed copies of the transcripts, kept against the CLI's clean-up,
+//!   and their restore.
 //! - [`desktop`]: desktop policy as data: the tray's model, notifications, launch arguments,
 //!   drops on the window.
 //! - [`error`] (one error type with a `kind`), [`ids`] (session and run ids, valid by
@@ -15,7 +17,7 @@
 //!
 //! Dependencies run one way: `claude` and `transcripts` use none of the others; `pool` uses
 //! both; `store` uses `pool`'s types (what it records of a session, the pool's settings);
-//! `desktop` uses `pool`, `store` and `transcripts`.
+//! `desktop` uses `pool`, `store` and `transcripts`; `vault` uses `store` (paths) and `transcripts`.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod claude;
@@ -29,5 +31,6 @@ pub mod pool;
 pub mod store;
 pub mod sync;
 pub mod transcripts;
+pub mod vault;
 
 pub use error::CoreError;

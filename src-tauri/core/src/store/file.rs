@@ -143,7 +143,7 @@ pub fn set_aside_if_unusable(path: &Path, what: &str) -> Option<String> {
 /// returns where it went. Never replaces an existing file.
 ///
 /// Errors: [`CoreError::Io`] when it cannot be renamed.
-fn set_aside(path: &Path) -> Result<PathBuf, CoreError> {
+pub fn set_aside(path: &Path) -> Result<PathBuf, CoreError> {
     let name = path.file_name().unwrap_or_default().to_os_string();
     let mut now = crate::pool::now_ms();
     loop {

@@ -31,6 +31,45 @@ pub enum Theme {
     Dark,
 }
 
+/// The transcript vault's settings ([`crate::vault`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase", default)]
+pub struct VaultSettings {
+    /// Keep a compressed copy of every transcript; `None`: not asked yet (the window asks at its
+    /// first start).
+    pub enabled: Option<bool>,
+    /// Most MiB the copies may take, [`MIN_VAULT_MB`] or more; at the cap no new session is
+    /// copied (those copied are kept current).
+    pub max_mb: u64,
+}
+
+/// The default vault cap, in MiB of compressed copies.
+pub const DEFAULT_VAULT_MB: u64 = 4096;
+
+/// The smallest vault cap, in MiB.
+pub const MIN_VAULT_MB: u64 = 16;
+
+impl Default for VaultSettings {
+    fn default() -> Self {
+        VaultSettings {
+            enabled: None,
+            max_mb: DEFAULT_VAULT_MB,
+        }
+    }
+}
+
+impl VaultSettings {
+    /// Whether copies are kept.
+    pub fn on(&self) -> bool {
+        self.enabled == Some(true)
+    }
+
+    /// The cap in bytes.
+    pub fn max_bytes(&self) -> u64 {
+        self.max_mb.saturating_mul(1024 * 1024)
+    }
+}
+
 /// Everything a user can set in ccdesk.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase", default)]
@@ -55,6 +94,8 @@ pub struct Settings {
     pub notifications: bool,
     /// Colour scheme.
     pub theme: Theme,
+    /// The transcript vault.
+    pub vault: VaultSettings,
 }
 
 impl Default for Settings {
@@ -70,6 +111,7 @@ impl Default for Settings {
             close_to_tray: true,
             notifications: true,
             theme: Theme::System,
+            vault: VaultSettings::default(),
         }
     }
 }
@@ -120,6 +162,12 @@ impl Settings {
             return bad(format!(
                 "the tray lists 1 to {MAX_TRAY_RECENT} recent sessions, not {}",
                 self.tray_recent
+            ));
+        }
+        if self.vault.max_mb < MIN_VAULT_MB {
+            return bad(format!(
+                "the vault's cap is {} MiB, below the smallest, {MIN_VAULT_MB} MiB",
+                self.vault.max_mb
             ));
         }
         self.pool.validate()
@@ -213,6 +261,7 @@ mod tests {
                 "absolute",
             ),
             (json!({"version": 1, "configDir": ".claude"}), "absolute"),
+            (json!({"version": 1, "vault": {"maxMb": 1}}), "vault's cap"),
             (
                 json!({"version": 1, "pool": {"reconnectAttempts": 1000}}),
                 "retries",

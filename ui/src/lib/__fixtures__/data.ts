@@ -45,6 +45,7 @@ export function summary(over: Partial<SessionSummary> = {}): SessionSummary {
     resumability: { state: 'resumable' },
     modifiedAt: NOW - 3 * 3_600_000,
     expiresAt: null,
+    archived: false,
     ...over,
   };
   s.key = over.key ?? `${s.dirName}/${s.id}`;
@@ -264,5 +265,7 @@ export function defaultSettings(): Settings {
     closeToTray: true,
     notifications: true,
     theme: 'system',
+    // Answered (off): the first-start question is tested on its own.
+    vault: { enabled: false, maxMb: 4096 },
   };
 }

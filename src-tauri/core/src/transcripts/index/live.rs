@@ -19,8 +19,8 @@ use super::cache::{self, Cache, CacheError, CachedFile};
 use super::facts;
 use super::{
     default_threads, group, list_all, on_threads, project_dirs, read_candidate, regroup,
-    rfc3339_to_ms, summary_of, Candidate, DirCache, FileRead, ProjectEntry, SessionIndex,
-    SessionSummary, Worker, PARALLEL_MIN_FILES,
+    rfc3339_to_ms, summary_of, ArchivedSessions, Candidate, DirCache, FileRead, ProjectEntry,
+    SessionIndex, SessionSummary, Worker, PARALLEL_MIN_FILES,
 };
 use crate::error::CoreError;
 use crate::transcripts::paths;
@@ -232,6 +232,8 @@ pub struct LiveIndex {
     walk_wanted: AtomicBool,
     /// Whether facts the cache holds are dropped from memory ([`LiveIndex::set_lean`]).
     lean: AtomicBool,
+    /// Where sessions whose transcript the CLI deleted are listed from ([`LiveIndex::set_archive`]).
+    archive: RwLock<Option<Arc<dyn ArchivedSessions>>>,
 }
 
 /// What one walk of the projects dir found: when, and each transcript with its stat.
@@ -260,7 +262,19 @@ impl LiveIndex {
             last_walk: Mutex::default(),
             walk_wanted: AtomicBool::new(false),
             lean: AtomicBool::new(false),
+            archive: RwLock::default(),
         }
+    }
+
+    /// Lists the sessions `archive` holds whose transcript is gone, from the next refresh on
+    /// (marked [`SessionSummary::archived`]); a transcript that goes while listed turns into its
+    /// archived session then, instead of leaving the list. `None`: no more.
+    pub fn set_archive(&self, archive: Option<Arc<dyn ArchivedSessions>>) {
+        *self.archive.write_locked() = archive;
+    }
+
+    fn archive(&self) -> Option<Arc<dyn ArchivedSessions>> {
+        self.archive.read_locked().clone()
     }
 
     /// [`LiveIndex::new`] with the cache at [`cache::default_path`] (in ccdesk's data dir).
@@ -411,6 +425,11 @@ impl LiveIndex {
         let gone: Vec<String> = old.into_keys().collect();
         counts.removed = count(gone.len());
         let scanned_files = summaries.len();
+        if let Some(archive) = self.archive() {
+            let listed: HashSet<&str> = summaries.iter().map(|s| s.key.as_str()).collect();
+            let archived = archive.archived_sessions(&self.config_dir, &listed);
+            summaries.extend(archived);
+        }
         let index = Arc::new(SessionIndex {
             config_dir: self.config_dir.clone(),
             projects: group(vec![summaries]),
@@ -469,6 +488,7 @@ impl LiveIndex {
         let mut store = Vec::new();
         let mut gone = Vec::new();
         let mut worker = Worker::new(&before.retention);
+        let archive = self.archive();
         for path in sessions {
             let c = Candidate::from_path(&path);
             let r = rel(&c);
@@ -477,7 +497,15 @@ impl LiveIndex {
                 if inner.files.remove(&r).is_some() {
                     gone.push(r);
                 }
-                removed.push(super::session_key(&c.dir_name, &c.id));
+                let key = super::session_key(&c.dir_name, &c.id);
+                // Deleted (by the CLI's clean-up, say) with a copy in the vault: listed from there.
+                match archive
+                    .as_ref()
+                    .and_then(|a| a.archived_session(&self.config_dir, &key))
+                {
+                    Some(archived) => changed.push(archived),
+                    None => removed.push(key),
+                }
                 continue;
             }
             let stat = Stat::of(&path);

@@ -41,8 +41,18 @@ pub use facts::{CHUNK_BYTES, MAX_SLICE_BYTES, MAX_TITLE_CHARS};
 use crate::error::CoreError;
 use crate::transcripts::paths;
 
+/// Sessions kept elsewhere after the CLI deleted their transcript (ccdesk's vault), for the
+/// listing ([`LiveIndex::set_archive`]).
+pub trait ArchivedSessions: Send + Sync {
+    /// The sessions of `config_dir` kept whose transcript is gone and whose key is not in
+    /// `listed`, marked [`SessionSummary::archived`].
+    fn archived_sessions(&self, config_dir: &Path, listed: &HashSet<&str>) -> Vec<SessionSummary>;
+    /// Session `key` of `config_dir`, when kept and its transcript is gone.
+    fn archived_session(&self, config_dir: &Path, key: &str) -> Option<SessionSummary>;
+}
+
 /// Where a session's title came from, in order of precedence.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub enum TitleSource {
     /// A `custom-title` line (user rename).
@@ -58,7 +68,7 @@ pub enum TitleSource {
 }
 
 /// Why a session cannot be resumed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub enum NotResumableReason {
     /// The recorded cwd does not exist on disk any more: `claude --resume` only finds a session
@@ -70,10 +80,12 @@ pub enum NotResumableReason {
     NoConversation,
     /// The file could not be read.
     Unreadable,
+    /// The CLI deleted the transcript; a copy is in ccdesk's vault, to be restored first.
+    Archived,
 }
 
 /// Whether `claude --resume <id>` can work for a session, and if not why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, specta::Type)]
 #[serde(tag = "state", rename_all = "camelCase")]
 pub enum Resumability {
     /// It can be resumed from its recorded project dir.
@@ -94,13 +106,13 @@ impl Resumability {
         matches!(self, Resumability::Resumable)
     }
 
-    fn not(reason: NotResumableReason, message: String) -> Self {
+    pub(crate) fn not(reason: NotResumableReason, message: String) -> Self {
         Resumability::NotResumable { reason, message }
     }
 }
 
 /// What the index knows of one session, from a bounded read of its transcript.
-#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionSummary {
     /// `<dir name>/<id>`: unique among the sessions of a config dir, even when one session id is
@@ -152,6 +164,10 @@ pub struct SessionSummary {
     /// `expiresAt`.
     #[serde(rename = "expiresAt")]
     pub expires_at_ms: Option<i64>,
+    /// The CLI deleted the transcript and this is the vault's copy of it (see
+    /// [`crate::vault`]): open it from there, restore it to resume it.
+    #[serde(default)]
+    pub archived: bool,
 }
 
 /// The sessions of one project path, newest first.
@@ -728,6 +744,7 @@ fn summary_of(candidate: Candidate, read: &FileRead, dirs: &mut DirCache) -> Ses
         expires_at_ms: read
             .modified_ms
             .and_then(|m| dirs.retention.expires_at_ms(m)),
+        archived: false,
     }
 }
 
@@ -1033,6 +1050,7 @@ impl SessionSummary {
             resumability: Resumability::Resumable,
             modified_ms: Some(activity),
             expires_at_ms: None,
+            archived: false,
         }
     }
 }
