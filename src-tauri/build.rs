@@ -29,6 +29,8 @@ fn main() {
             "take_launch_intents",
             "tray_menu",
             "tray_action",
+            "vault_stats",
+            "restore_session",
         ]),
     ))
     .unwrap_or_else(|e| panic!("tauri build script failed: {e:#}"));

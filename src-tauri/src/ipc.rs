@@ -157,6 +157,8 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::desktop::take_launch_intents,
             commands::desktop::tray_menu,
             commands::desktop::tray_action,
+            commands::vault::vault_stats,
+            commands::vault::restore_session,
         ])
         .events(collect_events![
             PoolChanged,

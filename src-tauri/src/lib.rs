@@ -8,6 +8,7 @@ pub mod ipc;
 pub mod rendering;
 pub mod store;
 pub mod tray;
+pub mod vault;
 
 use ccdesk_core::sync::{LockExt, RwLockExt};
 use std::ffi::OsString;
@@ -77,6 +78,8 @@ pub struct AppState {
     pub focused: AtomicBool,
     /// Follows the transcripts while the app runs.
     watcher: Mutex<Option<TranscriptWatcher>>,
+    /// The transcript vault and its keeper.
+    pub vault: vault::VaultState,
 }
 
 impl AppState {
@@ -109,7 +112,25 @@ impl AppState {
         }
         self.claude.forget();
         tray::refresh(app);
+        if self
+            .vault
+            .apply(&self.live, &self.settings_snapshot().vault)
+        {
+            self.sync_vault_all();
+        }
         Ok(())
+    }
+
+    /// Queues every listed session for the vault (copies only what changed since).
+    fn sync_vault_all(&self) {
+        if let Some(index) = self.index_snapshot() {
+            let max = self.settings_snapshot().vault.max_bytes();
+            self.vault.sync(
+                self.pool.config_dir(),
+                index.sessions().cloned().collect(),
+                max,
+            );
+        }
     }
 
     /// A copy of the registry.
@@ -211,6 +232,7 @@ fn init_state(app: &AppHandle, default_config_dir: PathBuf) -> Result<(), CoreEr
         last_alert: Mutex::default(),
         focused: AtomicBool::new(true),
         watcher: Mutex::default(),
+        vault: vault::VaultState::default(),
     });
     Ok(())
 }
@@ -257,11 +279,18 @@ fn start_listing(app: &AppHandle) {
     tauri::async_runtime::spawn_blocking(move || {
         watch_transcripts(&handle);
         let state = handle.state::<AppState>();
+        // Archived sessions are listed from the first listing on.
+        let started = state
+            .vault
+            .apply(&state.live, &state.settings_snapshot().vault);
         // The search index's update follows at once: it takes this listing's walk.
         if let Err(e) = state.live.refresh_all_for_search() {
             tracing::warn!(error = %e, "cannot list the transcripts");
         }
         drop(guard);
+        if started {
+            state.sync_vault_all();
+        }
         tray::refresh(&handle);
         // The first listing's reads and its regrouping are done with.
         ccdesk_core::mem::release_free_memory();
@@ -365,6 +394,11 @@ fn watch_transcripts(app: &AppHandle) {
                 match state.live.apply_changes(&paths) {
                     Ok(delta) => {
                         let applied = started.elapsed();
+                        state.vault.sync(
+                            state.pool.config_dir(),
+                            delta.changed.clone(),
+                            state.settings_snapshot().vault.max_bytes(),
+                        );
                         // The window first (it is what the user watches), then the tray.
                         ipc::emit(&handle, &ipc::IndexChanged::from(delta));
                         tray::refresh(&handle);

@@ -460,6 +460,42 @@ describe('App: names, pins, run history, notices', () => {
     expect(badge.textContent).toMatch(/^deleted by the CLI in [23] days$/);
   });
 
+  it('asks once whether to keep copies of the transcripts, and saves the answer', async () => {
+    const { defaultSettings } = await import('./lib/__fixtures__/data');
+    const api = fakeApi({ settings: { ...defaultSettings(), vault: { enabled: null, maxMb: 4096 } } });
+    render(App, { api });
+    const question = await waitFor(() => byTestId('vault-question'));
+    expect(question.textContent).toContain('deletes every transcript 30 days after its last write');
+    await fireEvent.click(byTestId('vault-question-yes'));
+    await waitFor(() => expect(screen.queryByTestId('vault-question')).toBeNull());
+    expect(api.mocks.saveSettings.mock.calls[0][0].vault).toEqual({ enabled: true, maxMb: 4096 });
+  });
+
+  it('badges a session the CLI deleted as archived, and restores it from the vault', async () => {
+    const idx = index();
+    const archived = summary({
+      id: '22222222-2222-4333-8444-555555555555',
+      title: 'Second',
+      archived: true,
+      resumability: { state: 'notResumable', reason: 'archived', message: 'the CLI deleted its transcript; restore it to resume' },
+    });
+    idx.projects[0].sessions[1] = archived;
+    const api = fakeApi({ index: () => idx });
+    render(App, { api });
+    const badge = await waitFor(() => byTestId('archived-badge'));
+    expect(badge.closest('[data-session-id]')?.getAttribute('data-session-id')).toBe(archived.id);
+    const item = screen.getAllByTestId('session-item').find((el) => el.dataset.sessionId === archived.id)!;
+    await fireEvent.click(item);
+    await waitFor(() => expect(byTestId('restore-session')).toBeTruthy());
+    expect(byTestId('resume-disabled-reason').textContent).toContain('restore it to resume');
+    // The backend writes the copy back: the next listing has the transcript again.
+    idx.projects[0].sessions[1] = summary({ id: archived.id, title: 'Second' });
+    await fireEvent.click(byTestId('restore-session'));
+    await waitFor(() => expect(api.mocks.restoreSession).toHaveBeenCalledWith(archived.key));
+    await waitFor(() => expect(screen.queryByTestId('restore-session')).toBeNull());
+    expect(screen.queryByTestId('archived-badge')).toBeNull();
+  });
+
   it('tells the backend’s notices once, in a banner that can be dismissed', async () => {
     const api = fakeApi();
     api.mocks.appInfo.mockResolvedValue({

@@ -109,6 +109,21 @@ export const commands = {
 	trayMenu: () => __TAURI_INVOKE<TrayMenu>("tray_menu"),
 	/**  Does what the tray item with this action does (the window's copy of the tray menu). */
 	trayAction: (action: TrayAction) => __TAURI_INVOKE<void>("tray_action", { action }),
+	/**
+	 *  What the vault holds for the config dir in use; `None` when there is no vault (never turned
+	 *  on, nothing archived).
+	 * 
+	 *  Errors: `index` when its manifest cannot be read.
+	 */
+	vaultStats: () => __TAURI_INVOKE<VaultStats | null>("vault_stats"),
+	/**
+	 *  Writes session `session_key`'s copy back where the CLI looks for it, byte for byte, then lists
+	 *  again (the session is no longer archived and resumes).
+	 * 
+	 *  Errors: `unknown_session` when the vault has no copy; `invalid_input` when a transcript is
+	 *  there already (never written over); `io`.
+	 */
+	restoreSession: (sessionKey: string) => __TAURI_INVOKE<RestoreReport>("restore_session", { sessionKey }),
 };
 
 /** Events */
@@ -1234,6 +1249,16 @@ export type Resolution =
 /**  The turn was interrupted or the process ended. */
 "abandoned";
 
+/**  What [`Vault::restore`] wrote. */
+export type RestoreReport = {
+	/**  The transcript written (`<config>/projects/<dir the CLI derives from the cwd>/<id>.jsonl`). */
+	transcript: string,
+	/**  Files written, the transcript included. */
+	files: number,
+	/**  Bytes written. */
+	bytes: number,
+};
+
 /**  Whether `claude --resume <id>` can work for a session, and if not why. */
 export type Resumability = 
 /**  It can be resumed from its recorded project dir. */
@@ -2302,6 +2327,22 @@ export type VaultSettings_Serialize = {
 	 *  copied (those copied are kept current).
 	 */
 	maxMb: number,
+};
+
+/**  What the vault holds, for its view. */
+export type VaultStats = {
+	/**  Sessions with a copy. */
+	sessions: number,
+	/**  Of those, sessions whose transcript the CLI deleted (the copy is the only one). */
+	archived: number,
+	/**  Files copied (transcripts and the files under their `<id>/` dirs). */
+	files: number,
+	/**  Source bytes the copies hold. */
+	originalBytes: number,
+	/**  Bytes the copies take on disk. */
+	storedBytes: number,
+	/**  The vault dir. */
+	dir: string,
 };
 
 /* Tauri Specta runtime */

@@ -24,6 +24,8 @@ import type {
   SettingsView,
   TrayAction,
   TrayMenu,
+  RestoreReport,
+  VaultStats,
   InterruptOutcome,
   PermissionAnswer,
   PermissionMode,
@@ -112,6 +114,10 @@ export interface Api {
   trayMenu(): Promise<TrayMenu>;
   /** Does what the tray item with this action does. */
   trayAction(action: TrayAction): Promise<void>;
+  /** What the transcript vault holds; null when there is none (never turned on, nothing archived). */
+  vaultStats(): Promise<VaultStats | null>;
+  /** Writes an archived session back where the CLI looks for it (never over a file), then lists again. */
+  restoreSession(sessionKey: string): Promise<RestoreReport>;
   /** Calls `cb` with every `app://open` request; resolves to the function that stops it. */
   onAppOpen(cb: (request: OpenRequest) => void): Promise<() => void>;
   /**
@@ -214,6 +220,8 @@ export const tauriApi: Api = {
   trayAction: async (action) => {
     await measured('tray_action', commands.trayAction(action));
   },
+  vaultStats: () => measured('vault_stats', commands.vaultStats()),
+  restoreSession: (sessionKey) => measured('restore_session', commands.restoreSession(sessionKey)),
   onAppOpen: (cb) => events.appOpen.listen((e) => cb(e.payload)),
   onIndexChanged: (cb) =>
     events.indexChanged.listen((e) => {

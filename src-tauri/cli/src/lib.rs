@@ -53,9 +53,7 @@ use clap::{CommandFactory, Parser, Subcommand};
 
 use ccdesk_core::claude::runner::ClaudeCommand;
 use ccdesk_core::pool::{PermissionAnswer, SessionEvent, SessionState, StartRequest};
-use ccdesk_core::transcripts::index::{
-    resolve_session, LiveIndex, Resumability, SessionIndex, SessionSummary,
-};
+use ccdesk_core::transcripts::index::{LiveIndex, Resumability, SessionIndex, SessionSummary};
 use ccdesk_core::transcripts::retention::{self, Retention};
 use ccdesk_core::transcripts::search::query::SearchQuery;
 use ccdesk_core::transcripts::transcript::{
@@ -613,32 +611,11 @@ fn search(
 }
 
 fn show(config_dir: &Path, id: &str, range: LineRange, json: bool) -> Result<(), String> {
-    // A session the CLI deleted is read from a copy the vault writes into a temporary dir.
-    let mut _view = None;
-    let (summary, transcript) = match resolve_session(config_dir, id) {
-        Ok(s) => {
-            let path = s.transcript_path.clone();
-            (s, path)
-        }
-        Err(e) => {
-            let archived = existing_vault().and_then(|v| {
-                v.find(config_dir, id)
-                    .ok()
-                    .filter(|s| s.archived)
-                    .map(|s| (v, s))
-            });
-            let Some((vault, s)) = archived else {
-                return Err(e.to_string());
-            };
-            let dir =
-                tempfile::tempdir().map_err(|e| format!("cannot make a temporary dir: {e}"))?;
-            let path = vault
-                .extract_to(config_dir, &s.key, dir.path())
-                .map_err(|e| e.to_string())?;
-            _view = Some(dir);
-            (s, path)
-        }
-    };
+    // A session the CLI deleted is read from the vault's copy.
+    let vault = existing_vault();
+    let summary = ccdesk_core::vault::resolve_session(config_dir, id, vault.as_deref())
+        .map_err(|e| e.to_string())?;
+    let transcript = summary.transcript_path.clone();
     let lines = LineIndex::build(&transcript).map_err(|e| e.to_string())?;
     let mut out = terminal::stdout();
     let mut failed: Option<std::io::Error> = None;

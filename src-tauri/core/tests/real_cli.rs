@@ -20,6 +20,10 @@
 //! - `search_finds_planted_words`: full-text search over what the CLI wrote finds words planted
 //!   in a prompt (snake_case and dotted identifiers, accented words), the tool call's command,
 //!   its output and a reply, each in its column.
+//! - `vault_round_trip`: a session copied into the vault, deleted as the CLI's clean-up deletes it
+//!   (the transcript and its `<id>/` dir; the CLI runs its clean-up 10 minutes after it starts,
+//!   too late for a test), listed as archived, not resumable by the CLI, restored byte for byte,
+//!   then resumed by the CLI with a new prompt that lands in the same file.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
@@ -244,6 +248,93 @@ async fn bounded<F: std::future::Future<Output = ()>>(limit: Duration, what: &st
     if tokio::time::timeout(limit, f).await.is_err() {
         panic!("{what} did not finish within {limit:?}");
     }
+}
+
+/// FNV-1a (64 bits) of a file's bytes: what "byte for byte" is checked with (beside equality).
+fn hash(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+async fn vault_round_trip(cli: Cli) {
+    use ccdesk_core::transcripts::index::{LiveIndex, NotResumableReason, Resumability};
+    use ccdesk_core::vault::Vault;
+    let mock = MockApi::start().await.unwrap();
+    let sb = Sandbox::new();
+    let project = sb.project("kept project");
+    let first = "Remember this session for the vault";
+    let o = drive(&cli, options(&sb, &mock, &project, None), &[first]).await;
+    assert_clean_exit(&o);
+    let id = o.session_id();
+    let path = transcripts(&sb.config).pop().expect("a transcript");
+    let original = std::fs::read(&path).unwrap();
+
+    // Archived, then deleted as the CLI's clean-up deletes it.
+    let vault = std::sync::Arc::new(Vault::open(&sb.root.join("data/vault")).unwrap());
+    let index = SessionIndex::scan(&sb.config).unwrap();
+    let report = vault
+        .sync_all(&sb.config, index.sessions(), u64::MAX)
+        .unwrap();
+    assert_eq!(report.copied, 1, "{report:?}");
+    std::fs::remove_file(&path).unwrap();
+    let _ = std::fs::remove_dir_all(path.with_extension(""));
+
+    // Listed as archived, and the CLI cannot resume it.
+    let live = LiveIndex::new(sb.config.clone(), None);
+    live.set_archive(Some(vault.clone()));
+    let (listed, _) = live.refresh_all().unwrap();
+    let s = listed.find(&id).expect("still listed");
+    assert!(s.archived);
+    assert!(matches!(
+        &s.resumability,
+        Resumability::NotResumable {
+            reason: NotResumableReason::Archived,
+            ..
+        }
+    ));
+    let gone = drive(
+        &cli,
+        options(&sb, &mock, &project, Some(id.clone())),
+        &["hello?"],
+    )
+    .await;
+    assert_eq!(gone.exit.code, Some(1), "{:#?}", gone.exit);
+
+    // Restored byte for byte where the CLI looks.
+    let restored = vault.restore(&sb.config, &id).unwrap();
+    assert_eq!(restored.transcript, path);
+    let back = std::fs::read(&path).unwrap();
+    assert_eq!(hash(&back), hash(&original));
+    assert_eq!(back, original);
+    let (listed, _) = live.refresh_all().unwrap();
+    assert!(!listed.find(&id).unwrap().archived);
+
+    // The CLI resumes it: the new prompt lands in the same file, after the restored bytes.
+    let second = "Back from the vault";
+    let o2 = drive(
+        &cli,
+        options(&sb, &mock, &project, Some(id.clone())),
+        &[second],
+    )
+    .await;
+    assert_clean_exit(&o2);
+    assert_eq!(o2.session_id(), id);
+    assert_reply(&o2.turns[0], &script::reply_text_for(second));
+    assert_eq!(transcripts(&sb.config), vec![path.clone()]);
+    let after = std::fs::read(&path).unwrap();
+    assert!(
+        after.starts_with(&original),
+        "appended to the restored file"
+    );
+    let t = Transcript::read(&path).unwrap();
+    let prompts: Vec<String> = t
+        .messages()
+        .filter(|m| m.is_real_user_prompt())
+        .map(|m| m.content.plain_text())
+        .collect();
+    assert_eq!(prompts, vec![first.to_string(), second.to_string()]);
+    mock.shutdown().await;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -642,6 +733,17 @@ macro_rules! suite {
                     2 * RUN_TIMEOUT,
                     "session_lifecycle",
                     super::session_lifecycle(cli),
+                )
+                .await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn vault_round_trip() {
+                let Some(cli) = cli() else { return };
+                bounded(
+                    3 * RUN_TIMEOUT,
+                    "vault_round_trip",
+                    super::vault_round_trip(cli),
                 )
                 .await;
             }

@@ -4,12 +4,13 @@ use ccdesk_core::sync::LockExt;
 use std::sync::Arc;
 
 use ccdesk_core::transcripts::index::{
-    resolve_session, ProjectIndex, SearchResults, SessionBrief, SessionIndex, SessionSummary,
+    ProjectIndex, SearchResults, SessionBrief, SessionIndex, SessionSummary,
 };
 use ccdesk_core::transcripts::search::query::SearchQuery;
 use ccdesk_core::transcripts::transcript::{
     read_entry, read_page, LineCache, PageRequest, PagedEntry, TranscriptPage,
 };
+use ccdesk_core::vault::resolve_session;
 use ccdesk_core::CoreError;
 use serde::Serialize;
 use tauri::{AppHandle, State};
@@ -75,11 +76,14 @@ pub async fn find_session(
     key_or_id: String,
 ) -> Result<Option<SessionSummary>, AppError> {
     let dir = state.pool.config_dir().to_path_buf();
-    blocking(move || match resolve_session(&dir, &key_or_id) {
-        Ok(s) => Ok(Some(s)),
-        Err(CoreError::UnknownSession(_)) => Ok(None),
-        Err(e) => Err(e),
-    })
+    let vault = state.vault.vault();
+    blocking(
+        move || match resolve_session(&dir, &key_or_id, vault.as_deref()) {
+            Ok(s) => Ok(Some(s)),
+            Err(CoreError::UnknownSession(_)) => Ok(None),
+            Err(e) => Err(e),
+        },
+    )
     .await
 }
 
@@ -139,8 +143,9 @@ pub async fn show_session(
 ) -> Result<SessionDetail, AppError> {
     let dir = state.pool.config_dir().to_path_buf();
     let lines = state.lines.clone();
+    let vault = state.vault.vault();
     blocking(move || {
-        let summary = resolve_session(&dir, &session_key)?;
+        let summary = resolve_session(&dir, &session_key, vault.as_deref())?;
         let transcript = page(&lines, &summary, PageRequest::new(from, limit))?;
         Ok(SessionDetail {
             summary,
@@ -160,8 +165,9 @@ pub async fn transcript_entry(
 ) -> Result<PagedEntry, AppError> {
     let dir = state.pool.config_dir().to_path_buf();
     let lines = state.lines.clone();
+    let vault = state.vault.vault();
     blocking(move || {
-        let summary = resolve_session(&dir, &session_key)?;
+        let summary = resolve_session(&dir, &session_key, vault.as_deref())?;
         let ix = lines.get(&summary.transcript_path)?;
         let ix = ix.locked();
         read_entry(&ix, index)

@@ -153,4 +153,28 @@ describe('SettingsView', () => {
     await waitFor(() => expect(screen.getByRole('dialog').textContent).toContain('permission denied'));
     expect(screen.queryByTestId('settings-save')).toBeNull();
   });
+
+  it('turns the vault on with its cap, and says what it holds', async () => {
+    const api = fakeApi();
+    api.mocks.vaultStats.mockResolvedValue({ sessions: 12, archived: 2, files: 20, originalBytes: 50 * 1024 * 1024, storedBytes: 6 * 1024 * 1024, dir: '/d/vault' });
+    await open(api);
+    await waitFor(() => expect(byTestId('settings-vault-stats').textContent).toContain('Holds 12 sessions (2 archived'));
+    expect(byTestId('settings-vault-stats').textContent).toContain('50.0 MiB of transcripts in 6.0 MiB');
+    expect(input('settings-vault-on').checked).toBe(false);
+    expect(input('settings-vault-max').value).toBe('4096');
+    await fireEvent.click(input('settings-vault-on'));
+    await fireEvent.input(input('settings-vault-max'), { target: { value: '512' } });
+    await fireEvent.click(byTestId('settings-save'));
+    await waitFor(() => expect(api.mocks.saveSettings).toHaveBeenCalled());
+    expect(api.mocks.saveSettings.mock.calls[0][0].vault).toEqual({ enabled: true, maxMb: 512 });
+  });
+
+  it('leaves the vault unasked when saved off before the first start’s question was answered', async () => {
+    const api = fakeApi({ settings: { ...defaultSettings(), vault: { enabled: null, maxMb: 4096 } } });
+    await open(api);
+    await waitFor(() => expect(byTestId('settings-vault-stats').textContent).toContain('Empty'));
+    await fireEvent.click(byTestId('settings-save'));
+    await waitFor(() => expect(api.mocks.saveSettings).toHaveBeenCalled());
+    expect(api.mocks.saveSettings.mock.calls[0][0].vault.enabled).toBeNull();
+  });
 });

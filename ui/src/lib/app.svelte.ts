@@ -632,6 +632,39 @@ export class AppModel {
     await this.startRun(request);
   }
 
+  /**
+   * Writes the open archived session back where the CLI looks for it (the vault's copy, byte for
+   * byte), lists again and opens it from there: it resumes again.
+   */
+  async restore(): Promise<void> {
+    const s = this.currentSession;
+    if (!s || !s.archived) return;
+    try {
+      await this.api.restoreSession(s.key);
+      await this.refresh();
+      const found = await this.browse.fetchSession(s.id);
+      if (found) await this.openSession(found.key, found, true);
+    } catch (e) {
+      this.messages.report(e);
+    }
+  }
+
+  /**
+   * The answer to the first start's question: keep a copy of every transcript in the vault or
+   * not (saved with the settings; the setting can be changed later).
+   */
+  async answerVault(keep: boolean): Promise<void> {
+    const current = this.settingsStore.settings;
+    if (!current) return;
+    try {
+      const plain = $state.snapshot(current) as Settings;
+      const view = await this.api.saveSettings({ ...plain, vault: { ...plain.vault, enabled: keep } });
+      this.settingsStore.settings = view.settings;
+    } catch (e) {
+      this.messages.report(e);
+    }
+  }
+
   /** What every run tells the app: its session id (to open it), a turn's end and an exit (to list again). */
   private hooks(): RunHooks {
     return {

@@ -61,6 +61,8 @@ export type {
   TrayAction,
   TrayItem,
   TrayMenu,
+  RestoreReport,
+  VaultStats,
 } from '../bindings';
 
 import type { AppError_Serialize as AppError, Entry_Serialize as Entry, Resolution, SessionState } from '../bindings';

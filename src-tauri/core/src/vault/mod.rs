@@ -512,6 +512,25 @@ impl Vault {
         Ok(join_rel(dir, &transcript))
     }
 
+    /// A read-only view of archived session `key` for the transcript reader: its files written
+    /// once under `<vault>/open/<config dir key>/` (again only when a copy changed). Returns
+    /// the transcript's path there.
+    ///
+    /// Errors: as [`Vault::extract_to`].
+    pub fn view(&self, config_dir: &Path, key: &str) -> Result<PathBuf, CoreError> {
+        let cfg = config_dir_key(config_dir);
+        let dir = self.root.join("open").join(&cfg);
+        let (transcript, files) = self.files_of(config_dir, key)?;
+        let current = files.iter().all(|rel| {
+            let len = std::fs::metadata(join_rel(&dir, rel)).map(|m| m.len()).ok();
+            matches!((self.row(&cfg, rel), len), (Ok(Some(row)), Some(len)) if row.src_len == len)
+        });
+        if current {
+            return Ok(join_rel(&dir, &transcript));
+        }
+        self.extract_to(config_dir, key, &dir)
+    }
+
     /// The manifest paths (`<dir>/<id>.jsonl` first) of session `key`'s copies.
     fn files_of(&self, config_dir: &Path, key: &str) -> Result<(String, Vec<String>), CoreError> {
         let cfg = config_dir_key(config_dir);
@@ -664,6 +683,34 @@ impl Vault {
             stored_bytes: u64::try_from(stored).unwrap_or(0),
             dir: self.root.clone(),
         })
+    }
+}
+
+/// A session by key or id as [`crate::transcripts::index::resolve_session`] finds it, else,
+/// when the CLI deleted it and `vault` holds a copy, the archived session with its
+/// `transcript_path` at the vault's read-only view ([`Vault::view`]).
+///
+/// Errors: those of `resolve_session` when the vault has no copy either.
+pub fn resolve_session(
+    config_dir: &Path,
+    key_or_id: &str,
+    vault: Option<&Vault>,
+) -> Result<SessionSummary, CoreError> {
+    match crate::transcripts::index::resolve_session(config_dir, key_or_id) {
+        Err(CoreError::UnknownSession(id)) => {
+            let Some(vault) = vault else {
+                return Err(CoreError::UnknownSession(id));
+            };
+            let Ok(mut s) = vault.find(config_dir, key_or_id) else {
+                return Err(CoreError::UnknownSession(id));
+            };
+            if !s.archived {
+                return Err(CoreError::UnknownSession(id));
+            }
+            s.transcript_path = vault.view(config_dir, &s.key)?;
+            Ok(s)
+        }
+        other => other,
     }
 }
 

@@ -262,6 +262,12 @@ export function fakeApi(
       tooltip: 'ccdesk — nothing running',
     })),
     trayAction: vi.fn<Api['trayAction']>(async () => {}),
+    vaultStats: vi.fn<Api['vaultStats']>(async () => null),
+    restoreSession: vi.fn<Api['restoreSession']>(async (sessionKey: string) => ({
+      transcript: `/home/dev/.claude/projects/${sessionKey}.jsonl`,
+      files: 1,
+      bytes: 100,
+    })),
     onAppOpen: vi.fn<Api['onAppOpen']>(async (cb: (r: OpenRequest) => void) => {
       openListeners.add(cb);
       return () => openListeners.delete(cb);
