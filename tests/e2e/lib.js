@@ -2,7 +2,7 @@
 // data-testid, bounded polling, screenshots. Everything the tests need from the outside comes from
 // the environment that run.sh sets up.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { it } from 'node:test';
 import { Builder, By } from 'selenium-webdriver';
@@ -91,9 +91,10 @@ export function appsGone(ms = WAIT_MS) {
  * that every launch starts as a first one, unless `keepPrefs` (a spec that checks what a relaunch
  * restores).
  */
-export async function launch(application = env('E2E_APP'), { keepPrefs = false } = {}) {
+export async function launch(application = env('E2E_APP'), { keepPrefs = false, firstStart = false } = {}) {
   await appsGone();
   if (!keepPrefs) rmSync(storeFile('ui-prefs.json'), { force: true });
+  presetVault(firstStart);
   const driver = await new Builder()
     .usingServer(env('E2E_WEBDRIVER_URL'))
     .withCapabilities({
@@ -104,6 +105,31 @@ export async function launch(application = env('E2E_APP'), { keepPrefs = false }
   await driver.manage().setTimeouts({ implicit: 0, pageLoad: 30_000, script: 10_000 });
   appPids(); // remember this app's pid, to wait for it after quit
   return driver;
+}
+
+/**
+ * The vault's first-start question (`settings.vault.enabled` null) covers the top of the window
+ * until answered. Specs start as a user who answered "Not now" (a settings file with only that,
+ * written when there is none; a file a spec wrote is left as it is), except with `firstStart`,
+ * which takes the answer out of the stored settings (the vault spec asks and answers it).
+ */
+function presetVault(firstStart) {
+  const file = storeFile('settings.json');
+  if (!existsSync(file)) {
+    if (firstStart) return;
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify({ settings: { version: 1, vault: { enabled: false, maxMb: 4096 } } }));
+    return;
+  }
+  if (!firstStart) return;
+  let stored;
+  try {
+    stored = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return; // not JSON: the app sets it aside and runs on the defaults (not answered)
+  }
+  if (stored?.settings?.vault) stored.settings.vault.enabled = null;
+  writeFileSync(file, JSON.stringify(stored));
 }
 
 /**
