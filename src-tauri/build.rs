@@ -9,6 +9,7 @@ fn main() {
             "search_sessions",
             "show_session",
             "transcript_entry",
+            "export_session",
             "start_session",
             "send_prompt",
             "interrupt_session",

@@ -137,6 +137,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::sessions::search_sessions,
             commands::sessions::show_session,
             commands::sessions::transcript_entry,
+            commands::sessions::export_session,
             commands::live::start_session,
             commands::live::send_prompt,
             commands::live::interrupt_session,

@@ -108,12 +108,14 @@ fn labelled_calls() -> Vec<(String, String)> {
 }
 
 /// Plugin permissions the window may use, each for a reason: events (the backend's events), the
-/// folder picker, asking whether notifications are allowed, and the UI's own preferences file
+/// folder picker and the export's save dialog, asking whether notifications are allowed, and the UI's own preferences file
 /// (`ui-prefs.json`: read and set; the core saves it, atomically, through `save_ui_prefs`: the
 /// plugin's own save writes in place).
-const PLUGIN_PERMISSIONS: [&str; 6] = [
+const PLUGIN_PERMISSIONS: [&str; 7] = [
     "core:event:default",
     "dialog:allow-open",
+    // The save dialog of "Export" (the file is then written by the `export_session` command).
+    "dialog:allow-save",
     "notification:allow-is-permission-granted",
     "store:allow-load",
     "store:allow-entries",

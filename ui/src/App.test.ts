@@ -496,6 +496,23 @@ describe('App: names, pins, run history, notices', () => {
     expect(screen.queryByTestId('archived-badge')).toBeNull();
   });
 
+  it('exports the open session through a save dialog, as Markdown or HTML', async () => {
+    const api = fakeApi();
+    render(App, { api });
+    const item = await waitFor(() => screen.getAllByTestId('session-item')[0]);
+    await fireEvent.click(item);
+    await fireEvent.click(await waitFor(() => byTestId('export-html')));
+    await waitFor(() => expect(api.mocks.exportSession).toHaveBeenCalledTimes(1));
+    const [key, format, name] = api.mocks.exportSession.mock.calls[0];
+    expect(key).toBe(item.dataset.sessionKey);
+    expect(format).toBe('html');
+    expect(name).toMatch(/\.html$/);
+    await waitFor(() => expect(byTestId('notice').textContent).toMatch(/^Exported “.*” to \/picked\//));
+    await fireEvent.click(byTestId('export-markdown'));
+    await waitFor(() => expect(api.mocks.exportSession.mock.calls[1][1]).toBe('markdown'));
+    expect(api.mocks.exportSession.mock.calls[1][2]).toMatch(/\.md$/);
+  });
+
   it('tells the backend’s notices once, in a banner that can be dismissed', async () => {
     const api = fakeApi();
     api.mocks.appInfo.mockResolvedValue({

@@ -47,6 +47,13 @@ export const commands = {
 	/**  Line `index` of a session's transcript, with nothing cut (a cut entry's "show all"). */
 	transcriptEntry: (sessionKey: string, index: number) => __TAURI_INVOKE<PagedEntry_Serialize>("transcript_entry", { sessionKey, index }),
 	/**
+	 *  Writes session `session_key` (an archived one from the vault) as `format` to `path` (a file
+	 *  the user chose in the save dialog), atomically; returns what was written.
+	 * 
+	 *  Errors: `unknown_session`; `io` when a transcript cannot be read or the file written.
+	 */
+	exportSession: (sessionKey: string, format: ExportFormat, path: string) => __TAURI_INVOKE<ExportStats>("export_session", { sessionKey, format, path }),
+	/**
 	 *  Starts a new session, or resumes one (reusing it when it is live already), and streams its
 	 *  events to `on_event`.
 	 */
@@ -498,6 +505,25 @@ runId: string } |
 { kind: "store" } | 
 /**  A task failed to run to completion (a bug, never the user's input). */
 { kind: "internal" };
+
+/**  What to export a session as. */
+export type ExportFormat = 
+/**  Markdown (`.md`). */
+"markdown" | 
+/**  One HTML file (`.html`). */
+"html";
+
+/**  What an export wrote. */
+export type ExportStats = {
+	/**  Prompts a person typed. */
+	prompts: number,
+	/**  Tool calls. */
+	toolCalls: number,
+	/**  Subagent transcripts included. */
+	subagents: number,
+	/**  Bytes written. */
+	bytes: number,
+};
 
 /**  The executable found. */
 export type FoundClaude = FoundClaude_Serialize | FoundClaude_Deserialize;

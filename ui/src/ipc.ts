@@ -6,7 +6,7 @@
 // that does not match the backend does not type-check.
 import { Channel } from '@tauri-apps/api/core';
 import { getCurrentWebview } from '@tauri-apps/api/webview';
-import { open } from '@tauri-apps/plugin-dialog';
+import { open, save } from '@tauri-apps/plugin-dialog';
 import { commands, events } from './bindings';
 import type {
   AppInfo,
@@ -24,6 +24,8 @@ import type {
   SettingsView,
   TrayAction,
   TrayMenu,
+  ExportFormat,
+  ExportStats,
   RestoreReport,
   VaultStats,
   InterruptOutcome,
@@ -100,6 +102,11 @@ export interface Api {
   onPoolChange(cb: (info: SessionInfo) => void): Promise<() => void>;
   /** Native folder picker; null when cancelled. */
   pickFolder(defaultPath?: string): Promise<string | null>;
+  /**
+   * Exports a session as Markdown or HTML to a file the user picks in the save dialog (offered
+   * `suggestedName`); resolves to what was written and where, or null when the dialog was cancelled.
+   */
+  exportSession(sessionKey: string, format: ExportFormat, suggestedName: string): Promise<{ path: string; stats: ExportStats } | null>;
   /** The settings, where `claude` is found with them, and notices about the settings file. */
   settings(): Promise<SettingsView>;
   /** Validates, saves and applies settings; rejects with kind `invalid_input` naming the field. */
@@ -239,6 +246,16 @@ export const tauriApi: Api = {
       else if (p.type === 'over') cb({ type: 'over', paths: [], position: { x: p.position.x, y: p.position.y } });
       else cb({ type: p.type, paths: p.paths, position: { x: p.position.x, y: p.position.y } });
     }),
+  async exportSession(sessionKey, format, suggestedName) {
+    const extension = format === 'html' ? 'html' : 'md';
+    const path = await save({
+      defaultPath: suggestedName,
+      filters: [{ name: format === 'html' ? 'HTML' : 'Markdown', extensions: [extension] }],
+    });
+    if (!path) return null;
+    const stats = await measured('export_session', commands.exportSession(sessionKey, format, path));
+    return { path, stats };
+  },
   async pickFolder(defaultPath) {
     const picked = await open({ directory: true, multiple: false, defaultPath: defaultPath || undefined });
     if (Array.isArray(picked)) return picked[0] ?? null;

@@ -21,6 +21,9 @@
 //!   streams, or with `--json` every session event as a JSON line (`{"event":"cli","line":..}`,
 //!   `{"event":"state","info":..}`, ...). Permission prompts are denied (nobody to ask); Ctrl-C,
 //!   SIGTERM or SIGHUP ends the session's whole process group first.
+//! - `ccdesk export <session> [--format md|html] [-o FILE]`: the session as Markdown or as one
+//!   self-contained HTML file (inline styles, no scripts, no remote resources), to stdout or a
+//!   file written atomically.
 //! - `ccdesk archive [--all | <session>...]`: copies transcripts (and their `<id>/` files) into
 //!   ccdesk's vault, compressed, up to the settings' cap; a copy there is brought up to date.
 //!   `ccdesk restore <session>`: writes a copy back where the CLI looks for it, byte for byte,
@@ -63,13 +66,14 @@ use ccdesk_core::vault::Vault;
 
 /// The first arguments that make a command line headless (clap's `help`, `--help`, `-h`,
 /// `--version`, `-V` too); anything else opens the window.
-const COMMANDS: [&str; 11] = [
+const COMMANDS: [&str; 12] = [
     "list",
     "search",
     "show",
     "run",
     "archive",
     "restore",
+    "export",
     "help",
     "--help",
     "-h",
@@ -166,6 +170,20 @@ enum Command {
         #[arg(allow_hyphen_values = true, required_unless_present = "all")]
         sessions: Vec<String>,
     },
+    /// A session as Markdown or as one self-contained HTML file (no scripts, no remote
+    /// resources): prompts, replies, thinking, tool calls and results, subagent runs.
+    Export {
+        /// A session id, or a key `<project dir name>/<id>` (an archived session is read from the
+        /// vault).
+        #[arg(allow_hyphen_values = true)]
+        session: String,
+        /// `md` or `html`.
+        #[arg(long, value_enum, default_value_t = Format::Md)]
+        format: Format,
+        /// Write to this file (atomically) instead of stdout.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<std::path::PathBuf>,
+    },
     /// Writes a session's copy from the vault back where the CLI looks for it (byte for byte;
     /// never over an existing transcript); `claude --resume <id>` works again after it.
     Restore {
@@ -173,6 +191,15 @@ enum Command {
         #[arg(allow_hyphen_values = true)]
         session: String,
     },
+}
+
+/// `ccdesk export --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    /// Markdown.
+    Md,
+    /// One HTML file.
+    Html,
 }
 
 /// Why a headless command did not succeed.
@@ -312,6 +339,11 @@ pub fn try_run(args: &[String], config_dir: &Path) -> Option<ExitCode> {
             archive(config_dir, all, &sessions).map_err(Failure::from)
         }
         Command::Restore { session } => restore(config_dir, &session).map_err(Failure::from),
+        Command::Export {
+            session,
+            format,
+            output,
+        } => export(config_dir, &session, format, output.as_deref()).map_err(Failure::from),
     };
     Some(match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -498,6 +530,56 @@ fn restore(config_dir: &Path, name: &str) -> Result<(), String> {
         bytes(report.bytes)
     );
     Ok(())
+}
+
+/// `ccdesk export`: a session as Markdown or HTML, to stdout or a file written atomically.
+fn export(
+    config_dir: &Path,
+    name: &str,
+    format: Format,
+    output: Option<&Path>,
+) -> Result<(), String> {
+    use ccdesk_core::transcripts::export::{export_session, ExportFormat};
+    let vault = existing_vault();
+    let summary = ccdesk_core::vault::resolve_session(config_dir, name, vault.as_deref())
+        .map_err(|e| e.to_string())?;
+    let format = match format {
+        Format::Md => ExportFormat::Markdown,
+        Format::Html => ExportFormat::Html,
+    };
+    match output {
+        None => {
+            let mut out = terminal::stdout();
+            match export_session(&summary, &summary.transcript_path, format, &mut out) {
+                Ok(_) => Ok(()),
+                // stdout closed (piped into head): what was asked for was printed.
+                Err(ccdesk_core::CoreError::Io { source, .. })
+                    if source.kind() == std::io::ErrorKind::BrokenPipe =>
+                {
+                    Ok(())
+                }
+                Err(e) => Err(e.to_string()),
+            }
+        }
+        Some(path) => {
+            let stats = ccdesk_core::transcripts::export::export_to_file(
+                &summary,
+                &summary.transcript_path,
+                format,
+                path,
+            )
+            .map_err(|e| e.to_string())?;
+            eprintln!(
+                "ccdesk: wrote {} ({} prompts, {} tool calls, {} subagent runs, {})",
+                path.display(),
+                stats.prompts,
+                stats.tool_calls,
+                stats.subagents,
+                bytes(stats.bytes)
+            );
+            Ok(())
+        }
+    }
 }
 
 /// Bytes in words: `812 B`, `3.4 MiB`.

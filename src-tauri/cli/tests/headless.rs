@@ -519,3 +519,197 @@ fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Every tag of an exported HTML file (all `<` of text are escaped, so each `<` starts one): only
+/// known tags, no attribute that runs, loads or navigates, the head's own `<meta>`s and one
+/// `<style>`. Panics naming what broke the rule.
+fn assert_inert_html(html: &str, what: &str) {
+    const TAGS: &[&str] = &[
+        "!doctype",
+        "html",
+        "head",
+        "meta",
+        "title",
+        "style",
+        "body",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "p",
+        "code",
+        "div",
+        "details",
+        "summary",
+        "strong",
+        "em",
+        "pre",
+        "span",
+        "ul",
+        "ol",
+        "li",
+        "blockquote",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "hr",
+        "br",
+        "del",
+        "sup",
+        "sub",
+    ];
+    let lower = html.to_ascii_lowercase();
+    let (mut metas, mut styles) = (0, 0);
+    for (i, _) in lower.match_indices('<') {
+        let rest = &lower[i + 1..];
+        let end = rest
+            .find('>')
+            .unwrap_or_else(|| panic!("{what}: a tag never closed at {i}"));
+        let tag = &rest[..end];
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '!')
+            .collect();
+        assert!(TAGS.contains(&name.as_str()), "{what}: tag <{tag}>");
+        for bad in [
+            "href",
+            "src",
+            "srcset",
+            "action",
+            "formaction",
+            "style=",
+            "xlink",
+        ] {
+            assert!(!tag.contains(&format!(" {bad}")), "{what}: <{tag}>");
+        }
+        assert!(
+            !tag.split_whitespace().skip(1).any(|a| a.starts_with("on")),
+            "{what}: an event handler in <{tag}>"
+        );
+        if name == "meta" {
+            metas += 1;
+        }
+        if name == "style" && !tag.starts_with('/') {
+            styles += 1;
+        }
+    }
+    assert_eq!(
+        (metas, styles),
+        (3, 1),
+        "{what}: the head's own meta and style only"
+    );
+    assert!(
+        lower.contains("content-security-policy\" content=\"default-src 'none'"),
+        "{what}: the CSP"
+    );
+}
+
+#[test]
+fn export_writes_markdown_and_inert_html_with_tools_thinking_and_subagents() {
+    let config = fixtures("local-cli-2.1.112");
+    let id = "5aa47c0d-7cf3-42d8-9951-79f0c19c766b";
+    let (code, md, stderr) = ccdesk(&config, &["export", id]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(md.starts_with("# "), "{md}");
+    assert!(md.contains(&format!("- Session: `{id}`")), "{md}");
+    assert!(md.contains("## You"), "{md}");
+    assert!(md.contains("## Claude"), "{md}");
+    assert!(md.contains("**Tool call: "), "{md}");
+    assert!(md.contains("**Tool result**"), "{md}");
+    assert!(
+        md.contains("# Subagent run: agent-a9d5a7f16e5197d70"),
+        "{md}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("session.html");
+    let (code, stdout, stderr) = ccdesk(
+        &config,
+        &[
+            "export",
+            id,
+            "--format",
+            "html",
+            "-o",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.is_empty());
+    assert!(
+        stderr.contains("wrote") && stderr.contains("1 subagent runs"),
+        "{stderr}"
+    );
+    let html = std::fs::read_to_string(&file).unwrap();
+    assert_inert_html(&html, id);
+    assert!(
+        html.contains("<details class=\"subagent\"><summary>Subagent run: agent-a9d5a7f16e5197d70")
+    );
+    assert!(
+        html.contains("<details class=\"tool\"><summary>Tool call: <strong>"),
+        "{html}"
+    );
+    let (code, _, stderr) = ccdesk(&config, &["export", "no-such-session"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("no-such-session"), "{stderr}");
+}
+
+#[test]
+fn export_of_every_session_of_the_hostile_set_is_inert() {
+    let out = tempfile::tempdir().unwrap();
+    let made = Command::new("node")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/datasets/hostile.mjs"))
+        .arg(out.path())
+        .output();
+    let made = match made {
+        Ok(m) if m.status.success() => m,
+        Ok(m) => panic!("hostile.mjs failed: {}", String::from_utf8_lossy(&m.stderr)),
+        Err(e) if std::env::var_os("CI").is_none() => {
+            eprintln!("SKIPPED: no node to make the hostile set ({e})");
+            return;
+        }
+        Err(e) => panic!("node is needed in CI to make the hostile set: {e}"),
+    };
+    drop(made);
+    let config = out.path().join("config");
+    let (code, list, stderr) = ccdesk(&config, &["list", "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let keys: Vec<String> = list
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["key"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert!(keys.len() >= 10, "{keys:?}");
+    let mut xss_seen = 0;
+    for key in &keys {
+        let (code, html, stderr) = ccdesk(&config, &["export", key, "--format", "html"]);
+        if code != 0 {
+            // Only what cannot be read (not a regular file) may fail, in words.
+            assert!(stderr.contains("cannot read"), "{key}: {stderr}");
+            continue;
+        }
+        assert_inert_html(&html, key);
+        if html.contains("xss reply") {
+            xss_seen += 1;
+            // The payloads are there, as text.
+            assert!(html.contains("&lt;img src=x onerror="), "{key}");
+            assert!(
+                html.contains("&lt;script&gt;window.__pwned=1&lt;/script&gt;"),
+                "{key}"
+            );
+        }
+        let (code, _, stderr) = ccdesk(&config, &["export", key]);
+        assert_eq!(code, 0, "{key}: {stderr}");
+    }
+    assert!(xss_seen >= 1, "the XSS session was exported");
+}

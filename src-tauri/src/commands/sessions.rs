@@ -3,6 +3,7 @@
 use ccdesk_core::sync::LockExt;
 use std::sync::Arc;
 
+use ccdesk_core::transcripts::export::{export_to_file, ExportFormat, ExportStats};
 use ccdesk_core::transcripts::index::{
     ProjectIndex, SearchResults, SessionBrief, SessionIndex, SessionSummary,
 };
@@ -190,4 +191,30 @@ async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ccdesk_core::CoreError> + Send + 'static,
 ) -> Result<T, AppError> {
     super::blocking(move || f().map_err(AppError::from)).await
+}
+
+/// Writes session `session_key` (an archived one from the vault) as `format` to `path` (a file
+/// the user chose in the save dialog), atomically; returns what was written.
+///
+/// Errors: `unknown_session`; `io` when a transcript cannot be read or the file written.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_session(
+    state: State<'_, AppState>,
+    session_key: String,
+    format: ExportFormat,
+    path: String,
+) -> Result<ExportStats, AppError> {
+    let dir = state.pool.config_dir().to_path_buf();
+    let vault = state.vault.vault();
+    blocking(move || {
+        let summary = resolve_session(&dir, &session_key, vault.as_deref())?;
+        export_to_file(
+            &summary,
+            &summary.transcript_path,
+            format,
+            std::path::Path::new(&path),
+        )
+    })
+    .await
 }

@@ -104,6 +104,31 @@ describe('ccdesk GUI: the transcript vault', () => {
     await until('Resume to take a prompt', async () => (await all(driver, 'restore-session')).length === 0);
   });
 
+  step('Export writes the session as one inert HTML file and as Markdown (the save dialog\'s command)', async () => {
+    // The native save dialog cannot be driven over WebDriver: its command is called as the
+    // "Export: HTML" button calls it once a file is picked.
+    const row = await withAttr(driver, 'session-item', 'data-session-id', id);
+    const key = await row.getAttribute('data-session-key');
+    assert.ok(await one(driver, 'export-html'), 'the Export buttons are in the session header');
+    for (const format of ['html', 'markdown']) {
+      const file = path.join(WORK, `exported.${format}`);
+      const stats = await driver.executeAsyncScript(
+        'const done = arguments[arguments.length - 1];' +
+          "window.__TAURI_INTERNALS__.invoke('export_session', { sessionKey: arguments[0], format: arguments[1], path: arguments[2] })" +
+          '.then(done, (e) => done({ error: String(e && e.message || e) }));',
+        key, format, file,
+      );
+      assert.equal(stats.error, undefined, stats.error);
+      assert.equal(stats.prompts, 1);
+      const text = readFileSync(file, 'utf8');
+      assert.ok(text.includes(PROMPT), `${format}: the prompt is in it`);
+      if (format === 'html') {
+        assert.match(text, /^<!DOCTYPE html>/);
+        assert.ok(!/<script|<img|<iframe|<link|\ssrc=|\shref=/i.test(text), 'no script, no remote resource');
+      }
+    }
+  });
+
   step('the settings view says what the vault holds', async () => {
     await (await one(driver, 'settings-button')).click();
     const stats = await one(driver, 'settings-vault-stats');

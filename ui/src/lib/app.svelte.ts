@@ -43,6 +43,7 @@ import type {
   SessionInfo,
   SessionSummary,
   Settings,
+  ExportFormat,
   StartRequest,
 } from './types';
 
@@ -644,6 +645,22 @@ export class AppModel {
       await this.refresh();
       const found = await this.browse.fetchSession(s.id);
       if (found) await this.openSession(found.key, found, true);
+    } catch (e) {
+      this.messages.report(e);
+    }
+  }
+
+  /**
+   * Exports the open session as Markdown or HTML to a file picked in the save dialog (offered
+   * `<title>.md|html`); says where it went in a notice. Nothing happens when the dialog is cancelled.
+   */
+  async exportSession(format: ExportFormat): Promise<void> {
+    const s = this.currentSession;
+    if (!s) return;
+    const base = (s.title || s.id).replace(/[^\p{L}\p{N} ._-]+/gu, ' ').trim().slice(0, 80) || s.id;
+    try {
+      const done = await this.api.exportSession(s.key, format, `${base}.${format === 'html' ? 'html' : 'md'}`);
+      if (done) this.messages.notice(`Exported “${s.title || s.id}” to ${done.path}`);
     } catch (e) {
       this.messages.report(e);
     }

@@ -63,6 +63,8 @@ export type {
   TrayMenu,
   RestoreReport,
   VaultStats,
+  ExportFormat,
+  ExportStats,
 } from '../bindings';
 
 import type { AppError_Serialize as AppError, Entry_Serialize as Entry, Resolution, SessionState } from '../bindings';

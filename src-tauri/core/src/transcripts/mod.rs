@@ -1,11 +1,12 @@
 //! The CLI's transcripts on disk, read only: where they live and how project dirs are named
 //! ([`paths`]), one transcript's lines, pages and entries ([`transcript`]), the index of every
 //! session grouped by project with its resumability ([`index`]), the CLI's clean-up of old
-//! transcripts ([`retention`]), and following the files as the
+//! transcripts ([`retention`]), a session as Markdown or HTML ([`export`]), and following the files as the
 //! CLI writes them ([`watcher`]).
 //!
 //! Owns: everything read from `<config dir>/projects`. Never writes there.
 
+pub mod export;
 pub mod index;
 pub mod paths;
 pub mod retention;

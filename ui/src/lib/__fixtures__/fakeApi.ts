@@ -229,6 +229,10 @@ export function fakeApi(
       return () => poolListeners.delete(cb);
     }),
     pickFolder: vi.fn<Api['pickFolder']>(async () => '/picked/folder'),
+    exportSession: vi.fn<Api['exportSession']>(async (_key: string, format, name: string) => ({
+      path: `/picked/${name}`,
+      stats: { prompts: 1, toolCalls: 0, subagents: 0, bytes: format === 'html' ? 2048 : 512 },
+    })),
     settings: vi.fn<Api['settings']>(async () => view()),
     saveSettings: vi.fn<Api['saveSettings']>(async (s: Settings) => {
       if (s.trayRecent < 1 || s.trayRecent > 50) {
