@@ -118,6 +118,8 @@ struct Row {
 pub struct Vault {
     root: PathBuf,
     conn: Mutex<Connection>,
+    /// Bytes all copies take (the manifest's sum), once asked; kept current by every write.
+    stored: Mutex<Option<u64>>,
 }
 
 impl Vault {
@@ -144,6 +146,7 @@ impl Vault {
         Ok(Vault {
             root: root.to_path_buf(),
             conn: Mutex::new(conn),
+            stored: Mutex::new(None),
         })
     }
 
@@ -245,13 +248,20 @@ impl Vault {
             .is_some())
     }
 
+    /// Bytes all copies take: summed once, then kept current (a sync of 10,000 new sessions asks
+    /// 10,000 times).
     fn stored_bytes(&self) -> Result<u64, CoreError> {
+        if let Some(n) = *self.stored.locked() {
+            return Ok(n);
+        }
         let n: i64 = self.conn.locked().query_row(
             "SELECT COALESCE(SUM(zst_len), 0) FROM file",
             [],
             |r| r.get(0),
         )?;
-        Ok(u64::try_from(n).unwrap_or(0))
+        let n = u64::try_from(n).unwrap_or(0);
+        *self.stored.locked() = Some(n);
+        Ok(n)
     }
 
     /// Brings one file's copy up to date.
@@ -380,6 +390,10 @@ impl Vault {
     }
 
     fn put_row(&self, cfg: &str, rel: &str, row: &Row) -> Result<(), CoreError> {
+        let before = self.row(cfg, rel)?.map_or(0, |r| r.zst_len);
+        if let Some(total) = self.stored.locked().as_mut() {
+            *total = total.saturating_sub(before).saturating_add(row.zst_len);
+        }
         self.conn.locked().execute(
             "INSERT INTO file(cfg, rel, src_len, src_mtime_ns, src_ino, zst_len, tail)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
@@ -420,16 +434,17 @@ impl Vault {
     ) -> Result<Vec<SessionSummary>, CoreError> {
         let cfg = config_dir_key(config_dir);
         let conn = self.conn.locked();
-        let mut stmt = conn.prepare_cached("SELECT key, summary FROM session WHERE cfg = ?1")?;
-        let rows = stmt.query_map(params![cfg], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-        })?;
+        // Keys first: a listing passes every session it found on disk, and only the rest (the
+        // deleted ones, usually few) have their summaries read and decoded.
+        let keys: Vec<String> = conn
+            .prepare_cached("SELECT key FROM session WHERE cfg = ?1")?
+            .query_map(params![cfg], |r| r.get::<_, String>(0))?
+            .collect::<Result<_, _>>()?;
+        let mut stmt =
+            conn.prepare_cached("SELECT summary FROM session WHERE cfg = ?1 AND key = ?2")?;
         let mut out = Vec::new();
-        for row in rows {
-            let (key, json) = row?;
-            if skip.contains(key.as_str()) {
-                continue;
-            }
+        for key in keys.iter().filter(|k| !skip.contains(k.as_str())) {
+            let json: String = stmt.query_row(params![cfg, key], |r| r.get(0))?;
             if let Some(s) = archived_summary(&json) {
                 if !s.transcript_path.exists() {
                     out.push(s);
@@ -655,6 +670,7 @@ impl Vault {
             "DELETE FROM session WHERE cfg = ?1 AND key = ?2",
             params![cfg, key],
         )?;
+        *self.stored.locked() = None;
         Ok(())
     }
 
