@@ -364,16 +364,29 @@ fn fence(text: &str) -> String {
     "`".repeat((longest + 1).max(3))
 }
 
-impl Markdown<'_> {
-    fn turn(&mut self, who: Speaker, ts: Option<&str>) -> std::io::Result<()> {
-        if self.speaker == Some(who) {
-            return Ok(());
-        }
-        self.speaker = Some(who);
-        let name = match who {
+impl Speaker {
+    /// The heading's name for this speaker.
+    fn name(self) -> &'static str {
+        match self {
             Speaker::User => "You",
             Speaker::Claude => "Claude",
-        };
+        }
+    }
+
+    /// Whether `who` speaking after `last` starts a new heading (and remembers `who`).
+    fn starts(last: &mut Option<Speaker>, who: Speaker) -> bool {
+        let new = *last != Some(who);
+        *last = Some(who);
+        new
+    }
+}
+
+impl Markdown<'_> {
+    fn turn(&mut self, who: Speaker, ts: Option<&str>) -> std::io::Result<()> {
+        if !Speaker::starts(&mut self.speaker, who) {
+            return Ok(());
+        }
+        let name = who.name();
         match ts {
             Some(ts) => writeln!(self.out, "## {name} · {ts}\n"),
             None => writeln!(self.out, "## {name}\n"),
@@ -559,14 +572,10 @@ pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f6f6f6;padding:.5em;
 
 impl Html<'_> {
     fn turn(&mut self, who: Speaker, ts: Option<&str>) -> std::io::Result<()> {
-        if self.speaker == Some(who) {
+        if !Speaker::starts(&mut self.speaker, who) {
             return Ok(());
         }
-        self.speaker = Some(who);
-        let name = match who {
-            Speaker::User => "You",
-            Speaker::Claude => "Claude",
-        };
+        let name = who.name();
         match ts {
             Some(ts) => writeln!(self.out, "<h2>{name} · {}</h2>", escape_html(ts)),
             None => writeln!(self.out, "<h2>{name}</h2>"),

@@ -868,28 +868,30 @@ fn mark_archived(mut s: SessionSummary) -> SessionSummary {
     s
 }
 
-/// Writes `bytes` to `path` through a temporary file in its dir and a rename (over what is there).
-fn write_file_atomic(path: &Path, bytes: &[u8]) -> Result<(), CoreError> {
+/// `bytes` in a temporary file in `path`'s dir (made if missing), flushed to disk: to be renamed
+/// to `path`.
+fn staged(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile, CoreError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| CoreError::io(dir, e))?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| CoreError::io(dir, e))?;
     tmp.write_all(bytes)
         .and_then(|()| tmp.as_file().sync_all())
         .map_err(|e| CoreError::io(path, e))?;
-    tmp.persist(path)
+    Ok(tmp)
+}
+
+/// Writes `bytes` to `path` atomically (over what is there).
+fn write_file_atomic(path: &Path, bytes: &[u8]) -> Result<(), CoreError> {
+    staged(path, bytes)?
+        .persist(path)
         .map_err(|e| CoreError::io(path, e.error))?;
     Ok(())
 }
 
-/// Writes `bytes` to `path` through a temporary file and a rename that fails when `path` exists
-/// (no transcript is ever written over).
+/// Writes `bytes` to `path` atomically, failing when `path` exists (no transcript is ever
+/// written over).
 fn write_new_file(path: &Path, bytes: &[u8]) -> Result<(), CoreError> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| CoreError::io(dir, e))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| CoreError::io(dir, e))?;
-    tmp.write_all(bytes)
-        .and_then(|()| tmp.as_file().sync_all())
-        .map_err(|e| CoreError::io(path, e))?;
+    let tmp = staged(path, bytes)?;
     tmp.persist_noclobber(path).map_err(|e| {
         if e.error.kind() == std::io::ErrorKind::AlreadyExists {
             CoreError::InvalidInput(format!(
