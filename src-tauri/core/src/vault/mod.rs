@@ -202,6 +202,19 @@ impl Vault {
         stored.archived = false;
         let json = serde_json::to_string(&stored)
             .map_err(|e| CoreError::Index(format!("cannot encode a summary: {e}")))?;
+        // Unchanged (the usual case at a start): nothing written, so no commit to wait for.
+        let same: Option<bool> = self
+            .conn
+            .locked()
+            .query_row(
+                "SELECT summary = ?3 FROM session WHERE cfg = ?1 AND key = ?2",
+                params![cfg, summary.key, json],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if same == Some(true) {
+            return Ok(report);
+        }
         self.conn.locked().execute(
             "INSERT INTO session(cfg, key, summary, synced_ms) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT(cfg, key) DO UPDATE SET summary = excluded.summary,
@@ -281,7 +294,18 @@ impl Vault {
                 return Ok(done);
             }
         }
-        // Copied whole: into a temporary file beside the copy, then renamed over it.
+        // Copied whole: into a temporary file beside the copy, then renamed over it. The old row
+        // goes first: a crash after the rename must not leave a row that describes the old copy
+        // (the next sync would take the new one for the old and append to it).
+        if let Some(old) = &row {
+            self.conn.locked().execute(
+                "DELETE FROM file WHERE cfg = ?1 AND rel = ?2",
+                params![cfg, rel],
+            )?;
+            if let Some(total) = self.stored.locked().as_mut() {
+                *total = total.saturating_sub(old.zst_len);
+            }
+        }
         let dir = dest.parent().unwrap_or(&self.root);
         std::fs::create_dir_all(dir).map_err(|e| CoreError::io(dir, e))?;
         let tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| CoreError::io(dir, e))?;
