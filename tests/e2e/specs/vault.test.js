@@ -131,8 +131,9 @@ describe('ccdesk GUI: the transcript vault', () => {
 
   step('the settings view says what the vault holds', async () => {
     await (await one(driver, 'settings-button')).click();
-    const stats = await one(driver, 'settings-vault-stats');
-    await until('the vault stats', async () => /Holds \d+ sessions? \(0 archived/.test(await stats.getText()));
+    // Re-found each time: the line is replaced once the stats come in.
+    await until('the vault stats', async () =>
+      /Holds \d+ sessions? \(0 archived/.test(await (await one(driver, 'settings-vault-stats')).getText()));
     assert.equal(await (await one(driver, 'settings-vault-on')).isSelected(), true);
     await driver.executeScript("arguments[0].scrollIntoView({ block: 'center' })", await one(driver, 'settings-vault'));
     await screenshot(driver, 'vault-settings');
