@@ -166,7 +166,11 @@ pub fn write_atomic(path: &Path, value: &Value) -> Result<(), CoreError> {
     write_bytes_atomic(path, &text)
 }
 
-fn write_bytes_atomic(path: &Path, bytes: &[u8]) -> Result<(), CoreError> {
+/// Writes `bytes` to `path` atomically: a temporary file in its dir (made if missing), flushed to
+/// disk, renamed over `path`.
+///
+/// Errors: [`CoreError::Io`] when the dir, the file or the rename fails.
+pub fn write_bytes_atomic(path: &Path, bytes: &[u8]) -> Result<(), CoreError> {
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())

@@ -95,6 +95,21 @@ fn to_base36(mut n: u32) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// A file's size (bytes), mtime (ns since the Unix epoch, 0 when unknown) and inode (0 where the
+/// OS has none): what tells a changed transcript apart (the index cache, the vault).
+pub fn file_stamp(meta: &std::fs::Metadata) -> (u64, i64, u64) {
+    let mtime_ns = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
+    #[cfg(unix)]
+    let ino = std::os::unix::fs::MetadataExt::ino(meta);
+    #[cfg(not(unix))]
+    let ino = 0;
+    (meta.len(), mtime_ns, ino)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -281,7 +281,7 @@ impl Vault {
     fn sync_file(&self, cfg: &str, src: &Path, rel: &str) -> Result<Synced, CoreError> {
         let file = paths::open_regular(src).map_err(|e| CoreError::io(src, e))?;
         let meta = file.metadata().map_err(|e| CoreError::io(src, e))?;
-        let (size, mtime_ns, ino) = stat_of(&meta);
+        let (size, mtime_ns, ino) = paths::file_stamp(&meta);
         let row = self.row(cfg, rel)?;
         let dest = self.copy_path(cfg, rel);
         if let Some(row) = &row {
@@ -546,7 +546,7 @@ impl Vault {
         for rel in &files {
             let out = join_rel(dir, rel);
             let bytes = self.read_copy(&config_dir_key(config_dir), rel)?;
-            write_file_atomic(&out, &bytes)?;
+            crate::store::file::write_bytes_atomic(&out, &bytes)?;
         }
         Ok(join_rel(dir, &transcript))
     }
@@ -658,7 +658,7 @@ impl Vault {
                 continue;
             }
             let bytes = self.read_copy(&cfg, rel)?;
-            write_file_atomic(&out, &bytes)?;
+            crate::store::file::write_bytes_atomic(&out, &bytes)?;
             report.files += 1;
             report.bytes += bytes.len() as u64;
         }
@@ -818,19 +818,6 @@ fn copy_counting(
     }
 }
 
-fn stat_of(meta: &std::fs::Metadata) -> (u64, i64, u64) {
-    let mtime_ns = meta
-        .modified()
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
-    #[cfg(unix)]
-    let ino = std::os::unix::fs::MetadataExt::ino(meta);
-    #[cfg(not(unix))]
-    let ino = 0;
-    (meta.len(), mtime_ns, ino)
-}
-
 /// Every regular file under a session's `<id>/` dir (no links followed), to [`MAX_DEPTH`].
 fn session_files(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
     if depth >= MAX_DEPTH {
@@ -902,14 +889,6 @@ fn staged(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile, CoreErro
         .and_then(|()| tmp.as_file().sync_all())
         .map_err(|e| CoreError::io(path, e))?;
     Ok(tmp)
-}
-
-/// Writes `bytes` to `path` atomically (over what is there).
-fn write_file_atomic(path: &Path, bytes: &[u8]) -> Result<(), CoreError> {
-    staged(path, bytes)?
-        .persist(path)
-        .map_err(|e| CoreError::io(path, e.error))?;
-    Ok(())
 }
 
 /// Writes `bytes` to `path` atomically, failing when `path` exists (no transcript is ever

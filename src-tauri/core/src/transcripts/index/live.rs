@@ -73,17 +73,9 @@ impl Stat {
         if !m.is_file() {
             return None;
         }
-        let mtime_ns = m
-            .modified()
-            .ok()
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
-        #[cfg(unix)]
-        let ino = std::os::unix::fs::MetadataExt::ino(&m);
-        #[cfg(not(unix))]
-        let ino = 0;
+        let (size, mtime_ns, ino) = paths::file_stamp(&m);
         Some(Stat {
-            size: m.len(),
+            size,
             mtime_ns,
             ino,
         })
