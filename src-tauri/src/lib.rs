@@ -22,7 +22,7 @@ use ccdesk_core::desktop::tray::TrayMenu;
 use ccdesk_core::pool::{sweep_forever, SessionInfo, SessionPool};
 use ccdesk_core::store::registry::Registry;
 use ccdesk_core::store::settings::Settings;
-use ccdesk_core::transcripts::index::{LiveIndex, SessionIndex};
+use ccdesk_core::transcripts::index::{ProfileIndexes, SessionIndex};
 use ccdesk_core::transcripts::watcher::TranscriptWatcher;
 use ccdesk_core::CoreError;
 use tauri::{AppHandle, Manager};
@@ -53,9 +53,10 @@ pub struct AppState {
     settings_save: Mutex<()>,
     /// What the settings view should say once about the settings file.
     settings_notices: Mutex<Vec<String>>,
-    /// The one session index (the window's lists, the tray's recent sessions), remembered in
-    /// its cache between runs and kept current by the transcript watcher.
-    pub live: Arc<LiveIndex>,
+    /// The one session index of every config dir listed (the window's lists, the tray's recent
+    /// sessions), remembered in its caches between runs and kept current by the transcript
+    /// watchers.
+    pub live: Arc<ProfileIndexes>,
     /// Held while the listing made as the app starts runs (the webview loads meanwhile): the
     /// window's first `list_projects` waits for it rather than listing a second time.
     pub first_listing: Arc<tokio::sync::Mutex<()>>,
@@ -76,8 +77,8 @@ pub struct AppState {
     pub last_alert: Mutex<Option<(Alert, u64)>>,
     /// Whether the main window has the keyboard focus.
     pub focused: AtomicBool,
-    /// Follows the transcripts while the app runs.
-    watcher: Mutex<Option<TranscriptWatcher>>,
+    /// Follow the transcripts of each config dir while the app runs.
+    watchers: Mutex<Vec<TranscriptWatcher>>,
     /// The transcript vault and its keeper.
     pub vault: vault::VaultState,
 }
@@ -123,13 +124,15 @@ impl AppState {
 
     /// Queues every listed session for the vault (copies only what changed since).
     fn sync_vault_all(&self) {
-        if let Some(index) = self.index_snapshot() {
-            let max = self.settings_snapshot().vault.max_bytes();
-            self.vault.sync(
-                self.pool.config_dir(),
-                index.sessions().cloned().collect(),
-                max,
-            );
+        let max = self.settings_snapshot().vault.max_bytes();
+        for (_, profile, live) in self.live.each() {
+            if let Some(index) = live.snapshot() {
+                self.vault.sync(
+                    &profile.config_dir,
+                    index.sessions().cloned().collect(),
+                    max,
+                );
+            }
         }
     }
 
@@ -166,7 +169,8 @@ pub use ccdesk_core::pool::new_pool;
 
 /// Reads the settings and the registry, creates the pool with them and puts everything in
 /// [`AppState`]. `default_config_dir` is used unless the settings name another one; the CLI
-/// children are then pointed at it with `CLAUDE_CONFIG_DIR`.
+/// children are then pointed at it with `CLAUDE_CONFIG_DIR`. The settings' further config dirs
+/// are listed beside it ([`Settings::profiles`]).
 fn init_state(app: &AppHandle, default_config_dir: PathBuf) -> Result<(), CoreError> {
     let (settings, settings_notice) =
         store::load(store::SETTINGS, "settings", Settings::from_stored);
@@ -190,7 +194,8 @@ fn init_state(app: &AppHandle, default_config_dir: PathBuf) -> Result<(), CoreEr
     });
     let finder = claude.clone();
     let pool_config = settings.read_locked().pool.clone();
-    let live = Arc::new(LiveIndex::with_default_cache(config_dir.clone()));
+    let profiles = settings.read_locked().profiles(config_dir.clone());
+    let live = Arc::new(ProfileIndexes::with_default_cache(profiles.clone()));
     // The window lives long: facts the cache holds need not stay in memory too.
     live.set_lean(true);
     let locks = ccdesk_core::store::session_locks_dir(&config_dir);
@@ -200,7 +205,8 @@ fn init_state(app: &AppHandle, default_config_dir: PathBuf) -> Result<(), CoreEr
         Arc::new(move || finder.locate()),
         env,
         locks,
-    )?;
+    )?
+    .with_profiles(profiles);
     let mut notices = Vec::new();
     if let Some(n) = registry_notice {
         tracing::warn!(notice = %n, "registry");
@@ -231,7 +237,7 @@ fn init_state(app: &AppHandle, default_config_dir: PathBuf) -> Result<(), CoreEr
         alerts: Mutex::default(),
         last_alert: Mutex::default(),
         focused: AtomicBool::new(true),
-        watcher: Mutex::default(),
+        watchers: Mutex::default(),
         vault: vault::VaultState::default(),
     });
     Ok(())
@@ -354,29 +360,37 @@ fn start_search_index(app: &AppHandle) {
     }
 }
 
-/// Starts following `<config dir>/projects`. Each settled batch of changed paths goes to one
-/// thread ("index-apply"), which takes it into the index in place ([`LiveIndex::apply_changes`]:
-/// only those transcripts are read), tells the UI the changed sessions
-/// ([`ipc::IndexChanged`]) and then rebuilds the tray, batch after batch in order.
+/// Starts following `<config dir>/projects` of every config dir listed. Each settled batch of
+/// changed paths goes to one thread ("index-apply"), which takes it into the index in place
+/// ([`ProfileIndexes::apply_changes`]: only those transcripts are read), tells the UI the changed
+/// sessions ([`ipc::IndexChanged`]) and then rebuilds the tray, batch after batch in order.
 fn watch_transcripts(app: &AppHandle) {
     let state = app.state::<AppState>();
     let (tx, rx) = std::sync::mpsc::channel::<Vec<PathBuf>>();
-    let started = TranscriptWatcher::start(
-        state.pool.config_dir(),
-        WATCH_DEBOUNCE_MS,
-        move |changed: Vec<PathBuf>| {
-            let _ = tx.send(changed);
-        },
-    );
-    match started {
-        Ok(w) => {
-            *state.watcher.locked() = Some(w);
-        }
-        Err(e) => {
-            tracing::warn!(error = %e, "transcripts are not followed; the list refreshes on demand");
-            return;
+    let mut watchers = Vec::new();
+    for (_, profile, _) in state.live.each() {
+        let tx = tx.clone();
+        let started = TranscriptWatcher::start(
+            &profile.config_dir,
+            WATCH_DEBOUNCE_MS,
+            move |changed: Vec<PathBuf>| {
+                let _ = tx.send(changed);
+            },
+        );
+        match started {
+            Ok(w) => watchers.push(w),
+            Err(e) => tracing::warn!(
+                error = %e,
+                profile = %profile.name,
+                "transcripts are not followed; the list refreshes on demand"
+            ),
         }
     }
+    drop(tx);
+    if watchers.is_empty() {
+        return;
+    }
+    *state.watchers.locked() = watchers;
     let handle = app.clone();
     let spawned = std::thread::Builder::new()
         .name("index-apply".into())
@@ -394,11 +408,11 @@ fn watch_transcripts(app: &AppHandle) {
                 match state.live.apply_changes(&paths) {
                     Ok(delta) => {
                         let applied = started.elapsed();
-                        state.vault.sync(
-                            state.pool.config_dir(),
-                            delta.changed.clone(),
-                            state.settings_snapshot().vault.max_bytes(),
-                        );
+                        let max = state.settings_snapshot().vault.max_bytes();
+                        let profiles = state.live.profiles();
+                        for (dir, sessions) in profiles.by_config_dir(delta.changed.clone()) {
+                            state.vault.sync(&dir, sessions, max);
+                        }
                         // The window first (it is what the user watches), then the tray.
                         ipc::emit(&handle, &ipc::IndexChanged::from(delta));
                         tray::refresh(&handle);

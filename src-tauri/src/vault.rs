@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use ccdesk_core::store::settings::VaultSettings;
 use ccdesk_core::sync::LockExt;
-use ccdesk_core::transcripts::index::{LiveIndex, SessionSummary};
+use ccdesk_core::transcripts::index::{ProfileIndexes, SessionSummary};
 use ccdesk_core::vault::{Keeper, Vault};
 
 /// The vault and its keeper, as the settings have them.
@@ -24,9 +24,9 @@ impl VaultState {
     }
 
     /// Opens the vault when `settings` say so or it holds copies already, and lists its archived
-    /// sessions in `live`; starts or stops the keeper as `settings` say. Returns whether the
+    /// sessions in the index of each config dir in `live`; starts or stops the keeper as `settings` say. Returns whether the
     /// keeper started now (the caller then syncs every listed session).
-    pub fn apply(&self, live: &LiveIndex, settings: &VaultSettings) -> bool {
+    pub fn apply(&self, live: &ProfileIndexes, settings: &VaultSettings) -> bool {
         let Some(root) = Vault::default_root() else {
             return false;
         };
@@ -35,7 +35,9 @@ impl VaultState {
             match Vault::open(&root) {
                 Ok(v) => {
                     let v = Arc::new(v);
-                    live.set_archive(Some(v.clone()));
+                    for (_, _, index) in live.each() {
+                        index.set_archive(Some(v.clone()));
+                    }
                     *vault = Some(v);
                 }
                 Err(e) => tracing::warn!(error = %e, "the vault cannot be opened"),

@@ -22,6 +22,7 @@ function trickyIndex(): SessionIndex {
   const inD = summary({ id: SAME, projectPath: '/work/d', dirName: '-work-d', title: 'Copy in d', lastActivityMs: NOW - 4000 });
   return {
     configDir: '/home/dev/.claude',
+    profiles: [],
     retention: { periodDays: 30, source: null },
     scannedFiles: 5,
     errors: [],

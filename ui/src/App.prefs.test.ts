@@ -39,7 +39,7 @@ describe('App: the UI preferences across a restart', () => {
     const notice = "ccdesk's session registry cannot be kept: no data dir on this system";
     const withNotice = () => {
       const api = fakeApi();
-      api.mocks.appInfo.mockResolvedValue({ configDir: '/c', claude: { path: '/bin/claude', error: null }, version: '0.1.0', maxSessions: 8, notices: [notice] });
+      api.mocks.appInfo.mockResolvedValue({ configDir: '/c', claude: { path: '/bin/claude', error: null }, version: '0.1.0', maxSessions: 8, profiles: [], notices: [notice] });
       return api;
     };
     const prefs = fakePrefs();

@@ -56,7 +56,7 @@ describe('App: browsing', () => {
 
   it('shows the claude error when the CLI is missing', async () => {
     const api = fakeApi();
-    api.mocks.appInfo.mockResolvedValue({ configDir: '/c', claude: { path: null, error: 'claude not found on PATH' }, version: '0.1.0', maxSessions: 8, notices: [] });
+    api.mocks.appInfo.mockResolvedValue({ configDir: '/c', claude: { path: null, error: 'claude not found on PATH' }, version: '0.1.0', maxSessions: 8, profiles: [], notices: [] });
     await openApp(api);
     await waitFor(() => expect(byTestId('app-info').textContent).toContain('claude not found on PATH'));
   });
@@ -520,6 +520,7 @@ describe('App: names, pins, run history, notices', () => {
       claude: { path: '/usr/local/bin/claude', error: null },
       version: '0.1.0',
       maxSessions: 8,
+      profiles: [],
       notices: ['the session registry could not be read; starting a new one'],
     });
     await openApp(api);

@@ -21,7 +21,8 @@ export const commands = {
 	 */
 	projectSessions: (projectKey: string) => __TAURI_INVOKE<SessionSummary_Serialize[]>("project_sessions", { projectKey }),
 	/**
-	 *  A session by its `key` (`<dir name>/<id>`) or bare CLI session id (the newest with that id),
+	 *  A session by its `key` (`<dir name>/<id>`, `@<config dir name>/<dir name>/<id>` in a further
+	 *  config dir) or bare CLI session id (the newest with that id in any config dir),
 	 *  read from its transcript (no listing needed); `None` when there is no such session.
 	 */
 	findSession: (keyOrId: string) => __TAURI_INVOKE<SessionSummary_Serialize | null>("find_session", { keyOrId }),
@@ -117,8 +118,8 @@ export const commands = {
 	/**  Does what the tray item with this action does (the window's copy of the tray menu). */
 	trayAction: (action: TrayAction) => __TAURI_INVOKE<void>("tray_action", { action }),
 	/**
-	 *  What the vault holds for the config dir in use; `None` when there is no vault (never turned
-	 *  on, nothing archived).
+	 *  What the vault holds for the config dirs listed, summed; `None` when there is no vault
+	 *  (never turned on, nothing archived).
 	 * 
 	 *  Errors: `index` when its manifest cannot be read.
 	 */
@@ -163,8 +164,14 @@ export type AppInfo = AppInfo_Serialize | AppInfo_Deserialize;
 
 /**  What the header shows. */
 export type AppInfo_Deserialize = {
-	/**  The Claude Code config dir in use. */
+	/**  The Claude Code config dir in use (the first of `profiles`). */
 	configDir: string,
+	/**
+	 *  Every config dir listed, named, the first first: sessions of the others carry their
+	 *  name ([`SessionSummary::profile`](ccdesk_core::transcripts::index::SessionSummary)), and
+	 *  a new session may start in any ([`StartRequest::profile`]).
+	 */
+	profiles: Profile[],
 	/**  The CLI ccdesk will run. */
 	claude: ClaudeInfo_Deserialize,
 	/**  ccdesk's version. */
@@ -177,8 +184,14 @@ export type AppInfo_Deserialize = {
 
 /**  What the header shows. */
 export type AppInfo_Serialize = {
-	/**  The Claude Code config dir in use. */
+	/**  The Claude Code config dir in use (the first of `profiles`). */
 	configDir: string,
+	/**
+	 *  Every config dir listed, named, the first first: sessions of the others carry their
+	 *  name ([`SessionSummary::profile`](ccdesk_core::transcripts::index::SessionSummary)), and
+	 *  a new session may start in any ([`StartRequest::profile`]).
+	 */
+	profiles: Profile[],
 	/**  The CLI ccdesk will run. */
 	claude: ClaudeInfo_Serialize,
 	/**  ccdesk's version. */
@@ -1061,6 +1074,17 @@ export type PoolSnapshot_Serialize = {
 	totalCreated: number,
 };
 
+/**  One Claude config dir, named. */
+export type Profile = {
+	/**  What the window shows on its sessions and filters by ([`check_profile_name`]). */
+	name: string,
+	/**
+	 *  The config dir: its `projects/` holds the transcripts; a session started in this profile
+	 *  gets it as `CLAUDE_CONFIG_DIR`.
+	 */
+	configDir: string,
+};
+
 /**
  *  A project as the window's project list shows it: a [`ProjectGroup`] without its sessions
  *  (the window asks for one project's sessions when it is selected, so 10,000 sessions never
@@ -1089,6 +1113,11 @@ export type ProjectEntry_Deserialize = {
 	 *  (or at its next start), counted when listed.
 	 */
 	expiringSoon: number,
+	/**
+	 *  The names of the config dirs that have sessions in it, in [`ProjectIndex::profiles`]
+	 *  order; empty when only one config dir is listed.
+	 */
+	profiles: string[],
 };
 
 /**
@@ -1112,6 +1141,11 @@ export type ProjectEntry_Serialize = {
 	 *  (or at its next start), counted when listed.
 	 */
 	expiringSoon: number,
+	/**
+	 *  The names of the config dirs that have sessions in it, in [`ProjectIndex::profiles`]
+	 *  order; empty when only one config dir is listed.
+	 */
+	profiles: string[],
 };
 
 /**  The sessions of one project path, newest first. */
@@ -1170,6 +1204,11 @@ export type ProjectIndex_Deserialize = {
 	retention: Retention_Deserialize,
 	/**  Sessions the CLI's clean-up deletes soon, over all projects ([`ProjectEntry::expiring_soon`]). */
 	expiringSoon: number,
+	/**
+	 *  [`SessionIndex::profiles`]: the config dirs' names, the first one's first, when several
+	 *  are listed; empty for one.
+	 */
+	profiles: string[],
 };
 
 /**  The project list: a [`SessionIndex`] without the sessions, newest project first. */
@@ -1186,6 +1225,11 @@ export type ProjectIndex_Serialize = {
 	retention: Retention_Serialize,
 	/**  Sessions the CLI's clean-up deletes soon, over all projects ([`ProjectEntry::expiring_soon`]). */
 	expiringSoon: number,
+	/**
+	 *  [`SessionIndex::profiles`]: the config dirs' names, the first one's first, when several
+	 *  are listed; empty for one.
+	 */
+	profiles: string[],
 };
 
 /**  The registry: entries by CLI session id. */
@@ -1692,6 +1736,11 @@ export type SessionIndex_Deserialize = {
 	errors: string[],
 	/**  The CLI's transcript clean-up for this config dir, as read at the listing. */
 	retention: Retention_Deserialize,
+	/**
+	 *  The names of the config dirs listed, the first one's first, when there are several
+	 *  ([`ProfileIndexes`] merges them); empty for one.
+	 */
+	profiles: string[],
 };
 
 /**  Every session under a config dir, grouped by project, newest project first. */
@@ -1709,6 +1758,11 @@ export type SessionIndex_Serialize = {
 	errors: string[],
 	/**  The CLI's transcript clean-up for this config dir, as read at the listing. */
 	retention: Retention_Serialize,
+	/**
+	 *  The names of the config dirs listed, the first one's first, when there are several
+	 *  ([`ProfileIndexes`] merges them); empty for one.
+	 */
+	profiles: string[],
 };
 
 /**
@@ -1930,6 +1984,11 @@ export type SessionSummary_Deserialize = {
 	 *  [`crate::vault`]): open it from there, restore it to resume it.
 	 */
 	archived?: boolean,
+	/**
+	 *  The name of the config dir ([`crate::transcripts::profiles::Profile`]) the session is
+	 *  under when it is not the first one; `None` for the first (and only, for most users).
+	 */
+	profile?: string | null,
 };
 
 /**  What the index knows of one session, from a bounded read of its transcript. */
@@ -1996,6 +2055,11 @@ export type SessionSummary_Serialize = {
 	 *  [`crate::vault`]): open it from there, restore it to resume it.
 	 */
 	archived: boolean,
+	/**
+	 *  The name of the config dir ([`crate::transcripts::profiles::Profile`]) the session is
+	 *  under when it is not the first one; `None` for the first (and only, for most users).
+	 */
+	profile: string | null,
 };
 
 /**  Everything a user can set in ccdesk. */
@@ -2040,8 +2104,18 @@ export type Settings_Deserialize = {
 	version?: number,
 	/**  The `claude` executable to run; `None`: found automatically. */
 	claudePath?: string | null,
-	/**  The Claude Code config dir; `None`: `$CLAUDE_CONFIG_DIR`, else `~/.claude`. */
+	/**
+	 *  The Claude Code config dir; `None`: `$CLAUDE_CONFIG_DIR`, else `~/.claude`. The first of
+	 *  the config dirs listed ([`Settings::profiles`]).
+	 */
 	configDir?: string | null,
+	/**  The first config dir's name; `None`: [`DEFAULT_PROFILE`]. */
+	configDirName?: string | null,
+	/**
+	 *  More Claude config dirs listed beside the first (another account's
+	 *  `CLAUDE_CONFIG_DIR`), each named; at most [`MAX_PROFILES`] in all.
+	 */
+	moreConfigDirs?: Profile[],
 	/**  Model for new sessions; `None`: the CLI's default. */
 	defaultModel?: string | null,
 	/**  Permission mode for new sessions. */
@@ -2066,8 +2140,18 @@ export type Settings_Serialize = {
 	version: number,
 	/**  The `claude` executable to run; `None`: found automatically. */
 	claudePath: string | null,
-	/**  The Claude Code config dir; `None`: `$CLAUDE_CONFIG_DIR`, else `~/.claude`. */
+	/**
+	 *  The Claude Code config dir; `None`: `$CLAUDE_CONFIG_DIR`, else `~/.claude`. The first of
+	 *  the config dirs listed ([`Settings::profiles`]).
+	 */
 	configDir: string | null,
+	/**  The first config dir's name; `None`: [`DEFAULT_PROFILE`]. */
+	configDirName: string | null,
+	/**
+	 *  More Claude config dirs listed beside the first (another account's
+	 *  `CLAUDE_CONFIG_DIR`), each named; at most [`MAX_PROFILES`] in all.
+	 */
+	moreConfigDirs: Profile[],
 	/**  Model for new sessions; `None`: the CLI's default. */
 	defaultModel: string | null,
 	/**  Permission mode for new sessions. */
@@ -2106,6 +2190,12 @@ export type StartRequest_Deserialize = {
 	model?: string | null,
 	/**  Permission mode; `None` for the CLI's default. */
 	permissionMode?: PermissionMode | null,
+	/**
+	 *  The name of the config dir ([`crate::transcripts::profiles::Profile`]) the session is
+	 *  under: a resume looks the session up there, and the child gets it as
+	 *  `CLAUDE_CONFIG_DIR`. `None`: the pool's first config dir.
+	 */
+	profile?: string | null,
 };
 
 /**  What the UI asks for when it starts (or resumes) a session. */
@@ -2125,6 +2215,12 @@ export type StartRequest_Serialize = {
 	model: string | null,
 	/**  Permission mode; `None` for the CLI's default. */
 	permissionMode: PermissionMode | null,
+	/**
+	 *  The name of the config dir ([`crate::transcripts::profiles::Profile`]) the session is
+	 *  under: a resume looks the session up there, and the child gets it as
+	 *  `CLAUDE_CONFIG_DIR`. `None`: the pool's first config dir.
+	 */
+	profile: string | null,
 };
 
 /**  The answer to `start_session`. */

@@ -56,7 +56,9 @@ use clap::{CommandFactory, Parser, Subcommand};
 
 use ccdesk_core::claude::runner::ClaudeCommand;
 use ccdesk_core::pool::{PermissionAnswer, SessionEvent, SessionState, StartRequest};
+use ccdesk_core::transcripts::index::ProfileIndexes;
 use ccdesk_core::transcripts::index::{LiveIndex, Resumability, SessionIndex, SessionSummary};
+use ccdesk_core::transcripts::profiles::{Profile, Profiles};
 use ccdesk_core::transcripts::retention::{self, Retention};
 use ccdesk_core::transcripts::search::query::SearchQuery;
 use ccdesk_core::transcripts::transcript::{
@@ -89,9 +91,15 @@ const COMMANDS: [&str; 12] = [
     version,
     after_help = "Without a command, ccdesk opens its window: `ccdesk [<folder> | --resume <session-id>]` \
 (in the running ccdesk when there is one).\n\nExit codes: 0 done, 1 failed, 2 bad usage, 130 interrupted (Ctrl-C, SIGTERM, SIGHUP).\n\
-The transcripts are read from $CLAUDE_CONFIG_DIR/projects, else ~/.claude/projects (or the config dir of ccdesk's settings)."
+The transcripts are read from $CLAUDE_CONFIG_DIR/projects, else ~/.claude/projects (or the config dir of ccdesk's settings), \
+and from the further config dirs the settings list; --config-dir names others instead."
 )]
 struct Cli {
+    /// Read this Claude config dir instead of those of ccdesk's settings; repeat it for several
+    /// (their sessions are listed together, the first's keyed `<dir>/<id>`, the others'
+    /// `@<name>/<dir>/<id>`, each named after its settings entry or its folder).
+    #[arg(long = "config-dir", value_name = "DIR", global = true)]
+    config_dirs: Vec<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -305,14 +313,21 @@ pub fn try_run(args: &[String], config_dir: &Path) -> Option<ExitCode> {
                 return Some(ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2)));
             }
         };
+    let (profiles, explicit) = match profiles_for(config_dir, &cli.config_dirs) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("ccdesk: {}", terminal::for_stderr(&e));
+            return Some(ExitCode::from(2));
+        }
+    };
     let result = match cli.command {
-        Command::List { json, no_cache } => list(config_dir, json, no_cache).map_err(Failure::from),
+        Command::List { json, no_cache } => list(&profiles, json, no_cache).map_err(Failure::from),
         Command::Search {
             query,
             json,
             limit,
             project,
-        } => search(config_dir, &query.join(" "), json, limit, project).map_err(Failure::from),
+        } => search(&profiles, &query.join(" "), json, limit, project).map_err(Failure::from),
         Command::Show {
             session,
             json,
@@ -327,23 +342,23 @@ pub fn try_run(args: &[String], config_dir: &Path) -> Option<ExitCode> {
                     limit,
                 },
             };
-            show(config_dir, &session, range, json).map_err(Failure::from)
+            show(&profiles, &session, range, json).map_err(Failure::from)
         }
         Command::Run { resume, json, args } => match (resume.as_ref(), args.as_slice()) {
-            (Some(id), [prompt]) => run(config_dir, None, Some(id), prompt, json),
-            (None, [folder, prompt]) => run(config_dir, Some(folder), None, prompt, json),
+            (Some(id), [prompt]) => run(&profiles, explicit, None, Some(id), prompt, json),
+            (None, [folder, prompt]) => run(&profiles, explicit, Some(folder), None, prompt, json),
             (Some(_), _) => usage("with --resume, run takes one argument: the prompt"),
             (None, _) => usage("run takes two arguments: the folder and the prompt"),
         },
         Command::Archive { all, sessions } => {
-            archive(config_dir, all, &sessions).map_err(Failure::from)
+            archive(&profiles, all, &sessions).map_err(Failure::from)
         }
-        Command::Restore { session } => restore(config_dir, &session).map_err(Failure::from),
+        Command::Restore { session } => restore(&profiles, &session).map_err(Failure::from),
         Command::Export {
             session,
             format,
             output,
-        } => export(config_dir, &session, format, output.as_deref()).map_err(Failure::from),
+        } => export(&profiles, &session, format, output.as_deref()).map_err(Failure::from),
     };
     Some(match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -358,6 +373,67 @@ pub fn try_run(args: &[String], config_dir: &Path) -> Option<ExitCode> {
     })
 }
 
+/// The config dirs a headless command reads: those named with `--config-dir` (in that order,
+/// each named as its entry in the settings, else after its folder), else those of the settings
+/// with `config_dir` (what [`start`] found) first. Also says whether the first was named
+/// explicitly (by `--config-dir` or the settings): only then do the children get it as
+/// `CLAUDE_CONFIG_DIR` (the CLI keeps its `.claude.json` elsewhere when that is set).
+///
+/// Errors: a dir named twice, or more than [`ccdesk_core::transcripts::profiles::MAX_PROFILES`].
+fn profiles_for(
+    config_dir: &Path,
+    given: &[std::path::PathBuf],
+) -> Result<(Profiles, bool), String> {
+    let settings = ccdesk_core::store::read_settings().0;
+    if given.is_empty() {
+        let explicit = settings.config_dir.is_some();
+        return Ok((settings.profiles(config_dir.to_path_buf()), explicit));
+    }
+    let known = settings.profiles(config_dir.to_path_buf());
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let mut list: Vec<Profile> = Vec::new();
+    for (i, dir) in given.iter().enumerate() {
+        let dir = if dir.is_absolute() {
+            dir.clone()
+        } else {
+            cwd.join(dir)
+        };
+        let name = known
+            .iter()
+            .find(|p| p.config_dir == dir)
+            .map(|p| p.name.clone())
+            .unwrap_or_else(|| folder_profile_name(&dir, i));
+        let mut unique = name.clone();
+        let mut n = 2;
+        while list.iter().any(|p| p.name == unique) {
+            unique = format!("{name} {n}");
+            n += 1;
+        }
+        list.push(Profile {
+            name: unique,
+            config_dir: dir,
+        });
+    }
+    Ok((Profiles::new(list).map_err(|e| e.to_string())?, true))
+}
+
+/// A profile name for a config dir named on the command line: its folder's name without the
+/// leading dot (`~/.claude-work` → `claude-work`), else `dir<i+1>`.
+fn folder_profile_name(dir: &Path, i: usize) -> String {
+    let name: String = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().trim_start_matches('.').to_owned())
+        .unwrap_or_default()
+        .chars()
+        .take(ccdesk_core::transcripts::profiles::MAX_PROFILE_NAME)
+        .collect();
+    if ccdesk_core::transcripts::profiles::check_profile_name(&name).is_ok() {
+        name
+    } else {
+        format!("dir{}", i + 1)
+    }
+}
+
 /// Prints a usage error the way clap does (message, usage, exit code 2) and exits.
 fn usage(message: &str) -> ! {
     Cli::command()
@@ -365,14 +441,23 @@ fn usage(message: &str) -> ! {
         .exit()
 }
 
-fn list(config_dir: &Path, json: bool, no_cache: bool) -> Result<(), String> {
-    let live = LiveIndex::with_default_cache(config_dir.to_path_buf());
+fn list(profiles: &Profiles, json: bool, no_cache: bool) -> Result<(), String> {
+    let live = if no_cache {
+        // Memory only: every transcript is read.
+        ProfileIndexes::new(profiles.clone(), |p| {
+            LiveIndex::new(p.config_dir.clone(), None)
+        })
+    } else {
+        ProfileIndexes::with_default_cache(profiles.clone())
+    };
     // Sessions the CLI deleted, from the vault (when there is one: listing never makes it).
     if let Some(vault) = existing_vault() {
-        live.set_archive(Some(vault));
+        for (_, _, index) in live.each() {
+            index.set_archive(Some(vault.clone()));
+        }
     }
-    let index = if no_cache {
-        Arc::new(SessionIndex::scan(config_dir).map_err(|e| e.to_string())?)
+    let index = if no_cache && profiles.len() == 1 {
+        Arc::new(SessionIndex::scan(&profiles.first().config_dir).map_err(|e| e.to_string())?)
     } else {
         live.refresh_all().map_err(|e| e.to_string())?.0
     };
@@ -414,9 +499,14 @@ fn list(config_dir: &Path, json: bool, no_cache: bool) -> Result<(), String> {
                     .and_then(|e| Retention::expiry_words(e, now_ms))
                     .map(|w| format!("  [{w}]"))
                     .unwrap_or_default();
+                let profile = match (&s.profile, profiles.len()) {
+                    (_, 1) => String::new(),
+                    (Some(p), _) => format!("  ({p})"),
+                    (None, _) => format!("  ({})", profiles.first().name),
+                };
                 writeln!(
                     out,
-                    "{}  {}  {}  {}  [{}]{}",
+                    "{}  {}  {}  {}  [{}]{}{}",
                     s.id,
                     s.last_timestamp.as_deref().unwrap_or("-"),
                     s.project_path
@@ -424,7 +514,8 @@ fn list(config_dir: &Path, json: bool, no_cache: bool) -> Result<(), String> {
                         .unwrap_or("(unknown project path)"),
                     s.title,
                     state,
-                    expiry
+                    expiry,
+                    profile
                 )?;
             }
         }
@@ -461,11 +552,11 @@ fn existing_vault() -> Option<Arc<Vault>> {
 }
 
 /// `ccdesk archive`: copies sessions into the vault (made if missing), up to the settings' cap.
-fn archive(config_dir: &Path, all: bool, names: &[String]) -> Result<(), String> {
+fn archive(profiles: &Profiles, all: bool, names: &[String]) -> Result<(), String> {
     let root = Vault::default_root().ok_or("no data dir on this system for the vault")?;
     let vault = Vault::open(&root).map_err(|e| e.to_string())?;
     let max = ccdesk_core::store::read_settings().0.vault.max_bytes();
-    let live = LiveIndex::with_default_cache(config_dir.to_path_buf());
+    let live = ProfileIndexes::with_default_cache(profiles.clone());
     let (index, _) = live.refresh_all().map_err(|e| e.to_string())?;
     let sessions: Vec<&SessionSummary> = if all {
         index.sessions().collect()
@@ -477,18 +568,31 @@ fn archive(config_dir: &Path, all: bool, names: &[String]) -> Result<(), String>
                 .filter(|s| s.key == *name || s.id == *name)
                 .max_by_key(|s| s.last_activity_ms);
             picked.push(found.ok_or_else(|| {
-                format!("no session {name} was found in the Claude Code config dir")
+                format!("no session {name} was found in the Claude Code config dirs")
             })?);
         }
         picked
     };
-    let report = vault
-        .sync_all(config_dir, sessions.iter().copied(), max)
-        .map_err(|e| e.to_string())?;
+    let mut report = ccdesk_core::vault::SyncReport::default();
+    let mut stats: Option<ccdesk_core::vault::VaultStats> = None;
+    let per_dir = profiles.by_config_dir(sessions.into_iter().cloned().collect());
+    for (dir, sessions) in &per_dir {
+        let r = vault
+            .sync_all(dir, sessions.iter(), max)
+            .map_err(|e| e.to_string())?;
+        report = report.plus(r);
+    }
+    for p in profiles.iter() {
+        let s = vault.stats(&p.config_dir).map_err(|e| e.to_string())?;
+        stats = Some(match stats {
+            None => s,
+            Some(t) => t.plus(&s),
+        });
+    }
+    let stats = stats.ok_or("no config dir")?;
     for e in &report.errors {
         eprintln!("ccdesk: {}", terminal::for_stderr(e));
     }
-    let stats = vault.stats(config_dir).map_err(|e| e.to_string())?;
     println!(
         "{} session{} in the vault: {} file{} copied whole, {} brought up to date, {} unchanged; {} of transcripts in {} ({})",
         stats.sessions,
@@ -519,9 +623,15 @@ fn archive(config_dir: &Path, all: bool, names: &[String]) -> Result<(), String>
 }
 
 /// `ccdesk restore`: writes a session's copy back to the CLI's config dir.
-fn restore(config_dir: &Path, name: &str) -> Result<(), String> {
+fn restore(profiles: &Profiles, name: &str) -> Result<(), String> {
     let vault = existing_vault().ok_or("the vault is empty: nothing was archived")?;
-    let report = vault.restore(config_dir, name).map_err(|e| e.to_string())?;
+    let (i, inner) = profiles
+        .split_key(name)
+        .ok_or_else(|| format!("no config dir is named in {name}"))?;
+    let config_dir = &profiles.get(i).ok_or("no such config dir")?.config_dir;
+    let report = vault
+        .restore(config_dir, inner)
+        .map_err(|e| e.to_string())?;
     println!(
         "restored {} ({} file{}, {}); `claude --resume` finds it again",
         report.transcript.display(),
@@ -534,14 +644,15 @@ fn restore(config_dir: &Path, name: &str) -> Result<(), String> {
 
 /// `ccdesk export`: a session as Markdown or HTML, to stdout or a file written atomically.
 fn export(
-    config_dir: &Path,
+    profiles: &Profiles,
     name: &str,
     format: Format,
     output: Option<&Path>,
 ) -> Result<(), String> {
     use ccdesk_core::transcripts::export::{export_session, ExportFormat};
     let vault = existing_vault();
-    let summary = ccdesk_core::vault::resolve_session(config_dir, name, vault.as_deref())
+    let summary = profiles
+        .resolve_session(name, vault.as_deref())
         .map_err(|e| e.to_string())?;
     let format = match format {
         Format::Md => ExportFormat::Markdown,
@@ -615,7 +726,7 @@ struct SearchLine<'a> {
 }
 
 fn search(
-    config_dir: &Path,
+    profiles: &Profiles,
     query: &str,
     json: bool,
     limit: usize,
@@ -629,7 +740,7 @@ fn search(
     if !q.has_text() {
         return Err("the query has nothing to look for (only filters or excluded words)".into());
     }
-    let live = LiveIndex::with_default_cache(config_dir.to_path_buf());
+    let live = ProfileIndexes::with_default_cache(profiles.clone());
     live.refresh_all_for_search().map_err(|e| e.to_string())?;
     let tty = std::io::stderr().is_terminal();
     let mut last = std::time::Instant::now();
@@ -692,10 +803,11 @@ fn search(
     }
 }
 
-fn show(config_dir: &Path, id: &str, range: LineRange, json: bool) -> Result<(), String> {
+fn show(profiles: &Profiles, id: &str, range: LineRange, json: bool) -> Result<(), String> {
     // A session the CLI deleted is read from the vault's copy.
     let vault = existing_vault();
-    let summary = ccdesk_core::vault::resolve_session(config_dir, id, vault.as_deref())
+    let summary = profiles
+        .resolve_session(id, vault.as_deref())
         .map_err(|e| e.to_string())?;
     let transcript = summary.transcript_path.clone();
     let lines = LineIndex::build(&transcript).map_err(|e| e.to_string())?;
@@ -819,7 +931,8 @@ enum Step {
 }
 
 fn run(
-    config_dir: &Path,
+    profiles: &Profiles,
+    explicit: bool,
     folder: Option<&str>,
     resume: Option<&SessionId>,
     prompt: &str,
@@ -831,11 +944,23 @@ fn run(
         eprintln!("ccdesk: {n}");
     }
     let claude_path = settings.claude_path.clone();
-    let child_env: Vec<(std::ffi::OsString, std::ffi::OsString)> = settings
-        .config_dir
-        .iter()
-        .map(|d| ("CLAUDE_CONFIG_DIR".into(), d.clone().into_os_string()))
-        .collect();
+    let config_dir = &profiles.first().config_dir;
+    let child_env: Vec<(std::ffi::OsString, std::ffi::OsString)> = if explicit {
+        vec![(
+            "CLAUDE_CONFIG_DIR".into(),
+            config_dir.clone().into_os_string(),
+        )]
+    } else {
+        Vec::new()
+    };
+    // A resumed session runs under the config dir that holds it.
+    let profile = match resume {
+        Some(id) if profiles.len() > 1 => profiles
+            .resolve_session(id.as_str(), None)
+            .ok()
+            .and_then(|s| s.profile),
+        _ => None,
+    };
     let rt = tokio::runtime::Runtime::new().map_err(|e| format!("no async runtime: {e}"))?;
     rt.block_on(async {
         let pool = Arc::new(
@@ -846,7 +971,8 @@ fn run(
                 child_env,
                 ccdesk_core::store::session_locks_dir(config_dir),
             )
-                .map_err(|e| e.to_string())?,
+                .map_err(|e| e.to_string())?
+                .with_profiles(profiles.clone()),
         );
         tokio::spawn(ccdesk_core::pool::sweep_forever(Arc::downgrade(&pool)));
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
@@ -874,6 +1000,7 @@ fn run(
             cwd: folder.map(Into::into),
             prompt: prompt.to_owned(),
             resume: resume.cloned(),
+            profile,
             ..Default::default()
         };
         // Listening from here on (a signal between two turns of the loop is not lost).

@@ -713,3 +713,102 @@ fn export_of_every_session_of_the_hostile_set_is_inert() {
     }
     assert!(xss_seen >= 1, "the XSS session was exported");
 }
+
+/// Two config dirs (two accounts) at once: named on the command line (`--config-dir`, repeated)
+/// or listed in the settings (`moreConfigDirs`), their sessions are listed together, each named
+/// after its config dir, and keys of the second find its sessions.
+#[test]
+fn two_config_dirs_are_listed_together_and_their_sessions_found_by_key() {
+    let first = fixtures("local-cli-2.1.112");
+    let second = fixtures("local-cli-2.1.330");
+    let data = tempfile::tempdir().unwrap();
+    let (a, b) = (first.to_str().unwrap(), second.to_str().unwrap());
+    let (code, stdout, stderr) = ccdesk_with(
+        &first,
+        data.path(),
+        &["list", "--json", "--config-dir", a, "--config-dir", b],
+        &[],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let rows: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    let alone = |dir: &Path| {
+        let (code, out, err) = ccdesk_with(dir, data.path(), &["list", "--json"], &[]);
+        assert_eq!(code, 0, "{err}");
+        out.lines().count()
+    };
+    let (n_first, n_second) = (alone(&first), alone(&second));
+    assert_eq!(rows.len(), n_first + n_second);
+    let keys: std::collections::HashSet<&str> =
+        rows.iter().filter_map(|r| r["key"].as_str()).collect();
+    assert_eq!(keys.len(), rows.len(), "keys are unique");
+    let of_second: Vec<&serde_json::Value> = rows
+        .iter()
+        .filter(|r| r["profile"] == "local-cli-2.1.330")
+        .collect();
+    assert_eq!(of_second.len(), n_second);
+    assert!(of_second.iter().all(|r| r["key"]
+        .as_str()
+        .unwrap()
+        .starts_with("@local-cli-2.1.330/")));
+    assert!(rows
+        .iter()
+        .filter(|r| r["profile"].is_null())
+        .all(|r| !r["key"].as_str().unwrap().starts_with('@')));
+    // A key of the second config dir shows that session.
+    let key = of_second[0]["key"].as_str().unwrap();
+    let (code, shown, stderr) = ccdesk_with(
+        &first,
+        data.path(),
+        &[
+            "show",
+            key,
+            "--json",
+            "--tail",
+            "1",
+            "--config-dir",
+            a,
+            "--config-dir",
+            b,
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let shown: serde_json::Value = serde_json::from_str(&shown).unwrap();
+    assert_eq!(shown["summary"]["key"], key);
+    assert_eq!(shown["summary"]["profile"], "local-cli-2.1.330");
+
+    // The same from the settings: the first config dir named, the second listed beside it; the
+    // text list names each session's config dir.
+    let store = data.path().join("dev.ccdesk.app");
+    std::fs::create_dir_all(&store).unwrap();
+    let settings = serde_json::json!({"settings": {
+        "version": 1,
+        "configDirName": "personal",
+        "moreConfigDirs": [{"name": "work", "configDir": b}]
+    }});
+    std::fs::write(store.join("settings.json"), settings.to_string()).unwrap();
+    let (code, text, stderr) = ccdesk_with(&first, data.path(), &["list"], &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(text.lines().count(), rows.len());
+    assert_eq!(
+        text.lines().filter(|l| l.ends_with("(work)")).count(),
+        n_second,
+        "{text}"
+    );
+    assert_eq!(
+        text.lines().filter(|l| l.ends_with("(personal)")).count(),
+        n_first
+    );
+    // A config dir named twice is bad usage.
+    let (code, _, stderr) = ccdesk_with(
+        &first,
+        data.path(),
+        &["list", "--config-dir", a, "--config-dir", a],
+        &[],
+    );
+    assert_eq!(code, 2);
+    assert!(stderr.contains("twice"), "{stderr}");
+}

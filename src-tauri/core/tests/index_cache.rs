@@ -502,3 +502,148 @@ fn an_unchanged_session_learns_that_its_project_dir_went_and_came_back() {
     assert_eq!(stats.unchanged, 3, "{stats:?}");
     assert_eq!(back, first);
 }
+
+/// Two config dirs (two accounts) listed as one ([`ProfileIndexes`]): one person's repo has
+/// sessions in both, one session id is in both (a copied config dir), and the keys stay unique;
+/// each session says its profile, a project says which profiles it has sessions of; changes,
+/// search and lookups by key or bare id go to the right config dir.
+#[test]
+fn two_config_dirs_list_search_and_follow_as_one() {
+    use ccdesk_core::transcripts::index::ProfileIndexes;
+    use ccdesk_core::transcripts::profiles::{Profile, Profiles};
+    use ccdesk_core::transcripts::search::query::SearchQuery;
+
+    let a = setup();
+    let b = setup();
+    let shared = "00000000-0000-4000-8000-000000000001";
+    let only_b = "00000000-0000-4000-8000-000000000002";
+    a.write(
+        shared,
+        &[a.user(shared, "2026-03-01T00:00:00.000Z", "alpha personal prompt")],
+    );
+    // The same repo (a's project path) in the work account, with the same session id.
+    let b_same = b.config.join("projects").join(project_dir_name(&a.cwd));
+    fs::create_dir_all(&b_same).unwrap();
+    let line = a.user(shared, "2026-03-02T00:00:00.000Z", "beta work prompt");
+    fs::write(b_same.join(format!("{shared}.jsonl")), format!("{line}\n")).unwrap();
+    let b_only = b.write(
+        only_b,
+        &[b.user(only_b, "2026-03-03T00:00:00.000Z", "gamma work only")],
+    );
+
+    let profiles = Profiles::new(vec![
+        Profile {
+            name: "personal".into(),
+            config_dir: a.config.clone(),
+        },
+        Profile {
+            name: "work".into(),
+            config_dir: b.config.clone(),
+        },
+    ])
+    .unwrap();
+    let caches = [a.cache.clone(), b.cache.clone()];
+    let live = ProfileIndexes::new(profiles.clone(), |p| {
+        let i = usize::from(p.name == "work");
+        LiveIndex::new(p.config_dir.clone(), Some(caches[i].clone()))
+    });
+    let (index, stats) = live.refresh_all().unwrap();
+    assert_eq!(stats.reread, 3);
+    assert_eq!(index.profiles, ["personal", "work"]);
+    assert_eq!(index.scanned_files, 3);
+    let dir_a = project_dir_name(&a.cwd);
+    let mut keys: Vec<(String, Option<String>)> = index
+        .sessions()
+        .map(|s| (s.key.clone(), s.profile.clone()))
+        .collect();
+    keys.sort();
+    let dir_b = project_dir_name(&b.cwd);
+    let mut want = vec![
+        (format!("{dir_a}/{shared}"), None),
+        (format!("@work/{dir_a}/{shared}"), Some("work".into())),
+        (format!("@work/{dir_b}/{only_b}"), Some("work".into())),
+    ];
+    want.sort();
+    assert_eq!(keys, want);
+    // One project for a's repo, with the sessions of both accounts, newest first.
+    let entries = index.project_entries();
+    assert_eq!(entries.profiles, ["personal", "work"]);
+    let repo = entries
+        .projects
+        .iter()
+        .find(|p| p.project_path.as_deref() == Some(a.cwd.as_str()))
+        .unwrap();
+    assert_eq!(repo.session_count, 2);
+    assert_eq!(repo.profiles, ["personal", "work"]);
+    let work_only = entries
+        .projects
+        .iter()
+        .find(|p| p.project_path.as_deref() == Some(b.cwd.as_str()))
+        .unwrap();
+    assert_eq!(work_only.profiles, ["work"]);
+
+    // Lookups: by key in either config dir, by bare id the newest of the two.
+    let work_key = format!("@work/{dir_a}/{shared}");
+    let s = profiles.resolve_session(&work_key, None).unwrap();
+    assert_eq!(
+        (s.title.as_str(), s.key.as_str()),
+        ("beta work prompt", work_key.as_str())
+    );
+    let s = profiles
+        .resolve_session(&format!("{dir_a}/{shared}"), None)
+        .unwrap();
+    assert_eq!(
+        (s.title.as_str(), s.profile),
+        ("alpha personal prompt", None)
+    );
+    let s = profiles.resolve_session(shared, None).unwrap();
+    assert_eq!(s.key, work_key, "the newer of the two");
+    assert!(profiles.resolve_session("@nobody/x/y", None).is_err());
+    let (dir, _) = profiles.locate(&work_key, None).unwrap();
+    assert_eq!(dir, b.config);
+
+    // A change in the second config dir comes back keyed as listed.
+    append(
+        &b_only,
+        &format!(
+            "{}\n",
+            b.assistant(only_b, "2026-03-04T00:00:00.000Z", "m", "ok")
+        ),
+    );
+    let delta = live.apply_changes(std::slice::from_ref(&b_only)).unwrap();
+    let changed: Vec<&str> = delta.changed.iter().map(|s| s.key.as_str()).collect();
+    assert_eq!(changed, [format!("@work/{dir_b}/{only_b}")]);
+    assert_eq!(delta.changed[0].profile.as_deref(), Some("work"));
+    // The vault copies each session from its own config dir, keyed as its index there keys it.
+    let per_dir = profiles.by_config_dir(delta.changed.clone());
+    assert_eq!(per_dir.len(), 1);
+    assert_eq!(per_dir[0].0, b.config);
+    assert_eq!(per_dir[0].1[0].key, format!("{dir_b}/{only_b}"));
+    fs::remove_file(&b_only).unwrap();
+    let delta = live.apply_changes(std::slice::from_ref(&b_only)).unwrap();
+    assert_eq!(delta.removed, [format!("@work/{dir_b}/{only_b}")]);
+    assert!(delta
+        .projects
+        .iter()
+        .all(|p| p.project_path.as_deref() != Some(b.cwd.as_str())));
+
+    // Search covers both.
+    live.update_search(|_| {}).unwrap();
+    let q = |text: &str| SearchQuery::parse(text, 1_800_000_000_000).unwrap();
+    let found = live.search(&q("prompt"), 10).unwrap();
+    let mut hit_keys: Vec<&str> = found
+        .sessions
+        .iter()
+        .map(|h| h.session.key.as_str())
+        .collect();
+    hit_keys.sort_unstable();
+    let mut want = [
+        format!("@work/{dir_a}/{shared}"),
+        format!("{dir_a}/{shared}"),
+    ];
+    want.sort_unstable();
+    assert_eq!(hit_keys, want);
+    let found = live.search(&q("beta"), 10).unwrap();
+    assert_eq!(found.sessions.len(), 1);
+    assert_eq!(found.sessions[0].session.profile.as_deref(), Some("work"));
+}

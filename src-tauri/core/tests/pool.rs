@@ -285,6 +285,81 @@ async fn resume_runs_in_the_recorded_dir_reuses_a_live_session_and_refuses_what_
     .is_err());
 }
 
+/// With two config dirs (two accounts), a session started in the second runs with that
+/// `CLAUDE_CONFIG_DIR` (its transcript lands there), resumes there when its profile is named, is
+/// not found in the first, and a profile nobody listed is refused.
+#[tokio::test]
+async fn a_session_starts_and_resumes_in_the_config_dir_of_its_profile() {
+    use ccdesk_core::transcripts::paths::project_dir_name;
+    use ccdesk_core::transcripts::profiles::{Profile, Profiles};
+    let e = env();
+    let work = e.tmp.path().join("work-config");
+    let claude = fake_claude();
+    let vars = vec![("CLAUDE_CONFIG_DIR".into(), e.config.clone().into())];
+    let profiles = Profiles::new(vec![
+        Profile {
+            name: "personal".into(),
+            config_dir: e.config.clone(),
+        },
+        Profile {
+            name: "work".into(),
+            config_dir: work.clone(),
+        },
+    ])
+    .unwrap();
+    let pool = Arc::new(
+        SessionPool::new(
+            e.config.clone(),
+            Arc::new(move || Ok(claude.clone())),
+            vars,
+            fast(),
+        )
+        .unwrap()
+        .with_profiles(profiles),
+    );
+    let (s, mut rx) = sink();
+    let req = StartRequest {
+        profile: Some("work".into()),
+        ..new_session(&e, "first")
+    };
+    let run_id = pool.start(req, s).await.unwrap();
+    until(&mut rx, 20, |ev| is_state(ev, "ready")).await;
+    let id = pool.info(run_id.as_ref()).unwrap().session_id.unwrap();
+    let dir = project_dir_name(&e.project.to_string_lossy());
+    let transcript = work.join("projects").join(&dir).join(format!("{id}.jsonl"));
+    assert!(transcript.is_file(), "written under the work config dir");
+    assert!(!e
+        .config
+        .join("projects")
+        .join(&dir)
+        .join(format!("{id}.jsonl"))
+        .exists());
+    pool.close(run_id.as_ref()).await;
+    let before = std::fs::metadata(&transcript).unwrap().len();
+
+    let resume = |profile: Option<&str>| StartRequest {
+        prompt: "again".into(),
+        resume: Some(id.clone()),
+        profile: profile.map(Into::into),
+        ..Default::default()
+    };
+    let err = pool.start(resume(None), sink().0).await.unwrap_err();
+    assert!(matches!(err, CoreError::UnknownSession(_)), "{err:?}");
+    let err = pool
+        .start(resume(Some("nobody")), sink().0)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, CoreError::InvalidInput(_)), "{err:?}");
+    let (s, mut rx) = sink();
+    let run_id = pool.start(resume(Some("work")), s).await.unwrap();
+    until(&mut rx, 20, |ev| is_state(ev, "ready")).await;
+    assert!(
+        std::fs::metadata(&transcript).unwrap().len() > before,
+        "the same transcript grew"
+    );
+    pool.close(run_id.as_ref()).await;
+}
+
 /// Two ccdesk processes (the window and `ccdesk run`, here two pools sharing one lock dir) never
 /// run two `claude` processes on one transcript: a resume of a session the other holds live is
 /// refused at once, names the holder and starts nothing; once the holder closes it, it resumes.

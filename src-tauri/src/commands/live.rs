@@ -134,8 +134,12 @@ pub struct ClaudeInfo {
 #[derive(Debug, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct AppInfo {
-    /// The Claude Code config dir in use.
+    /// The Claude Code config dir in use (the first of `profiles`).
     pub config_dir: String,
+    /// Every config dir listed, named, the first first: sessions of the others carry their
+    /// name ([`SessionSummary::profile`](ccdesk_core::transcripts::index::SessionSummary)), and
+    /// a new session may start in any ([`StartRequest::profile`]).
+    pub profiles: Vec<ccdesk_core::transcripts::profiles::Profile>,
     /// The CLI ccdesk will run.
     pub claude: ClaudeInfo,
     /// ccdesk's version.
@@ -165,6 +169,7 @@ pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, AppError> {
     };
     Ok(AppInfo {
         config_dir: state.pool.config_dir().display().to_string(),
+        profiles: state.live.profiles().iter().cloned().collect(),
         claude,
         version: env!("CARGO_PKG_VERSION").to_owned(),
         max_sessions: state.pool.config().max_sessions,

@@ -11,7 +11,6 @@ use ccdesk_core::transcripts::search::query::SearchQuery;
 use ccdesk_core::transcripts::transcript::{
     read_entry, read_page, LineCache, PageRequest, PagedEntry, TranscriptPage,
 };
-use ccdesk_core::vault::resolve_session;
 use ccdesk_core::CoreError;
 use serde::Serialize;
 use tauri::{AppHandle, State};
@@ -68,7 +67,8 @@ pub async fn project_sessions(
         .unwrap_or_default())
 }
 
-/// A session by its `key` (`<dir name>/<id>`) or bare CLI session id (the newest with that id),
+/// A session by its `key` (`<dir name>/<id>`, `@<config dir name>/<dir name>/<id>` in a further
+/// config dir) or bare CLI session id (the newest with that id in any config dir),
 /// read from its transcript (no listing needed); `None` when there is no such session.
 #[tauri::command]
 #[specta::specta]
@@ -76,15 +76,18 @@ pub async fn find_session(
     state: State<'_, AppState>,
     key_or_id: String,
 ) -> Result<Option<SessionSummary>, AppError> {
-    let dir = state.pool.config_dir().to_path_buf();
+    let live = Arc::clone(&state.live);
     let vault = state.vault.vault();
-    blocking(
-        move || match resolve_session(&dir, &key_or_id, vault.as_deref()) {
+    blocking(move || {
+        match live
+            .profiles()
+            .resolve_session(&key_or_id, vault.as_deref())
+        {
             Ok(s) => Ok(Some(s)),
             Err(CoreError::UnknownSession(_)) => Ok(None),
             Err(e) => Err(e),
-        },
-    )
+        }
+    })
     .await
 }
 
@@ -142,11 +145,13 @@ pub async fn show_session(
     from: Option<usize>,
     limit: Option<usize>,
 ) -> Result<SessionDetail, AppError> {
-    let dir = state.pool.config_dir().to_path_buf();
+    let live = Arc::clone(&state.live);
     let lines = state.lines.clone();
     let vault = state.vault.vault();
     blocking(move || {
-        let summary = resolve_session(&dir, &session_key, vault.as_deref())?;
+        let summary = live
+            .profiles()
+            .resolve_session(&session_key, vault.as_deref())?;
         let transcript = page(&lines, &summary, PageRequest::new(from, limit))?;
         Ok(SessionDetail {
             summary,
@@ -164,11 +169,13 @@ pub async fn transcript_entry(
     session_key: String,
     index: usize,
 ) -> Result<PagedEntry, AppError> {
-    let dir = state.pool.config_dir().to_path_buf();
+    let live = Arc::clone(&state.live);
     let lines = state.lines.clone();
     let vault = state.vault.vault();
     blocking(move || {
-        let summary = resolve_session(&dir, &session_key, vault.as_deref())?;
+        let summary = live
+            .profiles()
+            .resolve_session(&session_key, vault.as_deref())?;
         let ix = lines.get(&summary.transcript_path)?;
         let ix = ix.locked();
         read_entry(&ix, index)
@@ -205,10 +212,12 @@ pub async fn export_session(
     format: ExportFormat,
     path: String,
 ) -> Result<ExportStats, AppError> {
-    let dir = state.pool.config_dir().to_path_buf();
+    let live = Arc::clone(&state.live);
     let vault = state.vault.vault();
     blocking(move || {
-        let summary = resolve_session(&dir, &session_key, vault.as_deref())?;
+        let summary = live
+            .profiles()
+            .resolve_session(&session_key, vault.as_deref())?;
         export_to_file(
             &summary,
             &summary.transcript_path,

@@ -6,8 +6,8 @@ use tauri::{AppHandle, State};
 use crate::error::AppError;
 use crate::AppState;
 
-/// What the vault holds for the config dir in use; `None` when there is no vault (never turned
-/// on, nothing archived).
+/// What the vault holds for the config dirs listed, summed; `None` when there is no vault
+/// (never turned on, nothing archived).
 ///
 /// Errors: `index` when its manifest cannot be read.
 #[tauri::command]
@@ -16,8 +16,24 @@ pub async fn vault_stats(state: State<'_, AppState>) -> Result<Option<VaultStats
     let Some(vault) = state.vault.vault() else {
         return Ok(None);
     };
-    let dir = state.pool.config_dir().to_path_buf();
-    super::blocking(move || vault.stats(&dir).map(Some).map_err(AppError::from)).await
+    let dirs: Vec<_> = state
+        .live
+        .profiles()
+        .iter()
+        .map(|p| p.config_dir.clone())
+        .collect();
+    super::blocking(move || {
+        let mut total: Option<VaultStats> = None;
+        for dir in &dirs {
+            let s = vault.stats(dir)?;
+            total = Some(match total {
+                None => s,
+                Some(t) => t.plus(&s),
+            });
+        }
+        Ok(total)
+    })
+    .await
 }
 
 /// Writes session `session_key`'s copy back where the CLI looks for it, byte for byte, then lists
@@ -35,9 +51,18 @@ pub async fn restore_session(
     let vault = state.vault.vault().ok_or_else(|| {
         AppError::from(ccdesk_core::CoreError::UnknownSession(session_key.clone()))
     })?;
-    let dir = state.pool.config_dir().to_path_buf();
-    let report =
-        super::blocking(move || vault.restore(&dir, &session_key).map_err(AppError::from)).await?;
+    let profiles = state.live.profiles().clone();
+    let report = super::blocking(move || {
+        let (i, inner) = profiles
+            .split_key(&session_key)
+            .ok_or_else(|| ccdesk_core::CoreError::UnknownSession(session_key.clone()))?;
+        let dir = profiles
+            .get(i)
+            .map(|p| p.config_dir.clone())
+            .ok_or_else(|| ccdesk_core::CoreError::UnknownSession(session_key.clone()))?;
+        vault.restore(&dir, inner).map_err(AppError::from)
+    })
+    .await?;
     crate::tray::relist(&app).await?;
     Ok(report)
 }

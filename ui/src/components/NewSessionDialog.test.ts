@@ -63,4 +63,20 @@ describe('NewSessionDialog', () => {
     expect(oncancel).toHaveBeenCalled();
     expect(onstart).not.toHaveBeenCalled();
   });
+
+  it('with several config dirs a new session picks one (the list filter first), the first needing no name', async () => {
+    const { onstart } = open({ initialCwd: '/w', profiles: ['personal', 'work'], initialProfile: 'work' });
+    expect(value('new-session-profile')).toBe('work');
+    await fireEvent.input(byTestId('new-session-prompt'), { target: { value: 'go' } });
+    await fireEvent.click(byTestId('new-session-start'));
+    expect(onstart).toHaveBeenLastCalledWith({ cwd: '/w', prompt: 'go', model: null, permissionMode: null, profile: 'work' });
+    await fireEvent.change(byTestId('new-session-profile'), { target: { value: 'personal' } });
+    await fireEvent.click(byTestId('new-session-start'));
+    expect(onstart).toHaveBeenLastCalledWith({ cwd: '/w', prompt: 'go', model: null, permissionMode: null });
+  });
+
+  it('one config dir: no choice is shown', () => {
+    open({ initialCwd: '/w', profiles: [] });
+    expect(screen.queryByTestId('new-session-profile')).toBeNull();
+  });
 });

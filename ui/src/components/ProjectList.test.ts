@@ -22,6 +22,7 @@ const group = (projectPath: string | null, dirName: string, sessionCount = 0): P
   lastActivityMs: null,
   sessionCount,
   expiringSoon: 0,
+  profiles: [],
 });
 
 describe('ProjectList', () => {

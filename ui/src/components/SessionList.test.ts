@@ -22,6 +22,18 @@ const itemOf = (id: string) => screen.getAllByTestId('session-item').find((el) =
 const buttonOf = (testid: string, id: string) => screen.getAllByTestId(testid).find((el) => el.dataset.sessionId === id)!;
 
 describe('SessionList', () => {
+  it('names the config dir of each session when several are listed', async () => {
+    const sessions = [summary({ id: 'a', title: 'Home' }), summary({ id: 'b', key: '@work/-home-dev-proj/b', title: 'Work', profile: 'work' })];
+    await show({ sessions, selected: null, now: NOW, onselect: vi.fn(), profileOf: (s) => s.profile ?? 'personal' });
+    expect(within(itemOf('a')).getByTestId('profile-badge').textContent).toBe('personal');
+    expect(within(itemOf('b')).getByTestId('profile-badge').textContent).toBe('work');
+  });
+
+  it('shows no config dir when only one is listed', async () => {
+    await show({ sessions: three(), selected: null, now: NOW, onselect: vi.fn() });
+    expect(screen.queryAllByTestId('profile-badge')).toHaveLength(0);
+  });
+
   it('shows title, relative time, branch and resumability', async () => {
     const onselect = vi.fn();
     await show({ sessions: [summary(), missingDir], selected: missingDir.key, now: NOW, onselect });

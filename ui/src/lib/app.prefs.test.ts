@@ -184,7 +184,7 @@ describe('AppModel with preferences: the pool view', () => {
 describe('AppModel with preferences: dismissed notices', () => {
   const withNotices = (notices: string[]) => {
     const api = fakeApi();
-    api.mocks.appInfo.mockResolvedValue({ configDir: '/c', claude: { path: '/bin/claude', error: null }, version: '0.1.0', maxSessions: 8, notices });
+    api.mocks.appInfo.mockResolvedValue({ configDir: '/c', claude: { path: '/bin/claude', error: null }, version: '0.1.0', maxSessions: 8, profiles: [], notices });
     return api;
   };
   const noData = "ccdesk's session registry cannot be kept: no data dir on this system";

@@ -52,6 +52,8 @@ export interface NewRunInput {
   prompt: string;
   model?: string | null;
   permissionMode?: PermissionMode | null;
+  /** The config dir (its name) to start in; null or absent: the first. */
+  profile?: string | null;
 }
 
 export class AppModel {
@@ -158,21 +160,43 @@ export class AppModel {
   get loadingDetail(): boolean {
     return this.browse.loadingDetail;
   }
+  /**
+   * The names of the config dirs listed, the first one's first, when there are several (empty
+   * for one): sessions then show theirs, and the lists can be narrowed to one.
+   */
+  get profiles(): string[] {
+    return this.browse.index?.profiles ?? [];
+  }
+  /** The config dir the lists are narrowed to (its name); null: all. */
+  profileFilter: string | null = $state(null);
+  /** The config dir a session is under (its name); null when only one is listed. */
+  profileOf(s: Pick<SessionSummary, 'profile'>): string | null {
+    const names = this.profiles;
+    if (names.length < 2) return null;
+    return s.profile ?? names[0] ?? null;
+  }
+  /** The projects listed, those with sessions of the filtered config dir only when narrowed. */
   get projects(): ProjectEntry[] {
-    return this.browse.projects;
+    const only = this.profileFilter;
+    const all = this.browse.projects;
+    if (only === null || !this.profiles.includes(only)) return all;
+    return all.filter((p) => p.profiles.includes(only));
   }
   get currentProject(): ProjectEntry | null {
     return this.browse.currentProject;
   }
   get projectSessions(): SessionSummary[] {
-    return this.browse.projectSessions;
+    const only = this.profileFilter;
+    const all = this.browse.projectSessions;
+    if (only === null || !this.profiles.includes(only)) return all;
+    return all.filter((s) => this.profileOf(s) === only);
   }
   get currentSession(): SessionSummary | null {
     return this.browse.currentSession;
   }
   /** The selected project's sessions as listed: pinned first, then newest first. */
   get currentSessions(): SessionSummary[] {
-    return orderSessions(this.browse.projectSessions, this.registryStore.registry);
+    return orderSessions(this.projectSessions, this.registryStore.registry);
   }
   get runs(): LiveRun[] {
     return this.liveStore.runs;
@@ -610,6 +634,7 @@ export class AppModel {
       prompt: input.prompt.trim(),
       model: input.model?.trim() || null,
       permissionMode: input.permissionMode || null,
+      ...(input.profile ? { profile: input.profile } : {}),
     });
   }
 
@@ -628,7 +653,9 @@ export class AppModel {
       await live.send(text);
       return;
     }
+    // Resumed in the config dir that holds it (its own CLAUDE_CONFIG_DIR).
     const request: StartRequest = { cwd: s.projectPath, prompt: text, resume: s.id };
+    if (s.profile) request.profile = s.profile;
     if (fork) request.forkSession = true;
     await this.startRun(request);
   }

@@ -271,6 +271,44 @@ describe('AppModel and the pool', () => {
   });
 });
 
+describe('AppModel with several config dirs', () => {
+  const WORK = '7b7b7b7b-2222-4333-8444-555555555555';
+  const twoDirs = () => {
+    const idx = index();
+    idx.profiles = ['personal', 'work'];
+    idx.projects[0].sessions.push(summary({ id: WORK, key: `@work/-home-dev-proj/${WORK}`, title: 'At work', profile: 'work', lastActivityMs: 1 }));
+    return idx;
+  };
+
+  it('names the config dir of each session, narrows the lists to one, and resumes a session in its own', async () => {
+    const api = fakeApi({ index: twoDirs });
+    const app = new AppModel(api);
+    await app.init();
+    expect(app.profiles).toEqual(['personal', 'work']);
+    const all = app.projects.length;
+    expect(app.projectSessions.map((s) => app.profileOf(s))).toContain('work');
+    app.profileFilter = 'work';
+    expect(app.projects.length).toBe(1);
+    expect(app.projects.length).toBeLessThan(all);
+    expect(app.projectSessions.map((s) => s.id)).toEqual([WORK]);
+    app.profileFilter = 'personal';
+    expect(app.projectSessions.every((s) => app.profileOf(s) === 'personal')).toBe(true);
+    app.profileFilter = null;
+    await app.selectSession(`@work/-home-dev-proj/${WORK}`);
+    await app.resume('go on');
+    expect(api.lastRequest()).toEqual({ cwd: '/home/dev/proj', prompt: 'go on', resume: WORK, profile: 'work' });
+  });
+
+  it('one config dir: no names, no narrowing', async () => {
+    const app = new AppModel(fakeApi());
+    await app.init();
+    expect(app.profiles).toEqual([]);
+    expect(app.profileOf(summary())).toBeNull();
+    app.profileFilter = 'work';
+    expect(app.projects.length).toBeGreaterThan(1);
+  });
+});
+
 describe('AppModel resume', () => {
   it('forks when asked: a new session, the list refreshed after its turn', async () => {
     const forkId = '9a9a9a9a-2222-4333-8444-555555555555';
@@ -390,6 +428,7 @@ describe('AppModel and the registry', () => {
       claude: { path: '/bin/claude', error: null },
       version: '0.1.0',
       maxSessions: 8,
+      profiles: [],
       notices: ['the session registry could not be read; starting a new one', ''],
     });
     const app = new AppModel(api);
@@ -653,6 +692,7 @@ describe('AppModel: one project’s sessions at a time', () => {
   it('launch lists the projects and loads the first one’s sessions only, however many projects', async () => {
     const many = (): SessionIndex => ({
       configDir: '/home/dev/.claude',
+      profiles: [],
       retention: { periodDays: 30, source: null },
       scannedFiles: 150,
       errors: [],

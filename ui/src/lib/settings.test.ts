@@ -28,6 +28,23 @@ describe('settings form', () => {
     expect(changed.settings.trayRecent).toBe(5);
   });
 
+  it('edits the config dirs: the name of the first, and more named ones (blank rows dropped)', () => {
+    const s = { ...defaultSettings(), moreConfigDirs: [{ name: 'work', configDir: '/h/.claude-work' }] };
+    const form = toForm(s);
+    expect(form.configDirName).toBe('');
+    expect(form.moreConfigDirs).toEqual([{ name: 'work', configDir: '/h/.claude-work' }]);
+    expect(fromForm(form, s)).toEqual({ settings: s });
+    form.configDirName = ' personal ';
+    form.moreConfigDirs.push({ name: '', configDir: '  ' }, { name: ' lab ', configDir: ' /h/.claude-lab ' });
+    const back = fromForm(form, s);
+    if (!('settings' in back)) throw new Error(back.error);
+    expect(back.settings.configDirName).toBe('personal');
+    expect(back.settings.moreConfigDirs).toEqual([
+      { name: 'work', configDir: '/h/.claude-work' },
+      { name: 'lab', configDir: '/h/.claude-lab' },
+    ]);
+  });
+
   it('shows the pool\'s other knobs in seconds and counts, and gives back ms', () => {
     const s = defaultSettings();
     const form = toForm(s);

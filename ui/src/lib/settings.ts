@@ -5,6 +5,10 @@ import type { PermissionMode, Settings, Theme } from './types';
 export interface SettingsForm {
   claudePath: string;
   configDir: string;
+  /** The first config dir's name; blank: "default". */
+  configDirName: string;
+  /** More config dirs listed beside the first (another account's), each named. */
+  moreConfigDirs: { name: string; configDir: string }[];
   defaultModel: string;
   defaultPermissionMode: PermissionMode;
   maxSessions: string;
@@ -41,6 +45,8 @@ export function toForm(s: Settings): SettingsForm {
   return {
     claudePath: s.claudePath ?? '',
     configDir: s.configDir ?? '',
+    configDirName: s.configDirName ?? '',
+    moreConfigDirs: s.moreConfigDirs.map((p) => ({ name: p.name, configDir: p.configDir })),
     defaultModel: s.defaultModel ?? '',
     defaultPermissionMode: s.defaultPermissionMode,
     maxSessions: String(s.pool.maxSessions),
@@ -103,6 +109,11 @@ export function fromForm(form: SettingsForm, base: Settings): { settings: Settin
       ...base,
       claudePath: blank(form.claudePath),
       configDir: blank(form.configDir),
+      configDirName: blank(form.configDirName),
+      // Rows left blank are dropped; a half-filled one goes to the backend, which names the fault.
+      moreConfigDirs: form.moreConfigDirs
+        .map((p) => ({ name: p.name.trim(), configDir: p.configDir.trim() }))
+        .filter((p) => p.name !== '' || p.configDir !== ''),
       defaultModel: blank(form.defaultModel),
       defaultPermissionMode: form.defaultPermissionMode,
       pool: {

@@ -476,6 +476,7 @@ mod tests {
             scanned_files: 0,
             errors: Vec::new(),
             retention: Default::default(),
+            profiles: Vec::new(),
         }
     }
 

@@ -70,6 +70,8 @@ use crate::claude::runner::{ClaudeCommand, ClaudeProcess, GroupSignal, RunOption
 use crate::error::CoreError;
 use crate::ids::{RunId, SessionId};
 use crate::transcripts::index::{find_session, Resumability};
+use crate::transcripts::paths;
+use crate::transcripts::profiles::Profiles;
 
 /// How long an ended session (closed, expired or failed; no process) stays in the pool untouched
 /// before it leaves it, in ms (10 min): the pool view and the tray then stop listing it, and its
@@ -102,6 +104,11 @@ pub struct StartRequest {
     /// Permission mode; `None` for the CLI's default.
     #[serde(default)]
     pub permission_mode: Option<PermissionMode>,
+    /// The name of the config dir ([`crate::transcripts::profiles::Profile`]) the session is
+    /// under: a resume looks the session up there, and the child gets it as
+    /// `CLAUDE_CONFIG_DIR`. `None`: the pool's first config dir.
+    #[serde(default)]
+    pub profile: Option<String>,
 }
 
 /// The live sessions. Share it as `Arc<SessionPool>` and run [`sweep_forever`] beside it.
@@ -118,6 +125,8 @@ pub struct SessionPool {
     lock_dir: Option<PathBuf>,
     /// How long an ended session stays ([`RETIRE_AFTER_MS`]).
     retire_after: Duration,
+    /// The config dirs a [`StartRequest::profile`] may name (the first is `config_dir`).
+    profiles: Profiles,
 }
 
 impl SessionPool {
@@ -132,6 +141,7 @@ impl SessionPool {
         config: PoolConfig,
     ) -> Result<SessionPool, CoreError> {
         config.validate()?;
+        let config_dir_copy = config_dir.clone();
         Ok(SessionPool {
             config_dir,
             locate,
@@ -143,6 +153,7 @@ impl SessionPool {
             observer: Arc::default(),
             lock_dir: None,
             retire_after: Duration::from_millis(RETIRE_AFTER_MS),
+            profiles: Profiles::single(config_dir_copy),
         })
     }
 
@@ -157,6 +168,22 @@ impl SessionPool {
     pub fn with_lock_dir(mut self, dir: Option<PathBuf>) -> Self {
         self.lock_dir = dir;
         self
+    }
+
+    /// Lets [`StartRequest::profile`] name any of `profiles`; their first must be this pool's
+    /// config dir (else it is put first).
+    pub fn with_profiles(mut self, profiles: Profiles) -> Self {
+        if profiles.first().config_dir == self.config_dir {
+            self.profiles = profiles;
+        } else {
+            tracing::warn!("the pool's profiles do not start with its config dir: not used");
+        }
+        self
+    }
+
+    /// The config dirs sessions may start under.
+    pub fn profiles(&self) -> &Profiles {
+        &self.profiles
     }
 
     /// Registers every process group with `reaper`, so they end even if ccdesk is killed.
@@ -251,19 +278,38 @@ impl SessionPool {
                 return Ok(run_id);
             }
         }
+        let config_dir = match req.profile.as_deref() {
+            None => self.config_dir.clone(),
+            Some(name) => match self.profiles.by_name(name) {
+                Some((_, p)) => p.config_dir.clone(),
+                None => {
+                    return Err(CoreError::InvalidInput(format!(
+                        "no config dir is named {name:?}"
+                    )))
+                }
+            },
+        };
         // A resume looks its transcript up on disk: off the async workers.
         let cwd = {
-            let (dir, req) = (self.config_dir.clone(), req.clone());
-            off_runtime(&self.config_dir, move || resolve_cwd(&dir, &req)).await?
+            let (dir, req) = (config_dir.clone(), req.clone());
+            off_runtime(&config_dir, move || resolve_cwd(&dir, &req)).await?
         };
         self.check_capacity()?;
+        let mut env = self.env.clone();
+        let mut lock_dir = self.lock_dir.clone();
+        if config_dir != self.config_dir {
+            env.retain(|(k, _)| k != paths::CONFIG_DIR_ENV);
+            env.push((paths::CONFIG_DIR_ENV.into(), config_dir.clone().into()));
+            // Where the window and the headless commands lock sessions of that config dir.
+            lock_dir = lock_dir.and_then(|_| crate::store::session_locks_dir(&config_dir));
+        }
         let opts = RunOptions {
             cwd,
             resume: req.resume.clone(),
             fork_session: req.fork_session && req.resume.is_some(),
             model: req.model.clone().filter(|m| !m.trim().is_empty()),
             permission_mode: mode,
-            env: self.env.clone(),
+            env,
             env_remove: Vec::new(),
             extra_args: vec!["--permission-prompt-tool".into(), "stdio".into()],
         };
@@ -273,7 +319,7 @@ impl SessionPool {
             opts.clone(),
             sink,
             Arc::clone(&self.observer),
-            self.lock_dir.clone(),
+            lock_dir,
         ));
         self.spawn_process(&live, opts).await?;
         self.sessions.locked().push(Arc::clone(&live));

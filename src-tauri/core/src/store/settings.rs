@@ -12,6 +12,9 @@ use serde_json::Value;
 
 use crate::error::CoreError;
 use crate::pool::{PermissionMode, PoolConfig};
+use crate::transcripts::profiles::{
+    check_profile_name, Profile, Profiles, DEFAULT_PROFILE, MAX_PROFILES,
+};
 
 /// The settings format this code reads and writes.
 pub const SETTINGS_VERSION: u32 = 1;
@@ -78,8 +81,14 @@ pub struct Settings {
     pub version: u32,
     /// The `claude` executable to run; `None`: found automatically.
     pub claude_path: Option<PathBuf>,
-    /// The Claude Code config dir; `None`: `$CLAUDE_CONFIG_DIR`, else `~/.claude`.
+    /// The Claude Code config dir; `None`: `$CLAUDE_CONFIG_DIR`, else `~/.claude`. The first of
+    /// the config dirs listed ([`Settings::profiles`]).
     pub config_dir: Option<PathBuf>,
+    /// The first config dir's name; `None`: [`DEFAULT_PROFILE`].
+    pub config_dir_name: Option<String>,
+    /// More Claude config dirs listed beside the first (another account's
+    /// `CLAUDE_CONFIG_DIR`), each named; at most [`MAX_PROFILES`] in all.
+    pub more_config_dirs: Vec<Profile>,
     /// Model for new sessions; `None`: the CLI's default.
     pub default_model: Option<String>,
     /// Permission mode for new sessions.
@@ -104,6 +113,8 @@ impl Default for Settings {
             version: SETTINGS_VERSION,
             claude_path: None,
             config_dir: None,
+            config_dir_name: None,
+            more_config_dirs: Vec::new(),
             default_model: None,
             default_permission_mode: PermissionMode::Default,
             pool: PoolConfig::default(),
@@ -158,6 +169,8 @@ impl Settings {
                 }
             }
         }
+        self.validate_config_dirs()
+            .map_err(|m| CoreError::InvalidInput(format!("settings: {m}")))?;
         if !(1..=MAX_TRAY_RECENT).contains(&self.tray_recent) {
             return bad(format!(
                 "the tray lists 1 to {MAX_TRAY_RECENT} recent sessions, not {}",
@@ -171,6 +184,66 @@ impl Settings {
             ));
         }
         self.pool.validate()
+    }
+
+    /// The config dirs' names (unique, [`check_profile_name`]), the further dirs absolute and
+    /// each listed once.
+    fn validate_config_dirs(&self) -> Result<(), String> {
+        if self.more_config_dirs.len() + 1 > MAX_PROFILES {
+            return Err(format!("list at most {MAX_PROFILES} config dirs"));
+        }
+        let first = self.config_dir_name.as_deref().unwrap_or(DEFAULT_PROFILE);
+        check_profile_name(first)?;
+        let mut names = vec![first];
+        let mut dirs: Vec<&std::path::Path> =
+            self.config_dir.iter().map(PathBuf::as_path).collect();
+        for p in &self.more_config_dirs {
+            check_profile_name(&p.name)?;
+            if names.contains(&p.name.as_str()) {
+                return Err(format!("two config dirs are named {:?}", p.name));
+            }
+            names.push(&p.name);
+            if !p.config_dir.is_absolute() {
+                return Err(format!(
+                    "the config dir {:?} must be an absolute path, not {}",
+                    p.name,
+                    p.config_dir.display()
+                ));
+            }
+            if dirs.contains(&p.config_dir.as_path()) {
+                return Err(format!(
+                    "the config dir {} is listed twice",
+                    p.config_dir.display()
+                ));
+            }
+            dirs.push(&p.config_dir);
+        }
+        Ok(())
+    }
+
+    /// The config dirs to list: the first (`config_dir`, else `found`, the one
+    /// `$CLAUDE_CONFIG_DIR` or `~/.claude` names) and then [`Settings::more_config_dirs`]; one
+    /// that repeats an earlier dir is left out.
+    pub fn profiles(&self, found: PathBuf) -> Profiles {
+        let mut list = vec![Profile {
+            name: self
+                .config_dir_name
+                .clone()
+                .unwrap_or_else(|| DEFAULT_PROFILE.to_owned()),
+            config_dir: self.config_dir.clone().unwrap_or(found),
+        }];
+        for p in &self.more_config_dirs {
+            if !list
+                .iter()
+                .any(|q| q.config_dir == p.config_dir || q.name == p.name)
+            {
+                list.push(p.clone());
+            }
+        }
+        Profiles::new(list.clone()).unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "config dirs: only the first is listed");
+            Profiles::single(list.swap_remove(0).config_dir)
+        })
     }
 
     /// Decodes what the store held. `None` (nothing stored yet) gives the defaults. A value of
@@ -238,6 +311,30 @@ mod tests {
     }
 
     #[test]
+    fn the_config_dirs_are_the_first_then_the_more() {
+        let s = Settings::default();
+        let one = s.profiles(PathBuf::from("/h/.claude"));
+        assert_eq!(one.names(), [DEFAULT_PROFILE]);
+        assert_eq!(one.first().config_dir, PathBuf::from("/h/.claude"));
+        let (s, notice) = Settings::from_stored(Some(json!({
+            "version": 1,
+            "configDirName": "personal",
+            "moreConfigDirs": [
+                {"name": "work", "configDir": "/h/.claude-work"},
+                {"name": "again", "configDir": "/h/.claude"}
+            ]
+        })));
+        assert!(notice.is_none(), "{notice:?}");
+        let two = s.profiles(PathBuf::from("/h/.claude"));
+        // The automatic first dir repeated is listed once.
+        assert_eq!(two.names(), ["personal", "work"]);
+        assert_eq!(
+            two.get(1).map(|p| p.config_dir.clone()),
+            Some("/h/.claude-work".into())
+        );
+    }
+
+    #[test]
     fn corrupt_foreign_or_invalid_settings_fall_back_with_a_reason() {
         for (stored, says) in [
             (json!({"version": 2}), "version 2"),
@@ -262,6 +359,19 @@ mod tests {
             ),
             (json!({"version": 1, "configDir": ".claude"}), "absolute"),
             (json!({"version": 1, "vault": {"maxMb": 1}}), "vault's cap"),
+            (
+                json!({"version": 1, "moreConfigDirs": [{"name": "w", "configDir": "rel"}]}),
+                "absolute",
+            ),
+            (
+                json!({"version": 1, "moreConfigDirs": [{"name": "default", "configDir": "/w"}]}),
+                "named",
+            ),
+            (
+                json!({"version": 1, "configDir": "/w", "moreConfigDirs": [{"name": "w", "configDir": "/w"}]}),
+                "twice",
+            ),
+            (json!({"version": 1, "configDirName": "a/b"}), "use letters"),
             (
                 json!({"version": 1, "pool": {"reconnectAttempts": 1000}}),
                 "retries",

@@ -9,6 +9,7 @@
 pub mod export;
 pub mod index;
 pub mod paths;
+pub mod profiles;
 pub mod retention;
 pub mod search;
 pub mod transcript;

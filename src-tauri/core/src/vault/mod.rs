@@ -67,6 +67,20 @@ pub struct VaultStats {
     pub dir: PathBuf,
 }
 
+impl VaultStats {
+    /// The copies of `self` and `other` (two config dirs) counted together, in `self`'s dir.
+    pub fn plus(self, other: &VaultStats) -> VaultStats {
+        VaultStats {
+            sessions: self.sessions.saturating_add(other.sessions),
+            archived: self.archived.saturating_add(other.archived),
+            files: self.files.saturating_add(other.files),
+            original_bytes: self.original_bytes.saturating_add(other.original_bytes),
+            stored_bytes: self.stored_bytes.saturating_add(other.stored_bytes),
+            dir: self.dir,
+        }
+    }
+}
+
 /// What one sync did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
@@ -84,6 +98,12 @@ pub struct SyncReport {
 }
 
 impl SyncReport {
+    /// `self` and `other` (two syncs) counted together.
+    pub fn plus(mut self, other: SyncReport) -> SyncReport {
+        self.add(other);
+        self
+    }
+
     fn add(&mut self, other: SyncReport) {
         self.copied += other.copied;
         self.appended += other.appended;

@@ -46,6 +46,7 @@ export function summary(over: Partial<SessionSummary> = {}): SessionSummary {
     modifiedAt: NOW - 3 * 3_600_000,
     expiresAt: null,
     archived: false,
+    profile: null,
     ...over,
   };
   s.key = over.key ?? `${s.dirName}/${s.id}`;
@@ -71,6 +72,7 @@ export const missingDir = summary({
 export function index(): SessionIndex {
   return {
     configDir: '/home/dev/.claude',
+    profiles: [],
     scannedFiles: 3,
     errors: [],
     retention: { periodDays: 30, source: null },
@@ -98,12 +100,15 @@ export function index(): SessionIndex {
 export function projectIndex(idx: SessionIndex = index()): ProjectIndex {
   const projects = idx.projects.map(({ sessions, ...p }) => ({
     ...p,
+    // As the backend names them: the config dirs with sessions in it, when several are listed.
+    profiles: idx.profiles.length > 1 ? idx.profiles.filter((n) => sessions.some((s) => (s.profile ?? idx.profiles[0]) === n)) : [],
     sessionCount: sessions.length,
     // As the backend counts them: at the listing.
     expiringSoon: sessions.filter((s) => expiryWords(s.expiresAt, Date.now()) !== null).length,
   }));
   return {
     configDir: idx.configDir,
+    profiles: idx.profiles,
     scannedFiles: idx.scannedFiles,
     errors: idx.errors,
     retention: idx.retention,
@@ -247,6 +252,8 @@ export function defaultSettings(): Settings {
     version: 1,
     claudePath: null,
     configDir: null,
+    configDirName: null,
+    moreConfigDirs: [],
     defaultModel: null,
     defaultPermissionMode: 'default',
     pool: {

@@ -210,6 +210,7 @@ export function fakeApi(
       claude: { path: '/usr/local/bin/claude', error: null },
       version: '0.1.0',
       maxSessions: 8,
+      profiles: [],
       notices: [],
     })),
     registry: vi.fn<Api['registry']>(async () => structuredClone(registryState)),

@@ -428,6 +428,7 @@ impl LiveIndex {
             scanned_files,
             errors,
             retention,
+            profiles: Vec::new(),
         });
         *self.snapshot.write_locked() = Some(Arc::clone(&index));
         // Remember: memory first, then the cache (its failure loses nothing).
@@ -534,6 +535,7 @@ impl LiveIndex {
             scanned_files,
             errors: before.errors.clone(),
             retention: before.retention.clone(),
+            profiles: Vec::new(),
         });
         *self.snapshot.write_locked() = Some(Arc::clone(&index));
         let store_refs: Vec<&str> = store.iter().map(String::as_str).collect();

@@ -26,6 +26,7 @@ mod facts;
 pub(crate) use facts::quick_agrees_with_serde;
 mod fts;
 mod live;
+mod profiles;
 
 pub use cache::{
     default_path as default_cache_path, CacheError, SCHEMA_VERSION as CACHE_SCHEMA_VERSION,
@@ -35,6 +36,7 @@ pub use fts::{
     MAX_HITS, SNIPPET_CHARS,
 };
 pub use live::{IndexDelta, LiveIndex, RefreshStats};
+pub use profiles::ProfileIndexes;
 
 pub use facts::{CHUNK_BYTES, MAX_SLICE_BYTES, MAX_TITLE_CHARS};
 
@@ -168,6 +170,10 @@ pub struct SessionSummary {
     /// [`crate::vault`]): open it from there, restore it to resume it.
     #[serde(default)]
     pub archived: bool,
+    /// The name of the config dir ([`crate::transcripts::profiles::Profile`]) the session is
+    /// under when it is not the first one; `None` for the first (and only, for most users).
+    #[serde(default)]
+    pub profile: Option<String>,
 }
 
 /// The sessions of one project path, newest first.
@@ -203,6 +209,9 @@ pub struct SessionIndex {
     pub errors: Vec<String>,
     /// The CLI's transcript clean-up for this config dir, as read at the listing.
     pub retention: Retention,
+    /// The names of the config dirs listed, the first one's first, when there are several
+    /// ([`ProfileIndexes`] merges them); empty for one.
+    pub profiles: Vec<String>,
 }
 
 /// A project as the window's project list shows it: a [`ProjectGroup`] without its sessions
@@ -224,6 +233,9 @@ pub struct ProjectEntry {
     /// How many of them the CLI's clean-up deletes within [`crate::transcripts::retention::WARN_DAYS`]
     /// (or at its next start), counted when listed.
     pub expiring_soon: usize,
+    /// The names of the config dirs that have sessions in it, in [`ProjectIndex::profiles`]
+    /// order; empty when only one config dir is listed.
+    pub profiles: Vec<String>,
 }
 
 /// The project list: a [`SessionIndex`] without the sessions, newest project first.
@@ -242,6 +254,9 @@ pub struct ProjectIndex {
     pub retention: Retention,
     /// Sessions the CLI's clean-up deletes soon, over all projects ([`ProjectEntry::expiring_soon`]).
     pub expiring_soon: usize,
+    /// [`SessionIndex::profiles`]: the config dirs' names, the first one's first, when several
+    /// are listed; empty for one.
+    pub profiles: Vec<String>,
 }
 
 /// One session as the quick switcher lists it: what its filter matches and what a pick opens.
@@ -287,6 +302,7 @@ impl SessionIndex {
             scanned_files,
             errors,
             retention,
+            profiles: Vec::new(),
         })
     }
 
@@ -745,6 +761,7 @@ fn summary_of(candidate: Candidate, read: &FileRead, dirs: &mut DirCache) -> Ses
             .modified_ms
             .and_then(|m| dirs.retention.expires_at_ms(m)),
         archived: false,
+        profile: None,
     }
 }
 
@@ -802,6 +819,7 @@ impl SessionIndex {
                             .is_some_and(|e| Retention::expires_soon(e, now))
                     })
                     .count(),
+                profiles: self.profiles_of(p),
             })
             .collect();
         ProjectIndex {
@@ -811,7 +829,23 @@ impl SessionIndex {
             scanned_files: self.scanned_files,
             errors: self.errors.clone(),
             retention: self.retention.clone(),
+            profiles: self.profiles.clone(),
         }
+    }
+
+    /// The names of the config dirs with sessions in `group`, in [`SessionIndex::profiles`]
+    /// order; empty when one config dir is listed.
+    fn profiles_of(&self, group: &ProjectGroup) -> Vec<String> {
+        let Some(first) = self.profiles.first() else {
+            return Vec::new();
+        };
+        let name = |s: &SessionSummary| s.profile.clone().unwrap_or_else(|| first.clone());
+        let present: HashSet<String> = group.sessions.iter().map(name).collect();
+        self.profiles
+            .iter()
+            .filter(|p| present.contains(*p))
+            .cloned()
+            .collect()
     }
 
     /// The project with this [`ProjectGroup::key`], if listed.
@@ -1051,6 +1085,7 @@ impl SessionSummary {
             modified_ms: Some(activity),
             expires_at_ms: None,
             archived: false,
+            profile: None,
         }
     }
 }
