@@ -31,6 +31,7 @@ fn main() {
             "tray_menu",
             "tray_action",
             "vault_stats",
+            "usage_report",
             "restore_session",
         ]),
     ))

@@ -159,6 +159,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::desktop::tray_menu,
             commands::desktop::tray_action,
             commands::vault::vault_stats,
+            commands::usage::usage_report,
             commands::vault::restore_session,
         ])
         .events(collect_events![

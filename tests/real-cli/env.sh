@@ -1,6 +1,7 @@
 # Sourced (not run): installs the pinned CLI builds of package.json when needed, checks them, and
 # exports CCDESK_REAL_CLI_JS / CCDESK_REAL_CLI_NATIVE for src-tauri/core/tests/real_cli.rs and
-# CCDESK_REAL_CLI_OLD_JS (1.0.128, a 1.0.x build) for tests/datasets/real-cli.sh.
+# CCDESK_REAL_CLI_OLD_JS (1.0.128, a 1.0.x build) for tests/datasets/real-cli.sh, and
+# CCDESK_CCUSAGE_JS (ccusage 18, whose token totals `ccdesk usage` must equal).
 # Also drops the caller's Claude/Anthropic settings (an auth token, Bedrock/Vertex switches, a
 # model): the runner adds the test's env to the inherited one, and they must not steer the CLI.
 # Used by tests/real-cli/run.sh and tests/bootstrap.sh.
@@ -15,6 +16,7 @@ fi
 CCDESK_REAL_CLI_JS="$_rc_here/node_modules/claude-js/cli.js"
 CCDESK_REAL_CLI_NATIVE="$_rc_here/node_modules/claude-native-linux-x64/claude"
 CCDESK_REAL_CLI_OLD_JS="$_rc_here/node_modules/claude-old/cli.js"
+CCDESK_CCUSAGE_JS="$_rc_here/node_modules/ccusage/dist/index.js"
 for _rc_f in "$CCDESK_REAL_CLI_JS" "$CCDESK_REAL_CLI_NATIVE" "$CCDESK_REAL_CLI_OLD_JS"; do
     if [ ! -x "$_rc_f" ]; then
         echo "real-cli: $_rc_f is missing or not executable after npm ci" >&2
@@ -26,5 +28,6 @@ echo "real-cli: JS builds $(node "$CCDESK_REAL_CLI_JS" --version 2>/dev/null) an
 for _rc_v in $(compgen -e); do
     case "$_rc_v" in ANTHROPIC_* | CLAUDE_* | CLAUDECODE) unset "$_rc_v" ;; esac
 done
-export CCDESK_REAL_CLI_JS CCDESK_REAL_CLI_NATIVE CCDESK_REAL_CLI_OLD_JS
+[ -f "$CCDESK_CCUSAGE_JS" ] || { echo "real-cli: $CCDESK_CCUSAGE_JS is missing after npm ci" >&2; return 1; }
+export CCDESK_REAL_CLI_JS CCDESK_REAL_CLI_NATIVE CCDESK_REAL_CLI_OLD_JS CCDESK_CCUSAGE_JS
 unset _rc_here _rc_stamp _rc_f _rc_v

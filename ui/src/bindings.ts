@@ -125,6 +125,16 @@ export const commands = {
 	 */
 	vaultStats: () => __TAURI_INVOKE<VaultStats | null>("vault_stats"),
 	/**
+	 *  Tokens and dollars of every config dir's transcripts, grouped `by` (days oldest first;
+	 *  sessions and projects most expensive first), from `since` to `until` (local days,
+	 *  `YYYY-MM-DD`, both optional). Reads every transcript (seconds on a large history), off the
+	 *  main thread.
+	 * 
+	 *  Errors: `invalid_input` for a date that is not `YYYY-MM-DD`; `io` when a projects dir cannot
+	 *  be listed.
+	 */
+	usageReport: (by: UsageBy, since: string | null, until: string | null) => __TAURI_INVOKE<UsageReport>("usage_report", { by, since, until }),
+	/**
 	 *  Writes session `session_key`'s copy back where the CLI looks for it, byte for byte, then lists
 	 *  again (the session is no longer archived and resumes).
 	 * 
@@ -2416,6 +2426,62 @@ export type TrayMenu = {
 	items: TrayItem[],
 	/**  Tooltip of the tray icon, e.g. `ccdesk — 2 running, 1 waiting for permission`. */
 	tooltip: string,
+};
+
+/**  How the rows of a [`UsageReport`] are grouped. */
+export type UsageBy = 
+/**  One row per session (a subagent transcript counts for its parent session). */
+"session" | 
+/**  One row per project dir. */
+"project" | 
+/**  One row per local calendar day. */
+"day";
+
+/**  What the history cost, grouped one way. */
+export type UsageReport = {
+	/**  How the rows are grouped. */
+	by: UsageBy,
+	/**  Rows: days oldest first; sessions and projects most expensive first. */
+	rows: UsageRow[],
+	/**  Over all rows. */
+	total: UsageTotals,
+	/**  Transcript files read. */
+	files: number,
+	/**  Lines with usage that were counted already (the same message again). */
+	duplicates: number,
+	/**  Where the prices come from, and their date. */
+	prices: string,
+};
+
+/**  One row of a [`UsageReport`]. */
+export type UsageRow = {
+	/**
+	 *  What the row is of: a session key (as the index keys sessions), a project dir name
+	 *  (`@<config dir name>/` first for later config dirs), or a day (`YYYY-MM-DD`).
+	 */
+	key: string,
+	/**  For people: the session's or project's path (the `cwd` its lines record), or the day. */
+	label: string,
+	/**  Last message's timestamp in the row, ms since the Unix epoch. */
+	lastMs: number,
+} & UsageTotals;
+
+/**  Tokens and dollars of some API messages. */
+export type UsageTotals = {
+	/**  Input tokens (not counting cache reads and writes). */
+	inputTokens: number,
+	/**  Output tokens. */
+	outputTokens: number,
+	/**  Input tokens read from the prompt cache. */
+	cacheReadTokens: number,
+	/**  Input tokens written to the prompt cache. */
+	cacheCreationTokens: number,
+	/**  Dollars ([`UsageReport`]'s rules). */
+	costUsd: number | null,
+	/**  API messages counted. */
+	messages: number,
+	/**  Of those, messages of a model with no price (and no `costUSD`): their dollars are 0. */
+	unpricedMessages: number,
 };
 
 export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };

@@ -28,6 +28,8 @@ import type {
   ExportStats,
   RestoreReport,
   VaultStats,
+  UsageBy,
+  UsageReport,
   InterruptOutcome,
   PermissionAnswer,
   PermissionMode,
@@ -123,6 +125,11 @@ export interface Api {
   trayAction(action: TrayAction): Promise<void>;
   /** What the transcript vault holds; null when there is none (never turned on, nothing archived). */
   vaultStats(): Promise<VaultStats | null>;
+  /**
+   * Tokens and dollars of every transcript, per day (oldest first), session or project (most
+   * expensive first), between two local days (`YYYY-MM-DD`, inclusive; null: open).
+   */
+  usageReport(by: UsageBy, since: string | null, until: string | null): Promise<UsageReport>;
   /** Writes an archived session back where the CLI looks for it (never over a file), then lists again. */
   restoreSession(sessionKey: string): Promise<RestoreReport>;
   /** Calls `cb` with every `app://open` request; resolves to the function that stops it. */
@@ -229,6 +236,7 @@ export const tauriApi: Api = {
   },
   vaultStats: () => measured('vault_stats', commands.vaultStats()),
   restoreSession: (sessionKey) => measured('restore_session', commands.restoreSession(sessionKey)),
+  usageReport: (by, since, until) => measured('usage_report', commands.usageReport(by, since, until)),
   onAppOpen: (cb) => events.appOpen.listen((e) => cb(e.payload)),
   onIndexChanged: (cb) =>
     events.indexChanged.listen((e) => {

@@ -68,8 +68,9 @@ use ccdesk_core::vault::Vault;
 
 /// The first arguments that make a command line headless (clap's `help`, `--help`, `-h`,
 /// `--version`, `-V` too); anything else opens the window.
-const COMMANDS: [&str; 12] = [
+const COMMANDS: [&str; 13] = [
     "list",
+    "usage",
     "search",
     "show",
     "run",
@@ -192,6 +193,27 @@ enum Command {
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<std::path::PathBuf>,
     },
+    /// What the history cost: tokens (input, output, cache reads and writes) and dollars per
+    /// day, session or project, from the transcripts' usage fields (each API message once;
+    /// counted as `ccusage` counts them). Prices: the line's `costUSD`, else the model's price in
+    /// ccdesk's price table (its source and date are printed).
+    Usage {
+        /// Group by `day` (local days, oldest first), `session` or `project` (most expensive
+        /// first).
+        #[arg(long, value_enum, default_value_t = By::Day)]
+        by: By,
+        /// First local day counted (YYYY-MM-DD or YYYYMMDD).
+        #[arg(long, value_name = "DATE", value_parser = parse_day)]
+        since: Option<chrono::NaiveDate>,
+        /// Last local day counted (YYYY-MM-DD or YYYYMMDD).
+        #[arg(long, value_name = "DATE", value_parser = parse_day)]
+        until: Option<chrono::NaiveDate>,
+        /// One JSON object: `rows` and `total`, each with `inputTokens`, `outputTokens`,
+        /// `cacheReadTokens`, `cacheCreationTokens`, `costUsd` (rows also `key`, `label`,
+        /// `lastMs`, `messages`, `unpricedMessages`), and `by`, `files`, `duplicates`, `prices`.
+        #[arg(long)]
+        json: bool,
+    },
     /// Writes a session's copy from the vault back where the CLI looks for it (byte for byte;
     /// never over an existing transcript); `claude --resume <id>` works again after it.
     Restore {
@@ -199,6 +221,22 @@ enum Command {
         #[arg(allow_hyphen_values = true)]
         session: String,
     },
+}
+
+/// `ccdesk usage --by`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum By {
+    /// Local calendar days.
+    Day,
+    /// Sessions.
+    Session,
+    /// Project dirs.
+    Project,
+}
+
+/// A day as `YYYY-MM-DD` or `YYYYMMDD` (ccusage's form).
+fn parse_day(s: &str) -> Result<chrono::NaiveDate, String> {
+    ccdesk_core::transcripts::usage::parse_day(s).map_err(|e| e.to_string())
 }
 
 /// `ccdesk export --format`.
@@ -354,6 +392,12 @@ pub fn try_run(args: &[String], config_dir: &Path) -> Option<ExitCode> {
             archive(&profiles, all, &sessions).map_err(Failure::from)
         }
         Command::Restore { session } => restore(&profiles, &session).map_err(Failure::from),
+        Command::Usage {
+            by,
+            since,
+            until,
+            json,
+        } => usage_report(&profiles, by, since, until, json).map_err(Failure::from),
         Command::Export {
             session,
             format,
@@ -690,6 +734,83 @@ fn export(
             );
             Ok(())
         }
+    }
+}
+
+/// `ccdesk usage`: the table, or one JSON object.
+fn usage_report(
+    profiles: &Profiles,
+    by: By,
+    since: Option<chrono::NaiveDate>,
+    until: Option<chrono::NaiveDate>,
+    json: bool,
+) -> Result<(), String> {
+    use ccdesk_core::transcripts::usage::{usage as count, UsageBy, UsageQuery};
+    let query = UsageQuery {
+        by: match by {
+            By::Day => UsageBy::Day,
+            By::Session => UsageBy::Session,
+            By::Project => UsageBy::Project,
+        },
+        since,
+        until,
+    };
+    let report = count(profiles, &query).map_err(|e| e.to_string())?;
+    let mut out = terminal::stdout();
+    let written = (|| -> std::io::Result<()> {
+        if json {
+            serde_json::to_writer(&mut out, &report)?;
+            writeln!(out)?;
+            return out.flush();
+        }
+        let head = match by {
+            By::Day => "day",
+            By::Session => "session",
+            By::Project => "project",
+        };
+        writeln!(
+            out,
+            "{:<40} {:>12} {:>12} {:>14} {:>14} {:>10}",
+            head, "input", "output", "cache read", "cache write", "USD"
+        )?;
+        let line =
+            |out: &mut dyn Write, label: &str, t: &ccdesk_core::transcripts::usage::UsageTotals| {
+                let label: String = if label.chars().count() > 40 {
+                    let tail: Vec<char> = label.chars().rev().take(39).collect();
+                    format!("…{}", tail.into_iter().rev().collect::<String>())
+                } else {
+                    label.to_owned()
+                };
+                writeln!(
+                    out,
+                    "{:<40} {:>12} {:>12} {:>14} {:>14} {:>10.4}",
+                    label,
+                    t.input_tokens,
+                    t.output_tokens,
+                    t.cache_read_tokens,
+                    t.cache_creation_tokens,
+                    t.cost_usd
+                )
+            };
+        for r in &report.rows {
+            line(&mut out, &r.label, &r.totals)?;
+        }
+        line(&mut out, "total", &report.total)?;
+        out.flush()
+    })();
+    if !json {
+        if report.total.unpriced_messages > 0 {
+            eprintln!(
+                "ccdesk: {} message(s) of models with no price are counted at $0",
+                report.total.unpriced_messages
+            );
+        }
+        eprintln!("ccdesk: prices: {}", report.prices);
+    }
+    match written {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(format!("cannot write the usage: {e}")),
+        Ok(()) => Ok(()),
     }
 }
 

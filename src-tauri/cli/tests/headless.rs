@@ -812,3 +812,86 @@ fn two_config_dirs_are_listed_together_and_their_sessions_found_by_key() {
     assert_eq!(code, 2);
     assert!(stderr.contains("twice"), "{stderr}");
 }
+
+/// `ccdesk usage`: one JSON object with `rows` and `total` (the fields the issue names), days
+/// filtered by `--since`/`--until`, sessions keyed as the list keys them; the table names the
+/// price table's source; a bad date is bad usage.
+#[test]
+fn usage_prints_tokens_and_dollars_by_day_session_and_project() {
+    let config = fixtures("local-cli-2.1.112");
+    let env = [("TZ", std::ffi::OsStr::new("UTC"))];
+    let data = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| ccdesk_with(&config, data.path(), args, &env);
+    let (code, out, err) = run(&["usage", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let fields = [
+        "inputTokens",
+        "outputTokens",
+        "cacheReadTokens",
+        "cacheCreationTokens",
+        "costUsd",
+    ];
+    for f in fields {
+        assert!(report["total"][f].is_number(), "total.{f}: {report}");
+    }
+    let days = report["rows"].as_array().unwrap();
+    assert_eq!(days.len(), 1, "{report}");
+    assert_eq!(days[0]["key"], "2026-11-22");
+    assert_eq!(days[0]["inputTokens"], report["total"]["inputTokens"]);
+    assert!(report["total"]["inputTokens"].as_u64().unwrap() > 0);
+    assert!(
+        report["total"]["costUsd"].as_f64().unwrap() > 0.0,
+        "a priced model"
+    );
+    assert!(report["prices"].as_str().unwrap().contains("pricing"));
+
+    let (_, out, _) = run(&["usage", "--json", "--since", "2026-11-23"]);
+    let later: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(later["rows"].as_array().unwrap().len(), 0);
+    assert_eq!(later["total"]["inputTokens"], 0);
+    let (_, out, _) = run(&["usage", "--json", "--until", "20261122"]);
+    let upto: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(upto["total"]["inputTokens"], report["total"]["inputTokens"]);
+
+    let (_, out, _) = run(&["usage", "--json", "--by", "session"]);
+    let sessions: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let (_, listed, _) = run(&["list", "--json"]);
+    let keys: Vec<String> = listed
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["key"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    for row in sessions["rows"].as_array().unwrap() {
+        assert!(
+            keys.contains(&row["key"].as_str().unwrap().to_owned()),
+            "{row}"
+        );
+        assert_eq!(row["label"], "/home/dev/proj");
+    }
+    let sum: u64 = sessions["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["inputTokens"].as_u64().unwrap())
+        .sum();
+    assert_eq!(sum, report["total"]["inputTokens"].as_u64().unwrap());
+    let (_, out, _) = run(&["usage", "--json", "--by", "project"]);
+    let projects: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(projects["rows"][0]["key"], "-home-dev-proj");
+
+    let (code, table, err) = run(&["usage"]);
+    assert_eq!(code, 0);
+    assert!(
+        table.lines().last().unwrap().starts_with("total"),
+        "{table}"
+    );
+    assert!(err.contains("prices:"), "{err}");
+    let (code, _, err) = run(&["usage", "--since", "yesterday"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("not a date"), "{err}");
+}

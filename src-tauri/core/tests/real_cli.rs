@@ -24,6 +24,10 @@
 //!   (the transcript and its `<id>/` dir; the CLI runs its clean-up 10 minutes after it starts,
 //!   too late for a test), listed as archived, not resumable by the CLI, restored byte for byte,
 //!   then resumed by the CLI with a new prompt that lands in the same file.
+//! - `usage_equals_ccusage`: the token totals of `transcripts::usage` (per day and in all) equal
+//!   those of `ccusage` 18 (`CCDESK_CCUSAGE_JS`, installed beside the CLI builds) on what the CLI
+//!   wrote (a tool call, two prompts in one process, a resume) plus the genuine fixtures of both
+//!   eras and a public transcript with subagents and prompt-cache counts.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
@@ -482,6 +486,128 @@ async fn two_prompts_in_one_process(cli: Cli) {
     mock.shutdown().await;
 }
 
+/// Copies `from` (a dir tree of transcripts) to `to`.
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_tree(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
+async fn usage_equals_ccusage(cli: Cli) {
+    use ccdesk_core::transcripts::profiles::Profiles;
+    use ccdesk_core::transcripts::usage::{usage, UsageBy, UsageQuery};
+    let ccusage = match std::env::var_os("CCDESK_CCUSAGE_JS") {
+        Some(p) => PathBuf::from(p),
+        None if std::env::var_os("CI").is_some() => panic!("CCDESK_CCUSAGE_JS is not set"),
+        None => {
+            eprintln!("skipped: CCDESK_CCUSAGE_JS is not set (tests/real-cli/env.sh sets it)");
+            return;
+        }
+    };
+    let mock = MockApi::start().await.unwrap();
+    let sb = Sandbox::new();
+    // What the CLI writes: a tool call (two API calls), two prompts in one process, a resume.
+    let project = sb.project("usage");
+    let mut opts = options(&sb, &mock, &project, None);
+    opts.extra_args = vec!["--allowedTools=Bash".into()];
+    let o = drive(&cli, opts, &["count this MOCK_BASH", "and a second prompt"]).await;
+    assert_clean_exit(&o);
+    let resumed = options(&sb, &mock, &project, Some(o.session_id()));
+    assert_clean_exit(&drive(&cli, resumed, &["resumed once"]).await);
+    // The genuine fixtures of both eras, and a public transcript with subagents and caches.
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/samples");
+    for era in ["local-cli-2.1.112", "local-cli-2.1.330"] {
+        copy_tree(
+            &samples.join(era).join("projects"),
+            &sb.config.join("projects"),
+        );
+    }
+    copy_tree(
+        &samples.join("public/marot-spotter"),
+        &sb.config.join("projects/-home-dev-marot-spotter"),
+    );
+
+    let ours = usage(
+        &Profiles::single(sb.config.clone()),
+        &UsageQuery {
+            by: UsageBy::Day,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(
+        ours.total.messages > 0 && ours.total.cache_read_tokens > 0,
+        "{ours:?}"
+    );
+    assert!(
+        ours.duplicates > 0,
+        "the CLI's one-line-per-block copies are counted once"
+    );
+    let out = std::process::Command::new("node")
+        .arg(&ccusage)
+        .args(["daily", "--json", "--offline"])
+        .env("CLAUDE_CONFIG_DIR", &sb.config)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let theirs: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let tokens = |v: &Value| {
+        [
+            "inputTokens",
+            "outputTokens",
+            "cacheReadTokens",
+            "cacheCreationTokens",
+        ]
+        .map(|k| v[k].as_u64().unwrap_or(u64::MAX))
+    };
+    let t = &ours.total;
+    assert_eq!(
+        [
+            t.input_tokens,
+            t.output_tokens,
+            t.cache_read_tokens,
+            t.cache_creation_tokens
+        ],
+        tokens(&theirs["totals"]),
+        "totals; ccusage said {theirs}"
+    );
+    let mut days: Vec<(String, [u64; 4])> = theirs["daily"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["date"].as_str().unwrap().to_owned(), tokens(d)))
+        .collect();
+    days.sort();
+    let mine: Vec<(String, [u64; 4])> = ours
+        .rows
+        .iter()
+        .map(|r| {
+            let t = &r.totals;
+            (
+                r.key.clone(),
+                [
+                    t.input_tokens,
+                    t.output_tokens,
+                    t.cache_read_tokens,
+                    t.cache_creation_tokens,
+                ],
+            )
+        })
+        .collect();
+    assert_eq!(mine, days, "per day");
+    mock.shutdown().await;
+}
+
 async fn resume_of_an_unknown_id_fails(cli: Cli) {
     let mock = MockApi::start().await.unwrap();
     let sb = Sandbox::new();
@@ -744,6 +870,17 @@ macro_rules! suite {
                     3 * RUN_TIMEOUT,
                     "vault_round_trip",
                     super::vault_round_trip(cli),
+                )
+                .await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn usage_equals_ccusage() {
+                let Some(cli) = cli() else { return };
+                bounded(
+                    3 * RUN_TIMEOUT,
+                    "usage_equals_ccusage",
+                    super::usage_equals_ccusage(cli),
                 )
                 .await;
             }

@@ -367,6 +367,11 @@ export class AppModel {
   }
 
   /** Opens the settings sheet (any other sheet closes). */
+  /** Opens the usage view (what the history cost). */
+  openUsage(): void {
+    this.view.open('usage');
+  }
+
   openSettings(): void {
     this.view.open('settings');
   }

@@ -63,6 +63,10 @@ export type {
   TrayMenu,
   RestoreReport,
   VaultStats,
+  UsageBy,
+  UsageReport,
+  UsageRow,
+  UsageTotals,
   ExportFormat,
   ExportStats,
 } from '../bindings';

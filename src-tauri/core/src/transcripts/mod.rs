@@ -13,4 +13,5 @@ pub mod profiles;
 pub mod retention;
 pub mod search;
 pub mod transcript;
+pub mod usage;
 pub mod watcher;

@@ -1,6 +1,8 @@
 // Test data in the backend's shapes (see ../types.ts), modelled on the shared sample transcripts.
 import { expiryWords } from '../expiry';
 import type {
+  UsageBy,
+  UsageReport,
   Block,
   Entry,
   MessageEntry,
@@ -274,5 +276,36 @@ export function defaultSettings(): Settings {
     theme: 'system',
     // Answered (off): the first-start question is tested on its own.
     vault: { enabled: false, maxMb: 4096 },
+  };
+}
+
+/** A usage report as `usage_report` answers it, grouped `by`. */
+export function usageReport(by: UsageBy = 'day'): UsageReport {
+  const totals = (input: number, output: number, read: number, write: number, cost: number, messages: number) => ({
+    inputTokens: input,
+    outputTokens: output,
+    cacheReadTokens: read,
+    cacheCreationTokens: write,
+    costUsd: cost,
+    messages,
+    unpricedMessages: 0,
+  });
+  const rows =
+    by === 'day'
+      ? [
+          { key: '2026-11-20', label: '2026-11-20', lastMs: NOW - 2 * 86_400_000, ...totals(100, 50, 1000, 200, 0.25, 3) },
+          { key: '2026-11-21', label: '2026-11-21', lastMs: NOW - 86_400_000, ...totals(300, 20, 0, 0, 1.5, 2) },
+        ]
+      : [
+          { key: '-home-dev-proj/0d5e6d18-44bd-4040-934c-95411eb40216', label: '/home/dev/proj', lastMs: NOW, ...totals(300, 20, 0, 0, 1.5, 2) },
+          { key: '-home-dev-other/11111111-2222-4333-8444-555555555555', label: '/home/dev/<b>other</b>', lastMs: NOW, ...totals(100, 50, 1000, 200, 0.25, 3) },
+        ];
+  return {
+    by,
+    rows,
+    total: { ...totals(400, 70, 1000, 200, 1.75, 5), unpricedMessages: 1 },
+    files: 4,
+    duplicates: 6,
+    prices: 'Anthropic, Claude API pricing (2025-11-24)',
   };
 }

@@ -19,7 +19,7 @@ import type {
   SettingsView,
   StartRequest,
 } from '../types';
-import { briefs, defaultSettings, detail, index, listedSessions, paged, projectIndex } from './data';
+import { briefs, defaultSettings, detail, index, listedSessions, paged, projectIndex, usageReport } from './data';
 
 export { sessionInfo } from './data';
 
@@ -268,6 +268,7 @@ export function fakeApi(
     })),
     trayAction: vi.fn<Api['trayAction']>(async () => {}),
     vaultStats: vi.fn<Api['vaultStats']>(async () => null),
+    usageReport: vi.fn<Api['usageReport']>(async (by) => usageReport(by)),
     restoreSession: vi.fn<Api['restoreSession']>(async (sessionKey: string) => ({
       transcript: `/home/dev/.claude/projects/${sessionKey}.jsonl`,
       files: 1,

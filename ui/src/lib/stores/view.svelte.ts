@@ -7,7 +7,7 @@
 // No DOM here.
 
 /** A modal sheet's kind. */
-export type SheetKind = 'settings' | 'switcher' | 'search' | 'new';
+export type SheetKind = 'settings' | 'switcher' | 'search' | 'usage' | 'new';
 
 export type Overlay =
   | { kind: 'none' }
@@ -15,6 +15,7 @@ export type Overlay =
   | { kind: 'settings'; overPool: boolean }
   | { kind: 'switcher'; overPool: boolean }
   | { kind: 'search'; overPool: boolean }
+  | { kind: 'usage'; overPool: boolean }
   | { kind: 'new'; cwd: string; overPool: boolean };
 
 export class ViewState {
@@ -60,8 +61,8 @@ export class ViewState {
     if (was) this.onPool(false);
   }
 
-  /** Opens the settings sheet, the quick switcher or the search sheet, closing any other sheet. */
-  open(kind: 'settings' | 'switcher' | 'search'): void {
+  /** Opens the settings, usage or search sheet or the quick switcher, closing any other sheet. */
+  open(kind: 'settings' | 'switcher' | 'search' | 'usage'): void {
     if (this.overlay.kind === kind) return;
     this.overlay = { kind, overPool: this.poolShown };
   }
