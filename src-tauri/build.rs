@@ -32,6 +32,8 @@ fn main() {
             "tray_action",
             "vault_stats",
             "usage_report",
+            "open_in_terminal",
+            "terminal_command",
             "restore_session",
         ]),
     ))

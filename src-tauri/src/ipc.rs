@@ -160,6 +160,8 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::desktop::tray_action,
             commands::vault::vault_stats,
             commands::usage::usage_report,
+            commands::terminal::open_in_terminal,
+            commands::terminal::terminal_command,
             commands::vault::restore_session,
         ])
         .events(collect_events![

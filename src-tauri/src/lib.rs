@@ -458,6 +458,8 @@ pub fn run(config_dir: PathBuf, args: Vec<String>) -> Result<(), Box<dyn std::er
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_store::Builder::new().build())
         .plugin(tauri_plugin_notification::init())
+        // "Copy command" (a session's resume command line): write-only, text only.
+        .plugin(tauri_plugin_clipboard_manager::init())
         .setup(move |app| {
             mount.mount_events(app);
             let handle = app.handle().clone();

@@ -111,8 +111,10 @@ fn labelled_calls() -> Vec<(String, String)> {
 /// folder picker and the export's save dialog, asking whether notifications are allowed, and the UI's own preferences file
 /// (`ui-prefs.json`: read and set; the core saves it, atomically, through `save_ui_prefs`: the
 /// plugin's own save writes in place).
-const PLUGIN_PERMISSIONS: [&str; 7] = [
+const PLUGIN_PERMISSIONS: [&str; 8] = [
     "core:event:default",
+    // "Copy command": the resume command line to the clipboard (write only, text only).
+    "clipboard-manager:allow-write-text",
     "dialog:allow-open",
     // The save dialog of "Export" (the file is then written by the `export_session` command).
     "dialog:allow-save",

@@ -135,6 +135,22 @@ export const commands = {
 	 */
 	usageReport: (by: UsageBy, since: string | null, until: string | null) => __TAURI_INVOKE<UsageReport>("usage_report", { by, since, until }),
 	/**
+	 *  Starts the user's terminal (the settings' one, else the OS's usual one) running
+	 *  `claude --resume <id>` in session `session_key`'s directory; returns the terminal started.
+	 * 
+	 *  Errors: `not_resumable` while ccdesk holds the session live (this window or another ccdesk
+	 *  process: one writer per transcript) or when it cannot be resumed; `invalid_input` when no
+	 *  terminal is found; `claude_not_found`; `spawn_failed`.
+	 */
+	openInTerminal: (sessionKey: string) => __TAURI_INVOKE<string>("open_in_terminal", { sessionKey }),
+	/**
+	 *  The command line that resumes session `session_key` in a shell ("Copy command"):
+	 *  `cd '<dir>' && '<claude>' --resume '<id>'`, quoted for a POSIX shell.
+	 * 
+	 *  Errors: `unknown_session`, `not_resumable`, `claude_not_found`.
+	 */
+	terminalCommand: (sessionKey: string) => __TAURI_INVOKE<string>("terminal_command", { sessionKey }),
+	/**
 	 *  Writes session `session_key`'s copy back where the CLI looks for it, byte for byte, then lists
 	 *  again (the session is no longer archived and resumes).
 	 * 
@@ -2142,6 +2158,12 @@ export type Settings_Deserialize = {
 	theme?: Theme,
 	/**  The transcript vault. */
 	vault?: VaultSettings_Deserialize,
+	/**
+	 *  The terminal "Open in terminal" starts: a program name (looked up on `PATH`), a path, or
+	 *  `Terminal` / `iTerm` on macOS; `None`: the first of the OS's usual ones
+	 *  ([`crate::desktop::terminal`]).
+	 */
+	terminal?: string | null,
 };
 
 /**  Everything a user can set in ccdesk. */
@@ -2178,6 +2200,12 @@ export type Settings_Serialize = {
 	theme: Theme,
 	/**  The transcript vault. */
 	vault: VaultSettings_Serialize,
+	/**
+	 *  The terminal "Open in terminal" starts: a program name (looked up on `PATH`), a path, or
+	 *  `Terminal` / `iTerm` on macOS; `None`: the first of the OS's usual ones
+	 *  ([`crate::desktop::terminal`]).
+	 */
+	terminal: string | null,
 };
 
 /**  What the UI asks for when it starts (or resumes) a session. */

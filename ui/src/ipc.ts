@@ -7,6 +7,7 @@
 import { Channel } from '@tauri-apps/api/core';
 import { getCurrentWebview } from '@tauri-apps/api/webview';
 import { open, save } from '@tauri-apps/plugin-dialog';
+import { writeText } from '@tauri-apps/plugin-clipboard-manager';
 import { commands, events } from './bindings';
 import type {
   AppInfo,
@@ -125,6 +126,12 @@ export interface Api {
   trayAction(action: TrayAction): Promise<void>;
   /** What the transcript vault holds; null when there is none (never turned on, nothing archived). */
   vaultStats(): Promise<VaultStats | null>;
+  /** Starts the user's terminal resuming the session; resolves to the terminal started. */
+  openInTerminal(sessionKey: string): Promise<string>;
+  /** The shell command line that resumes the session (`cd '<dir>' && '<claude>' --resume '<id>'`). */
+  terminalCommand(sessionKey: string): Promise<string>;
+  /** Puts `text` on the system clipboard. */
+  copyText(text: string): Promise<void>;
   /**
    * Tokens and dollars of every transcript, per day (oldest first), session or project (most
    * expensive first), between two local days (`YYYY-MM-DD`, inclusive; null: open).
@@ -237,6 +244,9 @@ export const tauriApi: Api = {
   vaultStats: () => measured('vault_stats', commands.vaultStats()),
   restoreSession: (sessionKey) => measured('restore_session', commands.restoreSession(sessionKey)),
   usageReport: (by, since, until) => measured('usage_report', commands.usageReport(by, since, until)),
+  openInTerminal: (sessionKey) => measured('open_in_terminal', commands.openInTerminal(sessionKey)),
+  terminalCommand: (sessionKey) => measured('terminal_command', commands.terminalCommand(sessionKey)),
+  copyText: (text) => writeText(text),
   onAppOpen: (cb) => events.appOpen.listen((e) => cb(e.payload)),
   onIndexChanged: (cb) =>
     events.indexChanged.listen((e) => {

@@ -6,6 +6,7 @@ pub mod live;
 pub mod registry;
 pub mod sessions;
 pub mod settings;
+pub mod terminal;
 pub mod usage;
 pub mod vault;
 

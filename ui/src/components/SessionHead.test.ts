@@ -1,9 +1,22 @@
-import { render, screen } from '@testing-library/svelte';
-import { describe, expect, it } from 'vitest';
-import { NOW, summary } from '../lib/__fixtures__/data';
+import { fireEvent, render, screen } from '@testing-library/svelte';
+import { describe, expect, it, vi } from 'vitest';
+import { NOW, missingDir, summary } from '../lib/__fixtures__/data';
 import SessionHead from './SessionHead.svelte';
 
 describe('SessionHead', () => {
+  it('offers "Open in terminal" and "Copy command" for a session that resumes, not for one that cannot', async () => {
+    const onterminal = vi.fn();
+    const oncopycommand = vi.fn();
+    const { unmount } = render(SessionHead, { session: summary(), now: NOW, onterminal, oncopycommand });
+    await fireEvent.click(screen.getByTestId('open-in-terminal'));
+    await fireEvent.click(screen.getByTestId('copy-command'));
+    expect(onterminal).toHaveBeenCalledOnce();
+    expect(oncopycommand).toHaveBeenCalledOnce();
+    unmount();
+    render(SessionHead, { session: missingDir, now: NOW, onterminal, oncopycommand });
+    expect(screen.queryByTestId('open-in-terminal')).toBeNull();
+  });
+
   it('shows the name with the title under it, and the runs at the side', () => {
     render(SessionHead, {
       session: summary(),

@@ -699,6 +699,34 @@ export class AppModel {
   }
 
   /**
+   * Continues the open session in the user's terminal (`claude --resume` in its folder); says
+   * which terminal in a notice. Refused, with the backend's reason, while ccdesk has it live.
+   */
+  async openInTerminal(): Promise<void> {
+    const s = this.currentSession;
+    if (!s) return;
+    try {
+      const terminal = await this.api.openInTerminal(s.key);
+      this.messages.notice(`Opened in ${terminal}: claude --resume ${s.id}`);
+    } catch (e) {
+      this.messages.report(e);
+    }
+  }
+
+  /** Copies the shell command line that resumes the open session; says so in a notice. */
+  async copyResumeCommand(): Promise<void> {
+    const s = this.currentSession;
+    if (!s) return;
+    try {
+      const line = await this.api.terminalCommand(s.key);
+      await this.api.copyText(line);
+      this.messages.notice(`Copied: ${line}`);
+    } catch (e) {
+      this.messages.report(e);
+    }
+  }
+
+  /**
    * The answer to the first start's question: keep a copy of every transcript in the vault or
    * not (saved with the settings; the setting can be changed later).
    */

@@ -271,6 +271,24 @@ describe('AppModel and the pool', () => {
   });
 });
 
+describe('AppModel terminal hand-over', () => {
+  it('opens the session in a terminal and copies its command, saying so; a refusal is reported', async () => {
+    const api = fakeApi();
+    const app = new AppModel(api);
+    await app.init();
+    await app.selectSession(summary().id);
+    await app.openInTerminal();
+    expect(api.mocks.openInTerminal).toHaveBeenCalledWith(summary().key);
+    expect(app.notices.at(-1)).toContain('x-terminal-emulator');
+    await app.copyResumeCommand();
+    expect(api.mocks.copyText).toHaveBeenCalledWith(`cd '/home/dev/proj' && '/usr/local/bin/claude' --resume '${summary().id}'`);
+    expect(app.notices.at(-1)).toContain('Copied');
+    api.mocks.openInTerminal.mockRejectedValueOnce({ kind: 'not_resumable', message: 'it is live in this window; close it first' });
+    await app.openInTerminal();
+    expect(app.errors.join()).toContain('live in this window');
+  });
+});
+
 describe('AppModel with several config dirs', () => {
   const WORK = '7b7b7b7b-2222-4333-8444-555555555555';
   const twoDirs = () => {

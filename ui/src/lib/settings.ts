@@ -5,6 +5,8 @@ import type { PermissionMode, Settings, Theme } from './types';
 export interface SettingsForm {
   claudePath: string;
   configDir: string;
+  /** The terminal of "Open in terminal"; blank: found automatically. */
+  terminal: string;
   /** The first config dir's name; blank: "default". */
   configDirName: string;
   /** More config dirs listed beside the first (another account's), each named. */
@@ -45,6 +47,7 @@ export function toForm(s: Settings): SettingsForm {
   return {
     claudePath: s.claudePath ?? '',
     configDir: s.configDir ?? '',
+    terminal: s.terminal ?? '',
     configDirName: s.configDirName ?? '',
     moreConfigDirs: s.moreConfigDirs.map((p) => ({ name: p.name, configDir: p.configDir })),
     defaultModel: s.defaultModel ?? '',
@@ -109,6 +112,7 @@ export function fromForm(form: SettingsForm, base: Settings): { settings: Settin
       ...base,
       claudePath: blank(form.claudePath),
       configDir: blank(form.configDir),
+      terminal: blank(form.terminal),
       configDirName: blank(form.configDirName),
       // Rows left blank are dropped; a half-filled one goes to the backend, which names the fault.
       moreConfigDirs: form.moreConfigDirs

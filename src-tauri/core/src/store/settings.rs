@@ -105,6 +105,10 @@ pub struct Settings {
     pub theme: Theme,
     /// The transcript vault.
     pub vault: VaultSettings,
+    /// The terminal "Open in terminal" starts: a program name (looked up on `PATH`), a path, or
+    /// `Terminal` / `iTerm` on macOS; `None`: the first of the OS's usual ones
+    /// ([`crate::desktop::terminal`]).
+    pub terminal: Option<PathBuf>,
 }
 
 impl Default for Settings {
@@ -123,6 +127,7 @@ impl Default for Settings {
             notifications: true,
             theme: Theme::System,
             vault: VaultSettings::default(),
+            terminal: None,
         }
     }
 }
@@ -156,6 +161,13 @@ impl Settings {
             );
         }
         // A relative path would depend on the directory ccdesk happens to be started from.
+        if self
+            .terminal
+            .as_deref()
+            .is_some_and(|p| p.as_os_str().is_empty())
+        {
+            return bad("the terminal is empty (leave it unset to find one automatically)".into());
+        }
         for (what, path) in [
             ("the claude path", &self.claude_path),
             ("the config dir", &self.config_dir),

@@ -256,6 +256,7 @@ export function defaultSettings(): Settings {
     configDir: null,
     configDirName: null,
     moreConfigDirs: [],
+    terminal: null,
     defaultModel: null,
     defaultPermissionMode: 'default',
     pool: {

@@ -269,6 +269,9 @@ export function fakeApi(
     trayAction: vi.fn<Api['trayAction']>(async () => {}),
     vaultStats: vi.fn<Api['vaultStats']>(async () => null),
     usageReport: vi.fn<Api['usageReport']>(async (by) => usageReport(by)),
+    openInTerminal: vi.fn<Api['openInTerminal']>(async () => '/usr/bin/x-terminal-emulator'),
+    terminalCommand: vi.fn<Api['terminalCommand']>(async (key) => `cd '/home/dev/proj' && '/usr/local/bin/claude' --resume '${key.split('/').pop()}'`),
+    copyText: vi.fn<Api['copyText']>(async () => {}),
     restoreSession: vi.fn<Api['restoreSession']>(async (sessionKey: string) => ({
       transcript: `/home/dev/.claude/projects/${sessionKey}.jsonl`,
       files: 1,
