@@ -32,6 +32,7 @@ fn main() {
             "tray_action",
             "vault_stats",
             "usage_report",
+            "session_changes",
             "open_in_terminal",
             "terminal_command",
             "restore_session",

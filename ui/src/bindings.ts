@@ -135,6 +135,14 @@ export const commands = {
 	 */
 	usageReport: (by: UsageBy, since: string | null, until: string | null) => __TAURI_INVOKE<UsageReport>("usage_report", { by, since, until }),
 	/**
+	 *  What each turn of session `session_key` changed in files (applied Edit, MultiEdit, Write and
+	 *  NotebookEdit calls, as unified diffs), read from its transcript (an archived one from the
+	 *  vault).
+	 * 
+	 *  Errors: `unknown_session`; `io` when the transcript cannot be read.
+	 */
+	sessionChanges: (sessionKey: string) => __TAURI_INVOKE<SessionChanges_Serialize>("session_changes", { sessionKey }),
+	/**
 	 *  Starts the user's terminal (the settings' one, else the OS's usual one) running
 	 *  `claude --resume <id>` in session `session_key`'s directory; returns the terminal started.
 	 * 
@@ -562,6 +570,26 @@ export type ExportStats = {
 	subagents: number,
 	/**  Bytes written. */
 	bytes: number,
+};
+
+/**  One file's changes in one turn. */
+export type FileChange = {
+	/**  The file, relative to the session's project dir when inside it, else absolute. */
+	path: string,
+	/**  Lines added (`+` lines of the diff). */
+	added: number,
+	/**  Lines removed (`-` lines of the diff). */
+	removed: number,
+	/**
+	 *  A unified diff (`--- a/<path>`, `+++ b/<path>`, hunks), of every change to the file in
+	 *  the turn, in order; `git apply` takes it (from the project dir) when the hunks came from
+	 *  the CLI's `structuredPatch`.
+	 */
+	diff: string,
+	/**  Whether the turn created the file. */
+	created: boolean,
+	/**  The tools that changed it (`Edit`, `Write`, ...), each once. */
+	tools: string[],
 };
 
 /**  The executable found. */
@@ -1586,6 +1614,39 @@ export type SessionBrief_Serialize = {
 	lastActivityMs: number | null,
 };
 
+/**  What a session changed in files. */
+export type SessionChanges = SessionChanges_Serialize | SessionChanges_Deserialize;
+
+/**  What a session changed in files. */
+export type SessionChanges_Deserialize = {
+	/**  Turns that changed files, in order. */
+	turns: TurnChanges_Deserialize[],
+	/**  Lines added over all turns. */
+	added: number,
+	/**  Lines removed over all turns. */
+	removed: number,
+	/**
+	 *  Lines that name a user message or a tool but are not JSON (skipped; other lines are not
+	 *  parsed at all).
+	 */
+	malformedLines: number,
+};
+
+/**  What a session changed in files. */
+export type SessionChanges_Serialize = {
+	/**  Turns that changed files, in order. */
+	turns: TurnChanges_Serialize[],
+	/**  Lines added over all turns. */
+	added: number,
+	/**  Lines removed over all turns. */
+	removed: number,
+	/**
+	 *  Lines that name a user message or a tool but are not JSON (skipped; other lines are not
+	 *  parsed at all).
+	 */
+	malformedLines: number,
+};
+
 /**  A session and one page of its transcript, for the transcript view. */
 export type SessionDetail = SessionDetail_Serialize | SessionDetail_Deserialize;
 
@@ -2454,6 +2515,43 @@ export type TrayMenu = {
 	items: TrayItem[],
 	/**  Tooltip of the tray icon, e.g. `ccdesk — 2 running, 1 waiting for permission`. */
 	tooltip: string,
+};
+
+/**  The changes of one turn. */
+export type TurnChanges = TurnChanges_Serialize | TurnChanges_Deserialize;
+
+/**  The changes of one turn. */
+export type TurnChanges_Deserialize = {
+	/**
+	 *  The turn's number in the session, from 1 (turns that changed nothing count too); 0 for
+	 *  changes recorded before the transcript's first prompt.
+	 */
+	index: number,
+	/**  The prompt's timestamp (RFC 3339). */
+	timestamp?: string | null,
+	/**  The prompt, cut at 200 characters. */
+	prompt: string,
+	/**  0-based line of the prompt in the transcript (where the transcript view opens it). */
+	line: number,
+	/**  Files changed, in the order first changed. */
+	files: FileChange[],
+};
+
+/**  The changes of one turn. */
+export type TurnChanges_Serialize = {
+	/**
+	 *  The turn's number in the session, from 1 (turns that changed nothing count too); 0 for
+	 *  changes recorded before the transcript's first prompt.
+	 */
+	index: number,
+	/**  The prompt's timestamp (RFC 3339). */
+	timestamp: string | null,
+	/**  The prompt, cut at 200 characters. */
+	prompt: string,
+	/**  0-based line of the prompt in the transcript (where the transcript view opens it). */
+	line: number,
+	/**  Files changed, in the order first changed. */
+	files: FileChange[],
 };
 
 /**  How the rows of a [`UsageReport`] are grouped. */

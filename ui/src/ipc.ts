@@ -31,6 +31,7 @@ import type {
   VaultStats,
   UsageBy,
   UsageReport,
+  SessionChanges,
   InterruptOutcome,
   PermissionAnswer,
   PermissionMode,
@@ -126,6 +127,8 @@ export interface Api {
   trayAction(action: TrayAction): Promise<void>;
   /** What the transcript vault holds; null when there is none (never turned on, nothing archived). */
   vaultStats(): Promise<VaultStats | null>;
+  /** What each turn of the session changed in files (unified diffs per file). */
+  sessionChanges(sessionKey: string): Promise<SessionChanges>;
   /** Starts the user's terminal resuming the session; resolves to the terminal started. */
   openInTerminal(sessionKey: string): Promise<string>;
   /** The shell command line that resumes the session (`cd '<dir>' && '<claude>' --resume '<id>'`). */
@@ -245,6 +248,7 @@ export const tauriApi: Api = {
   restoreSession: (sessionKey) => measured('restore_session', commands.restoreSession(sessionKey)),
   usageReport: (by, since, until) => measured('usage_report', commands.usageReport(by, since, until)),
   openInTerminal: (sessionKey) => measured('open_in_terminal', commands.openInTerminal(sessionKey)),
+  sessionChanges: (sessionKey) => measured('session_changes', commands.sessionChanges(sessionKey)),
   terminalCommand: (sessionKey) => measured('terminal_command', commands.terminalCommand(sessionKey)),
   copyText: (text) => writeText(text),
   onAppOpen: (cb) => events.appOpen.listen((e) => cb(e.payload)),

@@ -68,9 +68,10 @@ use ccdesk_core::vault::Vault;
 
 /// The first arguments that make a command line headless (clap's `help`, `--help`, `-h`,
 /// `--version`, `-V` too); anything else opens the window.
-const COMMANDS: [&str; 13] = [
+const COMMANDS: [&str; 14] = [
     "list",
     "usage",
+    "changes",
     "search",
     "show",
     "run",
@@ -192,6 +193,21 @@ enum Command {
         /// Write to this file (atomically) instead of stdout.
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<std::path::PathBuf>,
+    },
+    /// What each turn of a session changed in files (its Edit, MultiEdit, Write and
+    /// NotebookEdit calls that were applied), from the transcript alone: per turn, each file
+    /// with lines added and removed, and with --diff the unified diffs.
+    Changes {
+        /// A session id, or a key `<project dir name>/<id>`.
+        #[arg(allow_hyphen_values = true)]
+        session: String,
+        /// One JSON object: `turns`, each with `index`, `timestamp`, `prompt`, `line` and `files`,
+        /// each file with `path`, `added`, `removed`, `diff` (unified), `created`, `tools`.
+        #[arg(long)]
+        json: bool,
+        /// Print the diffs too (text output).
+        #[arg(long)]
+        diff: bool,
     },
     /// What the history cost: tokens (input, output, cache reads and writes) and dollars per
     /// day, session or project, from the transcripts' usage fields (each API message once;
@@ -392,6 +408,11 @@ pub fn try_run(args: &[String], config_dir: &Path) -> Option<ExitCode> {
             archive(&profiles, all, &sessions).map_err(Failure::from)
         }
         Command::Restore { session } => restore(&profiles, &session).map_err(Failure::from),
+        Command::Changes {
+            session,
+            json,
+            diff,
+        } => changes(&profiles, &session, json, diff).map_err(Failure::from),
         Command::Usage {
             by,
             since,
@@ -734,6 +755,62 @@ fn export(
             );
             Ok(())
         }
+    }
+}
+
+/// `ccdesk changes`: a session's file changes per turn.
+fn changes(profiles: &Profiles, name: &str, json: bool, diff: bool) -> Result<(), String> {
+    let vault = existing_vault();
+    let summary = profiles
+        .resolve_session(name, vault.as_deref())
+        .map_err(|e| e.to_string())?;
+    let changes = ccdesk_core::transcripts::changes::session_changes(
+        &summary.transcript_path,
+        summary.project_path.as_deref(),
+    )
+    .map_err(|e| e.to_string())?;
+    let mut out = terminal::stdout();
+    let written = (|| -> std::io::Result<()> {
+        if json {
+            serde_json::to_writer(&mut out, &changes)?;
+            writeln!(out)?;
+            return out.flush();
+        }
+        for t in &changes.turns {
+            writeln!(
+                out,
+                "turn {}  {}  {}",
+                t.index,
+                t.timestamp.as_deref().unwrap_or("-"),
+                t.prompt.lines().next().unwrap_or_default()
+            )?;
+            for f in &t.files {
+                writeln!(
+                    out,
+                    "  {}  +{} -{}{}",
+                    f.path,
+                    f.added,
+                    f.removed,
+                    if f.created { "  (new)" } else { "" }
+                )?;
+                if diff {
+                    out.write_all(f.diff.as_bytes())?;
+                }
+            }
+        }
+        writeln!(
+            out,
+            "{} turn(s) changed files: +{} -{}",
+            changes.turns.len(),
+            changes.added,
+            changes.removed
+        )?;
+        out.flush()
+    })();
+    match written {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(format!("cannot write the changes: {e}")),
+        Ok(()) => Ok(()),
     }
 }
 

@@ -895,3 +895,51 @@ fn usage_prints_tokens_and_dollars_by_day_session_and_project() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("not a date"), "{err}");
 }
+
+/// `ccdesk changes` on a genuine transcript (CLI 2.1.39, with Write and Edit calls): per turn,
+/// each file with its counts and a unified diff; `--diff` prints them.
+#[test]
+fn changes_prints_the_files_each_turn_changed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("config");
+    let proj = config.join("projects/-home-USER-projects-spotter");
+    std::fs::create_dir_all(&proj).unwrap();
+    let sample = fixtures("public/marot-spotter/8463c716-a2ea-4c14-9efa-87158ebd9f20.jsonl");
+    std::fs::copy(
+        &sample,
+        proj.join("8463c716-a2ea-4c14-9efa-87158ebd9f20.jsonl"),
+    )
+    .unwrap();
+    let id = "8463c716-a2ea-4c14-9efa-87158ebd9f20";
+    let (code, out, err) = ccdesk(&config, &["changes", id, "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let c: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let turns = c["turns"].as_array().unwrap();
+    assert!(!turns.is_empty());
+    let files: Vec<&serde_json::Value> = turns
+        .iter()
+        .flat_map(|t| t["files"].as_array().unwrap())
+        .collect();
+    assert!(files.len() >= 5, "{}", files.len());
+    for f in &files {
+        let diff = f["diff"].as_str().unwrap();
+        assert!(diff.starts_with("--- "), "{diff}");
+        let plus = diff.lines().skip(2).filter(|l| l.starts_with('+')).count();
+        assert_eq!(plus as u64, f["added"].as_u64().unwrap(), "{}", f["path"]);
+    }
+    assert!(files
+        .iter()
+        .any(|f| f["created"] == true && f["diff"].as_str().unwrap().starts_with("--- /dev/null")));
+    let added: u64 = files.iter().map(|f| f["added"].as_u64().unwrap()).sum();
+    assert_eq!(added, c["added"].as_u64().unwrap());
+    assert!(turns[0]["timestamp"].is_string() && turns[0]["index"].as_u64().unwrap() >= 1);
+
+    let (code, text, _) = ccdesk(&config, &["changes", id, "--diff"]);
+    assert_eq!(code, 0);
+    assert!(text.contains("@@ "), "{text}");
+    assert!(text
+        .lines()
+        .last()
+        .unwrap()
+        .contains("turn(s) changed files"));
+}

@@ -24,6 +24,8 @@
 //!   (the transcript and its `<id>/` dir; the CLI runs its clean-up 10 minutes after it starts,
 //!   too late for a test), listed as archived, not resumable by the CLI, restored byte for byte,
 //!   then resumed by the CLI with a new prompt that lands in the same file.
+//! - `changes_per_turn`: a `Write` in one turn and an `Edit` of that file in the next, as the CLI
+//!   applied them, come back from `transcripts::changes` as two turns with their diffs.
 //! - `usage_equals_ccusage`: the token totals of `transcripts::usage` (per day and in all) equal
 //!   those of `ccusage` 18 (`CCDESK_CCUSAGE_JS`, installed beside the CLI builds) on what the CLI
 //!   wrote (a tool call, two prompts in one process, a resume) plus the genuine fixtures of both
@@ -486,6 +488,57 @@ async fn two_prompts_in_one_process(cli: Cli) {
     mock.shutdown().await;
 }
 
+async fn changes_per_turn(cli: Cli) {
+    use ccdesk_core::transcripts::changes::session_changes;
+    let mock = MockApi::start().await.unwrap();
+    let sb = Sandbox::new();
+    let project = sb.project("changes");
+    let mut opts = options(&sb, &mock, &project, None);
+    opts.extra_args = vec!["--allowedTools=Write,Edit".into()];
+    let o = drive(
+        &cli,
+        opts,
+        &["write a file MOCK_WRITE", "now edit it MOCK_EDIT"],
+    )
+    .await;
+    assert_clean_exit(&o);
+    let file = project.join(script::WRITE_FILE_NAME);
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        format!("{}\n", script::EDIT_NEW),
+        "the CLI applied both"
+    );
+    let cwd = dunce::canonicalize(&project).unwrap();
+    let c = session_changes(&transcripts(&sb.config)[0], Some(&cwd.to_string_lossy())).unwrap();
+    assert_eq!(c.turns.len(), 2, "{c:#?}");
+    let (w, e) = (&c.turns[0], &c.turns[1]);
+    assert_eq!((w.index, e.index), (1, 2));
+    assert!(w.prompt.contains("MOCK_WRITE") && e.prompt.contains("MOCK_EDIT"));
+    assert_eq!(w.files.len(), 1);
+    assert_eq!(w.files[0].path, script::WRITE_FILE_NAME);
+    assert!(w.files[0].created, "{:?}", w.files[0]);
+    assert_eq!((w.files[0].added, w.files[0].removed), (1, 0));
+    assert!(
+        w.files[0].diff.contains("+written by the mock"),
+        "{}",
+        w.files[0].diff
+    );
+    let edit = &e.files[0];
+    assert_eq!((edit.added, edit.removed, edit.created), (1, 1, false));
+    assert_eq!(edit.tools, ["Edit"]);
+    assert!(
+        edit.diff
+            .contains("-written by the mock\n+edited by the mock"),
+        "{}",
+        edit.diff
+    );
+    assert!(edit.diff.starts_with(&format!(
+        "--- a/{0}\n+++ b/{0}\n@@ -1",
+        script::WRITE_FILE_NAME
+    )));
+    mock.shutdown().await;
+}
+
 /// Copies `from` (a dir tree of transcripts) to `to`.
 fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
@@ -870,6 +923,17 @@ macro_rules! suite {
                     3 * RUN_TIMEOUT,
                     "vault_round_trip",
                     super::vault_round_trip(cli),
+                )
+                .await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn changes_per_turn() {
+                let Some(cli) = cli() else { return };
+                bounded(
+                    2 * RUN_TIMEOUT,
+                    "changes_per_turn",
+                    super::changes_per_turn(cli),
                 )
                 .await;
             }

@@ -200,6 +200,31 @@ async fn blocking<T: Send + 'static>(
     super::blocking(move || f().map_err(AppError::from)).await
 }
 
+/// What each turn of session `session_key` changed in files (applied Edit, MultiEdit, Write and
+/// NotebookEdit calls, as unified diffs), read from its transcript (an archived one from the
+/// vault).
+///
+/// Errors: `unknown_session`; `io` when the transcript cannot be read.
+#[tauri::command]
+#[specta::specta]
+pub async fn session_changes(
+    state: State<'_, AppState>,
+    session_key: String,
+) -> Result<ccdesk_core::transcripts::changes::SessionChanges, AppError> {
+    let live = Arc::clone(&state.live);
+    let vault = state.vault.vault();
+    blocking(move || {
+        let s = live
+            .profiles()
+            .resolve_session(&session_key, vault.as_deref())?;
+        ccdesk_core::transcripts::changes::session_changes(
+            &s.transcript_path,
+            s.project_path.as_deref(),
+        )
+    })
+    .await
+}
+
 /// Writes session `session_key` (an archived one from the vault) as `format` to `path` (a file
 /// the user chose in the save dialog), atomically; returns what was written.
 ///

@@ -3,6 +3,8 @@
 //! Keywords (anywhere in the last user text, case-sensitive):
 //! - `MOCK_BASH`  -> a `tool_use` of `Bash` running `echo mock-bash` (stop_reason `tool_use`)
 //! - `MOCK_WRITE` -> a `tool_use` of `Write` creating `mock-written.txt` in the session's cwd
+//! - `MOCK_EDIT`  -> a `tool_use` of `Edit` changing that file's line to [`EDIT_NEW`] (the CLI
+//!   takes it after a `MOCK_WRITE` of the same session: it edits only files it has read or written)
 //! - `MOCK_THINK` -> a thinking block, then text
 //! - `MOCK_400`   -> HTTP 400 with an Anthropic-style error body
 //! - `MOCK_SLOW`  -> text deltas spaced [`SLOW_DELTA_INTERVAL`] apart, about 10 s in all
@@ -36,6 +38,8 @@ pub const BASH_COMMAND: &str = "echo mock-bash";
 pub const WRITE_FILE_NAME: &str = "mock-written.txt";
 /// The content the `MOCK_WRITE` tool call writes.
 pub const WRITE_CONTENT: &str = "written by the mock\n";
+/// The text the `MOCK_EDIT` tool call puts in place of `written by the mock`.
+pub const EDIT_NEW: &str = "edited by the mock";
 /// The task prompt of the `MOCK_AGENT` sub-agent (it holds no keyword, so the sub-agent gets
 /// the default reply).
 pub const AGENT_PROMPT: &str = "Reply with a short greeting from the background sub-agent.";
@@ -379,6 +383,26 @@ pub fn plan(body: &Value) -> Plan {
                         Block::ToolUse {
                             name: "Write".into(),
                             input: json!({ "file_path": path, "content": WRITE_CONTENT }),
+                        },
+                    ],
+                    stop_reason: "tool_use",
+                    delta_delay: None,
+                }
+            } else if t.contains("MOCK_EDIT") {
+                let path = match working_directory(body) {
+                    Some(dir) => format!("{}/{WRITE_FILE_NAME}", dir.trim_end_matches('/')),
+                    None => WRITE_FILE_NAME.to_string(),
+                };
+                Plan::Message {
+                    blocks: vec![
+                        Block::Text(chunks("I'll edit the file.", 12)),
+                        Block::ToolUse {
+                            name: "Edit".into(),
+                            input: json!({
+                                "file_path": path,
+                                "old_string": WRITE_CONTENT.trim_end(),
+                                "new_string": EDIT_NEW,
+                            }),
                         },
                     ],
                     stop_reason: "tool_use",

@@ -367,6 +367,21 @@ export class AppModel {
   }
 
   /** Opens the settings sheet (any other sheet closes). */
+  /** Opens what each turn of the open session changed in files. */
+  openChanges(): void {
+    if (this.currentSession) this.view.open('changes');
+  }
+
+  /** Copies a patch (`what` names it in the notice). */
+  async copyPatch(text: string, what: string): Promise<void> {
+    try {
+      await this.api.copyText(text);
+      this.messages.notice(`Copied ${what} (${text.split('\n').length - 1} lines)`);
+    } catch (e) {
+      this.messages.report(e);
+    }
+  }
+
   /** Opens the usage view (what the history cost). */
   openUsage(): void {
     this.view.open('usage');

@@ -358,7 +358,8 @@ const FORBID_TAGS = [
 ];
 const FORBID_ATTR = ['href', 'src', 'srcset', 'xlink:href', 'action', 'formaction', 'target', 'style', 'id', 'name', 'ping'];
 
-function purify(html: string): string {
+/** `html` sanitized by the rules of rendered replies (no scripts, nothing that loads or navigates). */
+export function purify(html: string): string {
   if (!purifier) {
     purifier = DOMPurify(window);
     purifier.addHook('afterSanitizeAttributes', (node) => {

@@ -6,6 +6,7 @@
 //!
 //! Owns: everything read from `<config dir>/projects`. Never writes there.
 
+pub mod changes;
 pub mod export;
 pub mod index;
 pub mod paths;

@@ -7,7 +7,7 @@
 // No DOM here.
 
 /** A modal sheet's kind. */
-export type SheetKind = 'settings' | 'switcher' | 'search' | 'usage' | 'new';
+export type SheetKind = 'settings' | 'switcher' | 'search' | 'usage' | 'changes' | 'new';
 
 export type Overlay =
   | { kind: 'none' }
@@ -16,6 +16,7 @@ export type Overlay =
   | { kind: 'switcher'; overPool: boolean }
   | { kind: 'search'; overPool: boolean }
   | { kind: 'usage'; overPool: boolean }
+  | { kind: 'changes'; overPool: boolean }
   | { kind: 'new'; cwd: string; overPool: boolean };
 
 export class ViewState {
@@ -62,7 +63,7 @@ export class ViewState {
   }
 
   /** Opens the settings, usage or search sheet or the quick switcher, closing any other sheet. */
-  open(kind: 'settings' | 'switcher' | 'search' | 'usage'): void {
+  open(kind: 'settings' | 'switcher' | 'search' | 'usage' | 'changes'): void {
     if (this.overlay.kind === kind) return;
     this.overlay = { kind, overPool: this.poolShown };
   }
