@@ -19,17 +19,8 @@ trap 'rm -rf "$DATA"' EXIT
 export CLAUDE_CONFIG_DIR=$CONFIG XDG_DATA_HOME=$DATA HOME=$DATA
 PROJECTS=$CONFIG/projects
 
-median_ms() {
-  local times=()
-  for _ in $(seq "$RUNS"); do
-    local t0 t1
-    t0=$(date +%s%N)
-    "$@" > /dev/null 2>&1 || true
-    t1=$(date +%s%N)
-    times+=($(( (t1 - t0) / 1000000 )))
-  done
-  printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"
-}
+# shellcheck source=tests/bench/lib.sh
+. "$ROOT/tests/bench/lib.sh"
 
 files=$(find "$PROJECTS" -name '*.jsonl' | wc -l)
 bytes=$(du -sb "$PROJECTS" | cut -f1)

@@ -133,6 +133,27 @@ function presetVault(firstStart) {
 }
 
 /**
+ * Changes the stored settings before a launch: `fn` gets the `settings` object of the data dir's
+ * `settings.json` (made as `launch` makes it when there is none) and changes it in place. Returns
+ * a function that deletes `keys` from the stored settings again (for a spec's `after`, so the
+ * specs after it start from the same settings).
+ */
+export function editSettings(fn, keys) {
+  const file = storeFile('settings.json');
+  const stored = existsSync(file)
+    ? JSON.parse(readFileSync(file, 'utf8'))
+    : { settings: { version: 1, vault: { enabled: false, maxMb: 4096 } } };
+  fn(stored.settings);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(stored));
+  return () => {
+    const now = JSON.parse(readFileSync(file, 'utf8'));
+    for (const k of keys) delete now.settings[k];
+    writeFileSync(file, JSON.stringify(now));
+  };
+}
+
+/**
  * Starts the app (see `launch`) and waits for its first load to list the projects: the point every
  * spec starts from. Returns the WebDriver session.
  */

@@ -3,12 +3,12 @@
 // lists narrow to one; a new session started in "work" runs with that CLAUDE_CONFIG_DIR (its
 // transcript lands there, the watcher of that dir lists it), and its resume runs there again.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe } from 'node:test';
 import {
-  all, choose, env, launchApp, one, openSession, quit, runState, sanitizedDir, screenshot,
-  stepper, storeFile, texts, typeInto, until, withAttr,
+  all, choose, editSettings, env, launchApp, one, openSession, quit, runState, sanitizedDir, screenshot,
+  stepper, texts, typeInto, until, withAttr,
 } from '../lib.js';
 
 const WORK_CONFIG = path.join(path.dirname(env('E2E_CONFIG_DIR')), 'config-work');
@@ -17,7 +17,7 @@ const PROMPT = 'a session of the work account';
 
 let driver;
 let id = null;
-let saved = null;
+let restoreSettings = () => {};
 const step = stepper(() => driver);
 
 /** Session ids with a transcript for DIR under `config`. */
@@ -31,22 +31,16 @@ describe('ccdesk GUI: two config dirs at once', () => {
   before(async () => {
     mkdirSync(DIR, { recursive: true });
     mkdirSync(path.join(WORK_CONFIG, 'projects'), { recursive: true });
-    const file = storeFile('settings.json');
-    saved = existsSync(file) ? readFileSync(file, 'utf8') : null;
-    const stored = saved ? JSON.parse(saved) : { settings: { version: 1, vault: { enabled: false, maxMb: 4096 } } };
-    stored.settings.moreConfigDirs = [{ name: 'work', configDir: WORK_CONFIG }];
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, JSON.stringify(stored));
+    // The specs after this one list one config dir again.
+    restoreSettings = editSettings((settings) => {
+      settings.moreConfigDirs = [{ name: 'work', configDir: WORK_CONFIG }];
+    }, ['moreConfigDirs']);
     driver = await launchApp();
   }, { timeout: 90_000 });
 
   after(async () => {
     await quit(driver);
-    // The specs after this one list one config dir again.
-    const file = storeFile('settings.json');
-    const stored = JSON.parse(readFileSync(file, 'utf8'));
-    delete stored.settings.moreConfigDirs;
-    writeFileSync(file, JSON.stringify(stored));
+    restoreSettings();
   });
 
   step('the header and the list say there are two; the sessions of the first are named after it', async () => {

@@ -7,7 +7,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync }
 import path from 'node:path';
 import { after, before, describe } from 'node:test';
 import {
-  all, env, launchApp, one, openSession, quit, runState, stepper, storeFile, texts, typeInto, until,
+  all, editSettings, env, launchApp, one, openSession, quit, runState, stepper, texts, typeInto, until,
 } from '../lib.js';
 
 const DEMO = env('E2E_DEMO_DIR');
@@ -17,7 +17,7 @@ const TERM = path.join(WORK, 'fake-terminal');
 const OUT = path.join(WORK, 'fake-terminal.out');
 
 let driver;
-let saved = null;
+let restoreSettings = () => {};
 const step = stepper(() => driver);
 
 describe('ccdesk GUI: continue in a terminal', () => {
@@ -26,21 +26,15 @@ describe('ccdesk GUI: continue in a terminal', () => {
     writeFileSync(TERM, `#!/bin/sh\n{ pwd; for a in "$@"; do printf '%s\\n' "$a"; done; } > '${OUT}.tmp' && mv '${OUT}.tmp' '${OUT}'\n`);
     chmodSync(TERM, 0o755);
     rmSync(OUT, { force: true });
-    const file = storeFile('settings.json');
-    saved = existsSync(file) ? readFileSync(file, 'utf8') : null;
-    const stored = saved ? JSON.parse(saved) : { settings: { version: 1, vault: { enabled: false, maxMb: 4096 } } };
-    stored.settings.terminal = TERM;
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, JSON.stringify(stored));
+    restoreSettings = editSettings((settings) => {
+      settings.terminal = TERM;
+    }, ['terminal']);
     driver = await launchApp();
   }, { timeout: 90_000 });
 
   after(async () => {
     await quit(driver);
-    const file = storeFile('settings.json');
-    const stored = JSON.parse(readFileSync(file, 'utf8'));
-    delete stored.settings.terminal;
-    writeFileSync(file, JSON.stringify(stored));
+    restoreSettings();
   });
 
   step('Open starts the terminal in the session folder running claude --resume <id>', async () => {

@@ -138,11 +138,7 @@ impl ProfileIndexes {
         let mut changed = Vec::new();
         let mut removed = Vec::new();
         for (i, _, live) in self.each() {
-            let mine: Vec<PathBuf> = paths
-                .iter()
-                .filter(|p| self.profiles.of_path(p) == Some(i))
-                .cloned()
-                .collect();
+            let mine = self.paths_of(i, paths);
             if mine.is_empty() && live.snapshot().is_some() {
                 continue;
             }
@@ -222,16 +218,21 @@ impl ProfileIndexes {
         }
         let mut total = SearchProgress::default();
         for (i, _, live) in self.each() {
-            let mine: Vec<PathBuf> = paths
-                .iter()
-                .filter(|p| self.profiles.of_path(p) == Some(i))
-                .cloned()
-                .collect();
+            let mine = self.paths_of(i, paths);
             if !mine.is_empty() {
                 total = add(total, live.update_search_files(&mine)?);
             }
         }
         Ok(total)
+    }
+
+    /// Those of `paths` under profile `i`'s `projects/`.
+    fn paths_of(&self, i: usize, paths: &[PathBuf]) -> Vec<PathBuf> {
+        paths
+            .iter()
+            .filter(|p| self.profiles.of_path(p) == Some(i))
+            .cloned()
+            .collect()
     }
 
     /// The listings of all profiles as one (the last merge again when none changed since).
