@@ -32,6 +32,7 @@ fn main() {
             "tray_action",
             "vault_stats",
             "usage_report",
+            "session_activity",
             "session_changes",
             "open_in_terminal",
             "terminal_command",

@@ -160,6 +160,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::desktop::tray_action,
             commands::vault::vault_stats,
             commands::usage::usage_report,
+            commands::activity::session_activity,
             commands::sessions::session_changes,
             commands::terminal::open_in_terminal,
             commands::terminal::terminal_command,

@@ -135,6 +135,14 @@ export const commands = {
 	 */
 	usageReport: (by: UsageBy, since: string | null, until: string | null) => __TAURI_INVOKE<UsageReport>("usage_report", { by, since, until }),
 	/**
+	 *  The `claude` process outside ccdesk that is writing session `session_key` right now (its
+	 *  transcript written in the last 10 minutes and a foreign `claude` running in its folder), or
+	 *  `None`. Reads the process table only for a recently written transcript.
+	 * 
+	 *  Errors: `unknown_session`.
+	 */
+	sessionActivity: (sessionKey: string) => __TAURI_INVOKE<Elsewhere | null>("session_activity", { sessionKey }),
+	/**
 	 *  What each turn of session `session_key` changed in files (applied Edit, MultiEdit, Write and
 	 *  NotebookEdit calls, as unified diffs), read from its transcript (an archived one from the
 	 *  vault).
@@ -354,6 +362,16 @@ export type DropTarget =
 "window" | 
 /**  A prompt box (new session, follow-up, resume). */
 "promptBox";
+
+/**  A session's writer outside ccdesk. */
+export type Elsewhere = {
+	/**  The `claude` process's id. */
+	pid: number,
+	/**  Its command line, as the OS reports it (for the user; never run). */
+	command: string,
+	/**  The transcript's last write, ms since the Unix epoch. */
+	lastWriteMs: number,
+};
 
 /**  One decoded transcript line. */
 export type Entry = Entry_Serialize | Entry_Deserialize;

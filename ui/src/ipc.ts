@@ -32,6 +32,7 @@ import type {
   UsageBy,
   UsageReport,
   SessionChanges,
+  Elsewhere,
   InterruptOutcome,
   PermissionAnswer,
   PermissionMode,
@@ -127,6 +128,8 @@ export interface Api {
   trayAction(action: TrayAction): Promise<void>;
   /** What the transcript vault holds; null when there is none (never turned on, nothing archived). */
   vaultStats(): Promise<VaultStats | null>;
+  /** The `claude` outside ccdesk writing the session right now, or null. */
+  sessionActivity(sessionKey: string): Promise<Elsewhere | null>;
   /** What each turn of the session changed in files (unified diffs per file). */
   sessionChanges(sessionKey: string): Promise<SessionChanges>;
   /** Starts the user's terminal resuming the session; resolves to the terminal started. */
@@ -249,6 +252,7 @@ export const tauriApi: Api = {
   usageReport: (by, since, until) => measured('usage_report', commands.usageReport(by, since, until)),
   openInTerminal: (sessionKey) => measured('open_in_terminal', commands.openInTerminal(sessionKey)),
   sessionChanges: (sessionKey) => measured('session_changes', commands.sessionChanges(sessionKey)),
+  sessionActivity: (sessionKey) => measured('session_activity', commands.sessionActivity(sessionKey)),
   terminalCommand: (sessionKey) => measured('terminal_command', commands.terminalCommand(sessionKey)),
   copyText: (text) => writeText(text),
   onAppOpen: (cb) => events.appOpen.listen((e) => cb(e.payload)),

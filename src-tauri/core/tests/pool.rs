@@ -360,6 +360,75 @@ async fn a_session_starts_and_resumes_in_the_config_dir_of_its_profile() {
     pool.close(run_id.as_ref()).await;
 }
 
+/// A session a `claude` outside ccdesk is writing (here a stand-in named `claude`, detached so
+/// that it is no descendant of this process, running in the session's folder, and the transcript
+/// just written) is not resumed: the pool says it is live elsewhere; once that process is gone,
+/// it resumes.
+#[tokio::test]
+async fn a_session_live_elsewhere_is_not_resumed_until_its_writer_is_gone() {
+    let e = env();
+    let pool = pool_with(&e, fast(), &[]);
+    let (run_id, mut rx) = open(&pool, &e, "first").await;
+    until(&mut rx, 20, |ev| is_state(ev, "ready")).await;
+    let id = pool.info(&run_id).unwrap().session_id.unwrap();
+    pool.close(&run_id).await;
+
+    // The stand-in: `sleep` under the name `claude` (a link), started by a shell that exits at
+    // once, so that its parent is no longer this process.
+    let bin = e.tmp.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let claude = bin.join("claude");
+    std::os::unix::fs::symlink("/bin/sleep", &claude).unwrap();
+    let pidfile = e.tmp.path().join("pid");
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("cd \"$1\" && (\"$3\" 30 & echo $! > \"$2\")")
+        .arg("sh")
+        .arg(&e.project)
+        .arg(&pidfile)
+        .arg(&claude)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let pid: i32 = until_some(|| std::fs::read_to_string(&pidfile).ok()?.trim().parse().ok()).await;
+    let resume = || StartRequest {
+        prompt: "again".into(),
+        resume: Some(id.clone()),
+        ..Default::default()
+    };
+    let err = pool.start(resume(), sink().0).await.unwrap_err();
+    let _ = nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(pid),
+        nix::sys::signal::Signal::SIGKILL,
+    );
+    match err {
+        CoreError::NotResumable { reason, .. } => {
+            assert!(
+                reason.contains("live elsewhere") && reason.contains(&pid.to_string()),
+                "{reason}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    // Gone: it resumes.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let (s, mut rx) = sink();
+    let run_id = pool.start(resume(), s).await.unwrap();
+    until(&mut rx, 20, |ev| is_state(ev, "ready")).await;
+    pool.close(run_id.as_ref()).await;
+}
+
+/// Polls `f` every 20 ms for up to 5 s.
+async fn until_some<T>(f: impl Fn() -> Option<T>) -> T {
+    for _ in 0..250 {
+        if let Some(v) = f() {
+            return v;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("not there within 5 s");
+}
+
 /// Two ccdesk processes (the window and `ccdesk run`, here two pools sharing one lock dir) never
 /// run two `claude` processes on one transcript: a resume of a session the other holds live is
 /// refused at once, names the holder and starts nothing; once the holder closes it, it resumes.

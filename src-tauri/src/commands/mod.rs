@@ -1,6 +1,7 @@
 //! Tauri commands: each a few lines that call `ccdesk-core`. The UI may call only the ones
 //! listed in `build.rs` and granted in `capabilities/default.json`.
 
+pub mod activity;
 pub mod desktop;
 pub mod live;
 pub mod registry;

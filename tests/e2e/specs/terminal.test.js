@@ -3,7 +3,8 @@
 // session's folder running `claude --resume <id>`; while the session is live in the window it is
 // refused with the reason; Copy command puts the command line on the clipboard.
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe } from 'node:test';
 import {
@@ -69,5 +70,35 @@ describe('ccdesk GUI: continue in a terminal', () => {
     });
     assert.equal(existsSync(OUT), false, 'no terminal started');
     await (await one(driver, 'error-dismiss')).click();
+  });
+
+  step('a session a claude outside ccdesk is writing says so and is not resumed; once that one is gone it resumes', async () => {
+    await (await one(driver, 'close-run')).click();
+    await until('the run view to go', async () => (await all(driver, 'run-view')).length === 0, 15_000);
+    // A stand-in `claude` (sleep under that name) in the session's folder, not ccdesk's child.
+    const bin = path.join(WORK, 'elsewhere-bin');
+    mkdirSync(bin, { recursive: true });
+    const claude = path.join(bin, 'claude');
+    rmSync(claude, { force: true });
+    symlinkSync('/bin/sleep', claude);
+    const pidFile = path.join(WORK, 'elsewhere.pid');
+    rmSync(pidFile, { force: true });
+    execFileSync('sh', ['-c', 'cd "$1" && ("$2" 60 < /dev/null > /dev/null 2>&1 & echo $! > "$3")', 'sh', DEMO, claude, pidFile]);
+    const pid = Number(await until('the stand-in to run', () => (existsSync(pidFile) ? readFileSync(pidFile, 'utf8').trim() || null : null)));
+    try {
+      await openSession(driver, DEMO, SEED_ID);
+      await until('the resume box to say it is live elsewhere', async () => {
+        const reason = await all(driver, 'resume-blocker');
+        return reason.length > 0 && (await reason[0].getText()).includes(`pid ${pid}`);
+      });
+      assert.equal(await (await one(driver, 'resume-button')).isEnabled(), false);
+    } finally {
+      process.kill(pid, 'SIGKILL');
+    }
+    await driver.navigate().refresh();
+    await openSession(driver, DEMO, SEED_ID);
+    await typeInto(await one(driver, 'resume-prompt'), 'now it is mine again');
+    const resume = await one(driver, 'resume-button');
+    await until('Resume to be enabled again', () => resume.isEnabled());
   });
 });

@@ -307,6 +307,8 @@ export class AppModel {
       return;
     }
     if (reload && browse.transcript) void browse.transcript.update();
+    const key = browse.selectedSessionKey;
+    if (reload && key !== null) void this.checkElsewhere(key);
   }
 
   loadSettings(): Promise<void> {
@@ -608,7 +610,34 @@ export class AppModel {
     this.rememberSelection(found?.key ?? null);
     const run = this.liveStore.runOfSession(id);
     if (run) this.liveStore.activeKey = run.key;
+    void this.checkElsewhere(key);
     await Promise.all([transcript, sessions]);
+  }
+
+  /**
+   * Who else (a `claude` outside ccdesk) is writing the open session right now, as last asked;
+   * null when nobody is (or it is not known yet). The resume box then says so and waits.
+   */
+  elsewhere: { key: string; pid: number; lastWriteMs: number } | null = $state(null);
+
+  /** Asks whether session `key` (the open one) is live elsewhere. */
+  private async checkElsewhere(key: string): Promise<void> {
+    try {
+      const e = await this.api.sessionActivity(key);
+      if (this.browse.selectedSessionKey !== key) return;
+      this.elsewhere = e ? { key, pid: e.pid, lastWriteMs: e.lastWriteMs } : null;
+    } catch {
+      // Unknown: the resume itself is refused by the backend if it must be.
+      this.elsewhere = null;
+    }
+  }
+
+  /** Why the open session cannot be resumed now (it is live elsewhere), else null. */
+  get resumeBlocker(): string | null {
+    const e = this.elsewhere;
+    const s = this.currentSession;
+    if (!e || !s || e.key !== s.key) return null;
+    return `Live elsewhere: a claude process (pid ${e.pid}) in its folder is writing it; its new lines show here as they land.`;
   }
 
   /** The newest run that writes to session `id` (not a fork of it), if the UI follows one. */

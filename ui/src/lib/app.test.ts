@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { detail, entries, index, message, missingDir, NOW, projectKey, sessionInfo, summary } from './__fixtures__/data';
+import { describe, expect, it, vi } from 'vitest';
+import { detail, entries, index, message, missingDir, NOW, projectIndex, projectKey, sessionInfo, summary } from './__fixtures__/data';
 import { fakeApi } from './__fixtures__/fakeApi';
 import { AppModel } from './app.svelte';
 import { RETIRED_MESSAGE } from './run.svelte';
@@ -268,6 +268,21 @@ describe('AppModel and the pool', () => {
     app.view.leavePool();
     expect(await app.interruptActive()).toBe(true);
     expect(api.mocks.interruptSession).toHaveBeenCalledWith('run-1');
+  });
+});
+
+describe('AppModel and sessions live elsewhere', () => {
+  it('says when the open session is being written outside ccdesk, and stops saying it when that ends', async () => {
+    const api = fakeApi();
+    api.mocks.sessionActivity.mockResolvedValue({ pid: 4242, command: 'claude', lastWriteMs: Date.now() });
+    const app = new AppModel(api);
+    await app.init();
+    await app.selectSession(summary().id);
+    await vi.waitFor(() => expect(app.resumeBlocker).toContain('pid 4242'));
+    expect(api.mocks.sessionActivity).toHaveBeenCalledWith(summary().key);
+    api.mocks.sessionActivity.mockResolvedValue(null);
+    app.indexChanged({ changed: [summary()], removed: [], projects: projectIndex().projects, sessionIds: [summary().id] } as never);
+    await vi.waitFor(() => expect(app.resumeBlocker).toBeNull());
   });
 });
 

@@ -7,6 +7,7 @@
 
 pub mod control;
 pub mod discover;
+pub mod elsewhere;
 pub mod proctree;
 pub mod reaper;
 pub mod runner;

@@ -869,11 +869,28 @@ impl Starts {
 }
 
 /// The directory a session starts in: the resumed session's recorded project dir, or the new
-/// session's folder (canonical, as the CLI records it).
+/// session's folder (canonical, as the CLI records it). A resume of a session another `claude`
+/// is writing right now ([`crate::claude::elsewhere`]) is refused.
 fn resolve_cwd(config_dir: &Path, req: &StartRequest) -> Result<PathBuf, CoreError> {
     match &req.resume {
         Some(id) => {
             let summary = find_session(config_dir, id)?;
+            if let Some(cwd) = summary.project_path.as_deref() {
+                if let Some(e) = crate::claude::elsewhere::active_elsewhere(
+                    &summary.transcript_path,
+                    Path::new(cwd),
+                ) {
+                    let ago =
+                        (crate::transcripts::retention::now_ms() - e.last_write_ms).max(0) / 1000;
+                    return Err(CoreError::NotResumable {
+                        id: id.to_string(),
+                        reason: format!(
+                            "it is live elsewhere: a claude process (pid {}) runs in its folder and wrote it {ago} s ago; watch it here instead (two claude processes must not write one transcript)",
+                            e.pid
+                        ),
+                    });
+                }
+            }
             if let Resumability::NotResumable { message, .. } = &summary.resumability {
                 return Err(CoreError::NotResumable {
                     id: id.to_string(),
