@@ -364,6 +364,7 @@ async fn a_session_starts_and_resumes_in_the_config_dir_of_its_profile() {
 /// that it is no descendant of this process, running in the session's folder, and the transcript
 /// just written) is not resumed: the pool says it is live elsewhere; once that process is gone,
 /// it resumes.
+#[cfg(unix)]
 #[tokio::test]
 async fn a_session_live_elsewhere_is_not_resumed_until_its_writer_is_gone() {
     let e = env();
@@ -419,6 +420,7 @@ async fn a_session_live_elsewhere_is_not_resumed_until_its_writer_is_gone() {
 }
 
 /// Polls `f` every 20 ms for up to 5 s.
+#[cfg(unix)]
 async fn until_some<T>(f: impl Fn() -> Option<T>) -> T {
     for _ in 0..250 {
         if let Some(v) = f() {
