@@ -13,7 +13,6 @@ use serde::{Deserialize, Serialize};
 use crate::error::CoreError;
 use crate::transcripts::index::SessionSummary;
 use crate::transcripts::paths;
-use crate::vault::Vault;
 
 /// The name of the first profile when the settings give none.
 pub const DEFAULT_PROFILE: &str = "default";
@@ -211,61 +210,6 @@ impl Profiles {
         self.list
             .iter()
             .position(|p| path.starts_with(paths::projects_dir(&p.config_dir)))
-    }
-
-    /// A session by its key (as [`Profiles::stamp`] makes them) or bare CLI session id, as
-    /// [`crate::vault::resolve_session`] finds it in its profile's config dir (from `vault` when
-    /// the CLI deleted it); a bare id is looked for in every profile and the most recently active
-    /// one found wins.
-    ///
-    /// Errors: [`CoreError::UnknownSession`] when no profile has it (or the key names no
-    /// listed profile); [`CoreError::Io`] as the lookup.
-    pub fn resolve_session(
-        &self,
-        key_or_id: &str,
-        vault: Option<&Vault>,
-    ) -> Result<SessionSummary, CoreError> {
-        let unknown = || CoreError::UnknownSession(key_or_id.to_owned());
-        let (i, inner) = self.split_key(key_or_id).ok_or_else(unknown)?;
-        let is_key = key_or_id.starts_with('@') || inner.contains('/');
-        if is_key || self.list.len() == 1 {
-            let dir = &self.get(i).ok_or_else(unknown)?.config_dir;
-            let found = crate::vault::resolve_session(dir, inner, vault)?;
-            return Ok(self.stamp(i, found));
-        }
-        let mut best: Option<SessionSummary> = None;
-        for (i, p) in self.list.iter().enumerate() {
-            match crate::vault::resolve_session(&p.config_dir, inner, vault) {
-                Ok(s) => {
-                    let s = self.stamp(i, s);
-                    if best
-                        .as_ref()
-                        .is_none_or(|b| s.last_activity_ms > b.last_activity_ms)
-                    {
-                        best = Some(s);
-                    }
-                }
-                Err(CoreError::UnknownSession(_)) => {}
-                Err(e) => return Err(e),
-            }
-        }
-        best.ok_or_else(unknown)
-    }
-
-    /// The config dir of the session `key_or_id` resolves to, with the key inside it.
-    ///
-    /// Errors: as [`Profiles::resolve_session`].
-    pub fn locate(
-        &self,
-        key_or_id: &str,
-        vault: Option<&Vault>,
-    ) -> Result<(PathBuf, SessionSummary), CoreError> {
-        let s = self.resolve_session(key_or_id, vault)?;
-        let (i, _) = self
-            .split_key(&s.key)
-            .ok_or_else(|| CoreError::UnknownSession(key_or_id.to_owned()))?;
-        let dir = self.list[i].config_dir.clone();
-        Ok((dir, s))
     }
 }
 

@@ -39,6 +39,7 @@ use crate::transcripts::index::{
     ArchivedSessions, NotResumableReason, Resumability, SessionSummary,
 };
 use crate::transcripts::paths;
+use crate::transcripts::profiles::Profiles;
 
 /// The manifest's schema (`PRAGMA user_version`).
 const SCHEMA_VERSION: i32 = 1;
@@ -771,6 +772,68 @@ pub fn resolve_session(
             Ok(s)
         }
         other => other,
+    }
+}
+
+/// Lookups across config dirs, with the vault's copies (here rather than in
+/// [`crate::transcripts::profiles`], which knows nothing of the vault).
+impl Profiles {
+    /// A session by its key (as [`Profiles::stamp`] makes them) or bare CLI session id, as
+    /// [`resolve_session`] finds it in its profile's config dir (from `vault` when
+    /// the CLI deleted it); a bare id is looked for in every profile and the most recently active
+    /// one found wins.
+    ///
+    /// Errors: [`CoreError::UnknownSession`] when no profile has it (or the key names no
+    /// listed profile); [`CoreError::Io`] as the lookup.
+    pub fn resolve_session(
+        &self,
+        key_or_id: &str,
+        vault: Option<&Vault>,
+    ) -> Result<SessionSummary, CoreError> {
+        let unknown = || CoreError::UnknownSession(key_or_id.to_owned());
+        let (i, inner) = self.split_key(key_or_id).ok_or_else(unknown)?;
+        let is_key = key_or_id.starts_with('@') || inner.contains('/');
+        if is_key || self.len() == 1 {
+            let dir = &self.get(i).ok_or_else(unknown)?.config_dir;
+            let found = resolve_session(dir, inner, vault)?;
+            return Ok(self.stamp(i, found));
+        }
+        let mut best: Option<SessionSummary> = None;
+        for (i, p) in self.iter().enumerate() {
+            match resolve_session(&p.config_dir, inner, vault) {
+                Ok(s) => {
+                    let s = self.stamp(i, s);
+                    if best
+                        .as_ref()
+                        .is_none_or(|b| s.last_activity_ms > b.last_activity_ms)
+                    {
+                        best = Some(s);
+                    }
+                }
+                Err(CoreError::UnknownSession(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        best.ok_or_else(unknown)
+    }
+
+    /// The config dir of the session `key_or_id` resolves to, with the key inside it.
+    ///
+    /// Errors: as [`Profiles::resolve_session`].
+    pub fn locate(
+        &self,
+        key_or_id: &str,
+        vault: Option<&Vault>,
+    ) -> Result<(PathBuf, SessionSummary), CoreError> {
+        let s = self.resolve_session(key_or_id, vault)?;
+        let (i, _) = self
+            .split_key(&s.key)
+            .ok_or_else(|| CoreError::UnknownSession(key_or_id.to_owned()))?;
+        let dir = self
+            .get(i)
+            .map(|p| p.config_dir.clone())
+            .ok_or_else(|| CoreError::UnknownSession(key_or_id.to_owned()))?;
+        Ok((dir, s))
     }
 }
 
