@@ -157,7 +157,7 @@ fn on_path(path_var: &OsString) -> Option<PathBuf> {
 
 /// The first of `names` (in order, per directory) that is executable in a directory of
 /// `path_var`.
-fn program_on_path(path_var: &OsString, names: &[&str]) -> Option<PathBuf> {
+pub(crate) fn program_on_path(path_var: &OsString, names: &[&str]) -> Option<PathBuf> {
     std::env::split_paths(path_var)
         .find_map(|dir| names.iter().map(|n| dir.join(n)).find(|c| is_executable(c)))
 }

@@ -283,17 +283,16 @@ fn default_terminal(find: &impl Fn(&str) -> Option<PathBuf>) -> Result<PathBuf, 
 /// `name` on the `PATH` in `path_var` (else the process's): the first executable file found.
 pub fn find_on_path(name: &str, path_var: Option<&OsString>) -> Option<PathBuf> {
     let var = path_var.cloned().or_else(|| std::env::var_os("PATH"))?;
-    let exts: &[&str] = if cfg!(windows) {
-        &[".exe", ".cmd", ".bat", ""]
+    let names: Vec<String> = if cfg!(windows) {
+        [".exe", ".cmd", ".bat", ""]
+            .iter()
+            .map(|e| format!("{name}{e}"))
+            .collect()
     } else {
-        &[""]
+        vec![name.to_owned()]
     };
-    std::env::split_paths(&var).find_map(|dir| {
-        exts.iter().find_map(|ext| {
-            let p = dir.join(format!("{name}{ext}"));
-            crate::claude::discover::is_executable(&p).then_some(p)
-        })
-    })
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    crate::claude::discover::program_on_path(&var, &names)
 }
 
 /// Starts `launch` detached: its own process group (a new console on Windows), no stdin or
