@@ -15,6 +15,7 @@ fn main() {
             "interrupt_session",
             "answer_permission",
             "set_permission_mode",
+            "rewind_files",
             "close_session",
             "attach_session",
             "pool_snapshot",

@@ -143,6 +143,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::live::interrupt_session,
             commands::live::answer_permission,
             commands::live::set_permission_mode,
+            commands::live::rewind_files,
             commands::live::close_session,
             commands::live::attach_session,
             commands::live::pool_snapshot,

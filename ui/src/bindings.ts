@@ -67,6 +67,12 @@ export const commands = {
 	answerPermission: (runId: RunId, requestId: string, answer: PermissionAnswer_Deserialize) => __TAURI_INVOKE<null>("answer_permission", { runId, requestId, answer }),
 	/**  Switches a session's permission mode (`default`, `acceptEdits`, `plan`). */
 	setPermissionMode: (runId: RunId, mode: PermissionMode) => __TAURI_INVOKE<null>("set_permission_mode", { runId, mode }),
+	/**
+	 *  Rewinds the files a live session changed from the prompt `userMessageId` (its transcript
+	 *  line's `uuid`) on to what they were before it (`rewind_files`); `dryRun` only says what
+	 *  would change. Between turns only.
+	 */
+	rewindFiles: (runId: RunId, userMessageId: string, dryRun: boolean) => __TAURI_INVOKE<RewindOutcome>("rewind_files", { runId, userMessageId, dryRun }),
 	/**  Ends a session's process and removes it from the pool (the transcript stays resumable). */
 	closeSession: (runId: RunId) => __TAURI_INVOKE<null>("close_session", { runId }),
 	/**  Re-attaches the UI to a live session (after a reload): its events go to `on_event` from now on. */
@@ -1437,6 +1443,25 @@ export type Retention_Serialize = {
 	source: string | null,
 };
 
+/**
+ *  What the CLI said about rewinding a live session's files to before a prompt (the control
+ *  request `rewind_files`; its answer `{canRewind, filesChanged?, insertions?, deletions?}`,
+ *  CLI 2.1.112 `cli.js`).
+ */
+export type RewindOutcome = {
+	/**  Whether this was a dry run (nothing changed on disk; the figures say what would). */
+	dryRun: boolean,
+	/**
+	 *  The files the rewind changes (or changed), as the CLI names them (absolute paths);
+	 *  empty after a real rewind, whose answer lists nothing.
+	 */
+	filesChanged: string[],
+	/**  Lines the rewind puts back (a dry run's figure). */
+	insertions: number,
+	/**  Lines the rewind takes out (a dry run's figure). */
+	deletions: number,
+};
+
 /**  How a run's process ended. */
 export type RunExit = RunExit_Serialize | RunExit_Deserialize;
 
@@ -1934,6 +1959,13 @@ export type SessionInfo_Deserialize = {
 	 *  next turn.
 	 */
 	staleLinesDropped: number,
+	/**
+	 *  Whether the current process can rewind files to before a turn (the control request
+	 *  `rewind_files`, CLI 2.1.x with file checkpointing, which the pool turns on): asked with a
+	 *  dry run right after `initialize`; false until the process answered, and for a CLI that
+	 *  does not know the request or has checkpointing turned off.
+	 */
+	rewindFiles: boolean,
 } & SessionState;
 
 /**
@@ -1994,6 +2026,13 @@ export type SessionInfo_Serialize = {
 	 *  next turn.
 	 */
 	staleLinesDropped: number,
+	/**
+	 *  Whether the current process can rewind files to before a turn (the control request
+	 *  `rewind_files`, CLI 2.1.x with file checkpointing, which the pool turns on): asked with a
+	 *  dry run right after `initialize`; false until the process answered, and for a CLI that
+	 *  does not know the request or has checkpointing turned off.
+	 */
+	rewindFiles: boolean,
 } & SessionState;
 
 /**
@@ -2551,6 +2590,12 @@ export type TurnChanges_Deserialize = {
 	prompt: string,
 	/**  0-based line of the prompt in the transcript (where the transcript view opens it). */
 	line: number,
+	/**
+	 *  The prompt line's `uuid`: the user message a live session's files can be rewound to
+	 *  (control request `rewind_files`, `user_message_id`); `None` for turn 0 and lines
+	 *  without one.
+	 */
+	uuid?: string | null,
 	/**  Files changed, in the order first changed. */
 	files: FileChange[],
 };
@@ -2568,6 +2613,12 @@ export type TurnChanges_Serialize = {
 	prompt: string,
 	/**  0-based line of the prompt in the transcript (where the transcript view opens it). */
 	line: number,
+	/**
+	 *  The prompt line's `uuid`: the user message a live session's files can be rewound to
+	 *  (control request `rewind_files`, `user_message_id`); `None` for turn 0 and lines
+	 *  without one.
+	 */
+	uuid: string | null,
 	/**  Files changed, in the order first changed. */
 	files: FileChange[],
 };

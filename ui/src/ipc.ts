@@ -32,6 +32,7 @@ import type {
   UsageBy,
   UsageReport,
   SessionChanges,
+  RewindOutcome,
   Elsewhere,
   InterruptOutcome,
   PermissionAnswer,
@@ -91,6 +92,11 @@ export interface Api {
   interruptSession(runId: string): Promise<InterruptOutcome>;
   answerPermission(runId: string, requestId: string, answer: PermissionAnswer): Promise<void>;
   setPermissionMode(runId: string, mode: PermissionMode): Promise<void>;
+  /**
+   * Rewinds the files a live session changed from the prompt `userMessageId` (its transcript
+   * line's uuid) on to what they were before it; `dryRun` only says what would change.
+   */
+  rewindFiles(runId: string, userMessageId: string, dryRun: boolean): Promise<RewindOutcome>;
   /** Ends a session's process and removes it from the pool (the transcript stays resumable). */
   closeSession(runId: string): Promise<void>;
   /** Routes a live session's events to `onEvent` from now on (after a reload); returns its info. */
@@ -228,6 +234,7 @@ export const tauriApi: Api = {
   setPermissionMode: async (runId, mode) => {
     await measured('set_permission_mode', commands.setPermissionMode(runId, mode));
   },
+  rewindFiles: (runId, userMessageId, dryRun) => measured('rewind_files', commands.rewindFiles(runId, userMessageId, dryRun)),
   closeSession: async (runId) => {
     await measured('close_session', commands.closeSession(runId));
   },

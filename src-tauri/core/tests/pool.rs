@@ -147,7 +147,8 @@ async fn a_turn_streams_then_ready_with_metrics_and_the_next_prompt_reuses_the_p
         .position(|e| matches!(e, SessionEvent::Cli { line } if line.is_result()))
         .unwrap();
     assert!(first_partial < result);
-    let metrics = events
+    // (An earlier metrics event may tell that the process can rewind files.)
+    let metrics = events[result..]
         .iter()
         .find_map(|e| match e {
             SessionEvent::Metrics { info } => Some(info.clone()),
@@ -1454,4 +1455,70 @@ async fn a_turn_running_past_stuck_after_is_flagged_not_ended() {
         "cleared when the turn ends"
     );
     pool.close_all().await;
+}
+
+/// Rewinding a live session's files (issue 14 part 1): the pool turns the CLI's file
+/// checkpoints on, asks the process at start whether it can rewind, and rewinds the files of a
+/// turn and those after it through `rewind_files` (dry run first); with checkpointing turned
+/// off by the user it says so instead.
+#[tokio::test]
+async fn a_live_sessions_files_are_rewound_to_before_a_turn() {
+    let e = env();
+    let pool = pool_with(&e, fast(), &[]);
+    let (run_id, mut rx) = open(&pool, &e, "say hi first").await;
+    until(&mut rx, 20, |ev| is_state(ev, "ready")).await;
+    until_some(|| pool.info(&run_id).unwrap().rewind_files.then_some(())).await;
+    let request = prompt_until_permission(&pool, &run_id, &mut rx, 1).await;
+    pool.answer_permission(&run_id, &request.request_id, PermissionAnswer::AllowOnce)
+        .await
+        .unwrap();
+    until(&mut rx, 20, |ev| is_state(ev, "ready")).await;
+    let written = e.project.join("fake-permission.txt");
+    assert!(written.exists());
+
+    // The turn that wrote it, from the transcript.
+    let id = pool.info(&run_id).unwrap().session_id.unwrap();
+    let found = ccdesk_core::transcripts::index::find_session(&e.config, id.as_str()).unwrap();
+    let changes =
+        ccdesk_core::transcripts::changes::session_changes(&found.transcript_path, None).unwrap();
+    let turn = changes.turns.last().unwrap();
+    assert_eq!(turn.index, 2, "{changes:#?}");
+    let uuid = turn.uuid.clone().unwrap();
+
+    let dry = pool.rewind_files(&run_id, &uuid, true).await.unwrap();
+    assert!(dry.dry_run);
+    assert_eq!(dry.files_changed, [written.to_str().unwrap()]);
+    assert_eq!((dry.insertions, dry.deletions), (0, 1));
+    assert!(written.exists(), "a dry run changes nothing");
+    let done = pool.rewind_files(&run_id, &uuid, false).await.unwrap();
+    assert!(!done.dry_run);
+    assert!(!written.exists(), "the file the turn created is gone again");
+    // A prompt with no checkpoint: the CLI's reason.
+    let err = pool
+        .rewind_files(&run_id, "00000000-0000-4000-8000-000000000001", false)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), "control_request_failed", "{err}");
+    assert!(err.to_string().contains("No file checkpoint"), "{err}");
+    // Not while a turn runs.
+    pool.send_prompt(&run_id, "FAKE_SLOW take your time")
+        .await
+        .unwrap();
+    let busy = pool.rewind_files(&run_id, &uuid, true).await.unwrap_err();
+    assert_eq!(busy.kind(), "invalid_input", "{busy}");
+    pool.close(&run_id).await;
+
+    // Checkpointing turned off by the user: the process says it cannot rewind.
+    let off = pool_with(
+        &e,
+        fast(),
+        &[("CLAUDE_CODE_DISABLE_FILE_CHECKPOINTING", "1")],
+    );
+    let (off_id, mut orx) = open(&off, &e, "say hi").await;
+    until(&mut orx, 20, |ev| is_state(ev, "ready")).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(!off.info(&off_id).unwrap().rewind_files);
+    let refused = off.rewind_files(&off_id, &uuid, true).await.unwrap_err();
+    assert_eq!(refused.kind(), "invalid_input", "{refused}");
+    off.close(&off_id).await;
 }

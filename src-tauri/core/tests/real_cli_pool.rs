@@ -1059,6 +1059,68 @@ async fn close_all_is_final(cli: Cli) {
     rig.finish().await;
 }
 
+/// Files a turn wrote are rewound to before it (issue 14 part 1): the pool turns file
+/// checkpoints on, the process says at start that it can rewind, and `rewind_files` (a dry run,
+/// then the real one) takes the turn's new file away again.
+async fn rewind_files_of_a_turn(cli: Cli) {
+    let rig = Rig::new(&cli).await;
+    let project = rig.sb.project("rewind");
+    let target = project.join(script::WRITE_FILE_NAME);
+    let (run_id, mut ev) = rig
+        .start(StartRequest {
+            cwd: Some(project.clone()),
+            prompt: "please MOCK_WRITE a file".to_owned(),
+            permission_mode: Some(PermissionMode::AcceptEdits),
+            ..Default::default()
+        })
+        .await;
+    ev.ready().await;
+    assert_eq!(
+        std::fs::read_to_string(&target).unwrap(),
+        script::WRITE_CONTENT
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !rig.info(&run_id).rewind_files {
+        assert!(
+            Instant::now() < deadline,
+            "{}: the process never said it can rewind files",
+            cli.label
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let id = info_id(&rig, &run_id);
+    let found = find_session(&rig.sb.config, &id).unwrap();
+    let changes =
+        ccdesk_core::transcripts::changes::session_changes(&found.transcript_path, None).unwrap();
+    let turn = changes.turns.last().expect("the turn that wrote the file");
+    assert_eq!(turn.files.len(), 1, "{changes:#?}");
+    let uuid = turn.uuid.clone().expect("the prompt line's uuid");
+
+    let dry = bounded(
+        STEP,
+        "rewind dry run",
+        rig.pool.rewind_files(&run_id, &uuid, true),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{}: dry run: {e}", cli.label));
+    assert_eq!(
+        dry.files_changed,
+        [target.to_str().unwrap()],
+        "{}: {dry:?}",
+        cli.label
+    );
+    assert!(target.exists(), "a dry run changes nothing");
+    bounded(STEP, "rewind", rig.pool.rewind_files(&run_id, &uuid, false))
+        .await
+        .unwrap_or_else(|e| panic!("{}: rewind: {e}", cli.label));
+    assert!(
+        !target.exists(),
+        "{}: the file the turn created is gone again",
+        cli.label
+    );
+    rig.finish().await;
+}
+
 macro_rules! suite {
     ($module:ident, $var:literal, $label:literal) => {
         mod $module {
@@ -1141,6 +1203,17 @@ macro_rules! suite {
                     TEST_TIMEOUT,
                     "close_all_is_final",
                     super::close_all_is_final(cli),
+                )
+                .await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn rewind_files_of_a_turn() {
+                let Some(cli) = cli() else { return };
+                bounded(
+                    TEST_TIMEOUT,
+                    "rewind_files_of_a_turn",
+                    super::rewind_files_of_a_turn(cli),
                 )
                 .await;
             }

@@ -8,8 +8,8 @@ use ccdesk_core::sync::LockExt;
 use std::sync::Arc;
 
 use ccdesk_core::pool::{
-    InterruptOutcome, PermissionAnswer, PermissionMode, PoolSnapshot, SessionEvent, SessionInfo,
-    StartRequest,
+    InterruptOutcome, PermissionAnswer, PermissionMode, PoolSnapshot, RewindOutcome, SessionEvent,
+    SessionInfo, StartRequest,
 };
 use serde::Serialize;
 use tauri::ipc::Channel;
@@ -92,6 +92,23 @@ pub async fn set_permission_mode(
     mode: PermissionMode,
 ) -> Result<(), AppError> {
     Ok(state.pool.set_permission_mode(&run_id, mode).await?)
+}
+
+/// Rewinds the files a live session changed from the prompt `userMessageId` (its transcript
+/// line's `uuid`) on to what they were before it (`rewind_files`); `dryRun` only says what
+/// would change. Between turns only.
+#[tauri::command]
+#[specta::specta]
+pub async fn rewind_files(
+    state: State<'_, AppState>,
+    run_id: RunId,
+    user_message_id: String,
+    dry_run: bool,
+) -> Result<RewindOutcome, AppError> {
+    Ok(state
+        .pool
+        .rewind_files(&run_id, &user_message_id, dry_run)
+        .await?)
 }
 
 /// Ends a session's process and removes it from the pool (the transcript stays resumable).

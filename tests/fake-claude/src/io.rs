@@ -85,6 +85,21 @@ pub struct Shared {
     /// Request ids of the `can_use_tool` requests answered so far.
     answered: Mutex<std::collections::HashSet<String>>,
     stdin_closed: AtomicBool,
+    /// File checkpoints, one per prompt in order: the prompt's uuid and, for each file a turn
+    /// wrote, what it held before the turn (`None`: it did not exist).
+    checkpoints: Mutex<Vec<Checkpoint>>,
+}
+
+/// A prompt's uuid and, per file its turn wrote, the content before (`None`: no file).
+type Checkpoint = (String, Vec<(String, Option<Vec<u8>>)>);
+
+/// Whether the CLI's file checkpoints are on, as 2.1.112 decides it for a stream-json session.
+fn checkpointing() -> bool {
+    let on = |k: &str| {
+        std::env::var(k)
+            .is_ok_and(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on"))
+    };
+    on("CLAUDE_CODE_ENABLE_SDK_FILE_CHECKPOINTING") && !on("CLAUDE_CODE_DISABLE_FILE_CHECKPOINTING")
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -103,7 +118,74 @@ impl Shared {
             pending_permission: Mutex::new(None),
             answered: Mutex::new(std::collections::HashSet::new()),
             stdin_closed: AtomicBool::new(false),
+            checkpoints: Mutex::new(Vec::new()),
         }
+    }
+
+    /// A prompt's turn starts: later file writes belong to its checkpoint.
+    pub fn checkpoint_prompt(&self, prompt_uuid: &str) {
+        lock(&self.checkpoints).push((prompt_uuid.to_owned(), Vec::new()));
+    }
+
+    /// The turn is about to write `path`: keeps what it holds now, once per turn.
+    pub fn checkpoint_file(&self, path: &str) {
+        let mut all = lock(&self.checkpoints);
+        if let Some((_, files)) = all.last_mut() {
+            if !files.iter().any(|(p, _)| p == path) {
+                files.push((path.to_owned(), std::fs::read(path).ok()));
+            }
+        }
+    }
+
+    /// `rewind_files` as CLI 2.1.112 answers it: `{canRewind, error?}`, a dry run with
+    /// `filesChanged`, `insertions`, `deletions`; a real run puts every file written since the
+    /// prompt back (deleting those that did not exist).
+    fn rewind(&self, message: &str, dry_run: bool) -> Value {
+        if !checkpointing() {
+            return json!({"canRewind": false, "error": "File rewinding is not enabled."});
+        }
+        let all = lock(&self.checkpoints);
+        let Some(at) = all.iter().position(|(m, _)| m == message) else {
+            return json!({"canRewind": false, "error": "No file checkpoint found for this message."});
+        };
+        // The earliest content of each file written from that prompt on.
+        let mut before: Vec<(String, Option<Vec<u8>>)> = Vec::new();
+        for (_, files) in &all[at..] {
+            for (p, old) in files {
+                if !before.iter().any(|(q, _)| q == p) {
+                    before.push((p.clone(), old.clone()));
+                }
+            }
+        }
+        let lines = |b: &Option<Vec<u8>>| {
+            b.as_ref()
+                .map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count())
+        };
+        if dry_run {
+            let (mut ins, mut del) = (0, 0);
+            for (p, old) in &before {
+                ins += lines(old);
+                del += lines(&std::fs::read(p).ok());
+            }
+            let files: Vec<&String> = before.iter().map(|(p, _)| p).collect();
+            return json!({"canRewind": true, "filesChanged": files, "insertions": ins, "deletions": del});
+        }
+        for (p, old) in &before {
+            let done = match old {
+                Some(b) => std::fs::write(p, b),
+                None => std::fs::remove_file(p).or_else(|e| {
+                    if e.kind() == std::io::ErrorKind::NotFound {
+                        Ok(())
+                    } else {
+                        Err(e)
+                    }
+                }),
+            };
+            if let Err(e) = done {
+                return json!({"canRewind": false, "error": format!("Failed to rewind: {e}")});
+            }
+        }
+        json!({"canRewind": true})
     }
 
     pub fn permission_mode(&self) -> String {
@@ -198,6 +280,20 @@ impl Shared {
                     .to_owned();
                 *lock(&self.model) = model.clone();
                 self.respond(&id, json!({"model": model}));
+            }
+            "rewind_files" => {
+                let message = req.get("user_message_id").and_then(Value::as_str).unwrap_or("");
+                let dry_run = req.get("dry_run").and_then(Value::as_bool).unwrap_or(false);
+                let answer = self.rewind(message, dry_run);
+                if dry_run || answer["canRewind"] == true {
+                    self.respond(&id, answer);
+                } else {
+                    let error = answer["error"].as_str().unwrap_or("Unexpected error").to_owned();
+                    self.out.line(&json!({
+                        "type": "control_response",
+                        "response": {"subtype": "error", "request_id": id, "error": error},
+                    }));
+                }
             }
             _ => self.respond(&id, json!({})),
         }

@@ -188,7 +188,7 @@ pub fn run(s: &mut Session, msg: &Value) -> TurnEnd {
     s.shared.begin_turn();
     s.transcript.queue_operations(&prompt);
     let mode = s.shared.permission_mode();
-    s.transcript.conversation(
+    let prompt_uuid = s.transcript.conversation(
         "user",
         json!({
             "promptId": uuid(),
@@ -196,6 +196,7 @@ pub fn run(s: &mut Session, msg: &Value) -> TurnEnd {
             "permissionMode": mode,
         }),
     );
+    s.shared.checkpoint_prompt(&prompt_uuid);
     let mut t = Turn {
         s,
         kw: Keywords::parse(&prompt),
@@ -418,6 +419,9 @@ impl Turn<'_> {
         } else {
             Permission::Allow
         };
+        if matches!(decision, Permission::Allow) && self.kw.permission {
+            self.s.shared.checkpoint_file(&path);
+        }
         let (content, is_error, tool_use_result) = match decision {
             Permission::Allow if self.kw.permission => (
                 // Like the real Write tool: the file exists once the tool result says so.

@@ -66,6 +66,7 @@ export type {
   UsageBy,
   UsageReport,
   SessionChanges,
+  RewindOutcome,
   Elsewhere,
   TurnChanges,
   FileChange,

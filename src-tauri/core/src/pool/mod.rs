@@ -38,10 +38,15 @@ pub use mode::PermissionMode;
 pub use permission::{PermissionAnswer, PermissionRequest, ToolPreview, PREVIEW_CHARS};
 pub use session::{EventSink, PoolObserver, CONTROL_TIMEOUT_MS};
 pub use state::{
-    InterruptOutcome, PoolSnapshot, Resolution, SessionEvent, SessionInfo, SessionState, Tokens,
+    InterruptOutcome, PoolSnapshot, Resolution, RewindOutcome, SessionEvent, SessionInfo,
+    SessionState, Tokens,
 };
 
 pub use session::now_ms;
+
+/// The variable that turns the CLI's file checkpoints on in stream-json sessions (CLI 2.1.112
+/// `cli.js`: read only when the CLI is not interactive).
+pub const CHECKPOINTING_ENV: &str = "CLAUDE_CODE_ENABLE_SDK_FILE_CHECKPOINTING";
 use session::Live;
 
 /// A pool for sessions under `config_dir`, finding `claude` with `locate`, with the process
@@ -296,6 +301,12 @@ impl SessionPool {
         };
         self.check_capacity()?;
         let mut env = self.env.clone();
+        // File checkpoints, so that a live session's files can be rewound to before a turn
+        // (`rewind_files`); the CLI turns them on for stream-json sessions only with this
+        // variable (CLI 2.1.112), and `CLAUDE_CODE_DISABLE_FILE_CHECKPOINTING` still wins.
+        if !env.iter().any(|(k, _)| k == CHECKPOINTING_ENV) {
+            env.push((CHECKPOINTING_ENV.into(), "true".into()));
+        }
         let mut lock_dir = self.lock_dir.clone();
         if config_dir != self.config_dir {
             env.retain(|(k, _)| k != paths::CONFIG_DIR_ENV);
@@ -354,6 +365,9 @@ impl SessionPool {
         if let Err(e) = run.write_line(&init).await {
             tracing::debug!(error = %e, "claude ended before it took the initialize request");
         }
+        // Whether this process can rewind files: asked once, in the background.
+        let (probe, probed) = (Arc::clone(live), Arc::clone(&run));
+        tokio::spawn(async move { probe.probe_rewind(&probed).await });
         Ok(())
     }
 
@@ -644,6 +658,45 @@ impl SessionPool {
             info: Box::new(live.info()),
         });
         Ok(())
+    }
+
+    /// Rewinds the files that a live session's turns changed, from the prompt
+    /// `user_message_id` (the `uuid` of its transcript line) on, to what they were before that
+    /// prompt, through the control request `rewind_files` (CLI 2.1.112; the conversation is
+    /// left as it is). `dry_run` only asks what would change. Only between turns.
+    ///
+    /// Errors: [`CoreError::UnknownRun`]; [`CoreError::InvalidInput`] while a turn runs or when
+    /// the session's process cannot rewind ([`SessionInfo::rewind_files`]);
+    /// [`CoreError::ControlRequest`] with the CLI's reason (e.g. no checkpoint for that prompt);
+    /// [`CoreError::RunEnded`].
+    pub async fn rewind_files(
+        &self,
+        run_id: &str,
+        user_message_id: &str,
+        dry_run: bool,
+    ) -> Result<RewindOutcome, CoreError> {
+        let live = self.get(run_id)?;
+        let _guard = live.ops.lock().await;
+        let info = live.info();
+        if info.state != SessionState::Ready {
+            return Err(CoreError::InvalidInput(format!(
+                "files can be rewound between turns only (the session is {})",
+                info.state.name()
+            )));
+        }
+        if !info.rewind_files {
+            return Err(CoreError::InvalidInput(
+                "this session's claude cannot rewind files (it has no file checkpoints)".into(),
+            ));
+        }
+        let answer = live
+            .control(json!({
+                "subtype": "rewind_files",
+                "user_message_id": user_message_id,
+                "dry_run": dry_run,
+            }))
+            .await?;
+        RewindOutcome::from_answer(&answer, dry_run).map_err(CoreError::ControlRequest)
     }
 
     /// Replaces the event sink of a session (the UI re-attaching after a reload) and returns

@@ -33,6 +33,9 @@ pub type PoolObserver = Arc<dyn Fn(&SessionInfo) + Send + Sync>;
 /// How long a control request (interrupt aside) waits for the CLI's answer, in ms.
 pub const CONTROL_TIMEOUT_MS: u64 = 5_000;
 
+/// The `user_message_id` of the start-up probe of `rewind_files`: a uuid no prompt has.
+const REWIND_PROBE_ID: &str = "00000000-0000-4000-8000-00000000cc0d";
+
 /// Now, in ms since the Unix epoch (0 if the clock is before it).
 pub fn now_ms() -> u64 {
     std::time::SystemTime::now()
@@ -398,6 +401,7 @@ impl Live {
             inner.ending_as = None;
             inner.process_cost = 0.0;
             inner.info.stuck = false;
+            inner.info.rewind_files = false;
             events.extend(self.set_state(inner, SessionState::Connecting));
             self.queue(events);
         };
@@ -676,6 +680,45 @@ impl Live {
                     "the CLI did not answer within {CONTROL_TIMEOUT_MS} ms"
                 )))
             }
+        }
+    }
+
+    /// Asks `run` (this session's process, just started) whether it can rewind files: a dry run
+    /// of `rewind_files` for a message id no prompt has. A CLI that knows the request answers
+    /// with `canRewind: false` and "No file checkpoint found"; one with checkpointing off says
+    /// "not enabled"; an older one refuses the request or does not answer. Sets
+    /// [`SessionInfo::rewind_files`] while `run` is still the current process.
+    pub async fn probe_rewind(&self, run: &Arc<ClaudeProcess>) {
+        let answer = self
+            .control(json!({
+                "subtype": "rewind_files",
+                "user_message_id": REWIND_PROBE_ID,
+                "dry_run": true,
+            }))
+            .await;
+        let can = answer.as_ref().is_ok_and(|v| {
+            v.get("canRewind").is_some()
+                && !v
+                    .get("error")
+                    .and_then(Value::as_str)
+                    .is_some_and(|e| e.contains("not enabled"))
+        });
+        if let Err(e) = &answer {
+            tracing::debug!(error = %e, "rewind_files probe: not offered");
+        }
+        let changed = {
+            let mut inner = self.lock();
+            let current = inner.run.as_ref().is_some_and(|r| Arc::ptr_eq(r, run));
+            let changed = current && inner.info.rewind_files != can;
+            if changed {
+                inner.info.rewind_files = can;
+            }
+            changed
+        };
+        if changed {
+            self.emit(SessionEvent::Metrics {
+                info: Box::new(self.info()),
+            });
         }
     }
 

@@ -150,6 +150,11 @@ pub struct SessionInfo {
     /// Output lines of replaced processes that were dropped so they could not leak into the
     /// next turn.
     pub stale_lines_dropped: u64,
+    /// Whether the current process can rewind files to before a turn (the control request
+    /// `rewind_files`, CLI 2.1.x with file checkpointing, which the pool turns on): asked with a
+    /// dry run right after `initialize`; false until the process answered, and for a CLI that
+    /// does not know the request or has checkpointing turned off.
+    pub rewind_files: bool,
 }
 
 impl SessionInfo {
@@ -188,7 +193,60 @@ impl SessionInfo {
             retired: false,
             pending_permissions: Vec::new(),
             stale_lines_dropped: 0,
+            rewind_files: false,
         }
+    }
+}
+
+/// What the CLI said about rewinding a live session's files to before a prompt (the control
+/// request `rewind_files`; its answer `{canRewind, filesChanged?, insertions?, deletions?}`,
+/// CLI 2.1.112 `cli.js`).
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RewindOutcome {
+    /// Whether this was a dry run (nothing changed on disk; the figures say what would).
+    pub dry_run: bool,
+    /// The files the rewind changes (or changed), as the CLI names them (absolute paths);
+    /// empty after a real rewind, whose answer lists nothing.
+    pub files_changed: Vec<String>,
+    /// Lines the rewind puts back (a dry run's figure).
+    pub insertions: u64,
+    /// Lines the rewind takes out (a dry run's figure).
+    pub deletions: u64,
+}
+
+impl RewindOutcome {
+    /// Reads the CLI's answer to `rewind_files`; `None` when it says the rewind cannot be done
+    /// (`canRewind: false`), with its reason in the `Err`.
+    pub fn from_answer(answer: &serde_json::Value, dry_run: bool) -> Result<Self, String> {
+        if answer.get("canRewind").and_then(serde_json::Value::as_bool) != Some(true) {
+            return Err(answer
+                .get("error")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("the CLI cannot rewind to this prompt")
+                .to_owned());
+        }
+        let count = |k: &str| {
+            answer
+                .get(k)
+                .and_then(serde_json::Value::as_u64)
+                .unwrap_or(0)
+        };
+        Ok(RewindOutcome {
+            dry_run,
+            files_changed: answer
+                .get("filesChanged")
+                .and_then(serde_json::Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(serde_json::Value::as_str)
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default(),
+            insertions: count("insertions"),
+            deletions: count("deletions"),
+        })
     }
 }
 

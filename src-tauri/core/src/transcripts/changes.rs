@@ -53,6 +53,10 @@ pub struct TurnChanges {
     pub prompt: String,
     /// 0-based line of the prompt in the transcript (where the transcript view opens it).
     pub line: u32,
+    /// The prompt line's `uuid`: the user message a live session's files can be rewound to
+    /// (control request `rewind_files`, `user_message_id`); `None` for turn 0 and lines
+    /// without one.
+    pub uuid: Option<String>,
     /// Files changed, in the order first changed.
     pub files: Vec<FileChange>,
 }
@@ -95,6 +99,7 @@ pub fn session_changes(transcript: &Path, cwd: Option<&str>) -> Result<SessionCh
         timestamp: None,
         prompt: String::new(),
         line: 0,
+        uuid: None,
         files: Vec::new(),
     }];
     let mut pending: HashMap<String, Pending> = HashMap::new();
@@ -140,6 +145,7 @@ pub fn session_changes(transcript: &Path, cwd: Option<&str>) -> Result<SessionCh
                     .map(str::to_owned),
                 prompt: prompt.chars().take(200).collect(),
                 line: line_no,
+                uuid: v.get("uuid").and_then(Value::as_str).map(str::to_owned),
                 files: Vec::new(),
             });
             continue;
@@ -387,7 +393,8 @@ mod tests {
     }
 
     fn prompt(text: &str, ts: &str) -> Value {
-        serde_json::json!({"type": "user", "timestamp": ts, "message": {"role": "user", "content": text}})
+        serde_json::json!({"type": "user", "timestamp": ts, "uuid": format!("uuid-{ts}"),
+            "message": {"role": "user", "content": text}})
     }
 
     fn call(id: &str, name: &str, input: Value) -> Value {
@@ -453,6 +460,7 @@ mod tests {
             (first.index, first.line, first.prompt.as_str()),
             (1, 0, "make a file")
         );
+        assert_eq!(first.uuid.as_deref(), Some("uuid-2026-01-01T00:00:00Z"));
         assert_eq!(first.files[0].path, "a.txt");
         assert!(first.files[0].created);
         assert_eq!(

@@ -195,6 +195,7 @@ export function fakeApi(
     interruptSession: vi.fn<Api['interruptSession']>(async () => 'turnEnded' as const),
     answerPermission: vi.fn<Api['answerPermission']>(async () => {}),
     setPermissionMode: vi.fn<Api['setPermissionMode']>(async () => {}),
+    rewindFiles: vi.fn<Api['rewindFiles']>(async (_runId, _uuid, dryRun) => ({ dryRun, filesChanged: [], insertions: 0, deletions: 0 })),
     closeSession: vi.fn<Api['closeSession']>(async () => {}),
     attachSession: vi.fn<Api['attachSession']>(async (runId: string, cb: (ev: SessionEvent) => void) => {
       channels.set(runId, cb);
