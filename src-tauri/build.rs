@@ -34,6 +34,7 @@ fn main() {
             "vault_stats",
             "usage_report",
             "session_activity",
+            "cli_agents",
             "session_changes",
             "open_in_terminal",
             "terminal_command",

@@ -162,6 +162,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::vault::vault_stats,
             commands::usage::usage_report,
             commands::activity::session_activity,
+            commands::activity::cli_agents,
             commands::sessions::session_changes,
             commands::terminal::open_in_terminal,
             commands::terminal::terminal_command,

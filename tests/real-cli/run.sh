@@ -21,11 +21,11 @@ cargo="${CARGO:-cargo}"
 
 # 2. Build while the network is still there.
 cd "$repo"
-"$cargo" test -p ccdesk-core --test real_cli --test real_cli_pool --no-run
+"$cargo" test -p ccdesk-core --test real_cli --test real_cli_pool --test real_cli_agents --no-run
 
 # 3. Run with only loopback: nothing the CLI tries can leave the machine.
 export RUST_TEST_THREADS="${RUST_TEST_THREADS:-2}"
 # Quote the extra args for the inner shell.
 extra=""
 for a in "$@"; do extra="$extra '${a//\'/\'\\\'\'}'"; done
-exec unshare -n -- sh -c "ip link set lo up && exec \"\$0\" test --offline -p ccdesk-core --test real_cli --test real_cli_pool -- --nocapture $extra" "$cargo"
+exec unshare -n -- sh -c "ip link set lo up && exec \"\$0\" test --offline -p ccdesk-core --test real_cli --test real_cli_pool --test real_cli_agents -- --nocapture $extra" "$cargo"

@@ -149,6 +149,16 @@ export const commands = {
 	 */
 	sessionActivity: (sessionKey: string) => __TAURI_INVOKE<Elsewhere | null>("session_activity", { sessionKey }),
 	/**
+	 *  The sessions the CLI itself reports as live, over every config dir: `claude agents --json
+	 *  --all` (CLI 2.1.145+; `offered: false` for an older one), interactive `claude`s in terminals
+	 *  and background jobs with what each is doing. Runs the CLI (about 0.7 s): the window asks
+	 *  while the pool view is shown.
+	 * 
+	 *  Errors: `claude_not_found`, `spawn_failed`, `control_request_failed` (the CLI failed or did
+	 *  not answer within 10 s).
+	 */
+	cliAgents: () => __TAURI_INVOKE<AgentListing_Serialize>("cli_agents"),
+	/**
 	 *  What each turn of session `session_key` changed in files (applied Edit, MultiEdit, Write and
 	 *  NotebookEdit calls, as unified diffs), read from its transcript (an archived one from the
 	 *  vault).
@@ -192,6 +202,78 @@ export const events = {
 };
 
 /* Types */
+/**
+ *  What a listed session is doing, derived from its `state` (background jobs) and `status`.
+ * 
+ *  A known `state` wins: `blocked` → [`NeedsInput`](Self::NeedsInput), `working` →
+ *  [`Working`](Self::Working), `done` → [`Completed`](Self::Completed), `failed` →
+ *  [`Failed`](Self::Failed), `stopped` → [`Stopped`](Self::Stopped). Otherwise the `status`:
+ *  `waiting` → needs input, `busy` → working, `idle` → [`Idle`](Self::Idle). Anything else is
+ *  [`Unknown`](Self::Unknown).
+ */
+export type AgentActivity = 
+/**
+ *  Waits for the user: a permission prompt, a question, a dialog (`state: "blocked"` or
+ *  `status: "waiting"`; `waitingFor` says what).
+ */
+"needsInput" | 
+/**  Running a turn (`state: "working"` or `status: "busy"`). */
+"working" | 
+/**  An interactive session at its prompt (`status: "idle"`, no `state`). */
+"idle" | 
+/**  A background job that finished (`state: "done"`). */
+"completed" | 
+/**  A background job that failed (`state: "failed"`). */
+"failed" | 
+/**  A background job that was stopped (`state: "stopped"`). */
+"stopped" | 
+/**
+ *  Neither a known `state` nor a known `status`: e.g. an interactive session in its first
+ *  moments, listed before it has recorded a status (seen with 2.1.330).
+ */
+"unknown";
+
+/**  What [`list_agents`] found. */
+export type AgentListing = AgentListing_Serialize | AgentListing_Deserialize;
+
+/**  What [`list_agents`] found. */
+export type AgentListing_Deserialize = {
+	/**
+	 *  Whether this CLI offers `claude agents --json` (version 2.1.145 or later, and not
+	 *  disabled by `CLAUDE_CODE_DISABLE_AGENT_VIEW` / `disableAgentView`). When false, `agents`
+	 *  is empty and nothing was listed.
+	 */
+	offered: boolean,
+	/**  The sessions, in the CLI's order (by `startedAt`, oldest first). */
+	agents: CliAgent_Deserialize[],
+	/**  Elements of the CLI's array that were skipped (not an object, or no `cwd`). */
+	skipped: number,
+	/**
+	 *  First line of `claude --version` (e.g. `2.1.330 (Claude Code)`); `None` when it failed or
+	 *  did not answer in time (then `offered` is false).
+	 */
+	cliVersion?: string | null,
+};
+
+/**  What [`list_agents`] found. */
+export type AgentListing_Serialize = {
+	/**
+	 *  Whether this CLI offers `claude agents --json` (version 2.1.145 or later, and not
+	 *  disabled by `CLAUDE_CODE_DISABLE_AGENT_VIEW` / `disableAgentView`). When false, `agents`
+	 *  is empty and nothing was listed.
+	 */
+	offered: boolean,
+	/**  The sessions, in the CLI's order (by `startedAt`, oldest first). */
+	agents: CliAgent_Serialize[],
+	/**  Elements of the CLI's array that were skipped (not an object, or no `cwd`). */
+	skipped: number,
+	/**
+	 *  First line of `claude --version` (e.g. `2.1.330 (Claude Code)`); `None` when it failed or
+	 *  did not answer in time (then `offered` is false).
+	 */
+	cliVersion: string | null,
+};
+
 /**  A command's error as the UI sees it. */
 export type AppError = AppError_Serialize | AppError_Deserialize;
 
@@ -333,6 +415,82 @@ export type ClaudeSource =
 "claudeLocal" | 
 /**  `<npm global prefix>/bin/claude`. */
 "npmGlobal";
+
+/**
+ *  One session as `claude agents --json` lists it (source: CLI 2.1.330 native, `claude agents
+ *  --json`), plus the [`AgentActivity`] derived from it.
+ * 
+ *  Serializes to the CLI's camelCase names (absent fields omitted) with `activity` added.
+ *  Deserializes leniently from the CLI's element (or from its own serialization): unknown fields
+ *  are ignored, a field of the wrong type counts as absent, and `activity` is always derived
+ *  again; only a non-object or a missing `cwd` fails.
+ */
+export type CliAgent = CliAgent_Serialize | CliAgent_Deserialize;
+
+/**
+ *  One session as `claude agents --json` lists it (source: CLI 2.1.330 native, `claude agents
+ *  --json`), plus the [`AgentActivity`] derived from it.
+ * 
+ *  Serializes to the CLI's camelCase names (absent fields omitted) with `activity` added.
+ *  Deserializes leniently from the CLI's element (or from its own serialization): unknown fields
+ *  are ignored, a field of the wrong type counts as absent, and `activity` is always derived
+ *  again; only a non-object or a missing `cwd` fails.
+ */
+export type CliAgent_Deserialize = Value;
+
+/**
+ *  One session as `claude agents --json` lists it (source: CLI 2.1.330 native, `claude agents
+ *  --json`), plus the [`AgentActivity`] derived from it.
+ * 
+ *  Serializes to the CLI's camelCase names (absent fields omitted) with `activity` added.
+ *  Deserializes leniently from the CLI's element (or from its own serialization): unknown fields
+ *  are ignored, a field of the wrong type counts as absent, and `activity` is always derived
+ *  again; only a non-object or a missing `cwd` fails.
+ */
+export type CliAgent_Serialize = {
+	/**  The session's process id; absent for a background job whose process has ended. */
+	pid?: number,
+	/**  The background job's id (what `claude attach <id>` takes); only for background jobs. */
+	id?: string,
+	/**  The session's working directory, as the CLI recorded it. */
+	cwd: string,
+	/**
+	 *  `"interactive"` (a `claude` in a terminal) or `"background"` (a job); another value is
+	 *  kept as printed.
+	 */
+	kind: string,
+	/**
+	 *  When the session started, in ms since the Unix epoch; `None` when the CLI printed none or
+	 *  `null` (a background job whose creation time does not parse).
+	 */
+	startedAt?: number,
+	/**  The CLI's session id (the transcript's file name), when known. */
+	sessionId?: string,
+	/**  The session's display name (e.g. `proj-b2`, or a job's intent). */
+	name?: string,
+	/**
+	 *  `"idle"`, `"waiting"` or `"busy"` (another value kept as printed), when the process is
+	 *  alive and has recorded one (an interactive session has none for its first moments).
+	 */
+	status?: string,
+	/**
+	 *  What a `waiting` session waits for; a string in 2.1.330 (`"input needed"`,
+	 *  `"dialog open"`), kept as any JSON.
+	 */
+	waitingFor?: Value,
+	/**
+	 *  A background job's state: `"working"`, `"blocked"`, `"done"`, `"failed"` or `"stopped"`
+	 *  (another value kept as printed); absent for interactive sessions.
+	 */
+	state?: string,
+	/**  Derived from `state` and `status` ([`AgentActivity::of`]). */
+	activity: AgentActivity,
+	/**
+	 *  The name of ccdesk's config dir it was listed from ([`list_agents_of_profiles`], with
+	 *  two or more config dirs); not the CLI's.
+	 */
+	profile?: string,
+};
 
 /**  `message.content`: the CLI writes either a plain string or an array of blocks. */
 export type Content = 

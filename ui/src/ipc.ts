@@ -33,6 +33,7 @@ import type {
   UsageReport,
   SessionChanges,
   RewindOutcome,
+  AgentListing,
   Elsewhere,
   InterruptOutcome,
   PermissionAnswer,
@@ -138,6 +139,11 @@ export interface Api {
   sessionActivity(sessionKey: string): Promise<Elsewhere | null>;
   /** What each turn of the session changed in files (unified diffs per file). */
   sessionChanges(sessionKey: string): Promise<SessionChanges>;
+  /**
+   * The sessions the CLI itself reports as live (`claude agents --json --all`, CLI 2.1.145+):
+   * interactive `claude`s in terminals and background jobs, with what each is doing.
+   */
+  cliAgents(): Promise<AgentListing>;
   /** Starts the user's terminal resuming the session; resolves to the terminal started. */
   openInTerminal(sessionKey: string): Promise<string>;
   /** The shell command line that resumes the session (`cd '<dir>' && '<claude>' --resume '<id>'`). */
@@ -259,6 +265,7 @@ export const tauriApi: Api = {
   usageReport: (by, since, until) => measured('usage_report', commands.usageReport(by, since, until)),
   openInTerminal: (sessionKey) => measured('open_in_terminal', commands.openInTerminal(sessionKey)),
   sessionChanges: (sessionKey) => measured('session_changes', commands.sessionChanges(sessionKey)),
+  cliAgents: () => measured('cli_agents', commands.cliAgents()),
   sessionActivity: (sessionKey) => measured('session_activity', commands.sessionActivity(sessionKey)),
   terminalCommand: (sessionKey) => measured('terminal_command', commands.terminalCommand(sessionKey)),
   copyText: (text) => writeText(text),

@@ -3,17 +3,20 @@
 // fake CLI asks `can_use_tool` for a Write of fake-permission.txt on FAKE_PERMISSION, and hangs
 // mid-turn (until interrupted) on FAKE_HANG_MIDTURN.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe } from 'node:test';
 import { Key } from 'selenium-webdriver';
 import {
-  all, clickInView, env, launchApp, one, quit, runState, screenshot, shownText, startNewSession, stepper, textContent,
-  until,
+  all, clickInView, env, launchApp, one, openSession, quit, runState, screenshot, sessionIdsOnDisk, shownText,
+  startNewSession, stepper, textContent, until,
 } from '../lib.js';
 
 const DEMO = env('E2E_DEMO_DIR');
 const WORK = path.dirname(DEMO);
+
+/** What the fake `claude agents --json` prints while it exists. */
+const AGENTS_FILE = path.join(env('E2E_CONFIG_DIR'), 'fake-agents.json');
 
 let driver;
 /** The file the permission test allowed claude to write. */
@@ -54,6 +57,7 @@ describe('ccdesk GUI: the session engine', () => {
 
   after(async () => {
     await quit(driver);
+    rmSync(AGENTS_FILE, { force: true });
   });
 
   step('a permission prompt asks before a Write; "Allow once" lets it run and the turn finishes', async () => {
@@ -97,6 +101,28 @@ describe('ccdesk GUI: the session engine', () => {
     assert.equal(readFileSync(allowedFile, 'utf8'), 'x\n');
   });
 
+  step('"Rewind files to before this turn" takes the live session\'s Write back, after saying what it will do', async () => {
+    assert.ok(allowedFile, 'the permission test ran');
+    const dir = path.dirname(allowedFile);
+    const [id] = sessionIdsOnDisk(dir);
+    assert.ok(id, `a transcript for ${dir}`);
+    await openSession(driver, dir, id);
+    await (await one(driver, 'show-changes')).click();
+    const turn = await until('the turn that wrote the file', async () => (await all(driver, 'changes-turn'))[0] ?? null, 20_000);
+    await (await one(driver, 'rewind-turn', turn)).click();
+    const state = await one(driver, 'rewind-state', turn);
+    await until('the dry run', async () => (await state.getAttribute('data-step')) === 'confirm', 10_000);
+    assert.match(await state.getText(), /Rewind 1 file/);
+    assert.ok((await state.getText()).includes(allowedFile), await state.getText());
+    assert.ok(existsSync(allowedFile), 'a dry run changes nothing');
+    await screenshot(driver, 'rewind-files');
+    await (await one(driver, 'rewind-confirm', turn)).click();
+    await until('the rewind', async () => (await state.getAttribute('data-step')) === 'done', 10_000);
+    assert.ok(!existsSync(allowedFile), 'the file the turn created is gone again');
+    await (await one(driver, 'changes-close')).click();
+    await until('the sheet to close', async () => (await all(driver, 'changes-view')).length === 0);
+  });
+
   step('Esc interrupts a hung turn; the session is ready again and shows the interrupt', async () => {
     const runId = await startNewSession(driver, DEMO, 'FAKE_HANG_MIDTURN hang until interrupted');
     await until('the turn to stream', async () => (await runState(driver)) === 'streaming', 20_000);
@@ -130,8 +156,19 @@ describe('ccdesk GUI: the session engine', () => {
     });
     assert.ok(rows.filter(([, st]) => st === 'ready').length >= 2, `two ready sessions: ${JSON.stringify(rows)}`);
 
+    // What `claude agents --json` reports (the fake prints this file): listed under the pool.
+    writeFileSync(AGENTS_FILE, JSON.stringify([
+      { pid: 4242, cwd: WORK, kind: 'interactive', startedAt: Date.now() - 120_000, sessionId: 'e2e-terminal-session', name: 'in-a-terminal', status: 'waiting', waitingFor: 'input needed' },
+      { id: 'bgjob001', cwd: DEMO, kind: 'background', startedAt: Date.now() - 60_000, state: 'done', name: 'a finished job' },
+    ]));
     await (await one(driver, 'open-pool-view')).click();
     const pool = await one(driver, 'pool-view');
+    const agents = await until('the CLI\'s own sessions', async () => {
+      const a = await all(driver, 'cli-agent');
+      return a.length === 2 ? a : null;
+    }, 15_000);
+    assert.deepEqual(await Promise.all(agents.map((a) => a.getAttribute('data-activity'))), ['needsInput', 'completed']);
+    assert.match(await agents[0].getText(), /needs input.*in-a-terminal.*terminal/s);
     const poolRows = await until('the pool view rows', async () => {
       const r = await all(driver, 'pool-row', pool);
       return r.length >= 3 ? r : null;

@@ -42,6 +42,15 @@ fn run() -> i32 {
         out.raw(format!("{} (Claude Code)\n", util::VERSION).as_bytes());
         return 0;
     }
+    if std::env::args().nth(1).as_deref() == Some("agents") {
+        // `claude agents --json --all` (CLI 2.1.145+): the listing a test left in the config dir
+        // as `fake-agents.json`, else none.
+        let listing = config_dir()
+            .and_then(|c| std::fs::read(c.join("fake-agents.json")).ok())
+            .unwrap_or_else(|| b"[]\n".to_vec());
+        out.raw(&listing);
+        return 0;
+    }
     let hang_if = std::env::var_os("FAKE_CLAUDE_HANG_BEFORE_INIT_IF")
         .filter(|p| !p.is_empty())
         .is_some_and(|p| Path::new(&p).exists());

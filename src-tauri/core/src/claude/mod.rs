@@ -5,6 +5,7 @@
 //! Owns: everything that touches a `claude` child process or its stdio. Knows nothing of
 //! sessions spanning several runs (that is [`crate::pool`]) nor of transcripts on disk.
 
+pub mod agents;
 pub mod control;
 pub mod discover;
 pub mod elsewhere;

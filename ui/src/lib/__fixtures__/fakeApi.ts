@@ -272,6 +272,7 @@ export function fakeApi(
     usageReport: vi.fn<Api['usageReport']>(async (by) => usageReport(by)),
     openInTerminal: vi.fn<Api['openInTerminal']>(async () => '/usr/bin/x-terminal-emulator'),
     sessionActivity: vi.fn<Api['sessionActivity']>(async () => null),
+    cliAgents: vi.fn<Api['cliAgents']>(async () => ({ offered: true, agents: [], skipped: 0, cliVersion: '2.1.330 (Claude Code)' })),
     sessionChanges: vi.fn<Api['sessionChanges']>(async () => ({ turns: [], added: 0, removed: 0, malformedLines: 0 })),
     terminalCommand: vi.fn<Api['terminalCommand']>(async (key) => `cd '/home/dev/proj' && '/usr/local/bin/claude' --resume '${key.split('/').pop()}'`),
     copyText: vi.fn<Api['copyText']>(async () => {}),
