@@ -8,8 +8,8 @@
 //! `type: "create"` with the `content` for a new file. Where a result has no `structuredPatch`
 //! (an edit the CLI recorded without one), the diff is made from the call's `old_string` and
 //! `new_string` by `similar` (hunk positions then count from the edited text, not the file). A
-//! call that failed (`is_error`) or was refused changed nothing and is left out. Subagent
-//! transcripts (`<id>/subagents/`) are not read.
+//! call that failed (`is_error`) or was refused changed nothing and is left out. A subagent's
+//! changes count in the turn that ran it (sidechain lines, and `<id>/subagents/*.jsonl`).
 
 use std::collections::HashMap;
 use std::io::BufRead;
@@ -19,6 +19,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::CoreError;
+use crate::transcripts::paths;
 
 /// One file's changes in one turn.
 #[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
@@ -87,69 +88,134 @@ struct Pending {
 }
 
 /// Reads `transcript` (a page of lines at a time: memory stays that of the pending calls) and
-/// returns its changes; `cwd` (the session's project dir) makes paths relative.
+/// returns its changes; `cwd` (the session's project dir) makes paths relative. Changes made by
+/// subagents count in the turn that ran them: sidechain lines of the transcript (CLI 1.0.x) where
+/// they are, and each subagent transcript (`<id>/subagents/*.jsonl`, CLI 2.x) in the turn in
+/// which its first line was written (by timestamp).
 ///
-/// Errors: [`CoreError::Io`] when the file cannot be read.
+/// Errors: [`CoreError::Io`] when the transcript cannot be read (an unreadable subagent
+/// transcript is skipped).
 pub fn session_changes(transcript: &Path, cwd: Option<&str>) -> Result<SessionChanges, CoreError> {
-    let file = std::fs::File::open(transcript).map_err(|e| CoreError::io(transcript, e))?;
-    let mut reader = std::io::BufReader::with_capacity(256 * 1024, file);
-    // Turn 0 holds changes before the first prompt (a transcript that starts mid-session).
-    let mut turns: Vec<TurnChanges> = vec![TurnChanges {
-        index: 0,
-        timestamp: None,
-        prompt: String::new(),
-        line: 0,
-        uuid: None,
-        files: Vec::new(),
-    }];
-    let mut pending: HashMap<String, Pending> = HashMap::new();
-    let mut malformed = 0u32;
-    let mut buf = Vec::new();
-    let mut n: u32 = 0;
-    let tool_use = memchr::memmem::Finder::new(b"\"tool_use\"");
-    let tool_result = memchr::memmem::Finder::new(b"\"tool_result\"");
-    let user = memchr::memmem::Finder::new(b"\"user\"");
-    loop {
-        buf.clear();
-        let read = reader
-            .read_until(b'\n', &mut buf)
-            .map_err(|e| CoreError::io(transcript, e))?;
-        if read == 0 {
-            break;
+    let mut c = Collector {
+        // Turn 0 holds changes before the first prompt (a transcript that starts mid-session).
+        turns: vec![TurnChanges {
+            index: 0,
+            timestamp: None,
+            prompt: String::new(),
+            line: 0,
+            uuid: None,
+            files: Vec::new(),
+        }],
+        pending: HashMap::new(),
+        malformed: 0,
+        cwd,
+    };
+    c.read(transcript, false)?;
+    for sub in paths::subagent_transcripts(transcript) {
+        if let Err(e) = c.read(&sub, true) {
+            tracing::debug!(error = %e, "a subagent transcript is skipped");
         }
-        let line_no = n;
-        n += 1;
-        let (has_use, has_result, has_user) = (
-            tool_use.find(&buf).is_some(),
-            tool_result.find(&buf).is_some(),
-            user.find(&buf).is_some(),
-        );
-        if !has_use && !has_result && !has_user {
-            continue;
-        }
-        let Ok(v) = serde_json::from_slice::<Value>(&buf) else {
-            if !buf.iter().all(u8::is_ascii_whitespace) {
-                malformed += 1;
+    }
+    let turns: Vec<TurnChanges> = c
+        .turns
+        .into_iter()
+        .filter(|t| !t.files.is_empty())
+        .collect();
+    let added = turns.iter().flat_map(|t| &t.files).map(|f| f.added).sum();
+    let removed = turns.iter().flat_map(|t| &t.files).map(|f| f.removed).sum();
+    Ok(SessionChanges {
+        turns,
+        added,
+        removed,
+        malformed_lines: c.malformed,
+    })
+}
+
+/// What [`session_changes`] gathers while it reads.
+struct Collector<'a> {
+    turns: Vec<TurnChanges>,
+    pending: HashMap<String, Pending>,
+    malformed: u32,
+    cwd: Option<&'a str>,
+}
+
+impl Collector<'_> {
+    /// Reads one transcript: the session's own (its typed prompts start turns)
+    /// or a subagent's (every change goes to the turn its first timestamp falls in).
+    fn read(&mut self, transcript: &Path, subagent: bool) -> Result<(), CoreError> {
+        let file = paths::open_regular(transcript).map_err(|e| CoreError::io(transcript, e))?;
+        let mut reader = std::io::BufReader::with_capacity(256 * 1024, file);
+        let mut buf = Vec::new();
+        let mut n: u32 = 0;
+        // A subagent's turn, once its first timestamp is seen.
+        let mut sub_turn: Option<usize> = None;
+        let tool_use = memchr::memmem::Finder::new(b"\"tool_use\"");
+        let tool_result = memchr::memmem::Finder::new(b"\"tool_result\"");
+        let user = memchr::memmem::Finder::new(b"\"user\"");
+        loop {
+            buf.clear();
+            let read = reader
+                .read_until(b'\n', &mut buf)
+                .map_err(|e| CoreError::io(transcript, e))?;
+            if read == 0 {
+                break;
             }
-            continue;
+            let line_no = n;
+            n += 1;
+            let (has_use, has_result, has_user) = (
+                tool_use.find(&buf).is_some(),
+                tool_result.find(&buf).is_some(),
+                user.find(&buf).is_some(),
+            );
+            if !has_use && !has_result && !has_user {
+                continue;
+            }
+            let Ok(v) = serde_json::from_slice::<Value>(&buf) else {
+                if !buf.iter().all(u8::is_ascii_whitespace) {
+                    self.malformed += 1;
+                }
+                continue;
+            };
+            let turn = if subagent {
+                *sub_turn.get_or_insert_with(|| self.turn_at(v.get("timestamp")))
+            } else {
+                // A subagent's own prompt (a sidechain line) starts no turn of the session.
+                let sidechain = v.get("isSidechain").and_then(Value::as_bool) == Some(true);
+                if let Some(prompt) = typed_prompt(&v).filter(|_| !sidechain) {
+                    self.turns.push(TurnChanges {
+                        index: u32::try_from(self.turns.len()).unwrap_or(u32::MAX),
+                        timestamp: v
+                            .get("timestamp")
+                            .and_then(Value::as_str)
+                            .map(str::to_owned),
+                        prompt: prompt.chars().take(200).collect(),
+                        line: line_no,
+                        uuid: v.get("uuid").and_then(Value::as_str).map(str::to_owned),
+                        files: Vec::new(),
+                    });
+                    continue;
+                }
+                self.turns.len() - 1
+            };
+            self.blocks(&v, turn);
+        }
+        Ok(())
+    }
+
+    /// The last turn whose prompt was written at or before `timestamp` (RFC 3339 as the CLI
+    /// writes it, compared as text); the last turn when it is missing.
+    fn turn_at(&self, timestamp: Option<&Value>) -> usize {
+        let Some(ts) = timestamp.and_then(Value::as_str) else {
+            return self.turns.len() - 1;
         };
-        if v.get("isSidechain").and_then(Value::as_bool) == Some(true) {
-            continue;
-        }
-        if let Some(prompt) = typed_prompt(&v) {
-            turns.push(TurnChanges {
-                index: u32::try_from(turns.len()).unwrap_or(u32::MAX),
-                timestamp: v
-                    .get("timestamp")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned),
-                prompt: prompt.chars().take(200).collect(),
-                line: line_no,
-                uuid: v.get("uuid").and_then(Value::as_str).map(str::to_owned),
-                files: Vec::new(),
-            });
-            continue;
-        }
+        self.turns
+            .iter()
+            .rposition(|t| t.timestamp.as_deref().is_some_and(|p| p <= ts))
+            .unwrap_or(0)
+    }
+
+    /// Takes the file tool calls and results of one line, for turn `turn`.
+    fn blocks(&mut self, v: &Value, turn: usize) {
         let blocks = v
             .pointer("/message/content")
             .and_then(Value::as_array)
@@ -161,12 +227,12 @@ pub fn session_changes(transcript: &Path, cwd: Option<&str>) -> Result<SessionCh
                     let name = b.get("name").and_then(Value::as_str).unwrap_or_default();
                     let id = b.get("id").and_then(Value::as_str);
                     if let (true, Some(id)) = (FILE_TOOLS.contains(&name), id) {
-                        pending.insert(
+                        self.pending.insert(
                             id.to_owned(),
                             Pending {
                                 tool: name.to_owned(),
                                 input: b.get("input").cloned().unwrap_or(Value::Null),
-                                turn: turns.len() - 1,
+                                turn,
                             },
                         );
                     }
@@ -175,7 +241,7 @@ pub fn session_changes(transcript: &Path, cwd: Option<&str>) -> Result<SessionCh
                     let Some(p) = b
                         .get("tool_use_id")
                         .and_then(Value::as_str)
-                        .and_then(|id| pending.remove(id))
+                        .and_then(|id| self.pending.remove(id))
                     else {
                         continue;
                     };
@@ -184,7 +250,7 @@ pub fn session_changes(transcript: &Path, cwd: Option<&str>) -> Result<SessionCh
                     }
                     let result = v.get("toolUseResult").unwrap_or(&Value::Null);
                     if let (Some(change), Some(t)) =
-                        (change_of(&p, result, cwd), turns.get_mut(p.turn))
+                        (change_of(&p, result, self.cwd), self.turns.get_mut(p.turn))
                     {
                         merge(&mut t.files, change);
                     }
@@ -193,15 +259,6 @@ pub fn session_changes(transcript: &Path, cwd: Option<&str>) -> Result<SessionCh
             }
         }
     }
-    let turns: Vec<TurnChanges> = turns.into_iter().filter(|t| !t.files.is_empty()).collect();
-    let added = turns.iter().flat_map(|t| &t.files).map(|f| f.added).sum();
-    let removed = turns.iter().flat_map(|t| &t.files).map(|f| f.removed).sum();
-    Ok(SessionChanges {
-        turns,
-        added,
-        removed,
-        malformed_lines: malformed,
-    })
 }
 
 /// The text of a prompt a person typed (a user line that is not a tool result, a meta line or a
@@ -485,5 +542,84 @@ mod tests {
         );
         assert_eq!((a.added, a.removed), (3, 2));
         assert_eq!((c.added, c.removed), (5, 2));
+    }
+
+    /// `lines` as JSON lines in `path`.
+    fn write_at(path: &Path, lines: &[Value]) {
+        let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+        std::fs::write(path, text).unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    fn with(mut v: Value, key: &str, value: Value) -> Value {
+        v[key] = value;
+        v
+    }
+
+    #[test]
+    fn subagent_changes_count_in_the_turn_that_ran_them() {
+        let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let main = tmp.path().join("s1.jsonl");
+        let created = |p: &str| serde_json::json!({"type": "create", "filePath": p, "content": "x\n", "structuredPatch": []});
+        let write = |p: &str| serde_json::json!({"file_path": p, "content": "x\n"});
+        write_at(
+            &main,
+            &[
+                prompt("first", "2026-01-01T00:00:00.000Z"),
+                // CLI 1.0.x: the subagent's lines in the session's own transcript.
+                with(
+                    prompt("the task's own prompt", "2026-01-01T00:00:01.000Z"),
+                    "isSidechain",
+                    Value::Bool(true),
+                ),
+                with(
+                    call("s1", "Write", write("/w/p/side.txt")),
+                    "isSidechain",
+                    Value::Bool(true),
+                ),
+                with(
+                    result("s1", created("/w/p/side.txt"), false),
+                    "isSidechain",
+                    Value::Bool(true),
+                ),
+                prompt("second", "2026-01-01T00:01:00.000Z"),
+                prompt("third", "2026-01-01T00:02:00.000Z"),
+            ],
+        );
+        // CLI 2.x: a subagent transcript whose first line was written during the second turn.
+        let subs = tmp.path().join("s1").join("subagents");
+        std::fs::create_dir_all(&subs).unwrap_or_else(|e| panic!("{e}"));
+        write_at(
+            &subs.join("agent-a1.jsonl"),
+            &[
+                with(
+                    prompt("do it", "2026-01-01T00:01:30.000Z"),
+                    "isSidechain",
+                    Value::Bool(true),
+                ),
+                call("a1", "Write", write("/w/p/agent.txt")),
+                result("a1", created("/w/p/agent.txt"), false),
+            ],
+        );
+        std::fs::write(subs.join("agent-broken.jsonl"), "{not json\n")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let c = session_changes(&main, Some("/w/p")).unwrap_or_else(|e| panic!("{e}"));
+        let got: Vec<(u32, Vec<&str>)> = c
+            .turns
+            .iter()
+            .map(|t| (t.index, t.files.iter().map(|f| f.path.as_str()).collect()))
+            .collect();
+        assert_eq!(
+            got,
+            [(1, vec!["side.txt"]), (2, vec!["agent.txt"])],
+            "{c:#?}"
+        );
+        assert_eq!(
+            c.turns[1].prompt, "second",
+            "a sidechain prompt starts no turn"
+        );
+        assert_eq!(
+            c.malformed_lines, 0,
+            "a line that names nothing is not parsed"
+        );
     }
 }

@@ -10,7 +10,7 @@
 //! collapsible (`<details>`).
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -87,7 +87,7 @@ pub fn export_session(
         };
         w.head(summary).map_err(write_err)?;
         walk(transcript, &mut *w, &mut stats)?;
-        let subagents = subagent_files(transcript);
+        let subagents = super::paths::subagent_transcripts(transcript);
         for file in &subagents {
             let name = file
                 .file_stem()
@@ -263,21 +263,6 @@ fn cut(text: &str, max: usize) -> String {
         &text[..end],
         text.len() - end
     )
-}
-
-/// `<dir>/<id>/subagents/*.jsonl` beside a transcript, by name.
-fn subagent_files(transcript: &Path) -> Vec<PathBuf> {
-    let dir = transcript.with_extension("").join("subagents");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .into_iter()
-        .flatten()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
-        .collect();
-    files.sort();
-    files
 }
 
 /// A short line of a tool call's input: its command, path, pattern or description.

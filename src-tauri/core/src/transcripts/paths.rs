@@ -110,6 +110,22 @@ pub fn file_stamp(meta: &std::fs::Metadata) -> (u64, i64, u64) {
     (meta.len(), mtime_ns, ino)
 }
 
+/// The subagent transcripts of a session, `<dir>/<id>/subagents/*.jsonl` beside its transcript
+/// (CLI 2.x), sorted by name; none when the folder is missing or unreadable.
+pub fn subagent_transcripts(transcript: &Path) -> Vec<PathBuf> {
+    let dir = transcript.with_extension("").join("subagents");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .collect();
+    files.sort();
+    files
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
