@@ -68,7 +68,8 @@ use ccdesk_core::vault::Vault;
 
 /// The first arguments that make a command line headless (clap's `help`, `--help`, `-h`,
 /// `--version`, `-V` too); anything else opens the window.
-const COMMANDS: [&str; 14] = [
+const COMMANDS: [&str; 15] = [
+    "agents",
     "list",
     "usage",
     "changes",
@@ -208,6 +209,17 @@ enum Command {
         /// Print the diffs too (text output).
         #[arg(long)]
         diff: bool,
+    },
+    /// The sessions the CLI itself reports live (`claude agents --json --all`, CLI 2.1.145+):
+    /// `claude`s in terminals and background jobs, with what each is doing, over every config
+    /// dir. An older CLI is only asked its version, and the command says so (exit 0).
+    Agents {
+        /// One JSON object: `offered`, `cliVersion`, `skipped` and `agents`, each with `cwd`,
+        /// `kind`, `activity` (needsInput, working, idle, completed, failed, stopped, unknown)
+        /// and, when the CLI gave them, `pid`, `id`, `sessionId`, `name`, `status`,
+        /// `waitingFor`, `state`, `startedAt` (ms since the epoch), `profile`.
+        #[arg(long)]
+        json: bool,
     },
     /// What the history cost: tokens (input, output, cache reads and writes) and dollars per
     /// day, session or project, from the transcripts' usage fields (each API message once;
@@ -413,6 +425,7 @@ pub fn try_run(args: &[String], config_dir: &Path) -> Option<ExitCode> {
             json,
             diff,
         } => changes(&profiles, &session, json, diff).map_err(Failure::from),
+        Command::Agents { json } => agents(&profiles, json).map_err(Failure::from),
         Command::Usage {
             by,
             since,
@@ -759,6 +772,57 @@ fn export(
 }
 
 /// `ccdesk changes`: a session's file changes per turn.
+fn agents(profiles: &Profiles, json: bool) -> Result<(), String> {
+    let (settings, notice) = ccdesk_core::store::read_settings();
+    if let Some(n) = notice {
+        eprintln!("ccdesk: {n}");
+    }
+    let claude = ClaudeCommand::locate_configured(settings.claude_path.clone())
+        .map_err(|e| e.to_string())?;
+    let timeout = std::time::Duration::from_millis(ccdesk_core::claude::agents::AGENTS_TIMEOUT_MS);
+    let listing = ccdesk_core::claude::agents::list_agents_of_profiles(&claude, profiles, timeout)
+        .map_err(|e| e.to_string())?;
+    let mut out = terminal::stdout();
+    let written = (|| -> std::io::Result<()> {
+        if json {
+            serde_json::to_writer(&mut out, &listing)?;
+            writeln!(out)?;
+            return out.flush();
+        }
+        if !listing.offered {
+            writeln!(
+                out,
+                "this claude ({}) cannot list its sessions: `claude agents --json` came with 2.1.145",
+                listing.cli_version.as_deref().unwrap_or("version unknown")
+            )?;
+            return out.flush();
+        }
+        for a in &listing.agents {
+            let activity = serde_json::to_value(a.activity)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "{activity}\t{}\t{}\t{}\t{}{}",
+                a.kind,
+                a.session_id.as_deref().unwrap_or("-"),
+                a.name.as_deref().unwrap_or("-"),
+                a.cwd.display(),
+                a.profile
+                    .as_deref()
+                    .map(|p| format!("\t@{p}"))
+                    .unwrap_or_default()
+            )?;
+        }
+        if listing.agents.is_empty() {
+            writeln!(out, "no claude runs in a terminal or as a background job")?;
+        }
+        out.flush()
+    })();
+    written.map_err(|e| format!("cannot write the listing: {e}"))
+}
+
 fn changes(profiles: &Profiles, name: &str, json: bool, diff: bool) -> Result<(), String> {
     let vault = existing_vault();
     let summary = profiles

@@ -943,3 +943,45 @@ fn changes_prints_the_files_each_turn_changed() {
         .unwrap()
         .contains("turn(s) changed files"));
 }
+
+/// `ccdesk agents` prints what `claude agents --json --all` reports (the fake CLI prints the
+/// config dir's `fake-agents.json`), as JSON and as text.
+#[test]
+fn agents_lists_what_the_cli_reports_live() {
+    let exe = PathBuf::from(env!("CARGO_BIN_EXE_ccdesk-cli"));
+    let fake = exe.with_file_name("fake-claude");
+    assert!(fake.is_file(), "build the workspace first (fake-claude)");
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("config");
+    std::fs::create_dir_all(&config).unwrap();
+    let env: [(&str, &std::ffi::OsStr); 1] = [("CCDESK_CLAUDE", fake.as_os_str())];
+    let (code, stdout, stderr) = ccdesk_with(&config, tmp.path(), &["agents"], &env);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("no claude runs"), "{stdout}");
+
+    std::fs::write(
+        config.join("fake-agents.json"),
+        r#"[{"pid": 7, "cwd": "/w/p", "kind": "interactive", "sessionId": "s-1", "name": "p-1",
+             "status": "waiting", "waitingFor": "input needed"}, 42,
+            {"id": "job1", "cwd": "/w/q", "kind": "background", "state": "done"}]"#,
+    )
+    .unwrap();
+    let (code, stdout, stderr) = ccdesk_with(&config, tmp.path(), &["agents", "--json"], &env);
+    assert_eq!(code, 0, "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["offered"], true);
+    assert_eq!(v["skipped"], 1);
+    assert_eq!(v["agents"][0]["activity"], "needsInput");
+    assert_eq!(v["agents"][0]["sessionId"], "s-1");
+    assert_eq!(v["agents"][1]["activity"], "completed");
+    let (code, stdout, _) = ccdesk_with(&config, tmp.path(), &["agents"], &env);
+    assert_eq!(code, 0);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "needsInput\tinteractive\ts-1\tp-1\t/w/p",
+            "completed\tbackground\t-\t-\t/w/q"
+        ]
+    );
+}
