@@ -23,14 +23,14 @@
 //! kept as the strings the CLI printed, and an element that is not an object or has no `cwd` is
 //! skipped and counted ([`AgentListing::skipped`]).
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::claude::bounded::{self, Outcome};
 use crate::claude::runner::ClaudeCommand;
 use crate::error::CoreError;
 
@@ -400,21 +400,8 @@ fn says_not_offered(output: &str) -> bool {
         .any(|m| lower.contains(m))
 }
 
-/// How a bounded run ended.
-enum Outcome {
-    /// It exited; its output, lossily decoded, each cut at its bound.
-    Exited {
-        status: ExitStatus,
-        stdout: String,
-        stderr: String,
-    },
-    /// It ran for the whole timeout and was killed.
-    TimedOut,
-}
-
-/// Runs `<program> [script] args` as [`list_agents`] describes (the same bounded, group-killed
-/// run as `discover::claude_version`, with the command's `PATH`, its script and the config dir,
-/// and stderr kept).
+/// Runs `<program> [script] args` as [`list_agents`] describes ([`bounded::run`] with the
+/// command's `PATH`, its script and the config dir).
 ///
 /// Errors: [`CoreError::Spawn`] when it cannot be started.
 fn run_bounded(
@@ -427,105 +414,19 @@ fn run_bounded(
     if let Some(script) = &claude.script {
         command.arg(script);
     }
-    command
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    command.args(args);
     if let Some(path_var) = &claude.path_var {
         command.env("PATH", path_var);
     }
     if let Some(dir) = config_dir {
         command.env("CLAUDE_CONFIG_DIR", dir);
     }
-    // Its own process group, so that on a timeout whatever it started ends too.
-    #[cfg(unix)]
-    std::os::unix::process::CommandExt::process_group(&mut command, 0);
-    // No console window flashing up.
-    #[cfg(windows)]
-    std::os::windows::process::CommandExt::creation_flags(
-        &mut command,
-        windows::Win32::System::Threading::CREATE_NO_WINDOW.0,
-    );
-    let mut child = spawn_retrying(&mut command).map_err(|source| CoreError::Spawn {
-        program: claude.program.clone(),
-        source,
-    })?;
-    // Both pipes are read on threads so that a child filling one cannot block the wait below.
-    let stdout = child.stdout.take().map(|s| drain(s, MAX_STDOUT_BYTES));
-    let stderr = child.stderr.take().map(|s| drain(s, MAX_STDERR_BYTES));
-    let deadline = Instant::now() + timeout;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Some(status),
-            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(20)),
-            _ => {
-                #[cfg(unix)]
-                if let Ok(pid) = i32::try_from(child.id()) {
-                    let _ = nix::sys::signal::killpg(
-                        nix::unistd::Pid::from_raw(pid),
-                        nix::sys::signal::Signal::SIGKILL,
-                    );
-                }
-                let _ = child.kill();
-                let _ = child.wait();
-                break None;
-            }
+    bounded::run(command, timeout, MAX_STDOUT_BYTES, MAX_STDERR_BYTES).map_err(|source| {
+        CoreError::Spawn {
+            program: claude.program.clone(),
+            source,
         }
-    };
-    let collect = |reader: Option<std::thread::JoinHandle<Vec<u8>>>| {
-        let bytes = reader.and_then(|r| r.join().ok()).unwrap_or_default();
-        String::from_utf8_lossy(&bytes).into_owned()
-    };
-    let (stdout, stderr) = (collect(stdout), collect(stderr));
-    Ok(match status {
-        Some(status) => Outcome::Exited {
-            status,
-            stdout,
-            stderr,
-        },
-        None => Outcome::TimedOut,
     })
-}
-
-/// Reads `pipe` to its end on a thread, keeping its first `limit` bytes (the rest is read and
-/// dropped, so the child never blocks on a full pipe).
-fn drain(mut pipe: impl Read + Send + 'static, limit: u64) -> std::thread::JoinHandle<Vec<u8>> {
-    std::thread::spawn(move || {
-        let mut kept = Vec::new();
-        let _ = pipe.by_ref().take(limit).read_to_end(&mut kept);
-        let _ = std::io::copy(&mut pipe, &mut std::io::sink());
-        kept
-    })
-}
-
-/// Spawns `command`, retrying a few times (about 0.3 s in all) while the executable is busy
-/// (`ETXTBSY`: it was just written and another thread's fork still holds it open for writing),
-/// as `discover` does.
-fn spawn_retrying(command: &mut Command) -> std::io::Result<std::process::Child> {
-    const ATTEMPTS: u64 = 5;
-    let mut attempt = 1;
-    loop {
-        match command.spawn() {
-            Err(e) if is_text_busy(&e) && attempt < ATTEMPTS => {
-                std::thread::sleep(Duration::from_millis(30 * attempt));
-                attempt += 1;
-            }
-            other => return other,
-        }
-    }
-}
-
-fn is_text_busy(e: &std::io::Error) -> bool {
-    #[cfg(unix)]
-    {
-        e.raw_os_error() == Some(nix::errno::Errno::ETXTBSY as i32)
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = e;
-        false
-    }
 }
 
 #[cfg(test)]
@@ -911,7 +812,7 @@ mod tests {
                     pid_file.display()
                 ),
             );
-            let started = Instant::now();
+            let started = std::time::Instant::now();
             let err = list_agents(&claude, None, Duration::from_millis(500)).unwrap_err();
             assert!(started.elapsed() < Duration::from_secs(10));
             assert_eq!(err.kind(), "control_request_failed");

@@ -9,10 +9,11 @@
 //! earlier place failed).
 
 use std::ffi::OsString;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
+
+use crate::claude::bounded::{self, Outcome};
 
 use serde::Serialize;
 
@@ -350,82 +351,14 @@ fn search(
     None
 }
 
-/// Runs `program` with `args` (no shell), with stdin closed, and returns its stdout if it exits
-/// within `timeout`; otherwise the child is killed and `None` returned.
+/// Runs `program` with `args` ([`bounded::run`]: no shell, stdin closed, its process group
+/// killed at `timeout`) and returns its stdout (the first MiB) when it exits successfully in time.
 fn output_within(program: &Path, args: &[&str], timeout: Duration) -> Option<String> {
     let mut command = Command::new(program);
-    command
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
-    // Its own process group, so that on a timeout its children (a login shell's) end too.
-    #[cfg(unix)]
-    std::os::unix::process::CommandExt::process_group(&mut command, 0);
-    // No console window flashing up for `claude --version` or `npm prefix -g`.
-    #[cfg(windows)]
-    std::os::windows::process::CommandExt::creation_flags(
-        &mut command,
-        windows::Win32::System::Threading::CREATE_NO_WINDOW.0,
-    );
-    let mut child = spawn_retrying(&mut command)?;
-    let mut stdout = child.stdout.take()?;
-    // Read on a thread so that a child filling the pipe cannot block the wait below.
-    let reader = std::thread::spawn(move || {
-        let mut out = Vec::new();
-        let _ = stdout.by_ref().take(1 << 20).read_to_end(&mut out);
-        out
-    });
-    let deadline = Instant::now() + timeout;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Some(status),
-            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(20)),
-            _ => {
-                #[cfg(unix)]
-                if let Ok(pid) = i32::try_from(child.id()) {
-                    let _ = nix::sys::signal::killpg(
-                        nix::unistd::Pid::from_raw(pid),
-                        nix::sys::signal::Signal::SIGKILL,
-                    );
-                }
-                let _ = child.kill();
-                let _ = child.wait();
-                break None;
-            }
-        }
-    };
-    let out = reader.join().ok()?;
-    status
-        .filter(|s| s.success())
-        .map(|_| String::from_utf8_lossy(&out).into_owned())
-}
-
-/// Spawns `command`, retrying a few times (about 0.3 s in all) while the executable is busy
-/// (`ETXTBSY`: it was just written and another thread's fork still holds it open for writing).
-fn spawn_retrying(command: &mut Command) -> Option<std::process::Child> {
-    const ATTEMPTS: u64 = 5;
-    for attempt in 1..=ATTEMPTS {
-        match command.spawn() {
-            Ok(child) => return Some(child),
-            Err(e) if is_text_busy(&e) && attempt < ATTEMPTS => {
-                std::thread::sleep(Duration::from_millis(30 * attempt));
-            }
-            Err(_) => return None,
-        }
-    }
-    None
-}
-
-fn is_text_busy(e: &std::io::Error) -> bool {
-    #[cfg(unix)]
-    {
-        e.raw_os_error() == Some(nix::errno::Errno::ETXTBSY as i32)
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = e;
-        false
+    command.args(args);
+    match bounded::run(command, timeout, 1 << 20, 0).ok()? {
+        Outcome::Exited { status, stdout, .. } if status.success() => Some(stdout),
+        _ => None,
     }
 }
 
@@ -603,7 +536,7 @@ mod tests {
     fn a_login_shell_that_hangs_is_abandoned() {
         let tmp = tempfile::tempdir().unwrap();
         let shell = script(tmp.path(), "slow-sh", "sleep 30");
-        let started = Instant::now();
+        let started = std::time::Instant::now();
         let d = discover(&DiscoverInputs {
             path_var: Some(tmp.path().join("empty").into()),
             login_shell: Some(shell),
@@ -648,7 +581,7 @@ mod tests {
             "hangs",
             &format!("echo $$ > '{}'; exec sleep 30", pid_file.display()),
         );
-        let started = Instant::now();
+        let started = std::time::Instant::now();
         assert_eq!(claude_version(&hangs, Duration::from_millis(300)), None);
         assert!(started.elapsed() < Duration::from_secs(10));
         let pid: i32 = std::fs::read_to_string(&pid_file)

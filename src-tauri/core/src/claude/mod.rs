@@ -6,6 +6,7 @@
 //! sessions spanning several runs (that is [`crate::pool`]) nor of transcripts on disk.
 
 pub mod agents;
+mod bounded;
 pub mod control;
 pub mod discover;
 pub mod elsewhere;
