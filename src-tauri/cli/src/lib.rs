@@ -771,7 +771,7 @@ fn export(
     }
 }
 
-/// `ccdesk changes`: a session's file changes per turn.
+/// `ccdesk agents`: what `claude agents --json --all` reports live, over every config dir.
 fn agents(profiles: &Profiles, json: bool) -> Result<(), String> {
     let (settings, notice) = ccdesk_core::store::read_settings();
     if let Some(n) = notice {
@@ -823,6 +823,7 @@ fn agents(profiles: &Profiles, json: bool) -> Result<(), String> {
     written.map_err(|e| format!("cannot write the listing: {e}"))
 }
 
+/// `ccdesk changes`: a session's file changes per turn.
 fn changes(profiles: &Profiles, name: &str, json: bool, diff: bool) -> Result<(), String> {
     let vault = existing_vault();
     let summary = profiles

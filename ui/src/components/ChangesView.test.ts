@@ -88,4 +88,17 @@ describe('ChangesView', () => {
     expect(screen.getAllByTestId('rewind-state')[0].textContent).toContain('busy');
     expect(screen.getAllByTestId('rewind-state')[1].dataset.step).toBe('done');
   });
+
+  it('a confirmed rewind says why when the session stopped being rewindable meanwhile', async () => {
+    const rewind = vi.fn(async (_uuid: string, dryRun: boolean) => ({ dryRun, filesChanged: ['/p/a.txt'], insertions: 0, deletions: 1 }));
+    const { rerender } = render(ChangesView, { title: 'S', load: async () => changes, copy: vi.fn(), rewind, onclose: vi.fn() });
+    await waitFor(() => expect(screen.getAllByTestId('rewind-turn')).toHaveLength(2));
+    await fireEvent.click(screen.getAllByTestId('rewind-turn')[0]);
+    await waitFor(() => expect(screen.getByTestId('rewind-state').dataset.step).toBe('confirm'));
+    await rerender({ rewind: null });
+    await fireEvent.click(screen.getByTestId('rewind-confirm'));
+    await waitFor(() => expect(screen.getByTestId('rewind-state').dataset.step).toBe('error'));
+    expect(screen.getByTestId('rewind-state').textContent).toContain('no longer live');
+    expect(rewind).toHaveBeenCalledTimes(1);
+  });
 });

@@ -1,7 +1,8 @@
 //! Short commands with a deadline (`claude --version`, `npm prefix -g`, a login shell's `PATH`,
 //! `claude agents --json`): run directly (never through a shell), stdin closed, in a process group
 //! of their own (no console window on Windows), both pipes drained on threads, and the whole group
-//! killed once the deadline passes.
+//! killed once the deadline passes; output still held open by a process that left the group is
+//! waited for at most a second more.
 
 use std::io::Read;
 use std::process::{Command, ExitStatus, Stdio};
@@ -67,8 +68,16 @@ pub(crate) fn run(
             }
         }
     };
-    let collect = |reader: Option<std::thread::JoinHandle<Vec<u8>>>| {
-        let bytes = reader.and_then(|r| r.join().ok()).unwrap_or_default();
+    // A grandchild that left the group (or, on Windows, outlived its parent) may hold the pipes
+    // open: what the readers have by then is taken, and they are left to end on their own.
+    let give_up = Instant::now() + READ_GRACE;
+    let collect = |reader: Option<std::sync::mpsc::Receiver<Vec<u8>>>| {
+        let bytes = reader
+            .and_then(|r| {
+                r.recv_timeout(give_up.saturating_duration_since(Instant::now()))
+                    .ok()
+            })
+            .unwrap_or_default();
         String::from_utf8_lossy(&bytes).into_owned()
     };
     let (stdout, stderr) = (collect(stdout), collect(stderr));
@@ -82,14 +91,20 @@ pub(crate) fn run(
     })
 }
 
-/// Reads `pipe` to its end on a thread, keeping its first `limit` bytes.
-fn drain(mut pipe: impl Read + Send + 'static, limit: u64) -> std::thread::JoinHandle<Vec<u8>> {
+/// How long the output is waited for once the child has exited or been killed, in ms.
+const READ_GRACE: Duration = Duration::from_millis(1_000);
+
+/// Reads `pipe` to its end on a thread, keeping its first `limit` bytes; they arrive on the
+/// returned channel once the pipe is closed.
+fn drain(mut pipe: impl Read + Send + 'static, limit: u64) -> std::sync::mpsc::Receiver<Vec<u8>> {
+    let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let mut kept = Vec::new();
         let _ = pipe.by_ref().take(limit).read_to_end(&mut kept);
         let _ = std::io::copy(&mut pipe, &mut std::io::sink());
-        kept
-    })
+        let _ = tx.send(kept);
+    });
+    rx
 }
 
 /// Spawns `command`, retrying a few times (about 0.3 s in all) while the executable is busy
@@ -117,5 +132,44 @@ fn is_text_busy(e: &std::io::Error) -> bool {
     {
         let _ = e;
         false
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_child_that_exits_is_read_and_its_status_kept() {
+        let mut c = Command::new("sh");
+        c.args(["-c", "echo out; echo err >&2; exit 3"]);
+        let Ok(Outcome::Exited {
+            status,
+            stdout,
+            stderr,
+        }) = run(c, Duration::from_secs(10), 1 << 20, 1 << 10)
+        else {
+            panic!("sh ran and exited");
+        };
+        assert_eq!(
+            (status.code(), stdout.as_str(), stderr.as_str()),
+            (Some(3), "out\n", "err\n")
+        );
+    }
+
+    /// A grandchild that left the process group keeps the pipes open: the run still returns
+    /// within its timeout and the grace, not when the grandchild ends.
+    #[test]
+    fn a_grandchild_holding_the_pipes_does_not_hold_the_run() {
+        let mut c = Command::new("sh");
+        c.args(["-c", "setsid sleep 30 & echo started"]);
+        let started = Instant::now();
+        let outcome = run(c, Duration::from_secs(2), 1 << 20, 1 << 10);
+        assert!(matches!(outcome, Ok(Outcome::Exited { .. })));
+        assert!(
+            started.elapsed() < Duration::from_secs(6),
+            "{:?}",
+            started.elapsed()
+        );
     }
 }

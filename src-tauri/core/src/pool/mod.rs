@@ -367,7 +367,9 @@ impl SessionPool {
         }
         // Whether this process can rewind files: asked once, in the background.
         let (probe, probed) = (Arc::clone(live), Arc::clone(&run));
-        tokio::spawn(async move { probe.probe_rewind(&probed).await });
+        tokio::spawn(async move {
+            probe.probe_rewind(&probed).await;
+        });
         Ok(())
     }
 
@@ -666,7 +668,8 @@ impl SessionPool {
     /// left as it is). `dry_run` only asks what would change. Only between turns.
     ///
     /// Errors: [`CoreError::UnknownRun`]; [`CoreError::InvalidInput`] while a turn runs or when
-    /// the session's process cannot rewind ([`SessionInfo::rewind_files`]);
+    /// the session's process cannot rewind ([`SessionInfo::rewind_files`], asked again here
+    /// when the start-up probe said no);
     /// [`CoreError::ControlRequest`] with the CLI's reason (e.g. no checkpoint for that prompt);
     /// [`CoreError::RunEnded`].
     pub async fn rewind_files(
@@ -684,7 +687,13 @@ impl SessionPool {
                 info.state.name()
             )));
         }
-        if !info.rewind_files {
+        // The start-up probe may have timed out (a slow start): asked again before saying no.
+        let can = info.rewind_files
+            || match live.current_run() {
+                Some(run) => live.probe_rewind(&run).await,
+                None => false,
+            };
+        if !can {
             return Err(CoreError::InvalidInput(
                 "this session's claude cannot rewind files (it has no file checkpoints)".into(),
             ));

@@ -687,8 +687,9 @@ impl Live {
     /// of `rewind_files` for a message id no prompt has. A CLI that knows the request answers
     /// with `canRewind: false` and "No file checkpoint found"; one with checkpointing off says
     /// "not enabled"; an older one refuses the request or does not answer. Sets
-    /// [`SessionInfo::rewind_files`] while `run` is still the current process.
-    pub async fn probe_rewind(&self, run: &Arc<ClaudeProcess>) {
+    /// [`SessionInfo::rewind_files`] while `run` is still the current process, and returns
+    /// what it found.
+    pub async fn probe_rewind(&self, run: &Arc<ClaudeProcess>) -> bool {
         let answer = self
             .control(json!({
                 "subtype": "rewind_files",
@@ -706,20 +707,23 @@ impl Live {
         if let Err(e) = &answer {
             tracing::debug!(error = %e, "rewind_files probe: not offered");
         }
-        let changed = {
+        {
             let mut inner = self.lock();
             let current = inner.run.as_ref().is_some_and(|r| Arc::ptr_eq(r, run));
-            let changed = current && inner.info.rewind_files != can;
-            if changed {
+            if current && inner.info.rewind_files != can {
                 inner.info.rewind_files = can;
+                // Queued under the lock, as every state change is: in order with the others.
+                let info = Box::new(snapshot(&inner));
+                self.queue(vec![SessionEvent::Metrics { info }]);
             }
-            changed
-        };
-        if changed {
-            self.emit(SessionEvent::Metrics {
-                info: Box::new(self.info()),
-            });
         }
+        self.flush();
+        can
+    }
+
+    /// The current process, if any.
+    pub fn current_run(&self) -> Option<Arc<ClaudeProcess>> {
+        self.lock().run.clone()
     }
 
     /// Books a prompt, then writes it to the current process.

@@ -216,8 +216,9 @@ pub struct RewindOutcome {
 }
 
 impl RewindOutcome {
-    /// Reads the CLI's answer to `rewind_files`; `None` when it says the rewind cannot be done
-    /// (`canRewind: false`), with its reason in the `Err`.
+    /// Reads the CLI's answer to `rewind_files`.
+    ///
+    /// Errors: the CLI's reason when it says the rewind cannot be done (`canRewind: false`).
     pub fn from_answer(answer: &serde_json::Value, dry_run: bool) -> Result<Self, String> {
         if answer.get("canRewind").and_then(serde_json::Value::as_bool) != Some(true) {
             return Err(answer

@@ -90,8 +90,9 @@ struct Pending {
 /// Reads `transcript` (a page of lines at a time: memory stays that of the pending calls) and
 /// returns its changes; `cwd` (the session's project dir) makes paths relative. Changes made by
 /// subagents count in the turn that ran them: sidechain lines of the transcript (CLI 1.0.x) where
-/// they are, and each subagent transcript (`<id>/subagents/*.jsonl`, CLI 2.x) in the turn in
-/// which its first line was written (by timestamp).
+/// they are, and the calls of each subagent transcript (`<id>/subagents/*.jsonl`, CLI 2.x) in
+/// the turn in which their line was written (by timestamp); the CLI's own forks (compaction,
+/// prompt suggestions, side questions) are left out.
 ///
 /// Errors: [`CoreError::Io`] when the transcript cannot be read (an unreadable subagent
 /// transcript is skipped).
@@ -112,6 +113,22 @@ pub fn session_changes(transcript: &Path, cwd: Option<&str>) -> Result<SessionCh
     };
     c.read(transcript, false)?;
     for sub in paths::subagent_transcripts(transcript) {
+        // The CLI's own forks (compaction, prompt suggestions, side questions) start with a copy
+        // of the conversation: their edits are the session's, already counted.
+        let name = sub
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default();
+        if [
+            "agent-acompact-",
+            "agent-aprompt_suggestion-",
+            "agent-aside_question-",
+        ]
+        .iter()
+        .any(|p| name.starts_with(p))
+        {
+            continue;
+        }
         if let Err(e) = c.read(&sub, true) {
             tracing::debug!(error = %e, "a subagent transcript is skipped");
         }
@@ -141,14 +158,12 @@ struct Collector<'a> {
 
 impl Collector<'_> {
     /// Reads one transcript: the session's own (its typed prompts start turns)
-    /// or a subagent's (every change goes to the turn its first timestamp falls in).
+    /// or a subagent's (each call goes to the turn its line's timestamp falls in).
     fn read(&mut self, transcript: &Path, subagent: bool) -> Result<(), CoreError> {
         let file = paths::open_regular(transcript).map_err(|e| CoreError::io(transcript, e))?;
         let mut reader = std::io::BufReader::with_capacity(256 * 1024, file);
         let mut buf = Vec::new();
         let mut n: u32 = 0;
-        // A subagent's turn, once its first timestamp is seen.
-        let mut sub_turn: Option<usize> = None;
         let tool_use = memchr::memmem::Finder::new(b"\"tool_use\"");
         let tool_result = memchr::memmem::Finder::new(b"\"tool_result\"");
         let user = memchr::memmem::Finder::new(b"\"user\"");
@@ -177,7 +192,7 @@ impl Collector<'_> {
                 continue;
             };
             let turn = if subagent {
-                *sub_turn.get_or_insert_with(|| self.turn_at(v.get("timestamp")))
+                self.turn_at(v.get("timestamp"))
             } else {
                 // A subagent's own prompt (a sidechain line) starts no turn of the session.
                 let sidechain = v.get("isSidechain").and_then(Value::as_bool) == Some(true);
@@ -596,8 +611,32 @@ mod tests {
                     "isSidechain",
                     Value::Bool(true),
                 ),
-                call("a1", "Write", write("/w/p/agent.txt")),
-                result("a1", created("/w/p/agent.txt"), false),
+                with(
+                    call("a1", "Write", write("/w/p/agent.txt")),
+                    "timestamp",
+                    "2026-01-01T00:01:31.000Z".into(),
+                ),
+                with(
+                    result("a1", created("/w/p/agent.txt"), false),
+                    "timestamp",
+                    "2026-01-01T00:01:32.000Z".into(),
+                ),
+            ],
+        );
+        // The CLI's compaction fork copies the conversation: its edits are not counted twice.
+        write_at(
+            &subs.join("agent-acompact-f00.jsonl"),
+            &[
+                with(
+                    call("c1", "Write", write("/w/p/copied.txt")),
+                    "timestamp",
+                    "2026-01-01T00:02:10.000Z".into(),
+                ),
+                with(
+                    result("c1", created("/w/p/copied.txt"), false),
+                    "timestamp",
+                    "2026-01-01T00:02:11.000Z".into(),
+                ),
             ],
         );
         std::fs::write(subs.join("agent-broken.jsonl"), "{not json\n")
