@@ -1088,10 +1088,23 @@ async fn rewind_files_of_a_turn(cli: Cli) {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    // The CLI may write the transcript's last lines a moment after its `result`.
     let id = info_id(&rig, &run_id);
-    let found = find_session(&rig.sb.config, &id).unwrap();
-    let changes =
-        ccdesk_core::transcripts::changes::session_changes(&found.transcript_path, None).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let changes = loop {
+        let read = find_session(&rig.sb.config, &id).and_then(|found| {
+            ccdesk_core::transcripts::changes::session_changes(&found.transcript_path, None)
+        });
+        match read {
+            Ok(c) if c.turns.last().is_some_and(|t| t.files.len() == 1) => break c,
+            other => assert!(
+                Instant::now() < deadline,
+                "{}: the turn's Write never showed in the transcript: {other:?}",
+                cli.label
+            ),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
     let turn = changes.turns.last().expect("the turn that wrote the file");
     assert_eq!(turn.files.len(), 1, "{changes:#?}");
     let uuid = turn.uuid.clone().expect("the prompt line's uuid");
