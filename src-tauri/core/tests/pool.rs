@@ -421,7 +421,6 @@ async fn a_session_live_elsewhere_is_not_resumed_until_its_writer_is_gone() {
 }
 
 /// Polls `f` every 20 ms for up to 5 s.
-#[cfg(unix)]
 async fn until_some<T>(f: impl Fn() -> Option<T>) -> T {
     for _ in 0..250 {
         if let Some(v) = f() {
