@@ -221,9 +221,21 @@ pub struct AgentListing {
     pub cli_version: Option<String>,
 }
 
+impl AgentListing {
+    /// The listing of a CLI that does not offer `claude agents --json`.
+    fn not_offered(cli_version: Option<String>) -> Self {
+        AgentListing {
+            offered: false,
+            agents: Vec::new(),
+            skipped: 0,
+            cli_version,
+        }
+    }
+}
+
 /// [`list_agents`] for every config dir of `profiles`, as one listing in the CLI's order per
-/// dir; with two or more dirs each agent names its dir ([`CliAgent::profile`]). The version and
-/// `offered` are the first dir's (one CLI answers for all).
+/// dir; with two or more dirs each agent names its dir ([`CliAgent::profile`]). The CLI's
+/// version is asked once (one CLI answers for all dirs).
 ///
 /// Blocking. Errors: the first error of [`list_agents`].
 pub fn list_agents_of_profiles(
@@ -231,9 +243,19 @@ pub fn list_agents_of_profiles(
     profiles: &crate::transcripts::profiles::Profiles,
     timeout: Duration,
 ) -> Result<AgentListing, CoreError> {
-    let mut all: Option<AgentListing> = None;
+    // One CLI answers for every dir: its version is asked once.
+    let version = match offering_version(claude, timeout)? {
+        Ok(v) => v,
+        Err(listing) => return Ok(listing),
+    };
+    let mut all = AgentListing {
+        offered: true,
+        agents: Vec::new(),
+        skipped: 0,
+        cli_version: Some(version.clone()),
+    };
     for p in profiles.iter() {
-        let mut one = list_agents(claude, Some(&p.config_dir), timeout)?;
+        let mut one = list_in(claude, Some(&p.config_dir), version.clone(), timeout)?;
         if !one.offered {
             return Ok(one);
         }
@@ -242,20 +264,10 @@ pub fn list_agents_of_profiles(
                 a.profile = Some(p.name.clone());
             }
         }
-        match &mut all {
-            None => all = Some(one),
-            Some(all) => {
-                all.agents.append(&mut one.agents);
-                all.skipped += one.skipped;
-            }
-        }
+        all.agents.append(&mut one.agents);
+        all.skipped += one.skipped;
     }
-    Ok(all.unwrap_or(AgentListing {
-        offered: false,
-        agents: Vec::new(),
-        skipped: 0,
-        cli_version: None,
-    }))
+    Ok(all)
 }
 
 /// Whether a CLI whose `--version` prints `version` (e.g. `2.1.330 (Claude Code)`) offers
@@ -334,30 +346,43 @@ pub fn list_agents(
     config_dir: Option<&Path>,
     timeout: Duration,
 ) -> Result<AgentListing, CoreError> {
-    let not_offered = |cli_version| AgentListing {
-        offered: false,
-        agents: Vec::new(),
-        skipped: 0,
-        cli_version,
-    };
-    let cli_version = match run_bounded(claude, config_dir, &["--version"], timeout)? {
-        Outcome::Exited {
-            status,
-            stdout,
-            stderr: _,
-        } if status.success() => stdout
+    match offering_version(claude, timeout)? {
+        Ok(version) => list_in(claude, config_dir, version, timeout),
+        Err(listing) => Ok(listing),
+    }
+}
+
+/// The CLI's `--version` line when it offers `claude agents --json`, else the listing that says
+/// it does not.
+///
+/// Errors: [`CoreError::Spawn`].
+fn offering_version(
+    claude: &ClaudeCommand,
+    timeout: Duration,
+) -> Result<Result<String, AgentListing>, CoreError> {
+    let cli_version = match run_bounded(claude, None, &["--version"], timeout)? {
+        Outcome::Exited { status, stdout, .. } if status.success() => stdout
             .lines()
             .map(str::trim)
             .find(|l| !l.is_empty())
             .map(str::to_owned),
         _ => None,
     };
-    let Some(version) = cli_version else {
-        return Ok(not_offered(None));
-    };
-    if !offers_agents(&version) {
-        return Ok(not_offered(Some(version)));
-    }
+    Ok(match cli_version {
+        Some(v) if offers_agents(&v) => Ok(v),
+        other => Err(AgentListing::not_offered(other)),
+    })
+}
+
+/// Runs `agents --json --all` for `config_dir` with a CLI of `version` that offers it.
+///
+/// Errors: as [`list_agents`].
+fn list_in(
+    claude: &ClaudeCommand,
+    config_dir: Option<&Path>,
+    version: String,
+    timeout: Duration,
+) -> Result<AgentListing, CoreError> {
     match run_bounded(claude, config_dir, &AGENTS_ARGS, timeout)? {
         Outcome::TimedOut => Err(CoreError::ControlRequest(format!(
             "{AGENTS_COMMAND} did not answer within {} ms",
@@ -378,7 +403,7 @@ pub fn list_agents(
             stderr,
         } => {
             if says_not_offered(&stderr) || says_not_offered(&stdout) {
-                return Ok(not_offered(Some(version)));
+                return Ok(AgentListing::not_offered(Some(version)));
             }
             let said = stderr.trim();
             let said = if said.is_empty() { stdout.trim() } else { said };
@@ -726,6 +751,14 @@ mod tests {
             assert_eq!(
                 seen,
                 [(dir("a"), Some("default")), (dir("b"), Some("work"))]
+            );
+            assert_eq!(
+                calls(tmp.path())
+                    .iter()
+                    .filter(|c| *c == "--version")
+                    .count(),
+                1,
+                "one CLI, its version asked once"
             );
             let one =
                 list_agents_of_profiles(&claude, &Profiles::single(dir("a")), SECS_5).unwrap();
