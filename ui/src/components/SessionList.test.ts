@@ -29,7 +29,7 @@ describe('SessionList', () => {
     expect(within(itemOf('b')).getByTestId('profile-badge').textContent).toBe('work');
   });
 
-  it('marks a session written moments ago by something other than ccdesk as active elsewhere', async () => {
+  it('marks a session written moments ago by something other than ccdesk as written elsewhere', async () => {
     const sessions = [
       summary({ id: 'a', title: 'Terminal', lastActivityMs: NOW - 20_000 }),
       summary({ id: 'b', title: 'Old', lastActivityMs: NOW - 3_600_000 }),
@@ -37,7 +37,7 @@ describe('SessionList', () => {
     ];
     const registry = { sessions: { c: entry({ history: [{ runId: 'r', startedAtMs: NOW - 60_000, updatedAtMs: NOW - 19_000, state: 'closed', turns: 1, costUsd: null }] }) } } as unknown as Registry;
     await show({ sessions, selected: null, now: NOW, registry, onselect: vi.fn() });
-    expect(within(itemOf('a')).getByTestId('elsewhere-badge').textContent).toBe('active elsewhere');
+    expect(within(itemOf('a')).getByTestId('elsewhere-badge').textContent).toBe('written elsewhere');
     expect(within(itemOf('b')).queryByTestId('elsewhere-badge')).toBeNull();
     expect(within(itemOf('c')).queryByTestId('elsewhere-badge')).toBeNull();
   });
