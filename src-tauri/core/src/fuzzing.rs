@@ -37,6 +37,15 @@ pub fn quick_decoder(data: &[u8]) {
     }
 }
 
+/// Differential: the listing's walk back from a line's end to its top-level `timestamp`
+/// against serde. A timestamp the walk finds, in the whole line or any end of it, is the one
+/// serde reads; on any bytes it never panics.
+pub fn timestamp_from_end(data: &[u8]) {
+    if let Err(e) = crate::transcripts::index::from_end_agrees_with_serde(data) {
+        panic!("{e}");
+    }
+}
+
 /// `can_use_tool` control requests (CLI 2.1.x, `--permission-prompt-tool stdio`): reading one
 /// from any JSON never panics, and each answer ccdesk can write for it is one JSON line.
 pub fn permission_request(data: &[u8]) {
@@ -84,10 +93,11 @@ pub fn watchdog_input(data: &[u8]) {
 pub type Target = fn(&[u8]);
 
 /// Every target, by the name of its fuzz binary.
-pub const TARGETS: [(&str, Target); 6] = [
+pub const TARGETS: [(&str, Target); 7] = [
     ("stream_line", stream_line),
     ("transcript_reader", transcript_reader),
     ("quick_decoder", quick_decoder),
+    ("timestamp_from_end", timestamp_from_end),
     ("permission_request", permission_request),
     ("launch_args", launch_args),
     ("watchdog_input", watchdog_input),

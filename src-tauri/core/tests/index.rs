@@ -153,6 +153,72 @@ fn a_large_transcript_is_summarized_from_its_head_and_tail_only() {
         .starts_with(s.title.trim_end_matches('…')));
 }
 
+/// A user line as CLI 2.x writes a tool result: the message, then `uuid` and `timestamp`, then
+/// the `toolUseResult` copy (`result_bytes` of output in each).
+fn tool_result_line(cwd: &str, session: &str, ts: &str, result_bytes: usize) -> String {
+    let out = "x\"y\\ ".repeat(result_bytes / 6);
+    format!(
+        r#"{{"parentUuid":"p","isSidechain":false,"cwd":{cwd:?},"sessionId":"{session}","version":"2.1.330","type":"user","message":{{"role":"user","content":[{{"tool_use_id":"t","type":"tool_result","content":{out:?}}}]}},"uuid":"r-{ts}","timestamp":"{ts}","toolUseResult":{{"stdout":{out:?},"stderr":"","interrupted":false}}}}"#
+    )
+}
+
+#[test]
+fn the_last_activity_is_the_newest_line_even_when_that_line_is_long() {
+    let work = tempfile::tempdir().unwrap();
+    let cwd = work.path().to_str().unwrap().to_owned();
+    let (_tmp, config, proj) = config_with_project(&cwd);
+    // Newest lines longer than the tail's largest window (64 KiB), than half a 10 KB file, and
+    // a file that starts with lines that are not prompts (a subagent's, then the assistant's).
+    let cases: [(&str, Vec<String>); 3] = [
+        (
+            "long",
+            vec![
+                user_line(&cwd, "long", "2026-01-01T00:00:00Z", "first"),
+                assistant_line(&cwd, "long", "2026-01-01T00:00:01Z", "ok"),
+                tool_result_line(&cwd, "long", "2026-01-01T00:09:00Z", 40_000),
+            ],
+        ),
+        (
+            "mid",
+            vec![
+                user_line(&cwd, "mid", "2026-01-01T00:00:00Z", "first"),
+                assistant_line(&cwd, "mid", "2026-01-01T00:00:01Z", &"a".repeat(2_000)),
+                tool_result_line(&cwd, "mid", "2026-01-01T00:09:00Z", 3_500),
+            ],
+        ),
+        (
+            "late",
+            vec![
+                assistant_line(&cwd, "late", "2026-01-01T00:00:00Z", &"b".repeat(3_000)),
+                assistant_line(&cwd, "late", "2026-01-01T00:00:01Z", &"c".repeat(3_000)),
+                user_line(&cwd, "late", "2026-01-01T00:00:02Z", "the prompt"),
+                assistant_line(&cwd, "late", "2026-01-01T00:00:03Z", &"d".repeat(3_000)),
+                tool_result_line(&cwd, "late", "2026-01-01T00:09:00Z", 30_000),
+            ],
+        ),
+    ];
+    for (id, lines) in &cases {
+        let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
+        fs::write(proj.join(format!("{id}.jsonl")), body).unwrap();
+    }
+    let index = SessionIndex::scan(&config).unwrap();
+    for (id, lines) in &cases {
+        let s = index.find(id).unwrap();
+        assert_eq!(
+            s.last_timestamp.as_deref(),
+            Some("2026-01-01T00:09:00Z"),
+            "{id}: {} bytes, newest line {} bytes",
+            s.size_bytes,
+            lines.last().unwrap().len()
+        );
+        assert_eq!(s.malformed_lines, 0, "{id}");
+        assert_eq!(s.model.as_deref(), Some("claude-test-1"), "{id}");
+        assert_eq!(reason(&s.resumability), None, "{id}");
+    }
+    assert_eq!(index.find("late").unwrap().title, "the prompt");
+    assert_eq!(index.find("long").unwrap().title, "first");
+}
+
 #[test]
 fn a_session_in_an_existing_dir_is_resumable() {
     let work = tempfile::tempdir().unwrap();

@@ -10,7 +10,12 @@
 //! - only complete lines are parsed while a slice can still grow, so a line cut by the slice is
 //!   parsed once, when whole;
 //! - the tail is searched for title and model keys with a byte search before anything is parsed
-//!   there.
+//!   there, and its newest line's timestamp is found by walking back from the line's end
+//!   ([`from_end`]): a long newest line (a tool result and its copy, tens of KB) is neither read
+//!   whole nor parsed;
+//! - once the cwd is known, the head parses only lines that may be the first prompt (they hold
+//!   `"user"`) or a title; the others (the assistant's, progress) give their timestamp from
+//!   their end and are skipped.
 //!
 //! What a slice step sees does not depend on how the head grows (it stops at the first line that
 //! completes it), and the tail grows through the same windows ([`CHUNK_BYTES`], then ×4 up to
@@ -29,7 +34,10 @@ use serde_json::Value;
 
 use crate::transcripts::transcript::{prompt_text, Content};
 
+mod from_end;
 mod quick;
+
+pub(crate) use from_end::agrees_with_serde as from_end_agrees_with_serde;
 
 /// First read size for a head or tail slice, in bytes.
 pub const CHUNK_BYTES: u64 = 4 * 1024;
@@ -302,7 +310,10 @@ impl LineFacts<'_, RawContent<'_>> {
         // title reads; other shapes generically.
         let content = match string_start(raw) {
             Some(s) => Content::Text(s),
-            None => Content::from_value(serde_json::from_str::<Value>(raw).ok().as_ref()),
+            None => match prompt_blocks(raw) {
+                Some(blocks) => Content::Blocks(blocks),
+                None => Content::from_value(serde_json::from_str::<Value>(raw).ok().as_ref()),
+            },
         };
         prompt_text(
             self.kind(),
@@ -312,6 +323,48 @@ impl LineFacts<'_, RawContent<'_>> {
             &content,
         )
     }
+}
+
+/// A content block as far as a prompt's text needs it: its type and its text (still raw JSON),
+/// the rest skipped.
+#[derive(Deserialize)]
+struct PromptBlock<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: Option<Text<'a>>,
+    #[serde(borrow)]
+    text: Option<&'a RawValue>,
+}
+
+/// An array `message.content` decoded as [`prompt_text`] reads it for a title: text blocks
+/// with their text (each decoded only as far as a title reads, as [`string_start`] does), tool
+/// results as such (their content is not kept), anything else as an empty other block. Skips
+/// what a generic decode would build (a tool result's or an image's bytes). `None` for any
+/// other shape (a block whose `text` is no string, a type twice): the generic decode decides
+/// then.
+fn prompt_blocks(raw: &str) -> Option<Vec<crate::transcripts::transcript::Block>> {
+    use crate::transcripts::transcript::Block;
+    let blocks: Vec<PromptBlock> = serde_json::from_str(raw).ok()?;
+    let mut out = Vec::with_capacity(blocks.len());
+    for b in blocks {
+        let kind = b.kind.as_ref().map(|t| t.0.as_ref());
+        let text = match b.text.map(RawValue::get) {
+            None | Some("null") => None,
+            Some(t) if t.starts_with('"') => {
+                Some(string_start(t).or_else(|| serde_json::from_str::<String>(t).ok())?)
+            }
+            Some(_) => return None,
+        };
+        out.push(match (kind, text) {
+            (Some("text"), Some(text)) => Block::Text { text },
+            (Some("tool_result"), _) => Block::ToolResult {
+                tool_use_id: String::new(),
+                content: Value::Null,
+                is_error: false,
+            },
+            _ => Block::Other { raw: Value::Null },
+        });
+    }
+    Some(out)
 }
 
 /// Non-whitespace chars of a prompt after which the rest changes neither its title (at most
@@ -696,17 +749,54 @@ struct Head {
     facts: Facts,
     /// Where the next unparsed line starts in the head slice, in bytes.
     pos: usize,
+    /// The last line skipped unparsed that has a `"model"` key (its byte range in the slice).
+    skipped_model: Option<(usize, usize)>,
 }
 
 impl Head {
+    fn new() -> Head {
+        Head {
+            facts: Facts::default(),
+            pos: 0,
+            skipped_model: None,
+        }
+    }
+
+    /// Whether a complete head line must be parsed: while the cwd is unknown every line is;
+    /// after that only a line that may be a prompt (it has `"user"`) or holds a title.
+    /// Skipped lines (the assistant's, progress, snapshots) would tell only last-seen facts,
+    /// which the tail tells: a skipped line's timestamp is still taken from its end, its model
+    /// kept for [`Head::model_after`].
+    fn wants(&mut self, line: &[u8], start: usize) -> bool {
+        if self.facts.cwd.is_none()
+            || USER_VALUE.find(line).is_some()
+            || TITLE_KEYS.iter().any(|k| k.find(line).is_some())
+        {
+            return true;
+        }
+        if MODEL_KEY.find(line).is_some() {
+            self.skipped_model = Some((start, start + line.len()));
+        }
+        // The head's last timestamp stays that of its newest line (a file the head reads whole
+        // has no tail pass when no prompt completes the head).
+        if let from_end::FromEnd::Found(ts) = from_end::timestamp(line) {
+            put(&mut self.facts.last_timestamp, Some(&ts));
+        }
+        false
+    }
+
     /// Parses the complete lines of `buf` from [`Head::pos`] on. Then, when `last` (the slice
     /// cannot grow), the unterminated last piece too; otherwise that piece is tried only when it
     /// can be a whole line and the line completes the head (else it is parsed once whole).
     /// Returns true when the head is done (or nothing more can be learned from it).
     fn feed(&mut self, buf: &[u8], last: bool) -> bool {
         while let Some(nl) = memchr::memchr(b'\n', &buf[self.pos..]) {
-            let line = &buf[self.pos..self.pos + nl];
+            let start = self.pos;
+            let line = &buf[start..start + nl];
             self.pos += nl + 1;
+            if !self.wants(line, start) {
+                continue;
+            }
             if let Some(l) = parse_counted(&mut self.facts.malformed, line, false) {
                 self.facts.absorb_forward(&l);
             }
@@ -736,6 +826,29 @@ impl Head {
     }
 }
 
+impl Head {
+    /// Takes the model from the complete lines of `buf` after the head's own (read anyway):
+    /// the model the tail falls back to when its window holds no assistant line whole.
+    fn model_after(&mut self, buf: &[u8]) {
+        if let Some((start, end)) = self.skipped_model {
+            if let Parsed::Line(l) = parse::<IgnoredAny>(&buf[start..end]) {
+                put(&mut self.facts.model, l.model());
+            }
+        }
+        let mut pos = self.pos;
+        while let Some(nl) = memchr::memchr(b'\n', &buf[pos..]) {
+            let line = &buf[pos..pos + nl];
+            pos += nl + 1;
+            if MODEL_KEY.find(line).is_none() {
+                continue;
+            }
+            if let Parsed::Line(l) = parse::<IgnoredAny>(line) {
+                put(&mut self.facts.model, l.model());
+            }
+        }
+    }
+}
+
 /// Title keys: a tail line that holds one is parsed whatever else is known.
 static TITLE_KEYS: LazyLock<[Finder<'static>; 3]> = LazyLock::new(|| {
     [
@@ -746,10 +859,15 @@ static TITLE_KEYS: LazyLock<[Finder<'static>; 3]> = LazyLock::new(|| {
 });
 /// The model key: a tail line that holds it is parsed while the model is unknown.
 static MODEL_KEY: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("\"model\""));
+/// A `"user"` string: only a line that has one can be a prompt (`"type":"user"`).
+static USER_VALUE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("\"user\""));
 
-/// The tail pass: lines newest first. A line is parsed only while the last timestamp is unknown,
-/// while the model is unknown and the line has a `"model"` key, or when it has a title key
-/// (`customTitle`, `aiTitle`, `summary`); keys are found with a byte search, not a parse.
+/// The tail pass: lines newest first. The last timestamp is looked for from each line's end
+/// first ([`from_end::timestamp`]: a long newest line is then not parsed, and the window does
+/// not grow to hold it whole). A line is parsed only while the last timestamp is still unknown,
+/// when the head found no cwd or no first prompt, while the model is unknown and the line has a `"model"` key, or when it has a title key
+/// (`customTitle`, `aiTitle`, `summary`); keys are found with a byte search, not a parse. So
+/// the CLI version is that of the newest line parsed (often the head's).
 struct Tail {
     /// Newest-first facts of the parsed tail lines.
     newest: Facts,
@@ -770,7 +888,14 @@ impl Tail {
 
     /// Takes one piece (newest first); `is_last_piece` for the unterminated end of the file.
     fn take(&mut self, raw: &[u8], is_last_piece: bool) {
+        if !is_last_piece {
+            self.timestamp_from_end(raw);
+        }
+        // While the head left the cwd or the first prompt unknown (no prompt in its slice), every
+        // tail line is parsed for them.
         let wanted = self.newest.last_timestamp.is_none()
+            || self.gaps.cwd
+            || self.gaps.first_prompt
             || (self.newest.model.is_none() && MODEL_KEY.find(raw).is_some())
             || TITLE_KEYS.iter().any(|k| k.find(raw).is_some());
         if !wanted {
@@ -785,6 +910,23 @@ impl Tail {
         } else if let Some(l) = parse_counted::<IgnoredAny>(malformed, raw, is_last_piece) {
             self.newest.absorb_backward(&l, gaps, |_| None);
         }
+    }
+
+    /// While the last timestamp is unknown, looks for it from the end of `piece` (a terminated
+    /// line, or the end of one cut by the window), without parsing the rest of the line
+    /// ([`from_end::timestamp`]). Returns whether it is known now.
+    fn timestamp_from_end(&mut self, piece: &[u8]) -> bool {
+        if self.newest.last_timestamp.is_some() {
+            return true;
+        }
+        let from_end::FromEnd::Found(ts) = from_end::timestamp(piece) else {
+            return false;
+        };
+        put(&mut self.newest.last_timestamp, Some(&ts));
+        if self.gaps.first_timestamp {
+            put(&mut self.newest.first_timestamp, Some(&ts));
+        }
+        true
     }
 
     /// Takes, newest first, every piece of `buf[start..end]` that follows a newline. Returns the
@@ -817,6 +959,13 @@ impl Tail {
     fn feed(&mut self, buf: &[u8], start: usize, end: usize, last: bool) -> (usize, bool) {
         let end = self.take_after_newlines(buf, start, end);
         if self.newest.last_timestamp.is_some() {
+            return (end, true);
+        }
+        // The cut piece ends where a terminated line ends (unless it is the file's unterminated
+        // last piece): its timestamp may be in the part read. Not while the head left the cwd
+        // or first prompt unknown: then the window grows to parse that line whole for them.
+        let head_gaps = self.gaps.cwd || self.gaps.first_prompt;
+        if !self.at_end && !head_gaps && self.timestamp_from_end(&buf[start..end]) {
             return (end, true);
         }
         if !self.at_end {
@@ -868,10 +1017,7 @@ pub(super) fn read(file: &File, scratch: &mut Scratch) -> std::io::Result<(Facts
             len += read_full_at(file, &mut head_buf[len..want], len as u64)?;
         }
         let buf = &head_buf[..len];
-        let mut head = Head {
-            facts: Facts::default(),
-            pos: 0,
-        };
+        let mut head = Head::new();
         head.feed(buf, true);
         let mut facts = head.facts;
         if facts.head_done() {
@@ -886,10 +1032,7 @@ pub(super) fn read(file: &File, scratch: &mut Scratch) -> std::io::Result<(Facts
     // Each slice is at most half the file: more than CHUNK, at most MAX_SLICE.
     let max = MAX_SLICE.min((size / 2) as usize);
 
-    let mut head = Head {
-        facts: Facts::default(),
-        pos: 0,
-    };
+    let mut head = Head::new();
     let mut len = CHUNK;
     while !head.feed(&head_buf[..len], len >= max) {
         // Doubling: the head's facts stop at the first line that completes them, so the step
@@ -903,6 +1046,7 @@ pub(super) fn read(file: &File, scratch: &mut Scratch) -> std::io::Result<(Facts
         }
         len = grown;
     }
+    head.model_after(&head_buf[..len]);
     let mut facts = head.facts;
 
     // The tail's window sits at the end of its region and grows towards the front.
@@ -933,6 +1077,19 @@ pub(super) fn read(file: &File, scratch: &mut Scratch) -> std::io::Result<(Facts
                 break;
             }
             len = grown;
+        }
+        if tail.newest.last_timestamp.is_none() && !tail.at_end {
+            // The window stopped inside the newest line (at half the file, or at its largest
+            // while the head's gaps kept it from walking): that line's end may still hold the
+            // timestamp. Bytes before a window of half the file are read for the walk only
+            // (the head may have parsed some of them; nothing is parsed twice).
+            let reach = MAX_SLICE.min(size as usize).max(len);
+            let (from, to) = (top - reach, top - len);
+            if read_full_at(file, &mut tail_buf[from..to], size - reach as u64)? == to - from {
+                let start =
+                    memchr::memrchr(b'\n', &tail_buf[from..end]).map_or(from, |i| from + i + 1);
+                tail.timestamp_from_end(&tail_buf[start..end]);
+            }
         }
     }
     facts.merge_tail(tail.newest);
@@ -1063,6 +1220,42 @@ mod tests {
                 s.push_str(pieces[(seed % pieces.len() as u64) as usize]);
             }
             assert_eq!(one_line(&s), one_line_reference(&s), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn prompt_blocks_read_a_prompt_as_the_generic_decode_does() {
+        use crate::transcripts::transcript::{prompt_text, Content};
+        let cases = [
+            r#"[{"type":"text","text":"fix the build"}]"#,
+            r#"[{"type":"image","source":{"type":"base64","data":"AAAA"}},{"type":"text","text":"what is this?"},{"type":"text","text":"and \"that\""}]"#,
+            r#"[{"type":"tool_result","tool_use_id":"t","content":[{"type":"text","text":"x"}]}]"#,
+            r#"[{"type":"tool_result","content":"a"},{"type":"text","text":"<command-name>/x</command-name>"}]"#,
+            r#"[{"type":"text"},{"type":"text","text":null},{"other":1}]"#,
+            r#"[]"#,
+        ];
+        for raw in cases {
+            let fast = Content::Blocks(prompt_blocks(raw).expect(raw));
+            let generic = Content::from_value(serde_json::from_str::<Value>(raw).ok().as_ref());
+            assert_eq!(
+                prompt_text("user", false, &fast),
+                prompt_text("user", false, &generic),
+                "{raw}"
+            );
+        }
+        // A long text is decoded only as far as its title reads: the titles agree.
+        let long = format!(
+            r#"[{{"type":"text","text":"{}"}},{{"type":"text","text":"second"}}]"#,
+            r#"word \"quoted\"\n "#.repeat(200)
+        );
+        let title = |c: &Content| prompt_text("user", false, c).map(|p| one_line(&p));
+        let fast = Content::Blocks(prompt_blocks(&long).expect("long"));
+        let generic = Content::from_value(serde_json::from_str::<Value>(&long).ok().as_ref());
+        assert_eq!(title(&fast), title(&generic));
+        assert!(title(&fast).is_some_and(|t| t.ends_with('…')));
+        // Shapes it does not read are left to the generic decode.
+        for raw in [r#"[{"type":"text","text":5}]"#, r#"["a"]"#, r#"{"a":1}"#] {
+            assert!(prompt_blocks(raw).is_none(), "{raw}");
         }
     }
 

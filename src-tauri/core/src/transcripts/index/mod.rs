@@ -23,7 +23,7 @@ use serde::Serialize;
 
 mod cache;
 mod facts;
-pub(crate) use facts::quick_agrees_with_serde;
+pub(crate) use facts::{from_end_agrees_with_serde, quick_agrees_with_serde};
 mod fts;
 mod live;
 mod profiles;
@@ -145,7 +145,8 @@ pub struct SessionSummary {
     pub last_activity_ms: Option<i64>,
     /// Git branch recorded at the start of the session.
     pub git_branch: Option<String>,
-    /// CLI version that last wrote to the session.
+    /// CLI version of the newest line the listing parsed: the tail's when a line there was
+    /// parsed, else the head's (so a session resumed by a newer CLI may show the older one).
     pub cli_version: Option<String>,
     /// Model of the last assistant message seen.
     pub model: Option<String>,
