@@ -2258,7 +2258,10 @@ export type SessionSummary_Deserialize = {
 	lastActivityMs?: number | null,
 	/**  Git branch recorded at the start of the session. */
 	gitBranch?: string | null,
-	/**  CLI version that last wrote to the session. */
+	/**
+	 *  CLI version of the newest line the listing parsed: the tail's when a line there was
+	 *  parsed, else the head's (so a session resumed by a newer CLI may show the older one).
+	 */
 	cliVersion?: string | null,
 	/**  Model of the last assistant message seen. */
 	model?: string | null,
@@ -2329,7 +2332,10 @@ export type SessionSummary_Serialize = {
 	lastActivityMs: number | null,
 	/**  Git branch recorded at the start of the session. */
 	gitBranch: string | null,
-	/**  CLI version that last wrote to the session. */
+	/**
+	 *  CLI version of the newest line the listing parsed: the tail's when a line there was
+	 *  parsed, else the head's (so a session resumed by a newer CLI may show the older one).
+	 */
 	cliVersion: string | null,
 	/**  Model of the last assistant message seen. */
 	model: string | null,

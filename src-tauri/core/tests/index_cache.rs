@@ -319,6 +319,40 @@ fn a_cache_of_garbage_or_cut_in_half_is_made_again_and_the_list_is_right() {
 }
 
 #[test]
+fn rows_of_another_facts_version_are_read_again_and_the_rest_kept() {
+    let s = setup();
+    s.sessions(3);
+    refresh(&s.live());
+    let (_, stats) = refresh(&s.live());
+    assert_eq!(stats.unchanged, 3);
+    {
+        let conn = rusqlite::Connection::open(&s.cache).unwrap();
+        conn.execute("UPDATE meta SET v = 1 WHERE k = 'facts'", [])
+            .unwrap();
+        conn.execute("CREATE TABLE kept(x)", []).unwrap();
+    }
+    let (index, stats) = refresh(&s.live());
+    assert_eq!((stats.reread, stats.unchanged), (3, 0), "{stats:?}");
+    assert_same_as_scan(&s, index);
+    let conn = rusqlite::Connection::open(&s.cache).unwrap();
+    let version: i64 = conn
+        .query_row("SELECT v FROM meta WHERE k = 'facts'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(
+        version,
+        ccdesk_core::transcripts::index::CACHE_FACTS_VERSION
+    );
+    let kept: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'kept'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(kept, 1, "only the rows of facts go");
+}
+
+#[test]
 fn a_cache_of_another_schema_version_or_config_dir_is_made_again() {
     let s = setup();
     s.sessions(5);

@@ -19,6 +19,11 @@ use super::FileRead;
 /// The schema this build reads and writes (`PRAGMA user_version`); any other is rebuilt.
 pub const SCHEMA_VERSION: i32 = 1;
 
+/// The version of the facts a row holds (of the bounded read, `facts.rs`): rows written by a
+/// build with another are read again from their transcripts, the search tables kept. 2: the
+/// newest line's timestamp is found from its end (before, a long newest line gave an older one).
+pub const FACTS_VERSION: i64 = 2;
+
 /// How long a statement waits for another process's write lock, in ms.
 pub const BUSY_TIMEOUT_MS: u64 = 250;
 
@@ -147,6 +152,18 @@ impl Cache {
             return Err(mismatch(format!(
                 "made for config dir {owner:?}, not {config_dir}"
             )));
+        }
+        let facts: Option<i64> = conn
+            .query_row("SELECT v FROM meta WHERE k = 'facts'", [], |r| r.get(0))
+            .ok();
+        if facts != Some(FACTS_VERSION) {
+            let tx = conn.unchecked_transaction()?;
+            tx.execute("DELETE FROM transcript", [])?;
+            tx.execute(
+                "INSERT OR REPLACE INTO meta(k, v) VALUES ('facts', ?1)",
+                [FACTS_VERSION],
+            )?;
+            tx.commit()?;
         }
         Ok(Cache {
             conn,

@@ -29,7 +29,8 @@ mod live;
 mod profiles;
 
 pub use cache::{
-    default_path as default_cache_path, CacheError, SCHEMA_VERSION as CACHE_SCHEMA_VERSION,
+    default_path as default_cache_path, CacheError, FACTS_VERSION as CACHE_FACTS_VERSION,
+    SCHEMA_VERSION as CACHE_SCHEMA_VERSION,
 };
 pub use fts::{
     HitKind, SearchHit, SearchProgress, SearchResults, SessionHits, BATCH_BYTES, HITS_PER_SESSION,

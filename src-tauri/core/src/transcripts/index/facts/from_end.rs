@@ -74,12 +74,17 @@ pub(super) fn timestamp(piece: &[u8]) -> FromEnd<'_> {
 }
 
 /// The opening quote of the string whose closing quote is at `end`: the nearest quote before
-/// it that an even number of backslashes precedes. `None` when `b` starts inside the string.
+/// it that an even number of backslashes precedes. `None` when `b` starts inside the string,
+/// or may: a quote whose backslashes reach back to the start of `b` may be escaped by one
+/// before it.
 fn opening_quote(b: &[u8], end: usize) -> Option<usize> {
     let mut j = end;
     loop {
         let q = memchr::memrchr(b'"', &b[..j])?;
         let slashes = b[..q].iter().rev().take_while(|&&x| x == b'\\').count();
+        if slashes == q {
+            return None;
+        }
         if slashes % 2 == 0 {
             return Some(q);
         }
@@ -204,13 +209,17 @@ mod tests {
             br#"{"type":"user","timestamp":"t1","toolUseResult":{"stdout":"long \\\" text"}}"#;
         let at = line.len() - 20;
         assert_eq!(timestamp(&line[at..]), FromEnd::Cut);
-        let at = 15; // at the key's opening quote
+        let at = 14; // at the comma before the key
         assert_eq!(timestamp(&line[at..]), found("t1"));
-        assert_eq!(
-            timestamp(&line[at + 1..]),
-            FromEnd::Cut,
-            "the key itself cut"
-        );
+        // A piece that starts at the key's quote cannot tell whether a backslash before it
+        // escaped it; one that starts inside the key is cut.
+        assert_eq!(timestamp(&line[at + 1..]), FromEnd::Cut);
+        assert_eq!(timestamp(&line[at + 2..]), FromEnd::Cut);
+        agrees_with_serde(line).unwrap();
+        // Found by the fuzz target: the key's quote escaped by a backslash just before the cut.
+        let line = br#"{"t\"timestamp":"x"}"#;
+        assert_eq!(timestamp(&line[4..]), FromEnd::Cut);
+        assert_eq!(timestamp(line), FromEnd::NotFound);
         agrees_with_serde(line).unwrap();
     }
 
