@@ -2259,8 +2259,9 @@ export type SessionSummary_Deserialize = {
 	/**  Git branch recorded at the start of the session. */
 	gitBranch?: string | null,
 	/**
-	 *  CLI version of the newest line the listing parsed: the tail's when a line there was
-	 *  parsed, else the head's (so a session resumed by a newer CLI may show the older one).
+	 *  CLI version of the newest line the listing parsed whole: the newest line's, or (when
+	 *  that line is longer than the tail's window) the newest before it in the window, else the
+	 *  head's.
 	 */
 	cliVersion?: string | null,
 	/**  Model of the last assistant message seen. */
@@ -2333,8 +2334,9 @@ export type SessionSummary_Serialize = {
 	/**  Git branch recorded at the start of the session. */
 	gitBranch: string | null,
 	/**
-	 *  CLI version of the newest line the listing parsed: the tail's when a line there was
-	 *  parsed, else the head's (so a session resumed by a newer CLI may show the older one).
+	 *  CLI version of the newest line the listing parsed whole: the newest line's, or (when
+	 *  that line is longer than the tail's window) the newest before it in the window, else the
+	 *  head's.
 	 */
 	cliVersion: string | null,
 	/**  Model of the last assistant message seen. */

@@ -859,15 +859,19 @@ static TITLE_KEYS: LazyLock<[Finder<'static>; 3]> = LazyLock::new(|| {
 });
 /// The model key: a tail line that holds it is parsed while the model is unknown.
 static MODEL_KEY: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("\"model\""));
+/// The version key: a tail line that holds it is parsed while the CLI version is unknown.
+static VERSION_KEY: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("\"version\""));
 /// A `"user"` string: only a line that has one can be a prompt (`"type":"user"`).
 static USER_VALUE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("\"user\""));
 
 /// The tail pass: lines newest first. The last timestamp is looked for from each line's end
 /// first ([`from_end::timestamp`]: a long newest line is then not parsed, and the window does
 /// not grow to hold it whole). A line is parsed only while the last timestamp is still unknown,
-/// when the head found no cwd or no first prompt, while the model is unknown and the line has a `"model"` key, or when it has a title key
-/// (`customTitle`, `aiTitle`, `summary`); keys are found with a byte search, not a parse. So
-/// the CLI version is that of the newest line parsed (often the head's).
+/// when the head found no cwd or no first prompt, while the model (the CLI version) is unknown
+/// and the line has a `"model"` (`"version"`) key, or when it has a title key (`customTitle`,
+/// `aiTitle`, `summary`); keys are found with a byte search, not a parse. So the CLI version
+/// is that of the newest line parsed whole in the window: the newest line's unless that one is
+/// longer than the window.
 struct Tail {
     /// Newest-first facts of the parsed tail lines.
     newest: Facts,
@@ -897,6 +901,7 @@ impl Tail {
             || self.gaps.cwd
             || self.gaps.first_prompt
             || (self.newest.model.is_none() && MODEL_KEY.find(raw).is_some())
+            || (self.newest.version.is_none() && VERSION_KEY.find(raw).is_some())
             || TITLE_KEYS.iter().any(|k| k.find(raw).is_some());
         if !wanted {
             return;

@@ -146,8 +146,9 @@ pub struct SessionSummary {
     pub last_activity_ms: Option<i64>,
     /// Git branch recorded at the start of the session.
     pub git_branch: Option<String>,
-    /// CLI version of the newest line the listing parsed: the tail's when a line there was
-    /// parsed, else the head's (so a session resumed by a newer CLI may show the older one).
+    /// CLI version of the newest line the listing parsed whole: the newest line's, or (when
+    /// that line is longer than the tail's window) the newest before it in the window, else the
+    /// head's.
     pub cli_version: Option<String>,
     /// Model of the last assistant message seen.
     pub model: Option<String>,
