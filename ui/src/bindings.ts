@@ -2258,11 +2258,7 @@ export type SessionSummary_Deserialize = {
 	lastActivityMs?: number | null,
 	/**  Git branch recorded at the start of the session. */
 	gitBranch?: string | null,
-	/**
-	 *  CLI version of the newest line the listing parsed whole: the newest line's, or (when
-	 *  that line is longer than the tail's window) the newest before it in the window, else the
-	 *  head's.
-	 */
+	/**  CLI version that last wrote to the session. */
 	cliVersion?: string | null,
 	/**  Model of the last assistant message seen. */
 	model?: string | null,
@@ -2333,11 +2329,7 @@ export type SessionSummary_Serialize = {
 	lastActivityMs: number | null,
 	/**  Git branch recorded at the start of the session. */
 	gitBranch: string | null,
-	/**
-	 *  CLI version of the newest line the listing parsed whole: the newest line's, or (when
-	 *  that line is longer than the tail's window) the newest before it in the window, else the
-	 *  head's.
-	 */
+	/**  CLI version that last wrote to the session. */
 	cliVersion: string | null,
 	/**  Model of the last assistant message seen. */
 	model: string | null,

@@ -220,6 +220,22 @@ fn the_last_activity_is_the_newest_line_even_when_that_line_is_long() {
 }
 
 #[test]
+fn a_small_transcript_without_a_typed_prompt_keeps_its_model() {
+    let work = tempfile::tempdir().unwrap();
+    let cwd = work.path().to_str().unwrap().to_owned();
+    let (_tmp, config, proj) = config_with_project(&cwd);
+    let lines = [
+        user_line(&cwd, "cmd", "2026-01-01T00:00:00Z", "<command-name>/init</command-name>"),
+        assistant_line(&cwd, "cmd", "2026-01-01T00:00:01Z", "done"),
+    ];
+    let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    fs::write(proj.join("cmd.jsonl"), body).unwrap();
+    let s = find_session(&config, "cmd").unwrap();
+    assert_eq!(s.model.as_deref(), Some("claude-test-1"));
+    assert_eq!(s.last_timestamp.as_deref(), Some("2026-01-01T00:00:01Z"));
+}
+
+#[test]
 fn a_session_in_an_existing_dir_is_resumable() {
     let work = tempfile::tempdir().unwrap();
     let cwd = work.path().to_str().unwrap().to_owned();

@@ -10,9 +10,8 @@
 //! - only complete lines are parsed while a slice can still grow, so a line cut by the slice is
 //!   parsed once, when whole;
 //! - the tail is searched for title and model keys with a byte search before anything is parsed
-//!   there, and its newest line's timestamp is found by walking back from the line's end
-//!   ([`from_end`]): a long newest line (a tool result and its copy, tens of KB) is neither read
-//!   whole nor parsed;
+//!   there; a newest line too long for the tail's window (a tool result and its copy can be
+//!   hundreds of KB) gives its timestamp by a walk back from its end ([`from_end`]);
 //! - once the cwd is known, the head parses only lines that may be the first prompt (they hold
 //!   `"user"`) or a title; the others (the assistant's, progress) give their timestamp from
 //!   their end and are skipped.
@@ -827,16 +826,28 @@ impl Head {
 }
 
 impl Head {
-    /// Takes the model from the complete lines of `buf` after the head's own (read anyway):
-    /// the model the tail falls back to when its window holds no assistant line whole.
-    fn model_after(&mut self, buf: &[u8]) {
-        if let Some((start, end)) = self.skipped_model {
-            if let Parsed::Line(l) = parse::<IgnoredAny>(&buf[start..end]) {
-                put(&mut self.facts.model, l.model());
+    /// The model of the last assistant line the head skipped, when no line it parsed gave one.
+    fn model_of_skipped(&mut self, buf: &[u8]) {
+        if self.facts.model.is_some() {
+            return;
+        }
+        if let Some(line) = self
+            .skipped_model
+            .and_then(|(start, end)| buf.get(start..end))
+        {
+            if let Parsed::Line(l) = parse::<IgnoredAny>(line) {
+                fill(&mut self.facts.model, l.model());
             }
         }
+    }
+
+    /// Takes the model from the head's skipped lines and from the complete lines of `buf` after
+    /// the head's own (read anyway): the model the tail falls back to when its window holds no
+    /// assistant line whole.
+    fn model_after(&mut self, buf: &[u8]) {
+        self.model_of_skipped(buf);
         let mut pos = self.pos;
-        while let Some(nl) = memchr::memchr(b'\n', &buf[pos..]) {
+        while let Some(nl) = buf.get(pos..).and_then(|rest| memchr::memchr(b'\n', rest)) {
             let line = &buf[pos..pos + nl];
             pos += nl + 1;
             if MODEL_KEY.find(line).is_none() {
@@ -859,19 +870,15 @@ static TITLE_KEYS: LazyLock<[Finder<'static>; 3]> = LazyLock::new(|| {
 });
 /// The model key: a tail line that holds it is parsed while the model is unknown.
 static MODEL_KEY: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("\"model\""));
-/// The version key: a tail line that holds it is parsed while the CLI version is unknown.
-static VERSION_KEY: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("\"version\""));
 /// A `"user"` string: only a line that has one can be a prompt (`"type":"user"`).
 static USER_VALUE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("\"user\""));
 
-/// The tail pass: lines newest first. The last timestamp is looked for from each line's end
-/// first ([`from_end::timestamp`]: a long newest line is then not parsed, and the window does
-/// not grow to hold it whole). A line is parsed only while the last timestamp is still unknown,
-/// when the head found no cwd or no first prompt, while the model (the CLI version) is unknown
-/// and the line has a `"model"` (`"version"`) key, or when it has a title key (`customTitle`,
-/// `aiTitle`, `summary`); keys are found with a byte search, not a parse. So the CLI version
-/// is that of the newest line parsed whole in the window: the newest line's unless that one is
-/// longer than the window.
+/// The tail pass: lines newest first. A line is parsed only while the last timestamp is unknown,
+/// when the head found no cwd or no first prompt, while the model is unknown and the line has a
+/// `"model"` key, or when it has a title key (`customTitle`, `aiTitle`, `summary`); keys are
+/// found with a byte search, not a parse. When the window cannot grow and its newest line is
+/// still cut (longer than 64 KiB, or than half a mid-size file), that line's timestamp is found
+/// by walking back from its end ([`from_end::timestamp`]) instead of taken from an older line.
 struct Tail {
     /// Newest-first facts of the parsed tail lines.
     newest: Facts,
@@ -892,16 +899,12 @@ impl Tail {
 
     /// Takes one piece (newest first); `is_last_piece` for the unterminated end of the file.
     fn take(&mut self, raw: &[u8], is_last_piece: bool) {
-        if !is_last_piece {
-            self.timestamp_from_end(raw);
-        }
         // While the head left the cwd or the first prompt unknown (no prompt in its slice), every
         // tail line is parsed for them.
         let wanted = self.newest.last_timestamp.is_none()
             || self.gaps.cwd
             || self.gaps.first_prompt
             || (self.newest.model.is_none() && MODEL_KEY.find(raw).is_some())
-            || (self.newest.version.is_none() && VERSION_KEY.find(raw).is_some())
             || TITLE_KEYS.iter().any(|k| k.find(raw).is_some());
         if !wanted {
             return;
@@ -917,9 +920,9 @@ impl Tail {
         }
     }
 
-    /// While the last timestamp is unknown, looks for it from the end of `piece` (a terminated
-    /// line, or the end of one cut by the window), without parsing the rest of the line
-    /// ([`from_end::timestamp`]). Returns whether it is known now.
+    /// While the last timestamp is unknown, looks for it from the end of `piece` (the end of a
+    /// terminated line the window cut), without parsing the line ([`from_end::timestamp`]).
+    /// Returns whether it is known now.
     fn timestamp_from_end(&mut self, piece: &[u8]) -> bool {
         if self.newest.last_timestamp.is_some() {
             return true;
@@ -964,13 +967,6 @@ impl Tail {
     fn feed(&mut self, buf: &[u8], start: usize, end: usize, last: bool) -> (usize, bool) {
         let end = self.take_after_newlines(buf, start, end);
         if self.newest.last_timestamp.is_some() {
-            return (end, true);
-        }
-        // The cut piece ends where a terminated line ends (unless it is the file's unterminated
-        // last piece): its timestamp may be in the part read. Not while the head left the cwd
-        // or first prompt unknown: then the window grows to parse that line whole for them.
-        let head_gaps = self.gaps.cwd || self.gaps.first_prompt;
-        if !self.at_end && !head_gaps && self.timestamp_from_end(&buf[start..end]) {
             return (end, true);
         }
         if !self.at_end {
@@ -1024,6 +1020,7 @@ pub(super) fn read(file: &File, scratch: &mut Scratch) -> std::io::Result<(Facts
         let buf = &head_buf[..len];
         let mut head = Head::new();
         head.feed(buf, true);
+        head.model_of_skipped(buf);
         let mut facts = head.facts;
         if facts.head_done() {
             // The rest of the file is the tail.
@@ -1046,7 +1043,8 @@ pub(super) fn read(file: &File, scratch: &mut Scratch) -> std::io::Result<(Facts
         let got = read_full_at(file, &mut head_buf[len..grown], len as u64)?;
         if got < grown - len {
             // The file shrank meanwhile: what is there is all there is.
-            head.feed(&head_buf[..len + got], true);
+            len += got;
+            head.feed(&head_buf[..len], true);
             break;
         }
         len = grown;
@@ -1084,10 +1082,10 @@ pub(super) fn read(file: &File, scratch: &mut Scratch) -> std::io::Result<(Facts
             len = grown;
         }
         if tail.newest.last_timestamp.is_none() && !tail.at_end {
-            // The window stopped inside the newest line (at half the file, or at its largest
-            // while the head's gaps kept it from walking): that line's end may still hold the
-            // timestamp. Bytes before a window of half the file are read for the walk only
-            // (the head may have parsed some of them; nothing is parsed twice).
+            // The window stopped inside the newest line (at its largest, or at half the file):
+            // that line's end may still hold its timestamp. Bytes before a window of half the
+            // file are read for the walk only (the head may have parsed some of them; nothing is
+            // parsed twice).
             let reach = MAX_SLICE.min(size as usize).max(len);
             let (from, to) = (top - reach, top - len);
             if read_full_at(file, &mut tail_buf[from..to], size - reach as u64)? == to - from {

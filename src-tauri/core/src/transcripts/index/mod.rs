@@ -146,9 +146,7 @@ pub struct SessionSummary {
     pub last_activity_ms: Option<i64>,
     /// Git branch recorded at the start of the session.
     pub git_branch: Option<String>,
-    /// CLI version of the newest line the listing parsed whole: the newest line's, or (when
-    /// that line is longer than the tail's window) the newest before it in the window, else the
-    /// head's.
+    /// CLI version that last wrote to the session.
     pub cli_version: Option<String>,
     /// Model of the last assistant message seen.
     pub model: Option<String>,

@@ -9,10 +9,11 @@
 //! `"timestamp"` key is met.
 //!
 //! Walking backwards is exact on valid JSON: outside strings JSON has no backslash, and inside
-//! one a quote is escaped exactly when an odd number of backslashes precedes it. The bytes
-//! before the key are not looked at, so a line that is malformed only there gives its
-//! timestamp here where serde would refuse the whole line; the caller takes this answer only
-//! for terminated lines (a line still being written goes to the full parse).
+//! one a quote is escaped exactly when an odd number of backslashes precedes it. A top-level key
+//! with an escape (which may spell `timestamp`) ends the walk with no answer. The bytes are not
+//! validated (before the key not even looked at), so a line malformed elsewhere gives its
+//! timestamp here where serde would refuse the whole line; the caller uses the walk only for a
+//! terminated newest line too long for its window, which it could not parse at all.
 
 use std::borrow::Cow;
 
@@ -48,8 +49,16 @@ pub(super) fn timestamp(piece: &[u8]) -> FromEnd<'_> {
                 let Some(start) = opening_quote(b, end) else {
                     return FromEnd::Cut;
                 };
-                if depth == 1 && after == b':' && &b[start + 1..end] == b"timestamp" {
-                    return value_after_key(b, end + 1);
+                if depth == 1 && after == b':' {
+                    let key = &b[start + 1..end];
+                    if key == b"timestamp" {
+                        return value_after_key(b, end + 1);
+                    }
+                    if key.contains(&b'\\') {
+                        // An escaped key may spell `timestamp` (and come after the one found
+                        // earlier): serde decides.
+                        return FromEnd::NotFound;
+                    }
                 }
                 i = start;
             }
@@ -215,6 +224,10 @@ mod tests {
         // escaped it; one that starts inside the key is cut.
         assert_eq!(timestamp(&line[at + 1..]), FromEnd::Cut);
         assert_eq!(timestamp(&line[at + 2..]), FromEnd::Cut);
+        agrees_with_serde(line).unwrap();
+        // A key spelled with an escape may be `timestamp` too (serde keeps the last).
+        let line = br#"{"timestamp":"A","timest\u0061mp":"B"}"#;
+        assert_eq!(timestamp(line), FromEnd::NotFound);
         agrees_with_serde(line).unwrap();
         // Found by the fuzz target: the key's quote escaped by a backslash just before the cut.
         let line = br#"{"t\"timestamp":"x"}"#;
