@@ -225,7 +225,12 @@ fn a_small_transcript_without_a_typed_prompt_keeps_its_model() {
     let cwd = work.path().to_str().unwrap().to_owned();
     let (_tmp, config, proj) = config_with_project(&cwd);
     let lines = [
-        user_line(&cwd, "cmd", "2026-01-01T00:00:00Z", "<command-name>/init</command-name>"),
+        user_line(
+            &cwd,
+            "cmd",
+            "2026-01-01T00:00:00Z",
+            "<command-name>/init</command-name>",
+        ),
         assistant_line(&cwd, "cmd", "2026-01-01T00:00:01Z", "done"),
     ];
     let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
