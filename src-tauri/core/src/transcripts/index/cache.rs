@@ -137,6 +137,10 @@ impl Cache {
                 "INSERT OR REPLACE INTO meta(k, v) VALUES ('config_dir', ?1)",
                 [config_dir],
             )?;
+            conn.execute(
+                "INSERT OR REPLACE INTO meta(k, v) VALUES ('facts', ?1)",
+                [FACTS_VERSION],
+            )?;
             conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         } else if version != SCHEMA_VERSION {
             return Err(mismatch(format!(

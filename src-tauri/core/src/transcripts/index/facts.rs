@@ -823,9 +823,7 @@ impl Head {
         }
         false
     }
-}
 
-impl Head {
     /// The model of the last assistant line the head skipped, when no line it parsed gave one.
     fn model_of_skipped(&mut self, buf: &[u8]) {
         if self.facts.model.is_some() {
@@ -920,21 +918,15 @@ impl Tail {
         }
     }
 
-    /// While the last timestamp is unknown, looks for it from the end of `piece` (the end of a
-    /// terminated line the window cut), without parsing the line ([`from_end::timestamp`]).
-    /// Returns whether it is known now.
-    fn timestamp_from_end(&mut self, piece: &[u8]) -> bool {
-        if self.newest.last_timestamp.is_some() {
-            return true;
+    /// Takes the timestamp of `piece` (the end of a terminated line the window cut), found
+    /// from its end without parsing the line ([`from_end::timestamp`]), when it has one.
+    fn timestamp_from_end(&mut self, piece: &[u8]) {
+        if let from_end::FromEnd::Found(ts) = from_end::timestamp(piece) {
+            put(&mut self.newest.last_timestamp, Some(&ts));
+            if self.gaps.first_timestamp {
+                put(&mut self.newest.first_timestamp, Some(&ts));
+            }
         }
-        let from_end::FromEnd::Found(ts) = from_end::timestamp(piece) else {
-            return false;
-        };
-        put(&mut self.newest.last_timestamp, Some(&ts));
-        if self.gaps.first_timestamp {
-            put(&mut self.newest.first_timestamp, Some(&ts));
-        }
-        true
     }
 
     /// Takes, newest first, every piece of `buf[start..end]` that follows a newline. Returns the
